@@ -1,0 +1,228 @@
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isFerryError } from '../src/lib/core/errors';
+import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
+import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
+import type { DateOrder, IssueCode } from '../src/lib/core/types';
+import { canonicalRecord } from '../src/lib/core/validate/validator';
+import { ISSUE_CODES } from '../src/lib/core/validate/codes';
+import { ImportSession } from '../src/lib/pipeline/session';
+
+interface Output {
+	write(text: string): unknown;
+}
+interface Io {
+	stdout: Output;
+	stderr: Output;
+}
+
+export const HELP = `ferry — check user exports before importing them into an identity platform.
+
+Usage:
+  ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
+  ferry report decrypt FILE [--out OUT.csv] [--password-env VAR] [--key PRIVATE_KEY_FILE]
+  ferry --help
+
+validate  Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the
+          encoding, format, delimiter and header, proposes a mapping to the canonical user fields,
+          and checks every row against the destination's rules. Nothing is sent anywhere.
+  --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
+                    only), header, preset, engine, rows, valid, invalid, warnings, issues: {code: rows
+                    with that code; codes with no row are left out}, mapping: {column: field; unmapped
+                    columns are left out}, sample: [first 5 rows as canonical records of trimmed values]}
+  --encoding E      read FILE in encoding E (any label TextDecoder knows) instead of detecting it
+  --date-order O    how slash dates that no value decides are read: dmy or mdy (default: from the
+                    locale in LC_ALL/LANG, else dmy)
+  --region CC       default country for phone numbers without a country code (default: from the locale)
+  --max-rows N      check only the first N data rows
+
+report decrypt   Decrypts a .ferry-report file written by the app to CSV (stdout, or --out).
+
+Exit codes: 0 when it ran, whatever the data; 2 when the input cannot be read (the reason on stderr);
+1 on a usage error.
+`;
+
+function localeOfEnvironment(): string | undefined {
+	const raw = process.env.LC_ALL || process.env.LC_TIME || process.env.LANG;
+	const tag = raw?.split('.')[0]?.replace('_', '-');
+	return tag && tag !== 'C' && tag !== 'POSIX' ? tag : undefined;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+	const [command, ...rest] = argv;
+	if (!command || command === '--help' || command === '-h' || command === 'help') {
+		io.stdout.write(HELP);
+		return command ? 0 : 1;
+	}
+	if (command === 'validate') return validate(rest, io);
+	if (command === 'report' && rest[0] === 'decrypt') {
+		const { runReportDecrypt } = await import('./report-decrypt');
+		return runReportDecrypt(rest.slice(1), {
+			stdout: io.stdout,
+			stderr: io.stderr,
+			readPassword: readPasswordFromTerminal
+		} as Parameters<typeof runReportDecrypt>[1]);
+	}
+	io.stderr.write(`ferry: unknown command '${argv.join(' ')}'. See 'ferry --help'.\n`);
+	return 1;
+}
+
+async function readPasswordFromTerminal(prompt: string): Promise<string> {
+	const { createInterface } = await import('node:readline/promises');
+	const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+	try {
+		return await rl.question(prompt);
+	} finally {
+		rl.close();
+	}
+}
+
+async function validate(argv: string[], io: Io): Promise<number> {
+	let parsed;
+	try {
+		parsed = parseArgs({
+			args: argv,
+			allowPositionals: true,
+			options: {
+				json: { type: 'boolean', default: false },
+				encoding: { type: 'string' },
+				'date-order': { type: 'string' },
+				region: { type: 'string' },
+				'max-rows': { type: 'string' }
+			}
+		});
+	} catch (error) {
+		io.stderr.write(`ferry validate: ${(error as Error).message}\n`);
+		return 1;
+	}
+	const { values, positionals } = parsed;
+	if (positionals.length !== 1) {
+		io.stderr.write('ferry validate: give exactly one FILE. See ferry --help.\n');
+		return 1;
+	}
+	const dateOrder = values['date-order'] ?? dateOrderOfLocale(localeOfEnvironment());
+	if (dateOrder !== 'dmy' && dateOrder !== 'mdy') {
+		io.stderr.write(`ferry validate: --date-order must be dmy or mdy, not '${dateOrder}'.\n`);
+		return 1;
+	}
+	const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
+	if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows >= 0)) {
+		io.stderr.write('ferry validate: --max-rows takes a whole number.\n');
+		return 1;
+	}
+	const path = positionals[0];
+
+	try {
+		const file = await openAsBlob(path);
+		const session = await ImportSession.open(file, basename(path), {
+			encoding: values.encoding,
+			schema: REFERENCE_SCHEMA
+		});
+		const mapping = session.preview.proposals.map((proposal) => proposal.field);
+		const summary = await session.scan({
+			mapping,
+			schema: REFERENCE_SCHEMA,
+			maxRows,
+			options: {
+				dateOrder: dateOrder as DateOrder,
+				defaultRegion: values.region ?? regionOfLocale(localeOfEnvironment()),
+				now: Date.now()
+			}
+		});
+		const { layout } = session.preview;
+		const info = session.info;
+		const issues: Partial<Record<IssueCode, number>> = {};
+		for (const code of ISSUE_CODES)
+			if (summary.issueCounts[code] > 0) issues[code] = summary.issueCounts[code];
+		const mapped: Record<string, string> = {};
+		layout.columns.forEach((column, i) => {
+			if (mapping[i]) mapped[column] = mapping[i];
+		});
+		const sample = (await session.rows(0, 5)).map((row) => canonicalRecord(row.fields, mapping));
+		const report = {
+			format: layout.format,
+			compression: info.compression,
+			encoding: info.encoding,
+			bom: info.bom,
+			...(layout.format === 'csv' ? { delimiter: layout.delimiter } : {}),
+			header: layout.header,
+			preset: layout.preset,
+			engine: summary.engine,
+			rows: summary.rows,
+			valid: summary.valid,
+			invalid: summary.invalid,
+			warnings: summary.warnings,
+			issues,
+			mapping: mapped,
+			sample
+		};
+		if (values.json) {
+			io.stdout.write(`${JSON.stringify(report)}\n`);
+		} else {
+			io.stdout.write(readable(path, report, [...session.preview.notices, ...summary.notices]));
+		}
+		return 0;
+	} catch (error) {
+		const message = isFerryError(error)
+			? error.message
+			: (error as NodeJS.ErrnoException).code === 'ENOENT'
+				? `no such file: ${path}`
+				: (error as NodeJS.ErrnoException).code === 'EISDIR'
+					? `${path} is a directory`
+					: `cannot read ${path}: ${(error as Error).message}`;
+		io.stderr.write(`ferry validate: ${message}\n`);
+		return 2;
+	}
+}
+
+function readable(
+	path: string,
+	report: {
+		format: string;
+		compression: string | null;
+		encoding: string;
+		bom: boolean;
+		delimiter?: string | null;
+		header: boolean;
+		preset: string | null;
+		rows: number;
+		valid: number;
+		invalid: number;
+		warnings: number;
+		issues: Partial<Record<IssueCode, number>>;
+		mapping: Record<string, string>;
+	},
+	notices: string[]
+): string {
+	const delimiterName: Record<string, string> = {
+		',': 'comma',
+		';': 'semicolon',
+		'\t': 'tab',
+		'|': 'pipe'
+	};
+	const lines = [
+		`${path}`,
+		`  ${report.format}${report.compression ? ` (${report.compression})` : ''}, ${report.encoding}${report.bom ? ' with BOM' : ''}` +
+			(report.delimiter
+				? `, ${delimiterName[report.delimiter] ?? report.delimiter}-separated`
+				: '') +
+			(report.format === 'csv' ? (report.header ? ', header row' : ', no header row') : '') +
+			(report.preset ? `, recognised as ${report.preset}` : ''),
+		'',
+		`  rows      ${report.rows}`,
+		`  valid     ${report.valid}`,
+		`  invalid   ${report.invalid}`,
+		`  warnings  ${report.warnings}`
+	];
+	const codes = Object.entries(report.issues);
+	if (codes.length) {
+		lines.push('', '  issues');
+		for (const [code, count] of codes) lines.push(`    ${code.padEnd(26)} ${count}`);
+	}
+	lines.push('', '  mapping');
+	for (const [column, field] of Object.entries(report.mapping))
+		lines.push(`    ${column.padEnd(26)} → ${field}`);
+	for (const notice of notices) lines.push('', `  note: ${notice}`);
+	return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+
+const chromiumArgs = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-sync'
+];
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 60_000,
+	workers: 2,
+	reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+	use: {
+		baseURL: 'http://127.0.0.1:4174',
+		screenshot: 'only-on-failure',
+		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs }
+	},
+	webServer: {
+		command: 'npx vite preview --port 4174 --strictPort --host 127.0.0.1',
+		url: 'http://127.0.0.1:4174',
+		reuseExistingServer: false,
+		timeout: 60_000
+	}
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, unit tests (Vitest, Node) and end-to-end tests (Playwright on
+# Debian's Chromium). Installs Chromium with apt-get when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+	echo "test: /usr/bin/chromium is missing; installing Debian's chromium package with apt-get (needs root)…"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "test: not root: install it with 'sudo apt-get update && sudo apt-get install -y chromium'" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	echo "test: chromium installed: $(/usr/bin/chromium --version 2>/dev/null || echo unknown version)"
+fi
+
+rm -rf test-results
+mkdir -p test-results
+
+echo "== build (wasm + app)"
+npm run --silent build
+
+echo "== static checks"
+npm run --silent check
+npm run --silent lint
+
+echo "== unit tests (vitest)"
+unit_status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json || unit_status=$?
+
+echo "== end-to-end tests (playwright, chromium)"
+e2e_status=0
+npx playwright test || e2e_status=$?
+
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json
+if [ "$unit_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+	exit 1
+fi

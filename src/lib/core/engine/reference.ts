@@ -1,0 +1,50 @@
+import { throwIfAborted } from '../errors';
+import { readRecords } from '../read';
+import { Validator } from '../validate/validator';
+import { Growable } from './growable';
+import type { ScanEngine, ScanRequest, ScanResult } from './types';
+
+/** The reference path: papaparse-based reading and the JavaScript rules, row by row. */
+export const referenceEngine: ScanEngine = {
+	name: 'js',
+	async scan(request: ScanRequest): Promise<ScanResult> {
+		const { source, layout, mapping, schema, options, signal, onProgress } = request;
+		const maxRows = request.maxRows ?? Infinity;
+		const validator = new Validator({ schema, mapping, columns: layout.columns, options });
+		const rowStarts = new Growable((n) => new Float64Array(n));
+		const rowEnds = new Growable((n) => new Float64Array(n));
+		const rowLines = new Growable((n) => new Uint32Array(n));
+		const extraKeys = new Set<string>();
+		let bytes = layout.dataStart;
+
+		const records = readRecords(source, layout, {
+			signal,
+			transform: request.transformRecord,
+			onExtraKey: (key) => extraKeys.add(key),
+			onProgress: (read) => (bytes = read)
+		});
+		reading: for await (const batch of records) {
+			throwIfAborted(signal);
+			for (const record of batch) {
+				if (rowStarts.length >= maxRows) break reading;
+				validator.add(record.fields, record.fieldCount);
+				rowStarts.push(record.start);
+				rowEnds.push(record.end);
+				rowLines.push(record.line);
+			}
+			onProgress?.({ bytes, total: source.size, rows: rowStarts.length });
+		}
+
+		const summary = validator.finish();
+		onProgress?.({ bytes: source.size, total: source.size, rows: summary.rows });
+		return {
+			...summary,
+			engine: referenceEngine.name,
+			rowStarts: rowStarts.toArray(),
+			rowEnds: rowEnds.toArray(),
+			rowLines: rowLines.toArray(),
+			extraKeys: [...extraKeys],
+			explain: (row, fields, fieldCount) => validator.explain(row, fields, fieldCount)
+		};
+	}
+};

@@ -1,0 +1,57 @@
+import type { AbortSignalLike } from '../errors';
+import type {
+	ByteSource,
+	DestinationSchema,
+	Layout,
+	Mapping,
+	RowIssue,
+	ValidationOptions
+} from '../types';
+import type { ValidationSummary } from '../validate/validator';
+
+/** Everything a scan needs: the UTF-8 working copy, how to read it, and what to check. */
+export interface ScanRequest {
+	source: ByteSource;
+	layout: Layout;
+	mapping: Mapping;
+	schema: DestinationSchema;
+	options: ValidationOptions;
+	transformRecord: (
+		preset: string | null,
+		record: Record<string, unknown>
+	) => Record<string, unknown>;
+	/** Stop after this many data rows (the CLI's --max-rows). */
+	maxRows?: number;
+	signal?: AbortSignalLike;
+	onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+	bytes: number;
+	total: number;
+	rows: number;
+}
+
+/**
+ * Verdicts plus where each row lives in the working copy, all in packed typed arrays: the caller
+ * pages rows by slicing bytes, never by keeping a million objects.
+ */
+export interface ScanResult extends ValidationSummary {
+	/** Which engine produced it: 'js' (reference), 'wasm-simd', 'wasm'. */
+	engine: string;
+	/** Byte range of row i: [rowStarts[i], rowEnds[i]). */
+	rowStarts: Float64Array;
+	rowEnds: Float64Array;
+	/** 1-based physical line where row i starts. */
+	rowLines: Uint32Array;
+	/** JSON keys met after the preview (not columns of the layout, so not mapped). */
+	extraKeys: string[];
+	/** The issues of one row with messages, given its fields (re-read from the working copy). */
+	explain(row: number, fields: string[], fieldCount: number): RowIssue[];
+}
+
+/** The one interface every parse/validate path implements. */
+export interface ScanEngine {
+	readonly name: string;
+	scan(request: ScanRequest): Promise<ScanResult>;
+}

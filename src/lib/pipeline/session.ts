@@ -1,0 +1,272 @@
+import { referenceEngine } from '../core/engine/reference';
+import type { ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
+import { FerryError, isFerryError, type AbortSignalLike } from '../core/errors';
+import { detectPreset, transformRecord } from '../core/formats/presets';
+import { proposeMapping } from '../core/mapping/automap';
+import { isKnownAlias } from '../core/mapping/normalize';
+import { parseRecordRange } from '../core/read';
+import { inspectText } from '../core/sniff/inspect';
+import { ISSUE_CODES, codesOf } from '../core/validate/codes';
+import type {
+	ColumnProposal,
+	DateColumnOrder,
+	DestinationSchema,
+	EncodingInfo,
+	IssueCode,
+	Layout,
+	Mapping,
+	RecordSpan,
+	RowIssue,
+	ValidationOptions
+} from '../core/types';
+import { blobSource, openHead, workingCopy } from '../io/open';
+
+export interface PreviewRow {
+	/** 0-based data row; shown 1-based. */
+	row: number;
+	line: number;
+	fields: string[];
+}
+
+/** What the admin sees right after the drop: read from the first 64 KiB only. */
+export interface Preview {
+	fileName: string;
+	size: number;
+	info: EncodingInfo;
+	layout: Layout;
+	rows: PreviewRow[];
+	proposals: ColumnProposal[];
+	notices: string[];
+}
+
+/** The scan's outcome without the packed per-row arrays (those stay with the session). */
+export interface ScanSummary {
+	engine: string;
+	rows: number;
+	valid: number;
+	invalid: number;
+	warnings: number;
+	issueCounts: Record<IssueCode, number>;
+	dateOrders: DateColumnOrder[];
+	extraKeys: string[];
+	duplicateRows: number;
+	notices: string[];
+}
+
+export interface PagedRow extends PreviewRow {
+	issues: IssueCode[];
+	duplicateOf: number | null;
+}
+
+export interface ExplainedRow extends PagedRow {
+	reasons: RowIssue[];
+}
+
+export interface ScanCall {
+	mapping: Mapping;
+	schema: DestinationSchema;
+	options: ValidationOptions;
+	maxRows?: number;
+	signal?: AbortSignalLike;
+	onProgress?: (progress: ScanProgress) => void;
+}
+
+const HOOKS = { isKnownAlias, detectPreset, transformRecord };
+
+/**
+ * One dropped file: its preview, its working copy and its latest scan. The browser worker and the
+ * CLI both drive this class, so the app and `ferry validate` count the same file the same way.
+ */
+export class ImportSession {
+	#file: Blob;
+	#info: EncodingInfo;
+	#working: Promise<Blob> | null = null;
+	#result: ScanResult | null = null;
+	#notices: string[] = [];
+
+	private constructor(
+		file: Blob,
+		readonly preview: Preview,
+		private readonly engine: ScanEngine
+	) {
+		this.#file = file;
+		this.#info = preview.info;
+	}
+
+	static async open(
+		file: Blob,
+		fileName: string,
+		options: { encoding?: string; engine?: ScanEngine; schema: DestinationSchema }
+	): Promise<ImportSession> {
+		const head = await openHead(file, { encoding: options.encoding });
+		const { layout, preview, notices } = inspectText(head.text, head.complete, HOOKS);
+		const proposals = proposeMapping({
+			columns: layout.columns,
+			keys: layout.keys,
+			sample: preview.map((record) => record.fields),
+			preset: layout.preset,
+			schema: options.schema
+		});
+		return new ImportSession(
+			file,
+			{
+				fileName,
+				size: file.size,
+				info: head.info,
+				layout,
+				rows: preview.map((record, row) => ({ row, line: record.line, fields: record.fields })),
+				proposals,
+				notices
+			},
+			options.engine ?? referenceEngine
+		);
+	}
+
+	get info(): EncodingInfo {
+		return this.#info;
+	}
+
+	/** Reads and validates the whole file with the given mapping. */
+	async scan(call: ScanCall): Promise<ScanSummary> {
+		try {
+			this.#result = await this.#scanOnce(call);
+		} catch (error) {
+			// The head looked like UTF-8 but a later byte is not: the file is Windows-1252 after all.
+			if (!isFerryError(error) || error.code !== 'invalid_utf8' || this.#info.overridden)
+				throw error;
+			this.#info = { ...this.#info, encoding: 'windows-1252' };
+			this.#working = null;
+			this.#notices.push(
+				`A byte at offset ${error.details.offset ?? '?'} is not UTF-8: the file was read as Windows-1252.`
+			);
+			this.#result = await this.#scanOnce(call);
+		}
+		return this.#summary(this.#result);
+	}
+
+	async #scanOnce(call: ScanCall): Promise<ScanResult> {
+		const source = blobSource(await this.#workingCopy(call));
+		return this.engine.scan({
+			source,
+			layout: this.preview.layout,
+			mapping: call.mapping,
+			schema: call.schema,
+			options: call.options,
+			maxRows: call.maxRows,
+			transformRecord,
+			signal: call.signal,
+			onProgress: call.onProgress
+		});
+	}
+
+	#workingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
+		this.#working ??= workingCopy(this.#file, this.#info, { signal: call.signal }).catch(
+			(error) => {
+				this.#working = null;
+				throw error;
+			}
+		);
+		return this.#working;
+	}
+
+	#summary(result: ScanResult): ScanSummary {
+		return {
+			engine: result.engine,
+			rows: result.rows,
+			valid: result.valid,
+			invalid: result.invalid,
+			warnings: result.warnings,
+			issueCounts: result.issueCounts,
+			dateOrders: result.dateOrders,
+			extraKeys: result.extraKeys,
+			duplicateRows: result.duplicateOf.size,
+			notices: [...this.#notices]
+		};
+	}
+
+	#scanned(): ScanResult {
+		if (!this.#result) throw new FerryError('aborted', 'The file has not been scanned yet.');
+		return this.#result;
+	}
+
+	/** Rows [start, start + count) re-read from the working copy by their stored byte ranges. */
+	async rows(start: number, count: number): Promise<PagedRow[]> {
+		const result = this.#scanned();
+		const end = Math.min(result.rows, start + count);
+		if (start >= end) return [];
+		return this.#readRows(
+			result,
+			Array.from({ length: end - start }, (_, i) => start + i)
+		);
+	}
+
+	/** Rows whose issue mask intersects `mask`, paged, with their reasons: the "invalid rows" list. */
+	async filteredRows(
+		mask: number,
+		offset: number,
+		count: number
+	): Promise<{ total: number; rows: ExplainedRow[] }> {
+		const result = this.#scanned();
+		const matches: number[] = [];
+		let total = 0;
+		for (let row = 0; row < result.rows; row++) {
+			if ((result.rowIssues[row] & mask) === 0) continue;
+			if (total >= offset && matches.length < count) matches.push(row);
+			total++;
+		}
+		const records = await this.#readRecords(result, matches);
+		const rows = this.#paged(result, matches, records).map((row, i) => ({
+			...row,
+			reasons: result.explain(row.row, records[i].fields, records[i].fieldCount)
+		}));
+		return { total, rows };
+	}
+
+	async explain(row: number): Promise<RowIssue[]> {
+		const result = this.#scanned();
+		const [record] = await this.#readRecords(result, [row]);
+		return record ? result.explain(row, record.fields, record.fieldCount) : [];
+	}
+
+	async #readRows(result: ScanResult, rows: number[]): Promise<PagedRow[]> {
+		return this.#paged(result, rows, await this.#readRecords(result, rows));
+	}
+
+	#paged(result: ScanResult, rows: number[], records: RecordSpan[]): PagedRow[] {
+		return records.map((record, i) => {
+			const row = rows[i];
+			return {
+				row,
+				line: record.line,
+				fields: record.fields,
+				issues: codesOf(result.rowIssues[row]),
+				duplicateOf: result.duplicateOf.get(row) ?? null
+			};
+		});
+	}
+
+	/** Reads runs of consecutive rows with one slice each. */
+	async #readRecords(result: ScanResult, rows: number[]): Promise<RecordSpan[]> {
+		const source = blobSource(await this.#workingCopy({}));
+		const out: RecordSpan[] = [];
+		let i = 0;
+		while (i < rows.length) {
+			let j = i;
+			while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
+			const first = rows[i];
+			const last = rows[j];
+			const bytes = await source.read(result.rowStarts[first], result.rowEnds[last]);
+			const records = parseRecordRange(
+				bytes,
+				{ offset: result.rowStarts[first], line: result.rowLines[first] },
+				this.preview.layout,
+				transformRecord
+			);
+			out.push(...records.slice(0, last - first + 1));
+			i = j + 1;
+		}
+		return out;
+	}
+}
+
+export const ALL_ISSUES_MASK = (1 << ISSUE_CODES.length) - 1;

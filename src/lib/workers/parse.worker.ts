@@ -1,0 +1,82 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import type { ScanProgress } from '../core/engine/types';
+import { FerryError, isFerryError } from '../core/errors';
+import { REFERENCE_SCHEMA } from '../core/schema/destination';
+import type { Mapping, ValidationOptions } from '../core/types';
+import { ImportSession } from '../pipeline/session';
+
+// One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
+let session: ImportSession | null = null;
+let running: AbortController | null = null;
+
+function current(): ImportSession {
+	if (!session) throw new FerryError('aborted', 'No file is open.');
+	return session;
+}
+
+/** Errors cross the worker boundary as plain data so the UI can show the project's own messages. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		if (isFerryError(error))
+			throw new Error(
+				JSON.stringify({ code: error.code, message: error.message, details: error.details })
+			);
+		throw error;
+	}
+}
+
+const api = {
+	async open(file: File, encoding?: string) {
+		running?.abort();
+		return guarded(async () => {
+			session = await ImportSession.open(file, file.name, { encoding, schema: REFERENCE_SCHEMA });
+			return session.preview;
+		});
+	},
+
+	async scan(
+		mapping: Mapping,
+		options: ValidationOptions,
+		onProgress?: (progress: ScanProgress) => void
+	) {
+		running?.abort();
+		const controller = new AbortController();
+		running = controller;
+		return guarded(() =>
+			current().scan({
+				mapping,
+				options,
+				schema: REFERENCE_SCHEMA,
+				signal: controller.signal,
+				onProgress
+			})
+		);
+	},
+
+	cancel() {
+		running?.abort();
+	},
+
+	rows(start: number, count: number) {
+		return guarded(() => current().rows(start, count));
+	},
+
+	filteredRows(mask: number, offset: number, count: number) {
+		return guarded(() => current().filteredRows(mask, offset, count));
+	},
+
+	explain(row: number) {
+		return guarded(() => current().explain(row));
+	},
+
+	encoding() {
+		return current().info;
+	}
+};
+
+export type ParseWorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -1,0 +1,212 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../bin/cli';
+
+const fixture = (name: string) =>
+	fileURLToPath(new URL(`../../fixtures/e2e/${name}`, import.meta.url));
+
+async function run(argv: string[]) {
+	let stdout = '';
+	let stderr = '';
+	const code = await main(argv, {
+		stdout: { write: (text: string) => (stdout += text) },
+		stderr: { write: (text: string) => (stderr += text) }
+	});
+	return { code, stdout, stderr };
+}
+
+function temp(name: string, content: string | Uint8Array): string {
+	const path = join(mkdtempSync(join(tmpdir(), 'ferry-cli-')), name);
+	writeFileSync(path, content);
+	return path;
+}
+
+describe('ferry validate --json', () => {
+	const cases = [
+		{
+			input: 'excel-unicode.txt',
+			expected: {
+				format: 'csv',
+				compression: null,
+				encoding: 'utf-16le',
+				bom: true,
+				delimiter: '\t',
+				header: true,
+				rows: 8,
+				valid: 6,
+				invalid: 2,
+				warnings: 0,
+				issues: { invalid_email: 1, duplicate_user_id: 1 }
+			}
+		},
+		{
+			input: 'legacy-1252.csv',
+			expected: {
+				format: 'csv',
+				compression: null,
+				encoding: 'windows-1252',
+				bom: false,
+				delimiter: ';',
+				header: true,
+				rows: 6,
+				valid: 4,
+				invalid: 2,
+				warnings: 0,
+				issues: { invalid_boolean: 1, invalid_date: 1 }
+			}
+		},
+		{
+			input: 'auth0-export.ndjson.gz',
+			expected: {
+				format: 'ndjson',
+				compression: 'gzip',
+				encoding: 'utf-8',
+				bom: false,
+				header: true,
+				rows: 7,
+				valid: 5,
+				invalid: 2,
+				warnings: 0,
+				issues: { invalid_email: 1, duplicate_email: 1 }
+			}
+		}
+	];
+	for (const { input, expected } of cases) {
+		it(input, async () => {
+			const { code, stdout, stderr } = await run(['validate', '--json', fixture(input)]);
+			expect(stderr).toBe('');
+			expect(code).toBe(0);
+			const report = JSON.parse(stdout);
+			expect(report).toMatchObject(expected);
+			if (expected.format !== 'csv') expect(report).not.toHaveProperty('delimiter');
+			expect(report.sample).toHaveLength(5);
+		});
+	}
+
+	it('maps columns and samples canonical records of trimmed values', async () => {
+		const path = temp(
+			'users.csv',
+			'Id,E-Mail,Full Name\n 7 ,  ada@example.com ,Ada  \n8,bob@example.com,Bob\n'
+		);
+		const report = JSON.parse((await run(['validate', '--json', path])).stdout);
+		expect(report.mapping).toEqual({ Id: 'user_id', 'E-Mail': 'email', 'Full Name': 'name' });
+		expect(report.sample).toEqual([
+			{ user_id: '7', email: 'ada@example.com', name: 'Ada' },
+			{ user_id: '8', email: 'bob@example.com', name: 'Bob' }
+		]);
+		expect(report.valid).toBe(2);
+	});
+
+	it('--date-order decides ambiguous slash dates', async () => {
+		// No value decides the first file's column: both orders give valid past dates. In the second, two values
+		// can only be day-first and one only month-first: the column is mixed and the minority value is invalid.
+		const ambiguous = temp(
+			'a.csv',
+			'user_id,email,created\n1,a@example.com,01/02/2021\n2,b@example.com,03/04/2021\n'
+		);
+		for (const order of ['dmy', 'mdy']) {
+			const report = JSON.parse(
+				(await run(['validate', '--json', '--date-order', order, ambiguous])).stdout
+			);
+			expect(report.valid).toBe(2);
+		}
+		const mixed = temp(
+			'm.csv',
+			'user_id,email,created\n1,a@example.com,13/01/2021\n2,b@example.com,01/14/2021\n3,c@example.com,25/12/2021\n'
+		);
+		const report = JSON.parse(
+			(await run(['validate', '--json', '--date-order', 'mdy', mixed])).stdout
+		);
+		expect(report.issues).toEqual({ invalid_date: 1 });
+	});
+
+	it('--max-rows stops early', async () => {
+		const report = JSON.parse(
+			(await run(['validate', '--json', '--max-rows', '3', fixture('excel-unicode.txt')])).stdout
+		);
+		expect(report.rows).toBe(3);
+	});
+
+	it('--encoding overrides detection', async () => {
+		const report = JSON.parse(
+			(await run(['validate', '--json', '--encoding', 'iso-8859-1', fixture('legacy-1252.csv')]))
+				.stdout
+		);
+		expect(report.encoding).toBe('windows-1252'); // TextDecoder's name for the latin1 label
+	});
+
+	it('the same file gzipped gives the same verdicts', async () => {
+		const text = 'user_id,email\n1,a@example.com\n2,broken\n';
+		const plain = JSON.parse((await run(['validate', '--json', temp('p.csv', text)])).stdout);
+		const zipped = JSON.parse(
+			(await run(['validate', '--json', temp('p.csv.gz', gzipSync(text))])).stdout
+		);
+		expect(zipped.compression).toBe('gzip');
+		expect({ ...zipped, compression: null }).toEqual(plain);
+	});
+});
+
+describe('ferry exit codes and messages', () => {
+	const cases = [
+		{ input: ['validate', '/nonexistent/file.csv'], expected: { code: 2, stderr: /no such file/ } },
+		{ input: ['validate', 'EMPTY'], expected: { code: 2, stderr: /empty/i } },
+		{ input: ['validate', 'ZIP'], expected: { code: 2, stderr: /save it as CSV/i } },
+		{ input: ['validate', 'QUOTE'], expected: { code: 2, stderr: /line 3/ } },
+		{ input: ['validate', 'JSON'], expected: { code: 2, stderr: /line 2/ } },
+		{ input: ['validate'], expected: { code: 1, stderr: /exactly one FILE/ } },
+		{
+			input: ['validate', '--date-order', 'ymd', 'x'],
+			expected: { code: 1, stderr: /dmy or mdy/ }
+		},
+		{ input: ['frobnicate'], expected: { code: 1, stderr: /unknown command/ } }
+	];
+	const files: Record<string, string> = {
+		EMPTY: temp('empty.csv', ''),
+		ZIP: temp('users.xlsx', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0])),
+		QUOTE: temp('q.csv', 'user_id,email\n1,a@example.com\n2,"b@example.com\n3,c@example.com\n'),
+		JSON: temp('bad.json', '[\n{"user_id": "1", "email": }\n]\n')
+	};
+	for (const { input, expected } of cases) {
+		it(input.join(' '), async () => {
+			const { code, stderr } = await run(input.map((arg) => files[arg] ?? arg));
+			expect(code).toBe(expected.code);
+			expect(stderr).toMatch(expected.stderr);
+		});
+	}
+
+	it('--help documents validate and its options', async () => {
+		const { code, stdout } = await run(['--help']);
+		expect(code).toBe(0);
+		for (const option of [
+			'validate',
+			'--json',
+			'--encoding',
+			'--date-order',
+			'--max-rows',
+			'report decrypt'
+		]) {
+			expect(stdout).toContain(option);
+		}
+	});
+
+	it('runs as `npm exec ferry` through its bin entry', () => {
+		const out = execFileSync(
+			'npm',
+			['exec', '--', 'ferry', 'validate', '--json', fixture('legacy-1252.csv')],
+			{
+				encoding: 'utf8'
+			}
+		);
+		expect(JSON.parse(out).rows).toBe(6);
+		const failed = spawnSync('node', ['bin/ferry.js', 'validate', '/nonexistent.csv'], {
+			encoding: 'utf8'
+		});
+		expect(failed.status).toBe(2);
+		expect(failed.stderr).toMatch(/no such file/);
+	});
+});
