@@ -1,0 +1,58 @@
+import type { DestinationSchema, FieldName } from '../types';
+import { FIELDS, fieldByName } from './fields';
+
+const DEFAULT_MAX_LENGTH = 1024;
+
+/** The embedded reference import API: every canonical field, user_id and email required. */
+export const REFERENCE_SCHEMA: DestinationSchema = {
+	name: 'Ferry reference API',
+	fields: FIELDS.map((field) => ({
+		name: field.name,
+		required: field.name === 'user_id' || field.name === 'email',
+		maxLength: field.name === 'user_id' ? 255 : DEFAULT_MAX_LENGTH
+	})),
+	requireUuidUserId: false
+};
+
+/** One example value per field, each valid under the validation rules. */
+const EXAMPLES: Record<FieldName, string> = {
+	user_id: '1001',
+	email: 'ada@example.com',
+	name: 'Ada Lovelace',
+	given_name: 'Ada',
+	family_name: 'Lovelace',
+	username: 'ada',
+	nickname: 'Countess',
+	email_verified: 'true',
+	phone_number: '+442079460958',
+	registration_date: '2024-01-31',
+	last_login_date: '2024-05-01T08:30:00Z',
+	locale: 'en-GB',
+	roles: 'admin',
+	organization: 'Analytical Engines Ltd',
+	blocked: 'false',
+	password_hash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy'
+};
+
+/** A value for a CSV cell: quoted when it holds a delimiter, quote or line break (RFC 4180). */
+function csvCell(value: string): string {
+	return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Header row with the destination's field names plus one example row. */
+export function templateCsv(schema: DestinationSchema): string {
+	const names = schema.fields.map((field) => field.name);
+	const header = names.map(csvCell).join(',');
+	const example = names.map((name) => csvCell(EXAMPLES[name])).join(',');
+	return `${header}\r\n${example}\r\n`;
+}
+
+/** A JSON array with one example user; booleans as JSON booleans, as exports write them. */
+export function templateJson(schema: DestinationSchema): string {
+	const example: Record<string, string | boolean> = {};
+	for (const { name } of schema.fields) {
+		example[name] =
+			fieldByName(name).type === 'boolean' ? EXAMPLES[name] === 'true' : EXAMPLES[name];
+	}
+	return `${JSON.stringify([example], null, 2)}\n`;
+}

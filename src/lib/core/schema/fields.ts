@@ -1,0 +1,129 @@
+import type { FieldName, FieldType } from '../types';
+
+/** A user field every destination understands, and the header spellings that mean it. */
+export interface CanonicalField {
+	name: FieldName;
+	type: FieldType;
+	label: string;
+	/** As written in DESIGN.md; compare after normalizeHeader(). */
+	aliases: readonly string[];
+}
+
+export const FIELDS: readonly CanonicalField[] = [
+	{
+		name: 'user_id',
+		type: 'id',
+		label: 'User ID',
+		aliases: [
+			'externalUserId',
+			'user_id',
+			'userid',
+			'id',
+			'legacyid',
+			'customerid',
+			'uid',
+			'external_id',
+			'customer_id',
+			'localId'
+		]
+	},
+	{
+		name: 'email',
+		type: 'email',
+		label: 'Email',
+		aliases: ['email', 'email_address', 'emailaddress', 'mail', 'e-mail']
+	},
+	{
+		name: 'name',
+		type: 'text',
+		label: 'Full name',
+		aliases: ['name', 'full_name', 'fullname', 'display_name', 'displayname']
+	},
+	{
+		name: 'given_name',
+		type: 'text',
+		label: 'Given name',
+		aliases: ['given_name', 'first_name', 'firstname']
+	},
+	{
+		name: 'family_name',
+		type: 'text',
+		label: 'Family name',
+		aliases: ['family_name', 'last_name', 'lastname', 'surname']
+	},
+	{
+		name: 'username',
+		type: 'text',
+		label: 'Username',
+		aliases: ['username', 'user_name', 'login', 'preferred_username', 'cognito:username']
+	},
+	{ name: 'nickname', type: 'text', label: 'Nickname', aliases: ['nickname'] },
+	{
+		name: 'email_verified',
+		type: 'boolean',
+		label: 'Email verified',
+		aliases: ['email_verified', 'emailverified', 'verified']
+	},
+	{
+		name: 'phone_number',
+		type: 'phone',
+		label: 'Phone number',
+		aliases: ['phone_number', 'phone', 'mobile']
+	},
+	{
+		name: 'registration_date',
+		type: 'date',
+		label: 'Registration date',
+		aliases: [
+			'registration_date',
+			'registrationdate',
+			'createdat',
+			'created_at',
+			'signupat',
+			'signupdate',
+			'created'
+		]
+	},
+	{
+		name: 'last_login_date',
+		type: 'date',
+		label: 'Last login',
+		aliases: [
+			'last_login_date',
+			'lastlogindate',
+			'lastlogin',
+			'lastseenat',
+			'lastactiveat',
+			'last_login',
+			'lastsignedinat'
+		]
+	},
+	{ name: 'locale', type: 'text', label: 'Locale', aliases: ['locale', 'language'] },
+	{ name: 'roles', type: 'list', label: 'Roles', aliases: ['roles', 'role', 'groups'] },
+	{
+		name: 'organization',
+		type: 'text',
+		label: 'Organization',
+		aliases: ['organization', 'organisation', 'org', 'company']
+	},
+	{
+		name: 'blocked',
+		type: 'boolean',
+		label: 'Blocked',
+		aliases: ['blocked', 'disabled', 'suspended']
+	},
+	{
+		name: 'password_hash',
+		type: 'hash',
+		label: 'Password hash',
+		aliases: ['password_hash', 'passwordhash']
+	}
+];
+
+const BY_NAME = new Map(FIELDS.map((field) => [field.name, field]));
+
+export function fieldByName(name: FieldName): CanonicalField {
+	const field = BY_NAME.get(name);
+	if (!field) throw new Error(`Unknown field: ${name}`);
+	return field;
+}

@@ -1,0 +1,67 @@
+import type { IssueCode } from '../types';
+
+/** Every issue code; a code's index is its bit in a row's Uint32 issue mask. */
+export const ISSUE_CODES: readonly IssueCode[] = [
+	'missing_required',
+	'invalid_email',
+	'invalid_date',
+	'invalid_boolean',
+	'invalid_phone',
+	'invalid_uuid',
+	'duplicate_user_id',
+	'duplicate_email',
+	'ragged_row',
+	'value_too_long',
+	'future_date',
+	'login_before_registration'
+];
+
+/** Errors keep a row out of the upload; warnings don't. */
+export const SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
+	missing_required: 'error',
+	invalid_email: 'error',
+	invalid_date: 'error',
+	invalid_boolean: 'error',
+	invalid_phone: 'error',
+	invalid_uuid: 'error',
+	duplicate_user_id: 'error',
+	duplicate_email: 'error',
+	ragged_row: 'error',
+	value_too_long: 'error',
+	future_date: 'warning',
+	login_before_registration: 'warning'
+};
+
+export const ISSUE_LABELS: Record<IssueCode, string> = {
+	missing_required: 'Required field is empty',
+	invalid_email: 'Invalid email address',
+	invalid_date: 'Unrecognised or impossible date',
+	invalid_boolean: 'Not a yes/no value',
+	invalid_phone: 'Phone number cannot be normalised',
+	invalid_uuid: 'User ID is not a UUID',
+	duplicate_user_id: 'User ID repeats an earlier row',
+	duplicate_email: 'Email repeats an earlier row',
+	ragged_row: 'More fields than the header',
+	value_too_long: 'Value longer than the destination allows',
+	future_date: 'Date in the future',
+	login_before_registration: 'Last login before registration'
+};
+
+export function bitOf(code: IssueCode): number {
+	return 1 << ISSUE_CODES.indexOf(code);
+}
+
+function maskOf(severity: 'error' | 'warning'): number {
+	return ISSUE_CODES.reduce(
+		(mask, code, bit) => (SEVERITY[code] === severity ? mask | (1 << bit) : mask),
+		0
+	);
+}
+
+export const ERROR_MASK = maskOf('error');
+export const WARNING_MASK = maskOf('warning');
+
+/** The codes whose bits are set in a row's mask, in ISSUE_CODES order. */
+export function codesOf(mask: number): IssueCode[] {
+	return ISSUE_CODES.filter((_, bit) => (mask & (1 << bit)) !== 0);
+}
