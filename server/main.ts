@@ -1,0 +1,110 @@
+/**
+ * Runs the reference import API:
+ *   node --import tsx server/main.ts [--port P] [--host H] [--data DIR] [--token T] [--cors ORIGINS]
+ *                                    [--rate-limit N]
+ * Environment alternatives: FERRY_API_PORT, FERRY_API_HOST, FERRY_API_DATA, FERRY_API_TOKEN,
+ * FERRY_API_CORS, FERRY_API_RATE_LIMIT. Flags win over the environment.
+ */
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app';
+import {
+	DEFAULT_CORS_ORIGINS,
+	DEFAULT_DATA_DIR,
+	DEFAULT_PORT,
+	DEFAULT_TOKEN,
+	databasePath,
+	parseInteger
+} from './config';
+
+const DEFAULT_RATE_LIMIT = 50;
+
+const HELP = `Ferry reference import API (protocol v1)
+
+Usage: node --import tsx server/main.ts [options]
+  --port P          TCP port (0 picks a free one)        env FERRY_API_PORT   default ${DEFAULT_PORT}
+  --host H          interface to listen on              env FERRY_API_HOST   default 127.0.0.1
+  --data DIR        directory of the SQLite database    env FERRY_API_DATA   default ${DEFAULT_DATA_DIR}
+  --token T         bearer token clients must send      env FERRY_API_TOKEN  default ${DEFAULT_TOKEN}
+  --cors ORIGINS    comma-separated allowed origins     env FERRY_API_CORS   default ${DEFAULT_CORS_ORIGINS.join(',')}
+  --rate-limit N    requests per second per token, 0 = off  env FERRY_API_RATE_LIMIT  default ${DEFAULT_RATE_LIMIT}
+  --quiet           no request logs
+`;
+
+async function main(): Promise<void> {
+	const { values } = parseArgs({
+		options: {
+			port: { type: 'string' },
+			host: { type: 'string' },
+			data: { type: 'string' },
+			token: { type: 'string' },
+			cors: { type: 'string' },
+			'rate-limit': { type: 'string' },
+			quiet: { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false }
+		},
+		strict: true
+	});
+	if (values.help) {
+		process.stdout.write(HELP);
+		return;
+	}
+	const env = process.env;
+	const port = parseInteger(
+		values.port ?? env.FERRY_API_PORT ?? String(DEFAULT_PORT),
+		'port',
+		0,
+		65535
+	);
+	const host = values.host ?? env.FERRY_API_HOST ?? '127.0.0.1';
+	const dataDir = values.data ?? env.FERRY_API_DATA ?? DEFAULT_DATA_DIR;
+	const token = values.token ?? env.FERRY_API_TOKEN ?? DEFAULT_TOKEN;
+	const corsList = values.cors ?? env.FERRY_API_CORS;
+	const corsOrigins =
+		corsList === undefined
+			? DEFAULT_CORS_ORIGINS
+			: corsList
+					.split(',')
+					.map((origin) => origin.trim())
+					.filter(Boolean);
+	const perSecond = parseInteger(
+		values['rate-limit'] ?? env.FERRY_API_RATE_LIMIT ?? String(DEFAULT_RATE_LIMIT),
+		'rate-limit',
+		0,
+		1_000_000
+	);
+	if (token.trim() === '') throw new Error('the token must not be empty');
+
+	mkdirSync(dataDir, { recursive: true });
+	const app = buildApp({
+		dbPath: databasePath(dataDir),
+		token,
+		corsOrigins,
+		rateLimit: perSecond > 0 ? { perSecond, burst: perSecond * 2 } : undefined,
+		logger: values.quiet ? false : { level: 'info' }
+	});
+	const address = await app.listen({ port, host });
+	// A custom token is a secret: only the well-known development token is echoed.
+	const tokenNote = token === DEFAULT_TOKEN ? `token: ${token}` : 'token: (as configured)';
+	process.stdout.write(
+		`Ferry import API listening on ${address}/api/v1 (${tokenNote}; data: ${databasePath(dataDir)}; CORS: ${corsOrigins.join(', ') || 'none'})\n`
+	);
+
+	let closing = false;
+	const shutdown = (signal: string) => {
+		if (closing) return;
+		closing = true;
+		app.log.info({ signal }, 'shutting down');
+		app.close().then(
+			() => process.exit(0),
+			() => process.exit(1)
+		);
+	};
+	process.on('SIGINT', () => shutdown('SIGINT'));
+	process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`ferry-api: ${error instanceof Error ? error.message : String(error)}\n`);
+	process.exit(1);
+});

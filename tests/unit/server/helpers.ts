@@ -1,0 +1,104 @@
+/** Shared set-up for the reference server tests: a fresh database file per app, request helpers. */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach } from 'vitest';
+import { buildApp, type AppOptions } from '../../../server/app';
+
+export const TOKEN = 'test-token';
+export const AUTH = { authorization: `Bearer ${TOKEN}` };
+export const ALLOWED_ORIGIN = 'http://localhost:4173';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+	while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** A temporary directory removed after the test. */
+export function tempDir(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'ferry-server-'));
+	cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+export function tempDbPath(): string {
+	return join(tempDir(), 'api.sqlite');
+}
+
+/** An app on its own database file (or the given one), closed after the test. */
+export function makeApp(options: Partial<AppOptions> = {}): FastifyInstance {
+	const app = buildApp({
+		dbPath: options.dbPath ?? tempDbPath(),
+		token: TOKEN,
+		corsOrigins: [ALLOWED_ORIGIN],
+		...options
+	});
+	cleanups.push(() => app.close());
+	return app;
+}
+
+export function sha256Hex(bytes: string | Uint8Array): string {
+	return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface NewSourceBody {
+	name?: string;
+	mode: 'link' | 'create';
+	upsert?: boolean;
+	rows?: number;
+}
+
+export async function createSource(app: FastifyInstance, body: NewSourceBody): Promise<string> {
+	const response = await app.inject({
+		method: 'POST',
+		url: '/api/v1/sources',
+		headers: AUTH,
+		payload: {
+			name: body.name ?? 'test source',
+			mode: body.mode,
+			upsert: body.upsert ?? false,
+			file: { name: 'users.csv', size: 123, sha256: 'a'.repeat(64) },
+			rows: body.rows ?? 10
+		}
+	});
+	if (response.statusCode !== 201) throw new Error(`create source: ${response.body}`);
+	return response.json().id;
+}
+
+export interface ChunkOptions {
+	gzip?: boolean;
+	/** Overrides the correct key. */
+	key?: string;
+}
+
+/** PUTs a chunk with the right Idempotency-Key (the SHA-256 of the exact JSON text sent). */
+export function putChunk(
+	app: FastifyInstance,
+	sourceId: string,
+	seq: number,
+	rows: Record<string, unknown>[],
+	options: ChunkOptions = {}
+): Promise<LightMyRequestResponse> {
+	const text = JSON.stringify({ rows });
+	return app.inject({
+		method: 'PUT',
+		url: `/api/v1/sources/${sourceId}/chunks/${seq}`,
+		headers: {
+			...AUTH,
+			'content-type': 'application/json',
+			'idempotency-key': options.key ?? sha256Hex(text),
+			...(options.gzip ? { 'content-encoding': 'gzip' } : {})
+		},
+		payload: options.gzip ? gzipSync(text) : text
+	});
+}
+
+/** `{row: status}` of a chunk response, with the reason where one was given. */
+export function statusesOf(response: LightMyRequestResponse): Record<number, string> {
+	const body = response.json() as { results: { row: number; status: string; reason?: string }[] };
+	return Object.fromEntries(body.results.map((result) => [result.row, result.status]));
+}
