@@ -68,13 +68,25 @@ export async function main(argv: string[], io: Io): Promise<number> {
 	return 1;
 }
 
+/** Asks on stderr and reads the answer without echoing it. */
 async function readPasswordFromTerminal(prompt: string): Promise<string> {
 	const { createInterface } = await import('node:readline/promises');
-	const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+	const { Writable } = await import('node:stream');
+	let muted = false;
+	const output = new Writable({
+		write(chunk, encoding, done) {
+			if (!muted) process.stderr.write(chunk, encoding);
+			done();
+		}
+	});
+	const rl = createInterface({ input: process.stdin, output, terminal: process.stdin.isTTY === true });
 	try {
-		return await rl.question(prompt);
+		const answer = rl.question(prompt);
+		muted = true;
+		return await answer;
 	} finally {
 		rl.close();
+		process.stderr.write('\n');
 	}
 }
 
