@@ -1,0 +1,117 @@
+import Dexie, { type DBCore, type DexieOptions, type Middleware, type Table } from 'dexie';
+import {
+	SCHEMA_V1,
+	type FileRecord,
+	type OutboxChunk,
+	type PreviewRecord,
+	type ProfileRecord,
+	type ReportRecord,
+	type ResultRecord,
+	type SourceRecord,
+	type TableName,
+	type VerdictsRecord
+} from './schema';
+
+export const DATABASE_NAME = 'ferry';
+
+/** What another tab did to this tab's connection; `message` is written for the admin. */
+export type ConnectionNotice =
+	/** Another tab opened a newer schema: this connection was closed and stays closed. */
+	| { kind: 'upgraded-elsewhere'; message: string }
+	/** Another tab deleted all local data: this connection was closed and stays closed. */
+	| { kind: 'deleted-elsewhere'; message: string }
+	/** This tab's upgrade or deletion waits for another tab that keeps an old connection open. */
+	| { kind: 'blocked'; message: string };
+
+const NOTICE_MESSAGES = {
+	'upgraded-elsewhere': 'Ferry was updated in another tab. Reload this tab to continue.',
+	'deleted-elsewhere':
+		'Ferry’s local data was deleted in another tab. Reload this tab to continue.',
+	blocked:
+		'Another Ferry tab keeps the local database open. Close or reload the other Ferry tabs to continue.'
+} as const;
+
+/** Tables whose writes must survive a power cut once committed: what was sent, and the answers. */
+const STRICT_TABLES: ReadonlySet<string> = new Set<TableName>(['outbox', 'results']);
+
+/**
+ * Dexie 4 sets IndexedDB durability for a whole database (`chromeTransactionDurability`), not per
+ * transaction; this middleware asks for 'strict' on read-write transactions that touch the outbox
+ * or the results, and leaves the rest (large file writes included) at the browser's default.
+ */
+const strictOutboxDurability: Middleware<DBCore> = {
+	stack: 'dbcore',
+	name: 'ferry-strict-outbox-durability',
+	create: (down) => ({
+		...down,
+		transaction(stores, mode, options) {
+			const strict = mode === 'readwrite' && stores.some((store) => STRICT_TABLES.has(store));
+			return down.transaction(
+				stores,
+				mode,
+				strict ? { ...options, durability: 'strict' } : options
+			);
+		}
+	})
+};
+
+/** Ferry's IndexedDB database: one class, one instance per tab (getDatabase). */
+export class FerryDatabase extends Dexie {
+	declare sources: Table<SourceRecord, string>;
+	declare files: Table<FileRecord, string>;
+	declare previews: Table<PreviewRecord, string>;
+	declare verdicts: Table<VerdictsRecord, string>;
+	declare profiles: Table<ProfileRecord, string>;
+	declare results: Table<ResultRecord, [string, number]>;
+	declare reports: Table<ReportRecord, string>;
+	declare outbox: Table<OutboxChunk, [string, number]>;
+
+	// A TypeScript-private field, not `#`: Dexie hands out a Proxy of the instance (db.vip), and
+	// `#` fields are unreachable through a Proxy.
+	private readonly listeners = new Set<(notice: ConnectionNotice) => void>();
+
+	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
+		super(name, options);
+		this.version(1).stores(SCHEMA_V1);
+		// The next schema goes here: this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
+		this.use(strictOutboxDurability);
+
+		// Subscribed after Dexie's own handler, so it runs first; `false` stops Dexie's handler, which
+		// would close with auto-reopen and let this tab's old code write into the new schema.
+		this.on('versionchange', (event: IDBVersionChangeEvent) => {
+			this.close({ disableAutoOpen: true });
+			this.notify(event.newVersion ? 'upgraded-elsewhere' : 'deleted-elsewhere');
+			return false;
+		});
+		this.on('blocked', () => {
+			this.notify('blocked');
+			return false;
+		});
+	}
+
+	/** Calls `listener` for each connection notice; returns the unsubscribe function. */
+	onConnectionNotice(listener: (notice: ConnectionNotice) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private notify(kind: ConnectionNotice['kind']): void {
+		const notice = { kind, message: NOTICE_MESSAGES[kind] };
+		for (const listener of this.listeners) listener(notice);
+	}
+}
+
+let database: FerryDatabase | null = null;
+
+/** The tab's database, created on first use so importing this module has no side effect (SSR). */
+export function getDatabase(): FerryDatabase {
+	database ??= new FerryDatabase();
+	return database;
+}
+
+/** Deletes every source, file, report, profile and outbox chunk on this device, then reopens empty. */
+export async function deleteAllLocalData(): Promise<void> {
+	const db = getDatabase();
+	await db.delete({ disableAutoOpen: false });
+	await db.open();
+}

@@ -1,0 +1,399 @@
+import Dexie from 'dexie';
+import { headerSignature } from '../core/mapping/automap';
+import { readReportHeader } from '../core/report/format';
+import type { Mapping } from '../core/types';
+import type { Preview, ScanSummary } from '../pipeline/session';
+import { getDatabase } from './db';
+import { ownBuffer } from './packed';
+import {
+	isQuotaError,
+	requestPersistence,
+	storageState,
+	StorageFullError,
+	type DeletionCandidate
+} from './quota';
+import type {
+	ChunkRowResult,
+	FileRecord,
+	OutboxChunk,
+	PackedVerdicts,
+	PreviewRecord,
+	ReadOptions,
+	ReportRecord,
+	SourceRecord,
+	SourceStep,
+	VerdictsRecord
+} from './schema';
+
+/*
+ * The repository the UI and the uploader use. Reads never write, so each read function can be
+ * wrapped in Dexie's liveQuery (and then re-runs when another tab changes what it read). Every
+ * write that stores user data turns a quota failure into a StorageFullError; IndexedDB rolls the
+ * whole transaction back, so nothing is left half-written and the same call can simply be retried
+ * once space is freed.
+ */
+
+export interface NewSource {
+	/** Shown in the list; defaults to the file name. */
+	name?: string;
+	fileName: string;
+	/** The original bytes as dropped. */
+	file: Blob;
+	/** The UTF-8 working copy; omit (or pass the file itself) when the file is plain UTF-8. */
+	working?: Blob | null;
+	preview: Preview;
+	mapping: Mapping;
+	readOptions: ReadOptions;
+	step?: SourceStep;
+}
+
+export type SourcePatch = Partial<Omit<SourceRecord, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export interface ScanVerdicts {
+	packed: PackedVerdicts;
+	summary: ScanSummary;
+	/** The mapping the scan used. */
+	mapping: Mapping;
+}
+
+export interface OutboxProgress {
+	pending: number;
+	sent: number;
+	acked: number;
+}
+
+/** Everything needed to return to a source's last step without reading the file from disk again. */
+export interface LoadedSource {
+	source: SourceRecord;
+	file: FileRecord;
+	preview: Preview;
+	/** Null before the first scan. */
+	verdicts: VerdictsRecord | null;
+	hasReport: boolean;
+	outbox: OutboxProgress;
+}
+
+export interface NewChunk {
+	seq: number;
+	/** Idempotency-Key: sha256 of the body. */
+	key: string;
+	body: Blob | Uint8Array;
+	rows: Uint32Array;
+}
+
+/** How many sources to name in a StorageFullError. */
+const DELETION_CANDIDATES = 3;
+
+/** Runs a write; a quota failure becomes a StorageFullError that says what to delete. */
+async function guardQuota<T>(what: string, write: () => Promise<T>): Promise<T> {
+	try {
+		return await write();
+	} catch (error) {
+		if (!isQuotaError(error)) throw error;
+		const [{ estimate }, candidates] = await Promise.all([
+			storageState(),
+			largestSources().catch(() => [])
+		]);
+		throw new StorageFullError(what, estimate, candidates, { cause: error });
+	}
+}
+
+async function largestSources(): Promise<DeletionCandidate[]> {
+	const sources = await getDatabase().sources.toArray();
+	return sources
+		.map((source) => ({ id: source.id, name: source.name, bytes: source.fileBytes }))
+		.sort((a, b) => b.bytes - a.bytes)
+		.slice(0, DELETION_CANDIDATES);
+}
+
+/** Stores a dropped file as a new source: the source, its bytes and its preview in one transaction. */
+export async function createSource(input: NewSource): Promise<SourceRecord> {
+	const db = getDatabase();
+	const now = Date.now();
+	const working = input.working && input.working !== input.file ? input.working : null;
+	const source: SourceRecord = {
+		id: crypto.randomUUID(),
+		name: input.name ?? input.fileName,
+		createdAt: now,
+		updatedAt: now,
+		status: 'draft',
+		step: input.step ?? 'mapping',
+		fileName: input.fileName,
+		fileBytes: input.file.size + (working?.size ?? 0),
+		headerSignature: headerSignature(input.preview.layout.keys),
+		mapping: input.mapping,
+		readOptions: input.readOptions,
+		counts: null,
+		resultCounts: {},
+		destination: null
+	};
+	const file: FileRecord = {
+		sourceId: source.id,
+		original: input.file,
+		working,
+		name: input.fileName,
+		type: input.file.type,
+		lastModified: 'lastModified' in input.file ? (input.file as File).lastModified : now
+	};
+	const preview: PreviewRecord = { sourceId: source.id, preview: input.preview };
+
+	const first = await guardQuota(`the file “${input.fileName}”`, () =>
+		db.transaction('rw', [db.sources, db.files, db.previews], async () => {
+			const isFirst = (await db.sources.count()) === 0;
+			await db.sources.add(source);
+			await db.files.add(file);
+			await db.previews.add(preview);
+			return isFirst;
+		})
+	);
+	// Not awaited: Firefox answers only after the admin responds to its prompt.
+	if (first) void requestPersistence();
+	return source;
+}
+
+/** Changes a source; false when it no longer exists (e.g. deleted in another tab). */
+export async function updateSource(id: string, patch: SourcePatch): Promise<boolean> {
+	const db = getDatabase();
+	const changed = await guardQuota('the source’s changes', () =>
+		db.sources.update(id, { ...patch, updatedAt: Date.now() })
+	);
+	return changed > 0;
+}
+
+/** Stores a scan's packed verdicts and its counts on the source, together. */
+export async function saveVerdicts(id: string, verdicts: ScanVerdicts): Promise<void> {
+	const db = getDatabase();
+	const { packed, summary, mapping } = verdicts;
+	const now = Date.now();
+	const record: VerdictsRecord = {
+		sourceId: id,
+		rowIssues: ownBuffer(packed.rowIssues),
+		rowStarts: ownBuffer(packed.rowStarts),
+		rowEnds: ownBuffer(packed.rowEnds),
+		rowLines: ownBuffer(packed.rowLines),
+		duplicateOf: ownBuffer(packed.duplicateOf),
+		summary,
+		mapping,
+		scannedAt: now
+	};
+	await guardQuota('the validation results', () =>
+		db.transaction('rw', [db.sources, db.verdicts], async () => {
+			const counts = {
+				rows: summary.rows,
+				valid: summary.valid,
+				invalid: summary.invalid,
+				warnings: summary.warnings
+			};
+			if ((await db.sources.update(id, { counts, updatedAt: now })) === 0) {
+				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
+			}
+			await db.verdicts.put(record);
+		})
+	);
+}
+
+export async function loadSource(id: string): Promise<LoadedSource | null> {
+	const db = getDatabase();
+	return db.transaction(
+		'r',
+		[db.sources, db.files, db.previews, db.verdicts, db.reports, db.outbox],
+		async () => {
+			const [source, file, preview, verdicts, reportCount, outbox] = await Promise.all([
+				db.sources.get(id),
+				db.files.get(id),
+				db.previews.get(id),
+				db.verdicts.get(id),
+				db.reports.where('sourceId').equals(id).count(),
+				outboxProgress(id)
+			]);
+			if (!source || !file || !preview) return null;
+			return {
+				source,
+				file,
+				preview: preview.preview,
+				verdicts: verdicts ?? null,
+				hasReport: reportCount > 0,
+				outbox
+			};
+		}
+	);
+}
+
+/** Newest first. */
+export async function listSources(): Promise<SourceRecord[]> {
+	return getDatabase().sources.orderBy('updatedAt').reverse().toArray();
+}
+
+/** Removes a source and everything stored for it, in one transaction. */
+export async function deleteSource(id: string): Promise<void> {
+	const db = getDatabase();
+	await db.transaction(
+		'rw',
+		[db.sources, db.files, db.previews, db.verdicts, db.results, db.reports, db.outbox],
+		async () => {
+			await Promise.all([
+				db.sources.delete(id),
+				db.files.delete(id),
+				db.previews.delete(id),
+				db.verdicts.delete(id),
+				db.reports.delete(id),
+				db.results.where('sourceId').equals(id).delete(),
+				db.outbox.where('sourceId').equals(id).delete()
+			]);
+		}
+	);
+}
+
+/** Remembers a mapping for an export layout (signature: headerSignature of its keys). */
+export async function saveProfile(signature: string, mapping: Mapping): Promise<void> {
+	const db = getDatabase();
+	await guardQuota('the mapping profile', () =>
+		db.profiles.put({ signature, mapping, updatedAt: Date.now() })
+	);
+}
+
+export async function findProfile(signature: string): Promise<Mapping | null> {
+	return (await getDatabase().profiles.get(signature))?.mapping ?? null;
+}
+
+/**
+ * Stores a source's failure report, replacing the previous one. Only an encrypted Ferry report is
+ * accepted (its header is checked), so a plaintext CSV can never end up on disk by mistake.
+ */
+export async function saveReport(sourceId: string, bytes: Uint8Array | Blob): Promise<void> {
+	const db = getDatabase();
+	const blob = bytes instanceof Blob ? bytes : new Blob([bytes as Uint8Array<ArrayBuffer>]);
+	// The largest possible header (255 recipients) is under 29 KB.
+	readReportHeader(new Uint8Array(await blob.slice(0, 32 * 1024).arrayBuffer()));
+	const record: ReportRecord = { sourceId, bytes: blob, createdAt: Date.now() };
+	await guardQuota('the encrypted report', () =>
+		db.transaction('rw', [db.sources, db.reports], async () => {
+			if ((await db.sources.update(sourceId, { updatedAt: record.createdAt })) === 0) {
+				throw new Error(`Source ${sourceId} does not exist: its report was not saved.`);
+			}
+			await db.reports.put(record);
+		})
+	);
+}
+
+/** The encrypted report, or null. */
+export async function loadReport(sourceId: string): Promise<Blob | null> {
+	return (await getDatabase().reports.get(sourceId))?.bytes ?? null;
+}
+
+/**
+ * Writes chunks to the outbox before their first send. A chunk already there with the same key is
+ * left as it is (a resumed build); one with another key is refused: a chunk is never rebuilt.
+ * Returns how many chunks were added.
+ */
+export async function putChunks(sourceId: string, chunks: NewChunk[]): Promise<number> {
+	const db = getDatabase();
+	return guardQuota('the upload queue', () =>
+		db.transaction('rw', [db.outbox], async () => {
+			const existing = await db.outbox.bulkGet(chunks.map((chunk) => [sourceId, chunk.seq]));
+			const added: OutboxChunk[] = [];
+			chunks.forEach((chunk, i) => {
+				const stored = existing[i];
+				if (stored && stored.key !== chunk.key) {
+					throw new Error(
+						`Chunk ${chunk.seq} of source ${sourceId} is already queued with another body; ` +
+							'a queued chunk is never rebuilt.'
+					);
+				}
+				if (stored) return;
+				added.push({
+					sourceId,
+					seq: chunk.seq,
+					key: chunk.key,
+					body: chunk.body instanceof Blob ? chunk.body : ownBuffer(chunk.body),
+					rows: ownBuffer(chunk.rows),
+					state: 'pending',
+					attempts: 0,
+					sentAt: null,
+					ackedAt: null
+				});
+			});
+			await db.outbox.bulkAdd(added);
+			return added.length;
+		})
+	);
+}
+
+/** Chunks not yet acknowledged (pending or sent without an answer), by seq. */
+export async function pendingChunks(sourceId: string): Promise<OutboxChunk[]> {
+	const chunks = await getDatabase()
+		.outbox.where('[sourceId+state]')
+		.anyOf([
+			[sourceId, 'pending'],
+			[sourceId, 'sent']
+		])
+		.toArray();
+	return chunks.sort((a, b) => a.seq - b.seq);
+}
+
+/** Records a send attempt before the request goes out. */
+export async function markChunkSent(sourceId: string, seq: number): Promise<void> {
+	const db = getDatabase();
+	await guardQuota('the upload state', () =>
+		db.transaction('rw', [db.outbox], async () => {
+			const chunk = await db.outbox.get([sourceId, seq]);
+			if (!chunk || chunk.state === 'acked') return;
+			await db.outbox.update([sourceId, seq], {
+				state: 'sent',
+				attempts: chunk.attempts + 1,
+				sentAt: Date.now()
+			});
+		})
+	);
+}
+
+/**
+ * Stores the destination's answer for a chunk, marks it acknowledged and frees its body, all in one
+ * transaction with strict durability. Acknowledging a chunk again changes nothing; returns whether
+ * this call acknowledged it.
+ */
+export async function ackChunk(
+	sourceId: string,
+	seq: number,
+	results: ChunkRowResult[]
+): Promise<boolean> {
+	const db = getDatabase();
+	return guardQuota('the import results', () =>
+		db.transaction('rw', [db.outbox, db.results, db.sources], async () => {
+			const chunk = await db.outbox.get([sourceId, seq]);
+			if (!chunk) throw new Error(`Chunk ${seq} of source ${sourceId} is not in the outbox.`);
+			if (chunk.state === 'acked') return false;
+			const now = Date.now();
+			await db.results.put({ sourceId, seq, results, receivedAt: now });
+			await db.outbox.update([sourceId, seq], { state: 'acked', ackedAt: now, body: null });
+			const source = await db.sources.get(sourceId);
+			if (source) {
+				const resultCounts = { ...source.resultCounts };
+				for (const { status } of results) resultCounts[status] = (resultCounts[status] ?? 0) + 1;
+				await db.sources.update(sourceId, { resultCounts, updatedAt: now });
+			}
+			return true;
+		})
+	);
+}
+
+export async function outboxProgress(sourceId: string): Promise<OutboxProgress> {
+	const outbox = getDatabase().outbox;
+	const count = (state: OutboxChunk['state']) =>
+		outbox.where('[sourceId+state]').equals([sourceId, state]).count();
+	const [pending, sent, acked] = await Promise.all([
+		count('pending'),
+		count('sent'),
+		count('acked')
+	]);
+	return { pending, sent, acked };
+}
+
+/** Every acknowledged row's result, in chunk order. */
+export async function loadResults(sourceId: string): Promise<ChunkRowResult[]> {
+	const records = await getDatabase()
+		.results.where('[sourceId+seq]')
+		.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
+		.toArray();
+	return records.flatMap((record) => record.results);
+}

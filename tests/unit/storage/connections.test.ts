@@ -1,0 +1,191 @@
+import 'fake-indexeddb/auto';
+import Dexie, { type Transaction } from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FerryDatabase, type ConnectionNotice } from '../../../src/lib/storage/db';
+import { SCHEMA_V1, type SourceRecord } from '../../../src/lib/storage/schema';
+import { FerryDatabaseV2, uniqueName } from './helpers';
+
+const opened: Dexie[] = [];
+
+function track<T extends Dexie>(db: T): T {
+	opened.push(db);
+	return db;
+}
+
+afterEach(async () => {
+	for (const db of opened.splice(0)) db.close();
+});
+
+function collect(db: FerryDatabase): ConnectionNotice[] {
+	const notices: ConnectionNotice[] = [];
+	db.onConnectionNotice((notice) => notices.push(notice));
+	return notices;
+}
+
+/** A connection without a versionchange handler: it never closes by itself (a stuck old tab). */
+function rawOpen(name: string, version: number): Promise<IDBDatabase> {
+	return new Promise((resolve, reject) => {
+		const request = indexedDB.open(name, version);
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error);
+	});
+}
+
+describe('another tab upgrades the database', () => {
+	it('closes this connection for good and tells the UI to reload', async () => {
+		const name = uniqueName('versionchange');
+		const oldTab = track(new FerryDatabase(name));
+		await oldTab.sources.count();
+		const notices = collect(oldTab);
+
+		const newTab = track(new FerryDatabaseV2(name));
+		await newTab.open();
+
+		expect(notices).toEqual([
+			{ kind: 'upgraded-elsewhere', message: expect.stringContaining('updated in another tab') }
+		]);
+		expect(oldTab.isOpen()).toBe(false);
+		expect(newTab.backendDB().version).toBe(20);
+		// No silent reopen: old code must not write into the new schema.
+		await expect(oldTab.sources.count()).rejects.toMatchObject({ name: 'DatabaseClosedError' });
+	});
+
+	it('stops notifying a listener after it unsubscribes', async () => {
+		const name = uniqueName('versionchange');
+		const oldTab = track(new FerryDatabase(name));
+		await oldTab.open();
+		const notices: ConnectionNotice[] = [];
+		const unsubscribe = oldTab.onConnectionNotice((notice) => notices.push(notice));
+		unsubscribe();
+
+		await track(new FerryDatabaseV2(name)).open();
+		expect(notices).toEqual([]);
+		expect(oldTab.isOpen()).toBe(false);
+	});
+});
+
+describe('another tab deletes all local data', () => {
+	it('closes this connection and says the data was deleted', async () => {
+		const name = uniqueName('deleted');
+		const thisTab = track(new FerryDatabase(name));
+		await thisTab.open();
+		const notices = collect(thisTab);
+
+		await track(new FerryDatabase(name)).delete();
+
+		expect(notices.map((notice) => notice.kind)).toEqual(['deleted-elsewhere']);
+		expect(thisTab.isOpen()).toBe(false);
+	});
+});
+
+describe('an upgrade blocked by a connection that does not close', () => {
+	it('tells the UI, then completes once the other connection is gone', async () => {
+		const name = uniqueName('blocked');
+		const stubborn = await rawOpen(name, 10);
+		const upgrading = track(new FerryDatabaseV2(name));
+		const notice = new Promise<ConnectionNotice>((resolve) =>
+			upgrading.onConnectionNotice(resolve)
+		);
+
+		const opening = upgrading.open();
+		expect((await notice).kind).toBe('blocked');
+		expect(upgrading.isOpen()).toBe(false);
+
+		stubborn.close();
+		await opening;
+		expect(upgrading.backendDB().version).toBe(20);
+	});
+});
+
+/*
+ * Migration harness. Each upgrade gets a test in this shape: write a database the way the previous
+ * release did (raw Dexie with that release's schema constant, so the test does not depend on today's
+ * FerryDatabase), close it, open it with FerryDatabase, and check that the rows survived and were
+ * transformed. Ferry has only version 1 today, so the first case checks that FerryDatabase opens a
+ * v1 database as written by a v1 client; the second shows an upgrade function at work, using the
+ * test-only v2.
+ */
+async function writeRaw(
+	name: string,
+	version: number,
+	schema: Record<string, string>,
+	rows: Record<string, object[]>
+): Promise<void> {
+	const raw = new Dexie(name);
+	raw.version(version).stores(schema);
+	await raw.transaction('rw', raw.tables, async () => {
+		for (const [table, records] of Object.entries(rows)) await raw.table(table).bulkPut(records);
+	});
+	raw.close();
+}
+
+const STORED_SOURCE: SourceRecord = {
+	id: 'a5b1e7c2-0000-4000-8000-000000000001',
+	name: 'users.csv',
+	createdAt: 1_700_000_000_000,
+	updatedAt: 1_700_000_100_000,
+	status: 'uploading',
+	step: 'upload',
+	fileName: 'users.csv',
+	fileBytes: 42,
+	headerSignature: '2:1a2b3c4d',
+	mapping: ['email', 'user_id'],
+	readOptions: { encoding: null, dateOrder: 'dmy', defaultRegion: 'US' },
+	counts: { rows: 2, valid: 2, invalid: 0, warnings: 0 },
+	resultCounts: { imported: 1 },
+	destination: { url: 'https://id.example.com', mode: 'link', upsert: false, remoteId: 'r1' }
+};
+
+describe('migrations', () => {
+	it('v1 written by a v1 client opens unchanged', async () => {
+		const name = uniqueName('migrate');
+		await writeRaw(name, 1, SCHEMA_V1, {
+			sources: [STORED_SOURCE],
+			outbox: [
+				{
+					sourceId: STORED_SOURCE.id,
+					seq: 0,
+					key: 'k',
+					body: new Uint8Array([31, 139]),
+					rows: new Uint32Array([1, 2]),
+					state: 'sent',
+					attempts: 1,
+					sentAt: 1,
+					ackedAt: null
+				}
+			]
+		});
+
+		const db = track(new FerryDatabase(name));
+		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
+		const [queued] = await db.outbox
+			.where('[sourceId+state]')
+			.equals([STORED_SOURCE.id, 'sent'])
+			.toArray();
+		expect(queued.rows).toEqual(new Uint32Array([1, 2]));
+		expect(db.backendDB().version).toBe(10);
+	});
+
+	it('an upgrade function transforms the rows of the previous version (harness self-test)', async () => {
+		const name = uniqueName('migrate');
+		await writeRaw(name, 1, SCHEMA_V1, { sources: [STORED_SOURCE] });
+
+		function upgradeToV2(tx: Transaction) {
+			return tx
+				.table('sources')
+				.toCollection()
+				.modify((source: SourceRecord) => {
+					source.name = source.name.toUpperCase();
+				});
+		}
+		class WithUpgrade extends FerryDatabase {
+			constructor() {
+				super(name);
+				this.version(2).stores({ sources: 'id, updatedAt, status, fileName' }).upgrade(upgradeToV2);
+			}
+		}
+		const db = track(new WithUpgrade());
+		expect((await db.sources.get(STORED_SOURCE.id))?.name).toBe('USERS.CSV');
+		expect(await db.sources.where('fileName').equals('users.csv').count()).toBe(1);
+	});
+});
