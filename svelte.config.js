@@ -13,7 +13,9 @@ const config = {
 				'default-src': ['self'],
 				'script-src': ['self', 'wasm-unsafe-eval'],
 				'worker-src': ['self'],
-				'style-src': ['self', 'unsafe-hashes'],
+				// 'unsafe-hashes' + one hash: exactly the style attribute of SvelteKit's route announcer
+				// ("position: absolute; left: 0; top: 0; clip: …"), nothing else inline.
+				'style-src': ['self', 'unsafe-hashes', 'sha256-S8qMpvofolR8Mpjy4kQvEm7m1q8clzU4dfDH0AmvZjo='],
 				'img-src': ['self', 'data:', 'blob:'],
 				'connect-src': ['self', 'http://localhost:*', 'http://127.0.0.1:*'],
 				'object-src': ['none'],
