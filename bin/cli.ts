@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isFerryError } from '../src/lib/core/errors';
@@ -126,6 +127,8 @@ async function validate(argv: string[], io: Io): Promise<number> {
 	const path = positionals[0];
 
 	try {
+		// openAsBlob's own error hides ENOENT/EISDIR; stat names them.
+		if ((await stat(path)).isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
 		const file = await openAsBlob(path);
 		const session = await ImportSession.open(file, basename(path), {
 			encoding: values.encoding,
