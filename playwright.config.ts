@@ -11,19 +11,21 @@ const chromiumArgs = [
 	'--disable-sync'
 ];
 
+const port = Number(process.env.E2E_PORT ?? 4174);
+
 export default defineConfig({
 	testDir: 'tests/e2e',
 	timeout: 60_000,
 	workers: 2,
 	reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
 	use: {
-		baseURL: 'http://127.0.0.1:4174',
+		baseURL: `http://127.0.0.1:${port}`,
 		screenshot: 'only-on-failure',
 		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs }
 	},
 	webServer: {
-		command: 'npx vite preview --port 4174 --strictPort --host 127.0.0.1',
-		url: 'http://127.0.0.1:4174',
+		command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+		url: `http://127.0.0.1:${port}`,
 		reuseExistingServer: false,
 		timeout: 60_000
 	}
