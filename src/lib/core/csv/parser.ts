@@ -1,0 +1,435 @@
+import Papa from 'papaparse';
+import { FerryError } from '../errors';
+import { cutSequenceLength, findInvalidUtf8 } from '../sniff/utf8';
+import type { RecordSpan } from '../types';
+
+/** papaparse's low-level parser (`Papa.Parser`), the one its own ChunkStreamer drives. */
+interface LowLevelParser {
+	parse(input: string, baseIndex: number, ignoreLastRow: boolean): { data: string[][] };
+}
+type LowLevelParserClass = new (config: {
+	delimiter: string;
+	newline: string;
+	quoteChar: string;
+}) => LowLevelParser;
+const PapaParser = (Papa as unknown as { Parser: LowLevelParserClass }).Parser;
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+
+// Scanner states. They follow papaparse's rules, so both split records alike: a field is quoted
+// only when it starts with a quote; inside, `""` is an escaped quote, and a quote closes the field
+// only when whitespace* then a delimiter, a line break or the end follows (any other quote is data
+// and the field stays open).
+const OUTSIDE = 0;
+const QUOTED = 1;
+const QUOTE_SEEN = 2;
+const AFTER_QUOTE_SPACE = 3;
+
+/** How a record ended. papaparse splits one kind of line break per call. */
+const END_OF_DATA = 0;
+const TERMINATOR_LF = 1;
+const TERMINATOR_CRLF = 2;
+const TERMINATOR_CR = 3;
+const NEWLINES = ['\n', '\n', '\r\n', '\r'];
+const TERMINATOR_BYTES = [0, 1, 2, 1];
+
+/** Bytes of the UTF-8 sequence a lead byte starts. */
+function sequenceLength(lead: number): number {
+	return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+/** Byte length of the whitespace character at `i` as String.prototype.trim sees it (0: none). */
+function spaceLength(bytes: Uint8Array, i: number): number {
+	const b = bytes[i];
+	if (b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c) return 1;
+	if (b < 0xc2) return 0;
+	const b1 = bytes[i + 1];
+	const b2 = bytes[i + 2];
+	if (b === 0xc2) return b1 === 0xa0 ? 2 : 0; // U+00A0
+	if (b === 0xe1) return b1 === 0x9a && b2 === 0x80 ? 3 : 0; // U+1680
+	if (b === 0xe2 && b1 === 0x80)
+		return (b2 >= 0x80 && b2 <= 0x8a) || b2 === 0xa8 || b2 === 0xa9 || b2 === 0xaf ? 3 : 0;
+	if (b === 0xe2) return b1 === 0x81 && b2 === 0x9f ? 3 : 0; // U+205F
+	if (b === 0xe3) return b1 === 0x80 && b2 === 0x80 ? 3 : 0; // U+3000
+	if (b === 0xef) return b1 === 0xbb && b2 === 0xbf ? 3 : 0; // U+FEFF
+	return 0;
+}
+
+/** Records whose end the scanner found in one push, as parallel arrays (no object per record). */
+interface Ended {
+	starts: number[];
+	ends: number[];
+	lines: number[];
+	terminators: number[];
+}
+
+export interface CsvRecordParserOptions {
+	delimiter: string;
+	/** Fields are padded with '' up to this many columns (0: left as read). */
+	columns: number;
+	/** Byte offset (in the UTF-8 working copy) and 1-based line of the first byte pushed. */
+	offset: number;
+	line: number;
+}
+
+/**
+ * Incremental CSV record reader over consecutive chunks of UTF-8 bytes. A linear scanner finds
+ * where each record ends (exact byte range and physical line, respecting quotes and CR, LF and CRLF,
+ * also mixed in one file); only complete records are decoded (strict UTF-8) and handed to
+ * papaparse's low-level parser for their fields. So however many chunks a record spans, nothing
+ * is scanned twice and no character is ever split. Empty lines are skipped.
+ */
+export class CsvRecordParser {
+	readonly #delimiter: string;
+	readonly #delimiterCode: number;
+	readonly #columns: number;
+	readonly #parsers = new Map<number, LowLevelParser>();
+	readonly #decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+	#state = OUTSIDE;
+	/** A CR outside quotes ended the chunk: an LF first in the next one makes it CRLF. */
+	#crPending = false;
+	#previousWasCR = false;
+	#lastByte = -1;
+	#offset: number;
+	#line: number;
+	#recordStart: number;
+	#recordLine: number;
+	#quoteLine = 0;
+	#quoteOffset = 0;
+	/** Bytes of the unfinished record, from #recordStart. */
+	#carry: Uint8Array[] = [];
+	/** A character cut by the end of the last chunk right after a closing quote (is it a space?). */
+	#held: Uint8Array | null = null;
+
+	constructor(options: CsvRecordParserOptions) {
+		this.#delimiter = options.delimiter;
+		this.#delimiterCode = options.delimiter.charCodeAt(0);
+		this.#columns = options.columns;
+		this.#offset = options.offset;
+		this.#line = options.line;
+		this.#recordStart = options.offset;
+		this.#recordLine = options.line;
+	}
+
+	/** Records completed by these bytes (the next bytes of the working copy). */
+	push(chunk: Uint8Array): RecordSpan[] {
+		let bytes = chunk;
+		if (this.#held) {
+			bytes = new Uint8Array(this.#held.length + chunk.length);
+			bytes.set(this.#held);
+			bytes.set(chunk, this.#held.length);
+			this.#held = null;
+		}
+		return this.#scan(bytes, false);
+	}
+
+	/** Scans bytes that follow #offset; at the end of the data (`final`) nothing is held back. */
+	#scan(bytes: Uint8Array, final: boolean): RecordSpan[] {
+		const base = this.#offset;
+		const length = bytes.length;
+		const delimiter = this.#delimiterCode;
+		const ended: Ended = { starts: [], ends: [], lines: [], terminators: [] };
+		const carryStart = this.#recordStart;
+		let state = this.#state;
+		let line = this.#line;
+		let previousWasCR = this.#previousWasCR;
+		let recordStart = this.#recordStart;
+		let recordLine = this.#recordLine;
+		let quoteLine = this.#quoteLine;
+		let quoteOffset = this.#quoteOffset;
+		let crPending = this.#crPending;
+		let i = 0;
+
+		const end = (recordEnd: number, terminator: number): void => {
+			ended.starts.push(recordStart);
+			ended.ends.push(recordEnd);
+			ended.lines.push(recordLine);
+			ended.terminators.push(terminator);
+			recordStart = recordEnd;
+			recordLine = line;
+		};
+
+		if (crPending && length > 0) {
+			crPending = false;
+			const crlf = bytes[0] === LF;
+			if (crlf) {
+				i = 1;
+				previousWasCR = false;
+			}
+			end(base + i, crlf ? TERMINATOR_CRLF : TERMINATOR_CR);
+		}
+
+		// Next positions of each byte of interest at or after i (-1: none left in this chunk).
+		let nextLF = -2;
+		let nextCR = -2;
+		let nextQuote = -2;
+		while (i < length) {
+			let lineBreak: number;
+			if (state === QUOTED) {
+				if (nextQuote !== -1 && nextQuote < i) nextQuote = bytes.indexOf(QUOTE, i);
+				if (nextLF !== -1 && nextLF < i) nextLF = bytes.indexOf(LF, i);
+				if (nextCR !== -1 && nextCR < i) nextCR = bytes.indexOf(CR, i);
+				const stop = nextQuote === -1 ? length : nextQuote;
+				const firstBreak = Math.min(
+					nextLF === -1 ? length : nextLF,
+					nextCR === -1 ? length : nextCR
+				);
+				// Line breaks inside the quoted field.
+				if (firstBreak < stop) {
+					if (firstBreak > i) previousWasCR = false;
+					for (let k = firstBreak; k < stop; k++) {
+						const byte = bytes[k];
+						if (byte === CR) {
+							line++;
+							previousWasCR = true;
+						} else {
+							if (byte === LF && !previousWasCR) line++;
+							previousWasCR = false;
+						}
+					}
+				} else if (stop > i) previousWasCR = false;
+				if (nextQuote === -1) {
+					i = length;
+					break;
+				}
+				i = nextQuote + 1;
+				state = QUOTE_SEEN;
+				previousWasCR = false;
+				continue;
+			}
+			if (state !== OUTSIDE) {
+				// QUOTE_SEEN or AFTER_QUOTE_SPACE: is the quote before a closing one?
+				const byte = bytes[i];
+				if (byte === QUOTE) {
+					state = state === QUOTE_SEEN ? QUOTED : QUOTE_SEEN;
+					i++;
+					continue;
+				}
+				if (byte === delimiter) {
+					state = OUTSIDE;
+					i++;
+					continue;
+				}
+				if (byte !== LF && byte !== CR) {
+					if (!final && byte >= 0xc0 && i + sequenceLength(byte) > length) {
+						this.#held = bytes.slice(i);
+						break;
+					}
+					const space = spaceLength(bytes, i);
+					state = space > 0 ? AFTER_QUOTE_SPACE : QUOTED;
+					i += space;
+					continue;
+				}
+				lineBreak = i;
+			} else {
+				if (nextQuote !== -1 && nextQuote < i) nextQuote = bytes.indexOf(QUOTE, i);
+				if (nextLF !== -1 && nextLF < i) nextLF = bytes.indexOf(LF, i);
+				if (nextCR !== -1 && nextCR < i) nextCR = bytes.indexOf(CR, i);
+				const next = Math.min(
+					nextLF === -1 ? length : nextLF,
+					nextCR === -1 ? length : nextCR,
+					nextQuote === -1 ? length : nextQuote
+				);
+				if (next === length) {
+					i = length;
+					break;
+				}
+				if (next === nextQuote) {
+					// Only a quote that starts a field opens a quoted field.
+					const previous = next > 0 ? bytes[next - 1] : this.#lastByte;
+					if (base + next === recordStart || previous === delimiter) {
+						state = QUOTED;
+						quoteLine = line;
+						quoteOffset = base + next;
+					}
+					i = next + 1;
+					continue;
+				}
+				lineBreak = next;
+			}
+
+			// A line break outside quotes ends the record.
+			state = OUTSIDE;
+			line++;
+			if (bytes[lineBreak] === LF) {
+				previousWasCR = false;
+				i = lineBreak + 1;
+				end(base + i, TERMINATOR_LF);
+			} else if (lineBreak + 1 < length) {
+				previousWasCR = false;
+				const crlf = bytes[lineBreak + 1] === LF;
+				i = lineBreak + (crlf ? 2 : 1);
+				end(base + i, crlf ? TERMINATOR_CRLF : TERMINATOR_CR);
+			} else {
+				previousWasCR = true;
+				crPending = true;
+				i = length;
+			}
+		}
+
+		// Everything is consumed unless a cut character is held for the next chunk.
+		const consumed = this.#held ? i : length;
+		if (consumed > 0) this.#lastByte = bytes[consumed - 1];
+		this.#state = state;
+		this.#line = line;
+		this.#previousWasCR = previousWasCR;
+		this.#recordStart = recordStart;
+		this.#recordLine = recordLine;
+		this.#quoteLine = quoteLine;
+		this.#quoteOffset = quoteOffset;
+		this.#crPending = crPending;
+		this.#offset = base + consumed;
+
+		const scanned = bytes.subarray(0, consumed);
+		const segments = [...this.#carry, scanned];
+		if (ended.ends.length === 0) {
+			if (consumed > 0) this.#carry.push(scanned);
+			return [];
+		}
+		this.#carry = recordStart < base + consumed ? [scanned.subarray(recordStart - base)] : [];
+		return this.#records(segments, carryStart, ended);
+	}
+
+	/** The end of the data: the last record needs no line break. An open quoted field is an error. */
+	finish(): RecordSpan[] {
+		const held = this.#held;
+		this.#held = null;
+		const records = held ? this.#scan(held, true) : [];
+		return records.length > 0 ? [...records, ...this.#finishLast()] : this.#finishLast();
+	}
+
+	#finishLast(): RecordSpan[] {
+		if (this.#state === QUOTED) {
+			throw new FerryError(
+				'unterminated_quote',
+				`A quoted field starting on line ${this.#quoteLine} is never closed.`,
+				{ line: this.#quoteLine, offset: this.#quoteOffset }
+			);
+		}
+		if (!this.#crPending && this.#offset === this.#recordStart) return [];
+		const ended: Ended = {
+			starts: [this.#recordStart],
+			ends: [this.#offset],
+			lines: [this.#recordLine],
+			terminators: [this.#crPending ? TERMINATOR_CR : END_OF_DATA]
+		};
+		const segments = this.#carry;
+		this.#carry = [];
+		this.#crPending = false;
+		this.#state = OUTSIDE;
+		this.#recordStart = this.#offset;
+		this.#recordLine = this.#line;
+		return this.#records(segments, ended.starts[0], ended);
+	}
+
+	/** Fields for the ended records: one papaparse call per run of records with the same line break. */
+	#records(segments: Uint8Array[], segmentsStart: number, ended: Ended): RecordSpan[] {
+		const { starts, ends, lines, terminators } = ended;
+		const records: RecordSpan[] = [];
+		let first = 0;
+		while (first < ends.length) {
+			const terminator = terminators[first];
+			let last = first + 1;
+			while (
+				last < ends.length &&
+				(terminators[last] === terminator || terminators[last] === END_OF_DATA)
+			)
+				last++;
+			const rows = this.#rowsOfRun(segments, segmentsStart, ended, first, last);
+			for (let k = first; k < last; k++) {
+				if (ends[k] - starts[k] === TERMINATOR_BYTES[terminators[k]]) continue; // an empty line
+				const fields = rows[k - first];
+				const fieldCount = fields.length;
+				while (fields.length < this.#columns) fields.push('');
+				records.push({ fields, fieldCount, start: starts[k], end: ends[k], line: lines[k] });
+			}
+			first = last;
+		}
+		return records;
+	}
+
+	#parser(terminator: number): LowLevelParser {
+		let parser = this.#parsers.get(terminator);
+		if (!parser) {
+			parser = new PapaParser({
+				delimiter: this.#delimiter,
+				newline: NEWLINES[terminator],
+				quoteChar: '"'
+			});
+			this.#parsers.set(terminator, parser);
+		}
+		return parser;
+	}
+
+	/** One row of fields per record of ended[first..last). */
+	#rowsOfRun(
+		segments: Uint8Array[],
+		segmentsStart: number,
+		ended: Ended,
+		first: number,
+		last: number
+	): string[][] {
+		const { starts, ends, terminators } = ended;
+		const text = this.#decode(segments, segmentsStart, starts[first], ends[last - 1]);
+		const rows = this.#parser(terminators[first]).parse(text, 0, false).data;
+		// papaparse adds an empty row after a final line break.
+		const expected = last - first + (terminators[last - 1] === END_OF_DATA ? 0 : 1);
+		if (rows.length === expected) return rows;
+		// The scanner and papaparse disagree on where records end (malformed quoting only): the
+		// scanner's boundaries win, and papaparse splits each record on its own.
+		const perRecord: string[][] = [];
+		for (let k = first; k < last; k++) {
+			const recordText = this.#decode(segments, segmentsStart, starts[k], ends[k]);
+			const recordRows = this.#parser(terminators[k]).parse(recordText, 0, false).data;
+			if (terminators[k] !== END_OF_DATA && recordRows.length > 1) recordRows.pop();
+			perRecord.push(recordRows.flat());
+		}
+		return perRecord;
+	}
+
+	/** Strict UTF-8 decoding of bytes [start, end) held by consecutive segments. */
+	#decode(segments: Uint8Array[], segmentsStart: number, start: number, end: number): string {
+		let text = '';
+		let offset = segmentsStart;
+		try {
+			for (const segment of segments) {
+				const from = Math.max(start, offset);
+				const to = Math.min(end, offset + segment.length);
+				if (from < to)
+					text += this.#decoder.decode(segment.subarray(from - offset, to - offset), {
+						stream: true
+					});
+				offset += segment.length;
+			}
+			return text + this.#decoder.decode();
+		} catch {
+			throw this.#invalidUtf8(segments, segmentsStart, start, end);
+		}
+	}
+
+	#invalidUtf8(
+		segments: Uint8Array[],
+		segmentsStart: number,
+		start: number,
+		end: number
+	): FerryError {
+		const bytes = new Uint8Array(end - start);
+		let offset = segmentsStart;
+		for (const segment of segments) {
+			const from = Math.max(start, offset);
+			const to = Math.min(end, offset + segment.length);
+			if (from < to) bytes.set(segment.subarray(from - offset, to - offset), from - start);
+			offset += segment.length;
+		}
+		const index = findInvalidUtf8(bytes);
+		const at = start + (index >= 0 ? index : bytes.length - cutSequenceLength(bytes));
+		return new FerryError(
+			'invalid_utf8',
+			`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
+			{ offset: at }
+		);
+	}
+}

@@ -1,0 +1,222 @@
+import { FerryError } from '../errors';
+import { MAX_JSON_DEPTH } from './parse';
+
+/**
+ * Where records sit between the scanner's start and its end:
+ * - `array`: elements of a top-level array (the start is just inside `[`); only whitespace may follow `]`;
+ * - `root`: elements of an array under a top-level key; reading stops at its `]`;
+ * - `sequence`: NDJSON, objects separated by whitespace (blank lines are fine);
+ * - `range`: a slice cut at record boundaries for paging: objects separated by whitespace or commas.
+ */
+export type JsonScanMode = 'array' | 'root' | 'sequence' | 'range';
+
+/** One record found by the scanner: its raw bytes and where it sits in the working copy. */
+export interface ScannedRecord {
+	bytes: Uint8Array;
+	start: number;
+	end: number;
+	line: number;
+	column: number;
+}
+
+export interface Position {
+	offset: number;
+	line: number;
+	column: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+// Between records in array modes.
+const EXPECT_FIRST = 0; // just inside '[': a record or ']'
+const EXPECT_RECORD = 1; // after ',': a record
+const EXPECT_SEPARATOR = 2; // after a record: ',' or ']'
+const CLOSED = 3; // after ']'
+
+function isSpace(byte: number): boolean {
+	return byte === 0x20 || byte === LF || byte === CR || byte === 0x09;
+}
+
+function invalid(message: string, line: number, column: number, offset: number): FerryError {
+	return new FerryError('invalid_json', `${message} (line ${line}, column ${column}).`, {
+		line,
+		column,
+		offset
+	});
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	if (parts.length === 1) return parts[0];
+	const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+	let at = 0;
+	for (const part of parts) {
+		joined.set(part, at);
+		at += part.length;
+	}
+	return joined;
+}
+
+/**
+ * Finds each record's byte range by tracking strings, escapes and bracket nesting over raw bytes,
+ * chunk by chunk, without parsing the values: a record is then parsed on its own. Structure
+ * between records is checked here; the inside of a record is checked by its parser.
+ */
+export class JsonRecordScanner {
+	readonly #mode: JsonScanMode;
+	#between = EXPECT_FIRST;
+	#offset: number;
+	#line: number;
+	#column: number;
+	#previousWasCR = false;
+
+	/** Closing bytes expected, innermost last; depth 0 is between records. */
+	#closers = new Uint8Array(MAX_JSON_DEPTH + 1);
+	#depth = 0;
+	#inString = false;
+	#escaped = false;
+
+	#record: Position = { offset: 0, line: 0, column: 0 };
+	#parts: Uint8Array[] = [];
+
+	constructor(mode: JsonScanMode, start: Position) {
+		this.#mode = mode;
+		this.#offset = start.offset;
+		this.#line = start.line;
+		this.#column = start.column;
+	}
+
+	/** Nothing more to read: the array under the root key was closed (the rest is not read). */
+	get done(): boolean {
+		return this.#mode === 'root' && this.#between === CLOSED;
+	}
+
+	push(bytes: Uint8Array): ScannedRecord[] {
+		const records: ScannedRecord[] = [];
+		const base = this.#offset;
+		let line = this.#line;
+		let column = this.#column;
+		let previousWasCR = this.#previousWasCR;
+		let depth = this.#depth;
+		let inString = this.#inString;
+		let escaped = this.#escaped;
+		let recordStart = depth > 0 ? 0 : -1;
+		let i = 0;
+
+		for (; i < bytes.length; i++) {
+			const byte = bytes[i];
+			if (depth > 0) {
+				if (inString) {
+					if (escaped) escaped = false;
+					else if (byte === BACKSLASH) escaped = true;
+					else if (byte === QUOTE) inString = false;
+				} else if (byte === QUOTE) inString = true;
+				else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+					if (depth === MAX_JSON_DEPTH)
+						throw invalid(
+							`Values are nested more than ${MAX_JSON_DEPTH} deep`,
+							line,
+							column,
+							base + i
+						);
+					this.#closers[++depth] = byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+				} else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+					if (byte !== this.#closers[depth])
+						throw invalid(`Unexpected "${String.fromCharCode(byte)}"`, line, column, base + i);
+					if (--depth === 0) {
+						this.#parts.push(bytes.subarray(recordStart, i + 1));
+						records.push({
+							bytes: concat(this.#parts),
+							start: this.#record.offset,
+							end: base + i + 1,
+							line: this.#record.line,
+							column: this.#record.column
+						});
+						this.#parts = [];
+						this.#between = EXPECT_SEPARATOR;
+					}
+				}
+			} else if (!isSpace(byte)) {
+				if (this.#between === CLOSED) {
+					if (this.#mode === 'root') break;
+					throw invalid('Unexpected data after the end of the JSON array', line, column, base + i);
+				}
+				if (
+					byte === OPEN_BRACE &&
+					(this.#between !== EXPECT_SEPARATOR || (this.#mode !== 'array' && this.#mode !== 'root'))
+				) {
+					depth = 1;
+					this.#closers[1] = CLOSE_BRACE;
+					recordStart = i;
+					this.#record = { offset: base + i, line, column };
+				} else this.#between = this.#separator(byte, line, column, base + i);
+			}
+
+			if (byte === CR) {
+				line++;
+				column = 1;
+				previousWasCR = true;
+			} else {
+				if (byte === LF) {
+					if (!previousWasCR) line++;
+					column = 1;
+				} else if ((byte & 0xc0) !== 0x80) column++;
+				previousWasCR = false;
+			}
+		}
+
+		if (depth > 0) this.#parts.push(recordStart > 0 ? bytes.subarray(recordStart) : bytes);
+		this.#offset = base + i;
+		this.#line = line;
+		this.#column = column;
+		this.#previousWasCR = previousWasCR;
+		this.#depth = depth;
+		this.#inString = inString;
+		this.#escaped = escaped;
+		return records;
+	}
+
+	/** The state after a byte between records that does not start one. */
+	#separator(byte: number, line: number, column: number, offset: number): number {
+		const between = this.#between;
+		const arrayMode = this.#mode === 'array' || this.#mode === 'root';
+		if (byte === COMMA && (this.#mode === 'range' || (arrayMode && between === EXPECT_SEPARATOR)))
+			return EXPECT_RECORD;
+		if (byte === CLOSE_BRACKET && this.#mode === 'range') return CLOSED;
+		if (byte === CLOSE_BRACKET && arrayMode && between !== EXPECT_RECORD) return CLOSED;
+		if (arrayMode && between === EXPECT_SEPARATOR)
+			throw invalid(
+				`Unexpected "${String.fromCharCode(byte)}" where "," or "]" belongs`,
+				line,
+				column,
+				offset
+			);
+		throw invalid(
+			'Each record must be a JSON object ({…}); found ' +
+				(byte < 0x80 ? `"${String.fromCharCode(byte)}"` : 'a non-ASCII byte'),
+			line,
+			column,
+			offset
+		);
+	}
+
+	/** The end of the data: a record or an array left open is an error. */
+	finish(): void {
+		if (this.#depth > 0)
+			throw invalid(
+				`The JSON ends inside the record that starts on line ${this.#record.line}`,
+				this.#line,
+				this.#column,
+				this.#offset
+			);
+		if ((this.#mode === 'array' || this.#mode === 'root') && this.#between !== CLOSED)
+			throw invalid('The JSON array is never closed', this.#line, this.#column, this.#offset);
+	}
+}

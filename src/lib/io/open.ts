@@ -1,0 +1,183 @@
+import { FerryError, isFerryError, type AbortSignalLike } from '../core/errors';
+import { requireReadableContainer } from '../core/sniff/container';
+import {
+	bomLengthFor,
+	canonicalEncoding,
+	createTextDecoder,
+	detectEncoding
+} from '../core/sniff/encoding';
+import type { ByteSource, EncodingInfo } from '../core/types';
+
+/** How much of a file the preview reads (after decompression). */
+export const HEAD_BYTES = 64 * 1024;
+
+export interface Head {
+	info: EncodingInfo;
+	/** The decoded head without BOM and without a character cut by its end. */
+	text: string;
+	/** The head is the whole (decompressed) file. */
+	complete: boolean;
+}
+
+function damagedGzip(error: unknown): FerryError {
+	const reason = error instanceof Error ? ` (${error.message})` : '';
+	return new FerryError(
+		'binary_file',
+		`This gzip file is damaged or incomplete${reason}. Compress it again or drop the uncompressed file.`
+	);
+}
+
+function gunzip(file: Blob): ReadableStream<Uint8Array> {
+	return file.stream().pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>;
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+	const joined = new Uint8Array(length);
+	let at = 0;
+	for (const part of parts) {
+		joined.set(part.subarray(0, length - at), at);
+		at += Math.min(part.length, length - at);
+		if (at === length) break;
+	}
+	return joined;
+}
+
+/** The first `limit` decompressed bytes; stops decompressing (and reading the file) right there. */
+async function gunzipHead(
+	file: Blob,
+	limit: number
+): Promise<{ bytes: Uint8Array; complete: boolean }> {
+	const reader = gunzip(file).getReader();
+	const parts: Uint8Array[] = [];
+	let total = 0;
+	let complete = false;
+	try {
+		while (total <= limit) {
+			const { done, value } = await reader.read();
+			if (done) {
+				complete = true;
+				break;
+			}
+			parts.push(value);
+			total += value.length;
+		}
+	} catch (error) {
+		throw damagedGzip(error);
+	} finally {
+		if (!complete) reader.cancel().catch(() => undefined);
+	}
+	return { bytes: concat(parts, Math.min(total, limit)), complete };
+}
+
+/**
+ * Reads only the head of a file (gzip: decompressed only that far), detects its container and
+ * encoding (or takes the user's `encoding` label), and decodes it.
+ */
+export async function openHead(
+	file: Blob,
+	options: { encoding?: string; headBytes?: number } = {}
+): Promise<Head> {
+	const limit = options.headBytes ?? HEAD_BYTES;
+	if (file.size === 0) throw new FerryError('empty_file', 'The file is empty.');
+	let bytes: Uint8Array = new Uint8Array(await file.slice(0, limit).arrayBuffer());
+	let complete = file.size <= limit;
+	const gzip = requireReadableContainer(bytes);
+	if (gzip) ({ bytes, complete } = await gunzipHead(file, limit));
+	if (bytes.length === 0) throw new FerryError('empty_file', 'The file is empty.');
+
+	let encoding: string;
+	let bomLength: number;
+	if (options.encoding) {
+		encoding = canonicalEncoding(options.encoding);
+		bomLength = bomLengthFor(bytes, encoding);
+	} else ({ encoding, bomLength } = detectEncoding(bytes));
+
+	// stream: a character cut by the end of an incomplete head is held back, not garbled.
+	const text = createTextDecoder(encoding, { ignoreBOM: true }).decode(bytes.subarray(bomLength), {
+		stream: !complete
+	});
+	return {
+		info: {
+			compression: gzip ? 'gzip' : null,
+			encoding,
+			bom: bomLength > 0,
+			overridden: Boolean(options.encoding)
+		},
+		text,
+		complete
+	};
+}
+
+function bomBytes(info: EncodingInfo): number {
+	if (!info.bom) return 0;
+	return info.encoding === 'utf-8' ? 3 : 2;
+}
+
+/**
+ * The UTF-8 working copy without BOM that every byte offset refers to. Plain UTF-8 is the file
+ * itself (a slice, no copy); gzip and other encodings are decompressed and transcoded once, as a
+ * stream, into a new Blob.
+ */
+export async function workingCopy(
+	file: Blob,
+	info: EncodingInfo,
+	options: { signal?: AbortSignalLike; onProgress?(bytes: number): void } = {}
+): Promise<Blob> {
+	const { signal, onProgress } = options;
+	const bom = bomBytes(info);
+	if (!info.compression && info.encoding === 'utf-8') {
+		onProgress?.(file.size);
+		return file.slice(bom);
+	}
+
+	let read = 0;
+	const counted = file.stream().pipeThrough(
+		new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+			transform(chunk, controller) {
+				read += chunk.length;
+				controller.enqueue(chunk);
+			}
+		})
+	);
+	const stream = info.compression
+		? (counted.pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>)
+		: counted;
+	const reader = stream.getReader();
+	const decoder =
+		info.encoding === 'utf-8' ? null : createTextDecoder(info.encoding, { ignoreBOM: true });
+	const encoder = new TextEncoder();
+	const parts: Uint8Array[] = [];
+	let skip = bom;
+	try {
+		for (;;) {
+			if (signal?.aborted) throw new FerryError('aborted', 'The operation was cancelled.');
+			const { done, value } = await reader.read();
+			if (done) break;
+			let chunk = value;
+			if (skip > 0) {
+				const skipped = Math.min(skip, chunk.length);
+				chunk = chunk.subarray(skipped);
+				skip -= skipped;
+			}
+			if (!decoder) parts.push(chunk);
+			else parts.push(encoder.encode(decoder.decode(chunk, { stream: true })));
+			onProgress?.(read);
+		}
+		if (decoder) parts.push(encoder.encode(decoder.decode()));
+	} catch (error) {
+		reader.cancel().catch(() => undefined);
+		if (isFerryError(error)) throw error;
+		throw damagedGzip(error);
+	}
+	return new Blob(parts as BlobPart[]);
+}
+
+/** Random access to a Blob's bytes. */
+export function blobSource(blob: Blob): ByteSource {
+	return {
+		size: blob.size,
+		async read(start: number, end: number): Promise<Uint8Array> {
+			return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+		}
+	};
+}

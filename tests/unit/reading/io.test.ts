@@ -1,0 +1,262 @@
+import { mkdtempSync, openAsBlob, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { blobSource, HEAD_BYTES, openHead, workingCopy } from '../../../src/lib/io/open';
+import { ferryError, utf8 } from './helpers';
+
+function utf16(text: string, littleEndian: boolean, bom: boolean): Uint8Array {
+	const units = (bom ? '\ufeff' : '') + text;
+	const out = new Uint8Array(units.length * 2);
+	const view = new DataView(out.buffer);
+	for (let i = 0; i < units.length; i++) view.setUint16(i * 2, units.charCodeAt(i), littleEndian);
+	return out;
+}
+
+/** Windows-1252 bytes of Latin-1-range text plus €. */
+function cp1252(text: string): Uint8Array {
+	return Uint8Array.from(text, (char) => (char === '€' ? 0x80 : char.charCodeAt(0)));
+}
+
+const blob = (bytes: Uint8Array) => new Blob([bytes.slice()]);
+const bytesOf = async (b: Blob) => new Uint8Array(await b.arrayBuffer());
+
+describe('openHead', () => {
+	const text = 'id;name;city\r\n1;José;Zürich\r\n2;Renée;Kraków €\r\n';
+	const cases = [
+		{
+			name: 'UTF-8',
+			input: utf8(text),
+			expected: { compression: null, encoding: 'utf-8', bom: false }
+		},
+		{
+			name: 'UTF-8 BOM',
+			input: utf8('\ufeff' + text),
+			expected: { compression: null, encoding: 'utf-8', bom: true }
+		},
+		{
+			name: 'UTF-16LE BOM',
+			input: utf16(text, true, true),
+			expected: { compression: null, encoding: 'utf-16le', bom: true }
+		},
+		{
+			name: 'UTF-16BE BOM',
+			input: utf16(text, false, true),
+			expected: { compression: null, encoding: 'utf-16be', bom: true }
+		},
+		{
+			name: 'UTF-16LE without BOM',
+			input: utf16(text, true, false),
+			expected: { compression: null, encoding: 'utf-16le', bom: false }
+		},
+		{
+			name: 'Windows-1252',
+			input: cp1252(text),
+			expected: { compression: null, encoding: 'windows-1252', bom: false }
+		},
+		{
+			name: 'gzip UTF-8',
+			input: new Uint8Array(gzipSync(utf8(text))),
+			expected: { compression: 'gzip', encoding: 'utf-8', bom: false }
+		},
+		{
+			name: 'gzip UTF-16LE BOM',
+			input: new Uint8Array(gzipSync(utf16(text, true, true))),
+			expected: { compression: 'gzip', encoding: 'utf-16le', bom: true }
+		},
+		{
+			name: 'gzip Windows-1252',
+			input: new Uint8Array(gzipSync(cp1252(text))),
+			expected: { compression: 'gzip', encoding: 'windows-1252', bom: false }
+		}
+	];
+
+	it.each(cases)('$name: head and working copy', async ({ input, expected }) => {
+		const head = await openHead(blob(input));
+		expect(head).toEqual({ info: { ...expected, overridden: false }, text, complete: true });
+		expect(Buffer.from(await bytesOf(await workingCopy(blob(input), head.info)))).toEqual(
+			Buffer.from(utf8(text))
+		);
+	});
+
+	it('plain UTF-8 is its own working copy (a slice, BOM dropped)', async () => {
+		const file = blob(utf8('\ufeffa,b\n'));
+		const head = await openHead(file);
+		const copy = await workingCopy(file, head.info);
+		expect(copy.size).toBe(file.size - 3);
+		expect(await copy.text()).toBe('a,b\n');
+	});
+
+	it('takes the user encoding, and its BOM', async () => {
+		const head = await openHead(blob(cp1252('name\nJos\xe9\n')), { encoding: 'latin1' });
+		expect(head).toEqual({
+			info: { compression: null, encoding: 'windows-1252', bom: false, overridden: true },
+			text: 'name\nJosé\n',
+			complete: true
+		});
+		const withBom = await openHead(blob(utf16('a,b\n', true, true)), { encoding: 'utf-16le' });
+		expect(withBom.info.bom).toBe(true);
+		expect(withBom.text).toBe('a,b\n');
+		expect((await ferryError(() => openHead(blob(utf8('a')), { encoding: 'nope-42' }))).code).toBe(
+			'unknown_encoding'
+		);
+	});
+
+	it.each([
+		{ name: 'empty', input: new Uint8Array(0), code: 'empty_file' },
+		{ name: 'empty gzip', input: new Uint8Array(gzipSync(new Uint8Array(0))), code: 'empty_file' },
+		{
+			name: 'zip',
+			input: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]),
+			code: 'zip_unsupported'
+		},
+		{
+			name: 'damaged gzip',
+			input: new Uint8Array([0x1f, 0x8b, 0x08, 0, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0xff, 0xff]),
+			code: 'binary_file'
+		},
+		{ name: 'binary', input: new Uint8Array(256).map((_, i) => (i * 37) % 32), code: 'binary_file' }
+	])('refuses $name', async ({ input, code }) => {
+		expect((await ferryError(() => openHead(blob(input)))).code).toBe(code);
+	});
+
+	it('reads only the head of a large file', async () => {
+		const real = blob(utf8('id,email\n' + '1,a@b.de\n'.repeat(20_000)));
+		const requested: [number, number][] = [];
+		const huge = {
+			size: 1 << 30,
+			slice(start: number, end: number) {
+				requested.push([start, end]);
+				return real.slice(start, end);
+			},
+			stream() {
+				throw new Error('a plain file is not streamed');
+			}
+		} as unknown as Blob;
+		const head = await openHead(huge);
+		expect(requested).toEqual([[0, HEAD_BYTES]]);
+		expect(head.complete).toBe(false);
+		expect(head.text.length).toBe(HEAD_BYTES);
+	});
+
+	it('decompresses a gzip file only as far as the head', async () => {
+		const random = Array.from({ length: 1 << 20 }, (_, i) =>
+			((i * 2654435761) >>> 0).toString(16)
+		).join('\n');
+		const compressed = gzipSync(utf8(random));
+		const path = join(mkdtempSync(join(tmpdir(), 'ferry-head-')), 'big.csv.gz');
+		writeFileSync(path, compressed);
+		// A file on disk, as the CLI opens it (a browser File streams from disk the same way).
+		const real = await openAsBlob(path);
+		let pulled = 0;
+		const counted = {
+			size: real.size,
+			slice: (start: number, end: number) => real.slice(start, end),
+			stream: () =>
+				real.stream().pipeThrough(
+					new TransformStream<Uint8Array, Uint8Array>({
+						transform(chunk, controller) {
+							pulled += chunk.length;
+							controller.enqueue(chunk);
+						}
+					})
+				)
+		} as unknown as Blob;
+		const head = await openHead(counted);
+		expect(head.complete).toBe(false);
+		expect(head.text).toBe(random.slice(0, HEAD_BYTES));
+		expect(compressed.length).toBeGreaterThan(4 << 20);
+		expect(pulled).toBeLessThan(compressed.length / 4);
+	});
+
+	it('never cuts a character at the end of the head', async () => {
+		const utf8Text = 'x'.repeat(HEAD_BYTES - 1) + '€tail';
+		expect((await openHead(blob(utf8(utf8Text)))).text).toBe('x'.repeat(HEAD_BYTES - 1));
+		const utf16Text = 'y'.repeat(HEAD_BYTES / 2 - 2) + '😀tail';
+		const head16 = await openHead(blob(utf16(utf16Text, true, true)));
+		expect(head16.text).toBe('y'.repeat(HEAD_BYTES / 2 - 2));
+		const small = await openHead(blob(utf8('ab€cd')), { headBytes: 4 });
+		expect(small).toMatchObject({ text: 'ab', complete: false });
+	});
+});
+
+describe('Windows-1252', () => {
+	it('decodes 0x80–0x9F as the Encoding Standard says, whatever the runtime does', async () => {
+		const input = new Uint8Array([
+			0x80, 0x82, 0x8a, 0x91, 0x92, 0x96, 0x99, 0x9f, 0x81, 0xe9, 0x0a
+		]);
+		const expected = '€‚Š‘’–™Ÿ\u0081é\n';
+		const head = await openHead(blob(input), { encoding: 'windows-1252' });
+		expect(head.text).toBe(expected);
+		expect(await (await workingCopy(blob(input), head.info)).text()).toBe(expected);
+	});
+
+	it('keeps the first byte of a complete head (Node drops it with ignoreBOM)', async () => {
+		const input = new Uint8Array([0xff, 0x75, 0x69, 0x64, 0x0a, 0xe9, 0x0a]);
+		const head = await openHead(blob(input));
+		expect(head).toMatchObject({
+			info: { encoding: 'windows-1252' },
+			text: 'ÿuid\né\n',
+			complete: true
+		});
+	});
+});
+
+describe('workingCopy', () => {
+	it('transcodes in a stream: characters split between chunks survive', async () => {
+		const text = 'name\n' + Array.from({ length: 30_000 }, (_, i) => `Zoë😀€${i}`).join('\n');
+		const cases = [
+			{
+				input: utf16(text, true, true),
+				info: { compression: null, encoding: 'utf-16le', bom: true }
+			},
+			{
+				input: utf16(text, false, false),
+				info: { compression: null, encoding: 'utf-16be', bom: false }
+			},
+			{
+				input: gzipSync(utf8('\ufeff' + text)),
+				info: { compression: 'gzip', encoding: 'utf-8', bom: true }
+			}
+		] as const;
+		const expected = Buffer.from(utf8(text));
+		for (const { input, info } of cases) {
+			// From disk the file streams in 64 KiB chunks, so characters straddle chunk ends.
+			const path = join(mkdtempSync(join(tmpdir(), 'ferry-copy-')), 'input');
+			writeFileSync(path, input);
+			const copy = await workingCopy(await openAsBlob(path), { ...info, overridden: false });
+			expect(Buffer.compare(Buffer.from(await bytesOf(copy)), expected)).toBe(0);
+		}
+	});
+
+	it('reports progress in bytes of the original file', async () => {
+		const input = cp1252('a;b\n'.repeat(50_000));
+		const progress: number[] = [];
+		await workingCopy(
+			blob(input),
+			{ compression: null, encoding: 'windows-1252', bom: false, overridden: false },
+			{ onProgress: (bytes) => progress.push(bytes) }
+		);
+		expect(progress.at(-1)).toBe(input.length);
+		expect(progress).toEqual([...progress].sort((a, b) => a - b));
+	});
+
+	it('stops when aborted, and refuses a truncated gzip', async () => {
+		const info = { compression: 'gzip', encoding: 'utf-8', bom: false, overridden: false } as const;
+		const gz = new Uint8Array(gzipSync(utf8('a,b\n'.repeat(100_000))));
+		expect(
+			(await ferryError(() => workingCopy(blob(gz), info, { signal: { aborted: true } }))).code
+		).toBe('aborted');
+		expect(
+			(await ferryError(() => workingCopy(blob(gz.subarray(0, gz.length - 20)), info))).code
+		).toBe('binary_file');
+	});
+
+	it('blobSource reads clamped byte ranges', async () => {
+		const source = blobSource(blob(utf8('0123456789')));
+		expect(source.size).toBe(10);
+		expect(new TextDecoder().decode(await source.read(2, 5))).toBe('234');
+		expect(new TextDecoder().decode(await source.read(8, 50))).toBe('89');
+	});
+});
