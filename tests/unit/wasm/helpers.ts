@@ -1,0 +1,232 @@
+import { execFileSync } from 'node:child_process';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync
+} from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { CsvRecordParser } from '../../../src/lib/core/csv/parser';
+import {
+	createCsvIndexState,
+	instantiateCsvIndexer,
+	readRecords,
+	type CsvIndexer
+} from '../../../src/lib/core/wasm/csv-index';
+
+const root = join(import.meta.dirname, '../../..');
+const buildDir = join(root, 'wasm/build');
+const source = join(root, 'wasm/assembly/csv.ts');
+const builds = ['csv.simd.wasm', 'csv.scalar.wasm'];
+
+/** Builds the modules when missing or older than the source (into a temporary directory first,
+ * so test files running in parallel never read a half-written module). */
+function ensureBuilt(): void {
+	const sourceTime = statSync(source).mtimeMs;
+	const stale = builds.some((name) => {
+		const file = join(buildDir, name);
+		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
+	});
+	if (!stale) return;
+	const temp = mkdtempSync(join(root, 'wasm/.build-'));
+	try {
+		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
+		mkdirSync(buildDir, { recursive: true });
+		for (const name of builds) renameSync(join(temp, name), join(buildDir, name));
+	} finally {
+		rmSync(temp, { recursive: true, force: true });
+	}
+}
+
+export interface Indexers {
+	simd: CsvIndexer;
+	scalar: CsvIndexer;
+}
+
+export async function loadIndexers(): Promise<Indexers> {
+	ensureBuilt();
+	const [simd, scalar] = await Promise.all(
+		builds.map((name) => instantiateCsvIndexer(readFileSync(join(buildDir, name))))
+	);
+	return { simd, scalar };
+}
+
+/** One record as every path can report it. */
+export interface Row {
+	fields: string[];
+	start: number;
+	end: number;
+	line: number;
+}
+
+export interface Indexed {
+	rows: Row[];
+	/** The raw packed output, concatenated over calls, to compare builds exactly. */
+	fieldEnds: number[];
+	unterminatedQuote: { offset: number; line: number } | null;
+}
+
+/** Indexes `bytes` in pieces of `piece` bytes (all at once by default), carrying the state. */
+export function indexText(
+	indexer: CsvIndexer,
+	bytes: Uint8Array,
+	delimiter: string,
+	piece = bytes.length || 1
+): Indexed {
+	const state = createCsvIndexState();
+	const rows: Row[] = [];
+	const fieldEnds: number[] = [];
+	let unterminatedQuote: Indexed['unterminatedQuote'] = null;
+	for (let offset = 0; ; offset += piece) {
+		const final = offset + piece >= bytes.length;
+		const index = indexer.index(
+			bytes.subarray(offset, Math.min(bytes.length, offset + piece)),
+			delimiter.charCodeAt(0),
+			state,
+			final
+		);
+		const fields = readRecords(index, bytes);
+		for (let r = 0; r < index.count; r++) {
+			rows.push({
+				fields: fields[r],
+				start: index.recordStarts[r],
+				end: index.recordEnds[r],
+				line: index.recordLines[r]
+			});
+		}
+		fieldEnds.push(...index.fieldEnds);
+		unterminatedQuote = index.unterminatedQuote;
+		if (final) break;
+	}
+	return { rows, fieldEnds, unterminatedQuote };
+}
+
+/** The reference reader's records, or the line and offset of its unterminated-quote error. */
+export function referenceRows(
+	bytes: Uint8Array,
+	delimiter: string
+): { rows: Row[]; unterminatedQuote: { offset: number; line: number } | null } {
+	const parser = new CsvRecordParser({ delimiter, columns: 0, offset: 0, line: 1 });
+	const rows = parser
+		.push(bytes)
+		.map(({ fields, start, end, line }) => ({ fields, start, end, line }));
+	try {
+		for (const { fields, start, end, line } of parser.finish())
+			rows.push({ fields, start, end, line });
+		return { rows, unterminatedQuote: null };
+	} catch (error) {
+		const details = (error as { code?: string; details?: { offset: number; line: number } })
+			.details;
+		if ((error as { code?: string }).code !== 'unterminated_quote' || !details) throw error;
+		return { rows, unterminatedQuote: { offset: details.offset, line: details.line } };
+	}
+}
+
+/**
+ * papaparse's own rows for text with one kind of line break, or null when it reports an error.
+ * Rows of a single empty field are dropped (an empty line, or a lone `""` both paths keep apart).
+ */
+export function papaparseRows(
+	text: string,
+	delimiter: string,
+	newline: '\n' | '\r' | '\r\n'
+): string[][] | null {
+	const result = Papa.parse<string[]>(text, { delimiter, newline, quoteChar: '"' });
+	if (result.errors.length > 0) return null;
+	return result.data.filter((row) => !(row.length === 1 && row[0] === ''));
+}
+
+/** Same as papaparseRows' filter, for the indexer's rows. */
+export function withoutEmptyRows(rows: Row[]): string[][] {
+	return rows.map((row) => row.fields).filter((row) => !(row.length === 1 && row[0] === ''));
+}
+
+/** The one kind of line break `text` uses outside and inside quotes, or null when mixed. */
+export function uniformNewline(text: string): '\n' | '\r' | '\r\n' | null {
+	const crlf = text.split('\r\n').length - 1;
+	const cr = text.split('\r').length - 1 - crlf;
+	const lf = text.split('\n').length - 1 - crlf;
+	if (crlf > 0) return cr === 0 && lf === 0 ? '\r\n' : null;
+	if (cr > 0) return lf === 0 ? '\r' : null;
+	return '\n';
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export function pick<T>(next: () => number, items: readonly T[]): T {
+	return items[Math.floor(next() * items.length)];
+}
+
+const WORDS = [
+	'ada',
+	'Grace Hopper',
+	'zoë',
+	'日本語',
+	'emoji 😀',
+	'x',
+	'lorem ipsum dolor sit amet'
+];
+
+/** One field value as written. `newline` is the line break used inside quotes ('mixed': any). */
+function field(next: () => number, delimiter: string, newline: string): string {
+	const word = pick(next, WORDS);
+	const inner = () => (newline === 'mixed' ? pick(next, ['\n', '\r\n', '\r']) : newline);
+	switch (Math.floor(next() * 11)) {
+		case 0:
+			return '';
+		case 1:
+			return '""';
+		case 2:
+			return `"${word}${delimiter} ${word}"`;
+		case 3:
+			return `"say ""${word}"" twice"`;
+		case 4:
+			return `"${word}${inner()}${word}${inner()}"`;
+		case 5:
+			return `"${'long quoted text, '.repeat(1 + Math.floor(next() * 8))}"`;
+		case 6:
+			return `5" screen`;
+		case 7:
+			return `"${word}"  `;
+		case 8:
+			return `"${word}"\u00a0`;
+		case 9:
+			return 'plain'.repeat(1 + Math.floor(next() * 20));
+		default:
+			return word;
+	}
+}
+
+/**
+ * A CSV text in the shape of a user export: quoting, escapes, embedded line breaks, UTF-8, empty
+ * lines. `newline` 'mixed' picks CR, LF or CRLF at random for every break.
+ */
+export function generateCsv(
+	next: () => number,
+	options: { delimiter: string; newline: string; rows: number; columns: number }
+): string {
+	const { delimiter, newline, rows, columns } = options;
+	const lines: string[] = [];
+	for (let r = 0; r < rows; r++) {
+		const lineBreak = newline === 'mixed' ? pick(next, ['\n', '\r\n', '\r']) : newline;
+		const cells: string[] = [];
+		for (let c = 0; c < columns; c++) cells.push(field(next, delimiter, newline));
+		lines.push(cells.join(delimiter) + (r < rows - 1 || next() < 0.5 ? lineBreak : ''));
+		if (next() < 0.05) lines.push(lineBreak);
+	}
+	return lines.join('');
+}

@@ -1,0 +1,413 @@
+// Structural CSV indexer over UTF-8 bytes in linear memory. It finds where every field and record
+// ends, following the rules of the reference reader (src/lib/core/csv/parser.ts, papaparse's
+// own quoting rules): a field is quoted only when it starts with a quote; inside, `""` is an escaped
+// quote, and a quote closes the field only when whitespace* then a delimiter, a line break or the
+// end follows it (any other quote is data and the field stays open). CR, LF and CRLF end records,
+// mixed or not; records with no bytes at all (empty lines) are skipped.
+//
+// The host owns the memory layout: a control block (configuration, the state carried from one call
+// to the next, output pointers and counts) and the output arrays. Offsets written out are absolute
+// (f64): the control block says where byte 0 of the current input sits in the whole text.
+//
+// Built twice from this one source: with `--enable simd` each 64-byte block is classified with
+// SIMD128 and quotes are resolved by prefix-XOR of the quote mask; without it, or whenever a block
+// holds something the masks cannot decide (a quote inside an unquoted field, whitespace after a
+// closing quote...), the byte-at-a-time state machine below does the work. Both produce the same
+// output, which the unit tests check.
+
+const QUOTE: u32 = 0x22;
+const LF: u32 = 0x0a;
+const CR: u32 = 0x0d;
+
+// Machine states. The first three are "simple": a SIMD block can start from them.
+const FIELD_START: u32 = 0;
+const UNQUOTED: u32 = 1;
+const QUOTED: u32 = 2;
+/** A quote inside a quoted field: an escape if another quote follows, else a closing candidate. */
+const QUOTE_PENDING: u32 = 3;
+/** Whitespace after a closing candidate. */
+const AFTER_CLOSE: u32 = 4;
+/** Inside a multi-byte character after a closing candidate (is it Unicode whitespace?). */
+const AFTER_CLOSE_UTF8: u32 = 5;
+
+// Control block layout (byte offsets). Mirrored in src/lib/core/wasm/csv-index.ts.
+const CTL_DELIMITER = 0;
+const CTL_MACHINE = 4;
+const CTL_CR_PENDING = 8;
+const CTL_PREV_CR = 12;
+const CTL_FIELD_COUNT = 16;
+const CTL_UTF8_CODE = 20;
+const CTL_UTF8_LEFT = 24;
+const CTL_FIELDS_PTR = 28;
+const CTL_FIELDS_CAP = 32;
+const CTL_FIELDS_LEN = 36;
+const CTL_STARTS_PTR = 40;
+const CTL_ENDS_PTR = 44;
+const CTL_LINES_PTR = 48;
+const CTL_COUNTS_PTR = 52;
+const CTL_RECORDS_CAP = 56;
+const CTL_RECORDS_LEN = 60;
+const CTL_POSITION = 64;
+const CTL_RECORD_START = 72;
+const CTL_RECORD_LINE = 80;
+const CTL_LINE = 88;
+const CTL_QUOTE_START = 96;
+const CTL_QUOTE_LINE = 104;
+/** Size of the control block; the host reads it to check it speaks the same layout. */
+export const CONTROL_SIZE: i32 = 112;
+/** Whether this build classifies blocks with SIMD128. */
+export const SIMD: bool = ASC_FEATURE_SIMD;
+
+/** Room kept free in the outputs before each step of at most 64 bytes (2 fields per byte worst). */
+const HEADROOM: i32 = 136;
+
+let delimiter: u32 = 0;
+let machine: u32 = FIELD_START;
+/** A CR outside quotes ended a record; an LF right after it belongs to the same line break. */
+let crPending: bool = false;
+/** The previous byte was a CR (anywhere): an LF after it does not start a new line. */
+let prevCR: bool = false;
+let fieldCount: i32 = 0;
+let utf8Code: u32 = 0;
+let utf8Left: u32 = 0;
+let fieldsPtr: usize = 0;
+let fieldsCap: i32 = 0;
+let fieldsLen: i32 = 0;
+let startsPtr: usize = 0;
+let endsPtr: usize = 0;
+let linesPtr: usize = 0;
+let countsPtr: usize = 0;
+let recordsCap: i32 = 0;
+let recordsLen: i32 = 0;
+/** Absolute offset of input byte 0 in this call. */
+let base: f64 = 0;
+let recordStart: f64 = 0;
+let recordLine: f64 = 1;
+/** Line of the next byte. */
+let line: f64 = 1;
+let quoteStart: f64 = -1;
+let quoteLine: f64 = 0;
+
+function loadControl(ctl: usize): void {
+	delimiter = load<u32>(ctl, CTL_DELIMITER);
+	machine = load<u32>(ctl, CTL_MACHINE);
+	crPending = load<u32>(ctl, CTL_CR_PENDING) != 0;
+	prevCR = load<u32>(ctl, CTL_PREV_CR) != 0;
+	fieldCount = load<i32>(ctl, CTL_FIELD_COUNT);
+	utf8Code = load<u32>(ctl, CTL_UTF8_CODE);
+	utf8Left = load<u32>(ctl, CTL_UTF8_LEFT);
+	fieldsPtr = load<u32>(ctl, CTL_FIELDS_PTR);
+	fieldsCap = load<i32>(ctl, CTL_FIELDS_CAP);
+	fieldsLen = load<i32>(ctl, CTL_FIELDS_LEN);
+	startsPtr = load<u32>(ctl, CTL_STARTS_PTR);
+	endsPtr = load<u32>(ctl, CTL_ENDS_PTR);
+	linesPtr = load<u32>(ctl, CTL_LINES_PTR);
+	countsPtr = load<u32>(ctl, CTL_COUNTS_PTR);
+	recordsCap = load<i32>(ctl, CTL_RECORDS_CAP);
+	recordsLen = load<i32>(ctl, CTL_RECORDS_LEN);
+	base = load<f64>(ctl, CTL_POSITION);
+	recordStart = load<f64>(ctl, CTL_RECORD_START);
+	recordLine = load<f64>(ctl, CTL_RECORD_LINE);
+	line = load<f64>(ctl, CTL_LINE);
+	quoteStart = load<f64>(ctl, CTL_QUOTE_START);
+	quoteLine = load<f64>(ctl, CTL_QUOTE_LINE);
+}
+
+function storeControl(ctl: usize, consumed: i32): void {
+	store<u32>(ctl, machine, CTL_MACHINE);
+	store<u32>(ctl, crPending ? 1 : 0, CTL_CR_PENDING);
+	store<u32>(ctl, prevCR ? 1 : 0, CTL_PREV_CR);
+	store<i32>(ctl, fieldCount, CTL_FIELD_COUNT);
+	store<u32>(ctl, utf8Code, CTL_UTF8_CODE);
+	store<u32>(ctl, utf8Left, CTL_UTF8_LEFT);
+	store<i32>(ctl, fieldsLen, CTL_FIELDS_LEN);
+	store<i32>(ctl, recordsLen, CTL_RECORDS_LEN);
+	store<f64>(ctl, base + <f64>consumed, CTL_POSITION);
+	store<f64>(ctl, recordStart, CTL_RECORD_START);
+	store<f64>(ctl, recordLine, CTL_RECORD_LINE);
+	store<f64>(ctl, line, CTL_LINE);
+	store<f64>(ctl, quoteStart, CTL_QUOTE_START);
+	store<f64>(ctl, quoteLine, CTL_QUOTE_LINE);
+}
+
+function emitField(pos: i32): void {
+	store<f64>(fieldsPtr + ((<usize>fieldsLen) << 3), base + <f64>pos);
+	fieldsLen++;
+	fieldCount++;
+}
+
+/** Ends the record at `end` (after its line break); the next one starts there on `nextLine`. */
+function endRecord(end: i32, nextLine: f64): void {
+	// A record without fields is an empty line (its break came right at the record start).
+	if (fieldCount > 0) {
+		const at = <usize>recordsLen;
+		store<f64>(startsPtr + (at << 3), recordStart);
+		store<f64>(endsPtr + (at << 3), base + <f64>end);
+		store<u32>(linesPtr + (at << 2), <u32>recordLine);
+		store<i32>(countsPtr + (at << 2), fieldCount);
+		recordsLen++;
+	}
+	fieldCount = 0;
+	recordStart = base + <f64>end;
+	recordLine = nextLine;
+}
+
+/** A CR or LF outside quotes at `pos`. */
+function lineBreak(pos: i32, byte: u32): void {
+	machine = FIELD_START;
+	if (fieldCount > 0 || base + <f64>pos != recordStart) emitField(pos);
+	if (byte == LF) endRecord(pos + 1, line);
+	else crPending = true;
+}
+
+/** Whitespace for String.prototype.trim beyond ASCII (papaparse skips it after a closing quote). */
+function isUnicodeSpace(code: u32): bool {
+	return (
+		code == 0xa0 ||
+		code == 0x1680 ||
+		(code >= 0x2000 && code <= 0x200a) ||
+		code == 0x2028 ||
+		code == 0x2029 ||
+		code == 0x202f ||
+		code == 0x205f ||
+		code == 0x3000 ||
+		code == 0xfeff
+	);
+}
+
+/** The byte-at-a-time machine over input[from, to). Stops early once simple if `untilSimple`. */
+function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
+	const delim = delimiter;
+	let i = from;
+	while (i < to) {
+		const byte = <u32>load<u8>(input + <usize>i);
+		if (crPending) {
+			crPending = false;
+			if (byte == LF) {
+				endRecord(i + 1, line);
+				prevCR = false;
+				i++;
+				if (untilSimple) break;
+				continue;
+			}
+			endRecord(i, line);
+		}
+		if (byte == CR || (byte == LF && !prevCR)) line += 1;
+		prevCR = byte == CR;
+
+		let state = machine;
+		if (state == AFTER_CLOSE_UTF8) {
+			if ((byte & 0xc0) == 0x80) {
+				utf8Code = (utf8Code << 6) | (byte & 0x3f);
+				utf8Left--;
+				if (utf8Left == 0) machine = isUnicodeSpace(utf8Code) ? AFTER_CLOSE : QUOTED;
+				i++;
+				continue;
+			}
+			// Not a continuation byte (the working copy is valid UTF-8, so this is defensive).
+			state = QUOTED;
+			machine = QUOTED;
+		}
+
+		if (state == QUOTED) {
+			if (byte == QUOTE) machine = QUOTE_PENDING;
+		} else if (state <= UNQUOTED) {
+			if (byte == delim) {
+				emitField(i);
+				machine = FIELD_START;
+			} else if (byte == LF || byte == CR) {
+				lineBreak(i, byte);
+			} else if (state == FIELD_START && byte == QUOTE) {
+				machine = QUOTED;
+				quoteStart = base + <f64>i;
+				quoteLine = line;
+			} else {
+				machine = UNQUOTED;
+			}
+		} else {
+			// QUOTE_PENDING or AFTER_CLOSE: does the quote close the field?
+			if (byte == QUOTE) {
+				machine = state == QUOTE_PENDING ? QUOTED : QUOTE_PENDING;
+			} else if (byte == delim) {
+				emitField(i);
+				machine = FIELD_START;
+			} else if (byte == LF || byte == CR) {
+				lineBreak(i, byte);
+			} else if (byte == 0x20 || (byte >= 0x09 && byte <= 0x0d)) {
+				machine = AFTER_CLOSE;
+			} else if (byte == 0xc2 || byte == 0xe1 || byte == 0xe2 || byte == 0xe3 || byte == 0xef) {
+				// Lead bytes of the multi-byte whitespace characters.
+				machine = AFTER_CLOSE_UTF8;
+				utf8Code = byte & (byte < 0xe0 ? 0x1f : 0x0f);
+				utf8Left = byte < 0xe0 ? 1 : 2;
+			} else {
+				machine = QUOTED;
+			}
+		}
+		i++;
+		if (untilSimple && machine <= QUOTED && !crPending) break;
+	}
+	return i;
+}
+
+function prefixXor(x: u64): u64 {
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/** Bit k set where byte k of the 64 bytes a|b|c|d equals the byte splatted in `s`. */
+function eqMask(a: v128, b: v128, c: v128, d: v128, s: v128): u64 {
+	return (
+		(<u64>(<u32>i8x16.bitmask(i8x16.eq(a, s)))) |
+		((<u64>(<u32>i8x16.bitmask(i8x16.eq(b, s)))) << 16) |
+		((<u64>(<u32>i8x16.bitmask(i8x16.eq(c, s)))) << 32) |
+		((<u64>(<u32>i8x16.bitmask(i8x16.eq(d, s)))) << 48)
+	);
+}
+
+function below(bits: i32): u64 {
+	return bits >= 64 ? <u64>-1 : ((<u64>1) << (<u64>bits)) - 1;
+}
+
+/**
+ * Indexes input[i, i + 64) from a simple state. Returns how many bytes it committed (the bytes
+ * after the last one whose following state is simple are left to the scalar machine), or -1 when
+ * the block needs the scalar machine from its first byte.
+ */
+function simdBlock(input: usize, i: i32): i32 {
+	const p = input + <usize>i;
+	const a = v128.load(p);
+	const b = v128.load(p, 16);
+	const c = v128.load(p, 32);
+	const d = v128.load(p, 48);
+	const quotes = eqMask(a, b, c, d, i8x16.splat(<i8>QUOTE));
+	const delims = eqMask(a, b, c, d, i8x16.splat(<i8>delimiter));
+	const crs = eqMask(a, b, c, d, i8x16.splat(<i8>CR));
+	const lfs = eqMask(a, b, c, d, i8x16.splat(<i8>LF));
+
+	const entry = machine;
+	// Bit k: byte k lies inside quotes (an opening quote counts as inside, a closing one not).
+	let inside = prefixXor(quotes);
+	if (entry == QUOTED) inside = ~inside;
+	const outside = ~inside;
+	const openers = quotes & inside;
+	const closers = quotes & outside;
+	const separators = delims & outside;
+	// A break starts at a CR, or an LF not right after a CR; it ends at an LF or a CR without LF.
+	const breakStarts = (crs | (lfs & ~(crs << 1))) & outside;
+	const breakEnds = (lfs | (crs & ~(lfs >> 1))) & outside;
+	const fieldStarts = ((separators | breakEnds) << 1) | (<u64>(entry == FIELD_START));
+
+	// The masks decide only well-formed quoting: a quote opens at a field start (or right after the
+	// quote it escapes) and closes right before a quote, delimiter or line break.
+	const strayOpeners = openers & ~(fieldStarts | (quotes << 1));
+	const looseClosers = closers & ~((quotes | delims | crs | lfs) >> 1) & ~((<u64>1) << 63);
+	if ((strayOpeners | looseClosers) != 0) return -1;
+
+	// After a closing quote or a CR outside quotes the next byte decides: leave a trailing run of
+	// those to the scalar machine.
+	const undecided = closers | (crs & outside);
+	const committed = 64 - <i32>clz(~undecided);
+	const keep = below(committed);
+
+	// Lines: every CR, and every LF not right after a CR (inside quotes too).
+	const lineBreaks = (crs | (lfs & ~((crs << 1) | (<u64>prevCR)))) & keep;
+	const blockLine = line;
+	let structural = (separators | breakStarts) & keep;
+	while (structural != 0) {
+		const bit = <i32>ctz(structural);
+		structural &= structural - 1;
+		const pos = i + bit;
+		if (((separators >> (<u64>bit)) & 1) != 0) {
+			emitField(pos);
+			continue;
+		}
+		if (fieldCount > 0 || base + <f64>pos != recordStart) emitField(pos);
+		const crlf = ((crs >> (<u64>bit)) & 1) != 0 && ((lfs >> (<u64>(bit + 1))) & 1) != 0;
+		const after = bit + (crlf ? 2 : 1);
+		endRecord(i + after, blockLine + <f64>popcnt(lineBreaks & below(after)));
+	}
+
+	if (committed > 0) {
+		const last = <u64>(committed - 1);
+		line = blockLine + <f64>popcnt(lineBreaks);
+		prevCR = ((crs >> last) & 1) != 0;
+		if ((((separators | breakEnds) >> last) & 1) != 0) {
+			machine = FIELD_START;
+		} else if (((inside >> last) & 1) != 0) {
+			machine = QUOTED;
+			const opened = openers & fieldStarts & keep;
+			if (opened != 0) {
+				const at = 63 - <i32>clz(opened);
+				quoteStart = base + <f64>(i + at);
+				quoteLine = blockLine + <f64>popcnt(lineBreaks & below(at));
+			}
+		} else {
+			machine = UNQUOTED;
+		}
+	}
+	return committed;
+}
+
+/** Memory the host may lay its regions out from. */
+export function heapBase(): usize {
+	return __heap_base;
+}
+
+/**
+ * Indexes input[0, length) with the state of the control block `ctl`, until the input or the
+ * output room runs out. Returns the number of bytes consumed; the control block is updated.
+ */
+export function index(ctl: usize, input: usize, length: i32): i32 {
+	loadControl(ctl);
+	let i = 0;
+	while (i < length) {
+		if (fieldsCap - fieldsLen < HEADROOM || recordsCap - recordsLen < HEADROOM) break;
+		if (ASC_FEATURE_SIMD) {
+			if (i + 64 <= length && machine <= QUOTED && !crPending) {
+				const committed = simdBlock(input, i);
+				if (committed < 0) {
+					i = scalarRun(input, i, i + 64, false);
+				} else {
+					i += committed;
+					if (committed < 64) i = scalarRun(input, i, min(i + 64, length), true);
+				}
+			} else {
+				// Back to blocks as soon as the state allows.
+				i = scalarRun(input, i, min(i + 64, length), true);
+			}
+		} else {
+			i = scalarRun(input, i, min(i + 64, length), false);
+		}
+	}
+	storeControl(ctl, i);
+	return i;
+}
+
+/**
+ * The end of the text: ends the last record. The host leaves room for one field and one record.
+ * Returns 1 when a quoted field is still open (the control block holds where it started).
+ */
+export function finish(ctl: usize): i32 {
+	loadControl(ctl);
+	let open = 0;
+	if (crPending) {
+		crPending = false;
+		endRecord(0, line);
+	} else if (machine == QUOTED) {
+		open = 1;
+		emitField(0);
+		endRecord(0, line);
+	} else if (fieldCount > 0 || base != recordStart) {
+		emitField(0);
+		endRecord(0, line);
+	}
+	machine = FIELD_START;
+	storeControl(ctl, 0);
+	return open;
+}
