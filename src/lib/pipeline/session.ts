@@ -51,6 +51,8 @@ export interface ScanSummary {
 	extraKeys: string[];
 	duplicateRows: number;
 	notices: string[];
+	/** Present when the scan had to re-read the file in another encoding: the preview to show now. */
+	preview?: Preview;
 }
 
 export interface PagedRow extends PreviewRow {
@@ -79,18 +81,19 @@ const HOOKS = { isKnownAlias, detectPreset, transformRecord };
  */
 export class ImportSession {
 	#file: Blob;
-	#info: EncodingInfo;
+	#preview: Preview;
 	#working: Promise<Blob> | null = null;
 	#result: ScanResult | null = null;
 	#notices: string[] = [];
 
 	private constructor(
 		file: Blob,
-		readonly preview: Preview,
-		private readonly engine: ScanEngine
+		preview: Preview,
+		private readonly engine: ScanEngine,
+		private readonly schema: DestinationSchema
 	) {
 		this.#file = file;
-		this.#info = preview.info;
+		this.#preview = preview;
 	}
 
 	static async open(
@@ -98,57 +101,54 @@ export class ImportSession {
 		fileName: string,
 		options: { encoding?: string; engine?: ScanEngine; schema: DestinationSchema }
 	): Promise<ImportSession> {
-		const head = await openHead(file, { encoding: options.encoding });
-		const { layout, preview, notices } = inspectText(head.text, head.complete, HOOKS);
-		const proposals = proposeMapping({
-			columns: layout.columns,
-			keys: layout.keys,
-			sample: preview.map((record) => record.fields),
-			preset: layout.preset,
-			schema: options.schema
-		});
-		return new ImportSession(
-			file,
-			{
-				fileName,
-				size: file.size,
-				info: head.info,
-				layout,
-				rows: preview.map((record, row) => ({ row, line: record.line, fields: record.fields })),
-				proposals,
-				notices
-			},
-			options.engine ?? referenceEngine
-		);
+		const preview = await readPreview(file, fileName, options.encoding, options.schema);
+		return new ImportSession(file, preview, options.engine ?? referenceEngine, options.schema);
+	}
+
+	get preview(): Preview {
+		return this.#preview;
 	}
 
 	get info(): EncodingInfo {
-		return this.#info;
+		return this.#preview.info;
 	}
 
 	/** Reads and validates the whole file with the given mapping. */
 	async scan(call: ScanCall): Promise<ScanSummary> {
 		try {
 			this.#result = await this.#scanOnce(call);
+			return this.#summary(this.#result);
 		} catch (error) {
 			// The head looked like UTF-8 but a later byte is not: the file is Windows-1252 after all.
-			if (!isFerryError(error) || error.code !== 'invalid_utf8' || this.#info.overridden)
+			// Everything read from the UTF-8 head (offsets, columns, preview) is read again.
+			if (!isFerryError(error) || error.code !== 'invalid_utf8' || this.info.overridden)
 				throw error;
-			this.#info = { ...this.#info, encoding: 'windows-1252' };
+			const reread = await readPreview(
+				this.#file,
+				this.#preview.fileName,
+				'windows-1252',
+				this.schema
+			);
+			this.#preview = { ...reread, info: { ...reread.info, overridden: false } };
 			this.#working = null;
 			this.#notices.push(
 				`A byte at offset ${error.details.offset ?? '?'} is not UTF-8: the file was read as Windows-1252.`
 			);
-			this.#result = await this.#scanOnce(call);
+			const columns = this.#preview.layout.columns.length;
+			const mapping =
+				call.mapping.length === columns
+					? call.mapping
+					: this.#preview.proposals.map((p) => p.field);
+			this.#result = await this.#scanOnce({ ...call, mapping });
+			return { ...this.#summary(this.#result), preview: this.#preview };
 		}
-		return this.#summary(this.#result);
 	}
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {
 		const source = blobSource(await this.#workingCopy(call));
 		return this.engine.scan({
 			source,
-			layout: this.preview.layout,
+			layout: this.#preview.layout,
 			mapping: call.mapping,
 			schema: call.schema,
 			options: call.options,
@@ -160,12 +160,10 @@ export class ImportSession {
 	}
 
 	#workingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
-		this.#working ??= workingCopy(this.#file, this.#info, { signal: call.signal }).catch(
-			(error) => {
-				this.#working = null;
-				throw error;
-			}
-		);
+		this.#working ??= workingCopy(this.#file, this.info, { signal: call.signal }).catch((error) => {
+			this.#working = null;
+			throw error;
+		});
 		return this.#working;
 	}
 
@@ -259,7 +257,7 @@ export class ImportSession {
 			const records = parseRecordRange(
 				bytes,
 				{ offset: result.rowStarts[first], line: result.rowLines[first] },
-				this.preview.layout,
+				this.#preview.layout,
 				transformRecord
 			);
 			out.push(...records.slice(0, last - first + 1));
@@ -270,3 +268,29 @@ export class ImportSession {
 }
 
 export const ALL_ISSUES_MASK = (1 << ISSUE_CODES.length) - 1;
+
+/** The preview and proposed mapping, from the first 64 KiB only. */
+async function readPreview(
+	file: Blob,
+	fileName: string,
+	encoding: string | undefined,
+	schema: DestinationSchema
+): Promise<Preview> {
+	const head = await openHead(file, { encoding });
+	const { layout, preview, notices } = inspectText(head.text, head.complete, HOOKS);
+	return {
+		fileName,
+		size: file.size,
+		info: head.info,
+		layout,
+		rows: preview.map((record, row) => ({ row, line: record.line, fields: record.fields })),
+		proposals: proposeMapping({
+			columns: layout.columns,
+			keys: layout.keys,
+			sample: preview.map((record) => record.fields),
+			preset: layout.preset,
+			schema
+		}),
+		notices
+	};
+}

@@ -113,6 +113,12 @@ class Importer {
 				}
 			);
 			if (controller.signal.aborted) return;
+			if (summary.preview) {
+				// The worker re-read the file in another encoding.
+				if (summary.preview.layout.columns.length !== this.proposals.length)
+					this.proposals = summary.preview.proposals;
+				this.preview = summary.preview;
+			}
 			this.summary = summary;
 			this.scanMs = Math.round(performance.now() - started);
 			this.phase = 'done';
