@@ -14,14 +14,32 @@ export default ts.config(
 	{
 		languageOptions: { globals: { ...globals.browser, ...globals.node } },
 		rules: {
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+			]
 		}
 	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
-		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
+		languageOptions: {
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
+		}
 	},
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'wasm/build/', 'test-results/', 'playwright-report/', 'wasm/assembly/**']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'node_modules/',
+			'wasm/build/',
+			'test-results/',
+			'playwright-report/',
+			'wasm/assembly/**'
+		]
 	}
 );

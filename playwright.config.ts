@@ -21,7 +21,10 @@ export default defineConfig({
 	use: {
 		baseURL: `http://127.0.0.1:${port}`,
 		screenshot: 'only-on-failure',
-		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs }
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: chromiumArgs
+		}
 	},
 	webServer: {
 		command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,

@@ -15,7 +15,11 @@ const config = {
 				'worker-src': ['self'],
 				// 'unsafe-hashes' + one hash: exactly the style attribute of SvelteKit's route announcer
 				// ("position: absolute; left: 0; top: 0; clip: …"), nothing else inline.
-				'style-src': ['self', 'unsafe-hashes', 'sha256-S8qMpvofolR8Mpjy4kQvEm7m1q8clzU4dfDH0AmvZjo='],
+				'style-src': [
+					'self',
+					'unsafe-hashes',
+					'sha256-S8qMpvofolR8Mpjy4kQvEm7m1q8clzU4dfDH0AmvZjo='
+				],
 				'img-src': ['self', 'data:', 'blob:'],
 				'connect-src': ['self', 'http://localhost:*', 'http://127.0.0.1:*'],
 				'object-src': ['none'],

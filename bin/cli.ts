@@ -80,7 +80,11 @@ async function readPasswordFromTerminal(prompt: string): Promise<string> {
 			done();
 		}
 	});
-	const rl = createInterface({ input: process.stdin, output, terminal: process.stdin.isTTY === true });
+	const rl = createInterface({
+		input: process.stdin,
+		output,
+		terminal: process.stdin.isTTY === true
+	});
 	try {
 		const answer = rl.question(prompt);
 		muted = true;

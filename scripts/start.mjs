@@ -17,4 +17,6 @@ function stop(code) {
 for (const child of children) child.on('exit', (code) => stop(code ?? 0));
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
-console.log('Ferry: the app on http://localhost:4173 — the import API on http://localhost:8787/api/v1');
+console.log(
+	'Ferry: the app on http://localhost:4173 — the import API on http://localhost:8787/api/v1'
+);

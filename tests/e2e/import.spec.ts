@@ -1,7 +1,11 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { failOnConsoleErrors } from './console';
+import { screenshot } from './screenshot';
+
+failOnConsoleErrors();
 
 const fixture = (name: string) =>
 	fileURLToPath(new URL(`../fixtures/e2e/${name}`, import.meta.url));
@@ -46,13 +50,6 @@ async function expectCounts(
 
 async function mappedField(page: Page, column: string) {
 	return page.locator(`[data-testid="mapping-row"][data-column="${column}"] select`).inputValue();
-}
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-	await testInfo.attach(name, {
-		body: await page.screenshot({ fullPage: true }),
-		contentType: 'image/png'
-	});
 }
 
 test('a UTF-16 Excel "Unicode Text" export is previewed, mapped and counted', async ({

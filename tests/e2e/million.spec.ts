@@ -1,4 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { failOnConsoleErrors } from './console';
+import { screenshot } from './screenshot';
+
+failOnConsoleErrors();
 
 test('a million-row file is validated in a worker and its table scrolls to the last row', async ({
 	page
@@ -40,8 +44,5 @@ test('a million-row file is validated in a worker and its table scrolls to the l
 	const last = page.locator('[data-testid="grid-row"][data-row="1000000"]');
 	await expect(last).toContainText('User 1000000');
 	await expect(last).toHaveClass(/invalid/);
-	await testInfo.attach('million-rows', {
-		body: await page.screenshot({ fullPage: true }),
-		contentType: 'image/png'
-	});
+	await screenshot(page, testInfo, 'million-rows');
 });
