@@ -15,6 +15,8 @@ const port = Number(process.env.E2E_PORT ?? 4174);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
+	// Its own folder: Playwright empties outputDir at start, and test-results/ also holds the unit report.
+	outputDir: 'test-results/e2e-output',
 	timeout: 60_000,
 	workers: 2,
 	reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],

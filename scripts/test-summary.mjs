@@ -22,3 +22,4 @@ for (const file of process.argv.slice(2)) {
 	}
 }
 console.log(`\nall tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (failed > 0 || passed === 0) process.exitCode = 1;

@@ -33,7 +33,8 @@ echo "== end-to-end tests (playwright, chromium)"
 e2e_status=0
 npx playwright test || e2e_status=$?
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json
-if [ "$unit_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+summary_status=0
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json || summary_status=$?
+if [ "$unit_status" -ne 0 ] || [ "$e2e_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
 	exit 1
 fi
