@@ -1,0 +1,115 @@
+import { liveQuery, type Subscription } from 'dexie';
+import { SvelteSet } from 'svelte/reactivity';
+import { deleteAllLocalData, getDatabase, type ConnectionNotice } from '../storage/db';
+import { requestPersistence, storageState, type StorageState } from '../storage/quota';
+import type { SourceRecord } from '../storage/schema';
+import { deleteSource, listSources } from '../storage/sources';
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The sources stored on this device, kept current while a page watches them: a Dexie liveQuery
+ * re-reads the list whenever this tab or another one changes it.
+ */
+class Sources {
+	/** Newest first. */
+	list = $state.raw<SourceRecord[]>([]);
+	/** False until the database has answered once. */
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	storage = $state.raw<StorageState | null>(null);
+	/** What another tab did to the database connection (see db.ts). */
+	notice = $state.raw<ConnectionNotice | null>(null);
+	/** Ids of sources being deleted. */
+	deleting = new SvelteSet<string>();
+	deletingAll = $state(false);
+
+	/** Another tab upgraded or deleted the database: this tab's connection stays closed. */
+	closed: boolean = $derived(
+		this.notice?.kind === 'upgraded-elsewhere' || this.notice?.kind === 'deleted-elsewhere'
+	);
+
+	#watchers = 0;
+	#subscription: Subscription | null = null;
+	#stopNotices: (() => void) | null = null;
+
+	/** Starts following the database; returns the function that stops. Meant for an $effect. */
+	watch(): () => void {
+		if (this.#watchers++ === 0) {
+			this.#stopNotices = getDatabase().onConnectionNotice((notice) => (this.notice = notice));
+			this.#subscribe();
+		}
+		let stopped = false;
+		return () => {
+			if (stopped) return;
+			stopped = true;
+			if (--this.#watchers > 0) return;
+			this.#unsubscribe();
+			this.#stopNotices?.();
+			this.#stopNotices = null;
+		};
+	}
+
+	async remove(id: string): Promise<void> {
+		this.deleting.add(id);
+		this.error = null;
+		try {
+			await deleteSource(id);
+		} catch (error) {
+			this.error = `The source was not deleted: ${messageOf(error)}`;
+		} finally {
+			this.deleting.delete(id);
+		}
+	}
+
+	/** Deletes the whole database (every source, file, report, profile and queued chunk). */
+	async removeAll(): Promise<void> {
+		this.deletingAll = true;
+		this.error = null;
+		// Deleting closes the connection the live query reads through; follow the new one after.
+		this.#unsubscribe();
+		try {
+			await deleteAllLocalData();
+			if (this.notice?.kind === 'blocked') this.notice = null;
+		} catch (error) {
+			this.error = `Local data was not deleted: ${messageOf(error)}`;
+		} finally {
+			this.deletingAll = false;
+			if (this.#watchers > 0) this.#subscribe();
+		}
+	}
+
+	async refreshStorage(): Promise<void> {
+		this.storage = await storageState();
+	}
+
+	/** Asks the browser to keep the data (Firefox may ask the admin first). */
+	async persist(): Promise<void> {
+		await requestPersistence();
+		await this.refreshStorage();
+	}
+
+	#subscribe(): void {
+		this.#subscription = liveQuery(listSources).subscribe({
+			next: (list) => {
+				this.list = list;
+				this.loaded = true;
+				this.error = null;
+				// The list changed, so did the space used.
+				void this.refreshStorage();
+			},
+			error: (error: unknown) => {
+				this.error = `The list of sources could not be read: ${messageOf(error)}`;
+			}
+		});
+	}
+
+	#unsubscribe(): void {
+		this.#subscription?.unsubscribe();
+		this.#subscription = null;
+	}
+}
+
+export const sources = new Sources();
