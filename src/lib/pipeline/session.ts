@@ -220,6 +220,30 @@ export class ImportSession {
 		return { total, rows };
 	}
 
+	/** Copies of the latest scan's packed per-row arrays, for storing beside the source. */
+	packed(): {
+		rowIssues: Uint32Array;
+		rowStarts: Float64Array;
+		rowEnds: Float64Array;
+		rowLines: Uint32Array;
+		duplicateOf: Uint32Array;
+	} {
+		const result = this.#scanned();
+		const pairs = new Uint32Array(result.duplicateOf.size * 2);
+		let i = 0;
+		for (const [row, first] of result.duplicateOf) {
+			pairs[i++] = row;
+			pairs[i++] = first;
+		}
+		return {
+			rowIssues: result.rowIssues.slice(),
+			rowStarts: result.rowStarts.slice(),
+			rowEnds: result.rowEnds.slice(),
+			rowLines: result.rowLines.slice(),
+			duplicateOf: pairs
+		};
+	}
+
 	async explain(row: number): Promise<RowIssue[]> {
 		const result = this.#scanned();
 		const [record] = await this.#readRecords(result, [row]);

@@ -1,14 +1,35 @@
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
-import { applyUserChoice, blockingFields } from '../core/mapping/automap';
+import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
+import {
+	createSource,
+	findProfile,
+	loadSource,
+	saveProfile,
+	saveVerdicts,
+	updateSource
+} from '../storage/sources';
 import { parseClient, WorkerError } from '../workers/parse-client';
 
 export type Phase = 'idle' | 'reading' | 'scanning' | 'done' | 'failed';
 
-/** The import page's state: one dropped file, its mapping and its verdicts. */
+/** Applies a remembered or stored mapping over the proposals, as the admin's own choices. */
+function withMapping(proposals: ColumnProposal[], mapping: Mapping): ColumnProposal[] {
+	if (mapping.length !== proposals.length) return proposals;
+	return mapping.reduce(
+		(current, field, column) =>
+			current[column].field === field ? current : applyUserChoice(current, column, field),
+		proposals
+	);
+}
+
+/**
+ * The import page's state: one dropped file, its mapping and its verdicts, saved on the device as a
+ * source so a reload or a closed tab comes back to the same place.
+ */
 class Importer {
 	file = $state<File | null>(null);
 	preview = $state<Preview | null>(null);
@@ -17,6 +38,12 @@ class Importer {
 	progress = $state<ScanProgress | null>(null);
 	phase = $state<Phase>('idle');
 	error = $state<string | null>(null);
+	/** Why the source could not be saved on the device (the import still works). */
+	storageNotice = $state<string | null>(null);
+	/** The saved source this file belongs to. */
+	sourceId = $state<string | null>(null);
+	/** The latest mapping and verdicts are written on the device. */
+	saved = $state(false);
 	/** '' means detected. */
 	encoding = $state('');
 	dateOrder = $state<DateOrder>('dmy');
@@ -31,6 +58,8 @@ class Importer {
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
 
 	#scan: AbortController | null = null;
+	/** The admin changed the mapping: remember it for files with the same header. */
+	#mappingChosen = false;
 
 	constructor() {
 		if (typeof navigator !== 'undefined') {
@@ -42,16 +71,46 @@ class Importer {
 	async drop(file: File): Promise<void> {
 		this.file = file;
 		this.encoding = '';
-		await this.#open();
+		this.sourceId = null;
+		this.#mappingChosen = false;
+		if (await this.#open()) {
+			await this.#save(() => this.#create(file));
+			await this.validate();
+		}
+	}
+
+	/** Returns to a saved source: its file from the device, its mapping and options, re-validated. */
+	async resume(id: string): Promise<void> {
+		if (this.sourceId === id) return;
+		this.#scan?.abort();
+		const loaded = await loadSource(id).catch(() => null);
+		if (!loaded) {
+			this.reset();
+			this.error = 'That import is no longer on this device.';
+			this.phase = 'failed';
+			return;
+		}
+		const { source, file } = loaded;
+		this.file = new File([file.original], file.name, {
+			type: file.type,
+			lastModified: file.lastModified
+		});
+		this.sourceId = id;
+		this.encoding = source.readOptions.encoding ?? '';
+		this.dateOrder = source.readOptions.dateOrder;
+		this.region = source.readOptions.defaultRegion;
+		this.#mappingChosen = false;
+		if (await this.#open(source.mapping)) await this.validate();
 	}
 
 	async setEncoding(encoding: string): Promise<void> {
 		this.encoding = encoding;
-		await this.#open();
+		if (await this.#open()) await this.validate();
 	}
 
 	setField(column: number, field: FieldName | null): void {
 		this.proposals = applyUserChoice(this.proposals, column, field);
+		this.#mappingChosen = true;
 		void this.validate();
 	}
 
@@ -69,11 +128,13 @@ class Importer {
 		this.progress = null;
 		this.phase = 'idle';
 		this.error = null;
+		this.sourceId = null;
 	}
 
-	async #open(): Promise<void> {
+	/** Reads the preview; a stored mapping (resume) or a remembered profile overrides the proposals. */
+	async #open(mapping?: Mapping): Promise<boolean> {
 		const file = this.file;
-		if (!file) return;
+		if (!file) return false;
 		this.#scan?.abort();
 		const started = performance.now();
 		this.phase = 'reading';
@@ -83,15 +144,18 @@ class Importer {
 		this.progress = null;
 		try {
 			const preview = await parseClient.open(file, this.encoding || undefined);
-			if (this.file !== file) return;
+			if (this.file !== file) return false;
 			this.preview = preview;
 			this.proposals = preview.proposals;
 			this.previewMs = Math.round(performance.now() - started);
+			const remembered =
+				mapping ?? (await findProfile(headerSignature(preview.layout.keys)).catch(() => null));
+			if (remembered) this.proposals = withMapping(preview.proposals, remembered);
+			return true;
 		} catch (error) {
 			this.#fail(error);
-			return;
+			return false;
 		}
-		await this.validate();
 	}
 
 	/** Re-reads and re-validates the whole file in the worker; a newer call cancels an older one. */
@@ -101,11 +165,13 @@ class Importer {
 		const controller = new AbortController();
 		this.#scan = controller;
 		const started = performance.now();
+		const mapping = $state.snapshot(this.mapping);
+		this.saved = false;
 		this.phase = 'scanning';
 		this.progress = { bytes: 0, total: this.preview.size, rows: 0 };
 		try {
 			const summary = await parseClient.scan(
-				$state.snapshot(this.mapping),
+				mapping,
 				{ dateOrder: this.dateOrder, defaultRegion: this.region, now: Date.now() },
 				controller.signal,
 				(progress) => {
@@ -123,9 +189,52 @@ class Importer {
 			this.scanMs = Math.round(performance.now() - started);
 			this.phase = 'done';
 			this.generation++;
+			await this.#save(() => this.#record(summary, mapping));
+			this.saved = this.storageNotice === null && !controller.signal.aborted;
 		} catch (error) {
 			if (controller.signal.aborted) return;
 			this.#fail(error);
+		}
+	}
+
+	async #create(file: File): Promise<void> {
+		if (!this.preview) return;
+		const source = await createSource({
+			fileName: file.name,
+			file,
+			preview: $state.snapshot(this.preview) as Preview,
+			mapping: $state.snapshot(this.mapping),
+			readOptions: this.#readOptions()
+		});
+		if (this.file !== file) return;
+		this.sourceId = source.id;
+	}
+
+	/** The scan's verdicts, mapping and options, written beside the source. */
+	async #record(summary: ScanSummary, mapping: Mapping): Promise<void> {
+		const id = this.sourceId;
+		if (!id || !this.preview) return;
+		const packed = await parseClient.packed();
+		await saveVerdicts(id, { packed, summary: $state.snapshot(summary) as ScanSummary, mapping });
+		await updateSource(id, { mapping, readOptions: this.#readOptions(), step: 'review' });
+		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
+	}
+
+	#readOptions() {
+		return {
+			encoding: this.encoding || null,
+			dateOrder: this.dateOrder,
+			defaultRegion: this.region
+		};
+	}
+
+	/** Storage is a convenience, never a gate: a full disk is reported and the import goes on. */
+	async #save(write: () => Promise<void>): Promise<void> {
+		try {
+			await write();
+			this.storageNotice = null;
+		} catch (error) {
+			this.storageNotice = error instanceof Error ? error.message : String(error);
 		}
 	}
 

@@ -76,6 +76,10 @@ class ParseClient {
 		return this.#remote().filteredRows(mask, offset, count).catch(unwrap);
 	}
 
+	packed() {
+		return this.#remote().packed().catch(unwrap);
+	}
+
 	explain(row: number) {
 		return this.#remote().explain(row).catch(unwrap);
 	}

@@ -68,6 +68,18 @@ const api = {
 		return guarded(() => current().filteredRows(mask, offset, count));
 	},
 
+	/** The packed verdicts, moved (not copied) to the caller, which stores them with the source. */
+	packed() {
+		const packed = current().packed();
+		return Comlink.transfer(packed, [
+			packed.rowIssues.buffer,
+			packed.rowStarts.buffer,
+			packed.rowEnds.buffer,
+			packed.rowLines.buffer,
+			packed.duplicateOf.buffer
+		]);
+	},
+
 	explain(row: number) {
 		return guarded(() => current().explain(row));
 	},
