@@ -12,6 +12,9 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '../helpers/random';
+
+export { seededRandom };
 
 export type Fault = 'drop' | 'loseResponse' | 'reset' | 'stall' | 'delay' | 'rateLimit';
 
@@ -50,18 +53,6 @@ export interface ProxyLogEntry {
 	fault: Fault | null;
 	/** The status the client got, when it got one. */
 	status?: number;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 interface UpstreamAnswer {

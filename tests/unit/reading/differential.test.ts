@@ -3,17 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CsvRecordParser } from '../../../src/lib/core/csv/parser';
 import { isFerryError } from '../../../src/lib/core/errors';
 import { utf8 } from './helpers';
-
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom as prng } from '../../helpers/random';
 
 /**
  * Pieces of CSV, well-formed and not: stray and doubled quotes, spaces after quotes, NBSP, quoted

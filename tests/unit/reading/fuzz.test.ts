@@ -6,18 +6,7 @@ import { inspectText } from '../../../src/lib/core/sniff/inspect';
 import type { RecordSpan } from '../../../src/lib/core/types';
 import { blobSource, openHead, workingCopy } from '../../../src/lib/io/open';
 import { hooks, utf8 } from './helpers';
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom as prng } from '../../helpers/random';
 
 const SEEDS = [
 	'id,email,name\n1,a@b.de,"Smith, Anna"\r\n2,c@d.de,"multi\nline ""quoted"""\n3,€,😀\n',

@@ -156,16 +156,7 @@ export function uniformNewline(text: string): '\n' | '\r' | '\r\n' | null {
 }
 
 /** Deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export { seededRandom as random } from '../../helpers/random';
 
 export function pick<T>(next: () => number, items: readonly T[]): T {
 	return items[Math.floor(next() * items.length)];
