@@ -326,7 +326,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * never closes, or runs to the end of the text with whitespace after its last quote, is taken raw
  * after the opening quote (papaparse's "missing quotes" recovery).
  */
-function unquote(written: string, atTextEnd: boolean): string {
+export function unquote(written: string, atTextEnd: boolean): string {
 	if (written.charCodeAt(0) !== QUOTE) return written;
 	const close = written.lastIndexOf('"');
 	if (close === 0 || (atTextEnd && close !== written.length - 1)) return written.slice(1);

@@ -1,0 +1,160 @@
+// Throughput of the scan engines (not a test): generates a realistic user export in memory
+// (about 110 MB / 950k rows by default: quoted "Last, First" names, notes with commas, quotes and
+// CRLF line breaks inside, multi-byte names, CRLF records) and prints MB/s of a full scan with
+// validation by the reference engine and by the WebAssembly engine, next to papaparse parse-only,
+// and both engines with nothing mapped (reading and row bookkeeping only, no rule to check).
+// One run: the contenders alternate within each round, and the median of the rounds is printed.
+// The machine may be shared: read the numbers of one run as a rough picture, not a measurement.
+// Run: npm run build:wasm && npx tsx scripts/bench-engine.ts [megabytes] [rounds]
+import Papa from 'papaparse';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceEngine } from '../src/lib/core/engine/reference';
+import type { ScanEngine, ScanRequest } from '../src/lib/core/engine/types';
+import { createWasmEngine } from '../src/lib/core/engine/wasm';
+import { detectPreset, transformRecord } from '../src/lib/core/formats/presets';
+import { proposeMapping } from '../src/lib/core/mapping/automap';
+import { isKnownAlias } from '../src/lib/core/mapping/normalize';
+import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
+import { inspectText } from '../src/lib/core/sniff/inspect';
+
+const megabytes = Number(process.argv[2] ?? 110);
+const rounds = Number(process.argv[3] ?? 5);
+const root = join(import.meta.dirname, '..');
+
+function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** About `size` bytes of a user export, the same every run. */
+function generate(size: number): string {
+	const next = random(7);
+	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
+	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];
+	const notes = [
+		'',
+		'',
+		'',
+		'',
+		'',
+		'VIP customer',
+		'"Moved from the old system, see ""ticket 4411"""',
+		'"Called twice, prefers email;\r\nnot phone"',
+		'"Line one\r\nLine two, with a comma\r\nLine three"'
+	];
+	const two = (n: number) => String(n).padStart(2, '0');
+	const parts = [
+		'user_id,email,name,email_verified,phone_number,created_at,last_login,roles,notes\r\n'
+	];
+	let length = parts[0].length;
+	for (let user = 1; length < size; user++) {
+		const first = pick(given);
+		const last = pick(family);
+		// Legacy numeric ids, as most exports from older systems have them.
+		const id = String(1000000 + user);
+		// Addresses are ASCII, as most providers require.
+		const email = `${first}.${last}${Math.floor(next() * 100000)}@example.com`
+			.normalize('NFD')
+			.replace(/[^A-Za-z0-9.@'-]/g, '')
+			.toLowerCase();
+		const created = `20${18 + Math.floor(next() * 6)}-${two(1 + Math.floor(next() * 12))}-${two(1 + Math.floor(next() * 28))}`;
+		const row = [
+			id,
+			email,
+			next() < 0.5 ? `"${last}, ${first}"` : `${first} ${last}`,
+			next() < 0.8 ? 'true' : 'false',
+			next() < 0.3 ? `+1202555${String(Math.floor(next() * 1e4)).padStart(4, '0')}` : '',
+			created,
+			next() < 0.7 ? `2024-${two(1 + Math.floor(next() * 12))}-10T08:30:00Z` : '',
+			next() < 0.2 ? '"admin,user"' : 'user',
+			pick(notes)
+		].join(',');
+		parts.push(row, '\r\n');
+		length += row.length + 2;
+	}
+	return parts.join('');
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+const text = generate(megabytes * 1e6);
+const bytes = new TextEncoder().encode(text);
+const megabytesOf = bytes.length / 1e6;
+
+const hooks = { isKnownAlias, detectPreset, transformRecord };
+const { layout, preview } = inspectText(text.slice(0, 65536), false, hooks);
+const mapping = proposeMapping({
+	columns: layout.columns,
+	keys: layout.keys,
+	sample: preview.map((record) => record.fields),
+	preset: layout.preset,
+	schema: REFERENCE_SCHEMA
+}).map((proposal) => proposal.field);
+const request: ScanRequest = {
+	source: { size: bytes.length, read: async (start, end) => bytes.subarray(start, end) },
+	layout,
+	mapping,
+	schema: REFERENCE_SCHEMA,
+	options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.UTC(2025, 0, 1) },
+	transformRecord
+};
+const wasm = await createWasmEngine(readFileSync(join(root, 'wasm/build/csv.simd.wasm')));
+
+/** With nothing mapped the rules have nothing to check: what is left is reading the file. */
+const unmapped: ScanRequest = { ...request, mapping: mapping.map(() => null) };
+
+async function scan(engine: ScanEngine, scanRequest = request): Promise<number> {
+	return (await engine.scan(scanRequest)).rows;
+}
+
+const contenders: { name: string; run: () => Promise<number> | number }[] = [
+	{ name: 'reference engine, full validation', run: () => scan(referenceEngine) },
+	{ name: `${wasm.name} engine, full validation`, run: () => scan(wasm) },
+	{
+		name: 'papaparse parse-only (string already decoded)',
+		run: () => Papa.parse<string[]>(text, { delimiter: ',', newline: '\r\n' }).data.length - 2
+	},
+	{ name: 'reference engine, nothing mapped', run: () => scan(referenceEngine, unmapped) },
+	{ name: `${wasm.name} engine, nothing mapped`, run: () => scan(wasm, unmapped) }
+];
+
+const [referenceResult, wasmResult] = [
+	await referenceEngine.scan(request),
+	await wasm.scan(request)
+];
+const same =
+	referenceResult.rows === wasmResult.rows &&
+	referenceResult.rowIssues.every((mask, row) => mask === wasmResult.rowIssues[row]);
+console.log(
+	`${megabytesOf.toFixed(1)} MB, ${referenceResult.rows} rows (${referenceResult.invalid} invalid); ` +
+		`mapped: ${mapping.filter(Boolean).join(', ')}; wasm verdicts ${same ? 'match' : 'DIFFER'}`
+);
+
+const timings = contenders.map(() => [] as number[]);
+for (let round = 0; round < rounds; round++) {
+	// Alternate the order so that no contender always runs on a warm (or cold) heap.
+	const order = contenders.map((_, i) => i);
+	if (round % 2 === 1) order.reverse();
+	for (const i of order) {
+		const start = performance.now();
+		await contenders[i].run();
+		timings[i].push(performance.now() - start);
+	}
+}
+for (const [i, { name }] of contenders.entries()) {
+	const rates = timings[i].map((ms) => megabytesOf / (ms / 1000));
+	console.log(
+		`${name.padEnd(50)} ${median(rates).toFixed(1).padStart(7)} MB/s  (runs: ${rates.map((rate) => rate.toFixed(0)).join(', ')})`
+	);
+}

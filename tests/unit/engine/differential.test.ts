@@ -1,0 +1,251 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceEngine } from '../../../src/lib/core/engine/reference';
+import type { Mapping } from '../../../src/lib/core/types';
+import {
+	EXPORT_HEADER,
+	expectSameAsReference,
+	expectSameOutcome,
+	generateExport,
+	loadEngines,
+	outcome,
+	prepareFile,
+	random,
+	utf8,
+	type Engines
+} from './helpers';
+
+const spectrum = '/work/shared/corpora/csv-spectrum/csvs';
+const fixtures = join(import.meta.dirname, '../../fixtures/e2e');
+
+let engines: Engines;
+beforeAll(async () => {
+	engines = await loadEngines();
+});
+
+describe('the engines', () => {
+	it('are named after their build', () => {
+		expect([engines.simd.name, engines.scalar.name]).toEqual(['wasm-simd', 'wasm']);
+	});
+});
+
+describe('csv-spectrum corpus: same ScanResult as the reference', () => {
+	const files = readdirSync(spectrum).filter((name) => name.endsWith('.csv'));
+	// This copy of the corpus has LF breaks only: each file is also read with CRLF and CR.
+	const cases = files.flatMap((name) =>
+		(['\n', '\r\n', '\r'] as const).map((newline) => ({ name, newline }))
+	);
+
+	it('has the corpus', () => {
+		expect(files.length).toBeGreaterThanOrEqual(12);
+	});
+
+	it.each(cases)('$name with $newline', async ({ name, newline }) => {
+		const text = readFileSync(join(spectrum, name), 'utf8').replaceAll('\n', newline);
+		const prepared = await prepareFile(utf8(text));
+		for (const engine of [engines.simd, engines.scalar]) {
+			const label = `${name} ${JSON.stringify(newline)} ${engine.name}`;
+			const actual = await expectSameAsReference(engine, prepared, label, { sameProgress: true });
+			if ('result' in actual) expect(actual.result.engine).toBe(engine.name);
+		}
+		await expectSameAsReference(await engines.sliced(3), prepared, `${name} slice 3`);
+	});
+});
+
+describe('e2e fixtures (working copies as the session makes them)', () => {
+	const files = readdirSync(fixtures).filter((name) => /\.(csv|txt|ndjson\.gz)$/.test(name));
+
+	it('has the fixtures', () => {
+		expect(files.length).toBeGreaterThanOrEqual(3);
+	});
+
+	it.each(files)('%s', async (name) => {
+		const prepared = await prepareFile(readFileSync(join(fixtures, name)));
+		const sliced = await engines.sliced(5);
+		for (const engine of [engines.simd, engines.scalar, sliced]) {
+			const actual = await expectSameAsReference(engine, prepared, `${name} ${engine.name}`, {
+				sameProgress: engine !== sliced
+			});
+			if (!('result' in actual)) throw new Error(`${name} did not scan`);
+			expect(actual.result.rows).toBeGreaterThan(0);
+			// JSON goes to the reference engine, and says so.
+			const json = prepared.layout.format !== 'csv';
+			expect(actual.result.engine).toBe(json ? referenceEngine.name : engine.name);
+		}
+	});
+});
+
+describe('generated user exports, sliced anywhere', () => {
+	const cases = [
+		{ newline: '\r\n', delimiter: ',', seed: 1 },
+		{ newline: '\n', delimiter: ',', seed: 2 },
+		{ newline: '\r', delimiter: ';', seed: 3 },
+		{ newline: 'mixed', delimiter: '\t', seed: 4 },
+		{ newline: 'mixed', delimiter: '|', seed: 5 }
+	];
+
+	it.each(cases)('newline $newline, delimiter $delimiter', async (config) => {
+		const next = random(config.seed);
+		const text = generateExport(next, { rows: 150, ...config });
+		const prepared = await prepareFile(utf8(text));
+		expect(prepared.layout.columns).toEqual(EXPORT_HEADER);
+		const full = await expectSameAsReference(engines.simd, prepared, 'simd', {
+			sameProgress: true
+		});
+		if (!('result' in full)) throw new Error('the export did not scan');
+		// The generator must give every rule something to find.
+		const { issueCounts, duplicateOf, dateOrders } = full.result;
+		for (const code of [
+			'missing_required',
+			'invalid_email',
+			'invalid_date',
+			'invalid_boolean',
+			'invalid_phone',
+			'duplicate_user_id',
+			'duplicate_email',
+			'ragged_row',
+			'value_too_long',
+			'future_date'
+		] as const)
+			expect(issueCounts[code], code).toBeGreaterThan(0);
+		expect(duplicateOf.size).toBeGreaterThan(0);
+		expect(dateOrders.length).toBeGreaterThan(0);
+
+		await expectSameAsReference(engines.scalar, prepared, 'scalar', { sameProgress: true });
+		// Slices of 1, 2 and 3 bytes cut every multi-byte character, CRLF and `""` somewhere.
+		for (const sliceSize of [1, 2, 3, 7, 64, 1000]) {
+			await expectSameAsReference(await engines.sliced(sliceSize), prepared, `slice ${sliceSize}`);
+		}
+	});
+
+	it('a file much larger than a slice, with maxRows in each slice', async () => {
+		const text = generateExport(random(9), { rows: 3000 });
+		const prepared = await prepareFile(utf8(text));
+		expect(prepared.bytes.length).toBeGreaterThan(4 * 65536);
+		const engine = await engines.sliced(65536);
+		for (const maxRows of [0, 1, 700, 2999, 3000, 5000]) {
+			const actual = await expectSameAsReference(engine, prepared, `maxRows ${maxRows}`, {
+				maxRows
+			});
+			if ('result' in actual) expect(actual.result.rows).toBe(Math.min(maxRows, 3000));
+		}
+		await expectSameAsReference(engines.simd, prepared, 'default slice', { sameProgress: true });
+	});
+});
+
+describe('mappings: only mapped columns are read', () => {
+	const text = generateExport(random(11), { rows: 200 });
+	const mappings: { name: string; mapping: Mapping }[] = [
+		{ name: 'nothing mapped', mapping: EXPORT_HEADER.map(() => null) },
+		{
+			name: 'only the last column',
+			mapping: [null, null, null, null, null, null, null, 'nickname']
+		},
+		{
+			name: 'every column, one field twice',
+			mapping: [
+				'user_id',
+				'email',
+				'name',
+				'phone_number',
+				'registration_date',
+				'last_login_date',
+				'email_verified',
+				'email'
+			]
+		},
+		{
+			name: 'columns out of order',
+			mapping: [
+				'email',
+				'user_id',
+				null,
+				null,
+				'last_login_date',
+				'registration_date',
+				'blocked',
+				'name'
+			]
+		}
+	];
+
+	it.each(mappings)('$name', async ({ mapping }) => {
+		const prepared = await prepareFile(utf8(text), { mapping });
+		await expectSameAsReference(engines.simd, prepared, 'simd', { sameProgress: true });
+		await expectSameAsReference(await engines.sliced(2), prepared, 'slice 2');
+	});
+});
+
+describe('edge cases, whole and sliced', () => {
+	const table = [
+		{
+			name: 'last field of the file quoted, then spaces, no line break',
+			input: 'user_id,email\r\n1,"a@example.com"\r\n2,"b@example.com"  '
+		},
+		{
+			name: 'last field of the file quoted, then a no-break space',
+			input: 'user_id,email\n1,a@example.com\n2,"b@example.com"\u00a0'
+		},
+		{
+			name: 'ragged rows: extra fields empty, blank, quoted empty, not empty',
+			input:
+				'user_id,email\n1,a@example.com,\n2,b@example.com, \t\n3,c@example.com,""\n4,d@example.com,"  "\n5,e@example.com,,x\n6,f@example.com,"",""," "\n'
+		},
+		{
+			name: 'short rows and blank lines',
+			input: 'user_id,email,name\n1\n\n\n2,b@example.com\n \n3,c@example.com,Cé\n\r\n'
+		},
+		{ name: 'header only', input: 'user_id,email\r\n' },
+		{ name: 'header only, CR at the end', input: 'user_id,email\r' },
+		{
+			name: 'CR line breaks, CR and CRLF inside quotes',
+			input: 'user_id,email,name\r1,a@example.com,"x\ry"\r2,b@example.com,"p\r\nq"\r'
+		},
+		{
+			name: 'BOM, then 4-byte characters before the mapped fields',
+			input:
+				'\ufeffnotes,user_id,email\n😀😀,1,a@example.com\n"𝄞, ""x""",2,b@example.com\n😀,3,😀@example.com\n'
+		},
+		{
+			name: 'sep= line',
+			input: 'sep=;\r\nuser_id;email;name\r\n1;a@example.com;"Doe; Jane"\r\n2;A@EXAMPLE.COM;x\r\n'
+		},
+		{
+			name: 'headerless export',
+			input:
+				'u1,a@example.com,2024-01-01\nu2,b@example.com,01/13/2024\nu3,c@example.com,13/01/2024\n'
+		},
+		{
+			name: 'values as papaparse reads malformed quoting',
+			input:
+				'user_id,email,name\n1,a"b@example.com,x"y\n2,"c@example.com"z,"q"" r"\n3,"d@x.com" ,e"f\n'
+		}
+	];
+
+	it.each(table)('$name', async ({ input }) => {
+		const prepared = await prepareFile(utf8(input));
+		await expectSameAsReference(engines.simd, prepared, 'simd', { sameProgress: true });
+		await expectSameAsReference(engines.scalar, prepared, 'scalar', { sameProgress: true });
+		for (const sliceSize of [1, 2, 3, 4])
+			await expectSameAsReference(await engines.sliced(sliceSize), prepared, `slice ${sliceSize}`);
+	});
+});
+
+describe('one engine, several scans at once', () => {
+	it('interleaved scans keep their own state', async () => {
+		const files = await Promise.all(
+			[21, 22, 23].map((seed) =>
+				prepareFile(utf8(generateExport(random(seed), { rows: 60, newline: 'mixed' })))
+			)
+		);
+		const engine = await engines.sliced(16);
+		const [references, actuals] = await Promise.all([
+			Promise.all(files.map((prepared) => outcome(referenceEngine, prepared.request))),
+			Promise.all(files.map((prepared) => outcome(engine, prepared.request)))
+		]);
+		files.forEach((prepared, i) =>
+			expectSameOutcome(references[i], actuals[i], prepared, `file ${i}`)
+		);
+	});
+});

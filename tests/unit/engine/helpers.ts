@@ -1,0 +1,344 @@
+import { execFileSync } from 'node:child_process';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { referenceEngine } from '../../../src/lib/core/engine/reference';
+import type {
+	ScanEngine,
+	ScanProgress,
+	ScanRequest,
+	ScanResult
+} from '../../../src/lib/core/engine/types';
+import { createWasmEngine } from '../../../src/lib/core/engine/wasm';
+import { isFerryError, type AbortSignalLike } from '../../../src/lib/core/errors';
+import { detectPreset, transformRecord } from '../../../src/lib/core/formats/presets';
+import { proposeMapping } from '../../../src/lib/core/mapping/automap';
+import { isKnownAlias } from '../../../src/lib/core/mapping/normalize';
+import { parseRecordRange } from '../../../src/lib/core/read';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { inspectText } from '../../../src/lib/core/sniff/inspect';
+import type {
+	ByteSource,
+	DestinationSchema,
+	Layout,
+	Mapping,
+	ValidationOptions
+} from '../../../src/lib/core/types';
+import { openHead, workingCopy } from '../../../src/lib/io/open';
+
+const root = join(import.meta.dirname, '../../..');
+const buildDir = join(root, 'wasm/build');
+const indexerSource = join(root, 'wasm/assembly/csv.ts');
+const BUILDS = ['csv.simd.wasm', 'csv.scalar.wasm'] as const;
+
+export const HOOKS = { isKnownAlias, detectPreset, transformRecord };
+export const OPTIONS: ValidationOptions = {
+	dateOrder: 'dmy',
+	defaultRegion: 'US',
+	now: Date.UTC(2025, 0, 1)
+};
+
+/** Builds the indexer when missing or older than its source (via a temporary directory, so a
+ * test file running in parallel never reads a half-written module), then compiles both builds. */
+export function compiledIndexers(): { simd: WebAssembly.Module; scalar: WebAssembly.Module } {
+	const sourceTime = statSync(indexerSource).mtimeMs;
+	const stale = BUILDS.some((name) => {
+		const file = join(buildDir, name);
+		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
+	});
+	if (stale) {
+		const temp = mkdtempSync(join(root, 'wasm/.build-'));
+		try {
+			execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], {
+				stdio: 'pipe'
+			});
+			mkdirSync(buildDir, { recursive: true });
+			for (const name of BUILDS) renameSync(join(temp, name), join(buildDir, name));
+		} finally {
+			rmSync(temp, { recursive: true, force: true });
+		}
+	}
+	const [simd, scalar] = BUILDS.map(
+		(name) => new WebAssembly.Module(readFileSync(join(buildDir, name)))
+	);
+	return { simd, scalar };
+}
+
+export interface Engines {
+	simd: ScanEngine;
+	scalar: ScanEngine;
+	/** The SIMD engine reading `sliceSize` bytes per step. */
+	sliced(sliceSize: number): Promise<ScanEngine>;
+}
+
+export async function loadEngines(): Promise<Engines> {
+	const modules = compiledIndexers();
+	return {
+		simd: await createWasmEngine(modules.simd),
+		scalar: await createWasmEngine(modules.scalar),
+		sliced: (sliceSize) => createWasmEngine(modules.simd, { sliceSize })
+	};
+}
+
+export function bytesSource(bytes: Uint8Array): ByteSource {
+	return { size: bytes.length, read: async (start, end) => bytes.slice(start, end) };
+}
+
+export const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** A scan's input, plus what is needed to re-read rows for explain(). */
+export interface Prepared {
+	request: ScanRequest;
+	layout: Layout;
+	/** The working copy. */
+	bytes: Uint8Array;
+}
+
+/** Like ImportSession: head → layout and proposed mapping, then the UTF-8 working copy. */
+export async function prepareFile(
+	file: Uint8Array,
+	config: { encoding?: string; mapping?: Mapping; schema?: DestinationSchema } = {}
+): Promise<Prepared> {
+	const blob = new Blob([file as BlobPart]);
+	const schema = config.schema ?? REFERENCE_SCHEMA;
+	const head = await openHead(blob, { encoding: config.encoding });
+	const { layout, preview } = inspectText(head.text, head.complete, HOOKS);
+	const mapping =
+		config.mapping ??
+		proposeMapping({
+			columns: layout.columns,
+			keys: layout.keys,
+			sample: preview.map((record) => record.fields),
+			preset: layout.preset,
+			schema
+		}).map((proposal) => proposal.field);
+	const working = await workingCopy(blob, head.info);
+	const bytes = new Uint8Array(await working.arrayBuffer());
+	return {
+		layout,
+		bytes,
+		request: {
+			// The working copy's bytes rather than the Blob: tiny slices read it thousands of times.
+			source: bytesSource(bytes),
+			layout,
+			mapping,
+			schema,
+			options: OPTIONS,
+			transformRecord
+		}
+	};
+}
+
+/**
+ * A request over a working copy given as bytes (which may be invalid UTF-8 past the header: the
+ * layout is read from the valid head `headText`).
+ */
+export function prepareBytes(
+	bytes: Uint8Array,
+	headText: string,
+	mapping?: (layout: Layout) => Mapping
+): Prepared {
+	const { layout, preview } = inspectText(headText, false, HOOKS);
+	return {
+		layout,
+		bytes,
+		request: {
+			source: bytesSource(bytes),
+			layout,
+			mapping:
+				mapping?.(layout) ??
+				proposeMapping({
+					columns: layout.columns,
+					keys: layout.keys,
+					sample: preview.map((record) => record.fields),
+					preset: layout.preset,
+					schema: REFERENCE_SCHEMA
+				}).map((proposal) => proposal.field),
+			schema: REFERENCE_SCHEMA,
+			options: OPTIONS,
+			transformRecord
+		}
+	};
+}
+
+export type Outcome =
+	| { result: ScanResult; progress: ScanProgress[] }
+	| { error: { code: string; message: string; details: unknown } };
+
+/** What an engine makes of a request: its result and progress reports, or its FerryError. */
+export async function outcome(
+	engine: ScanEngine,
+	request: ScanRequest,
+	extra: { maxRows?: number; signal?: AbortSignalLike } = {}
+): Promise<Outcome> {
+	const progress: ScanProgress[] = [];
+	try {
+		const result = await engine.scan({
+			...request,
+			...extra,
+			onProgress: (report) => progress.push(report)
+		});
+		return { result, progress };
+	} catch (error) {
+		if (!isFerryError(error)) throw error;
+		return { error: { code: error.code, message: error.message, details: error.details } };
+	}
+}
+
+/** Everything of a result but its engine name and explain function. */
+function packed(result: ScanResult) {
+	const { engine: _engine, explain: _explain, ...rest } = result;
+	return rest;
+}
+
+/**
+ * Asserts that `actual` is exactly the reference's outcome: the same error, or the same result
+ * (every typed array, count, duplicate and date order) with the same explain() for every row with
+ * an issue and for the first rows. `sameProgress`: the progress reports too (same slice size).
+ */
+export function expectSameOutcome(
+	reference: Outcome,
+	actual: Outcome,
+	prepared: Prepared,
+	label: string,
+	sameProgress = false
+): void {
+	if ('error' in reference || 'error' in actual) {
+		expect(actual, label).toEqual(reference);
+		return;
+	}
+	expect(packed(actual.result), label).toEqual(packed(reference.result));
+	if (sameProgress) expect(actual.progress, label).toEqual(reference.progress);
+	const { rowIssues, rowStarts, rowEnds, rowLines } = reference.result;
+	for (let row = 0; row < rowIssues.length; row++) {
+		if (rowIssues[row] === 0 && row >= 3) continue;
+		const [record] = parseRecordRange(
+			prepared.bytes.subarray(rowStarts[row], rowEnds[row]),
+			{ offset: rowStarts[row], line: rowLines[row] },
+			prepared.layout,
+			transformRecord
+		);
+		expect(
+			actual.result.explain(row, record.fields, record.fieldCount),
+			`${label} explain row ${row}`
+		).toEqual(reference.result.explain(row, record.fields, record.fieldCount));
+	}
+}
+
+/** The reference outcome and the engine's, compared. */
+export async function expectSameAsReference(
+	engine: ScanEngine,
+	prepared: Prepared,
+	label: string,
+	extra: { maxRows?: number; sameProgress?: boolean } = {}
+): Promise<Outcome> {
+	const options = { maxRows: extra.maxRows };
+	const reference = await outcome(referenceEngine, prepared.request, options);
+	const actual = await outcome(engine, prepared.request, options);
+	expectSameOutcome(reference, actual, prepared, label, extra.sameProgress);
+	return actual;
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export function pick<T>(next: () => number, items: readonly T[]): T {
+	return items[Math.floor(next() * items.length)];
+}
+
+export const EXPORT_HEADER = [
+	'user_id',
+	'email',
+	'name',
+	'phone',
+	'created_at',
+	'last_login',
+	'email_verified',
+	'notes'
+];
+
+/**
+ * A user export with the troubles real ones have: quoted names with delimiters, notes with quotes
+ * and embedded line breaks, multi-byte characters (2, 3 and 4 bytes), slash and ISO dates, bad
+ * emails and booleans, repeated ids and emails, short and ragged rows, blank lines, whitespace after
+ * closing quotes. `newline` 'mixed' picks CR, LF or CRLF at random for every break.
+ */
+export function generateExport(
+	next: () => number,
+	options: { rows: number; delimiter?: string; newline?: string }
+): string {
+	const delimiter = options.delimiter ?? ',';
+	const newline = options.newline ?? '\r\n';
+	const lineBreak = () => (newline === 'mixed' ? pick(next, ['\n', '\r\n', '\r']) : newline);
+	const given = ['Ada', 'Zoë', 'José', 'Mary Ann', '李', 'Émile', 'Ολυμπία', '😀 Joy'];
+	const family = ['Lovelace', "O'Brien", 'García', 'Müller', '中村', 'Smith-Jones'];
+	const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+	const lines = [EXPORT_HEADER.join(delimiter) + lineBreak()];
+	for (let row = 0; row < options.rows; row++) {
+		const first = pick(next, given);
+		const last = pick(next, family);
+		const id = next() < 0.05 ? String(1 + Math.floor(next() * row)) : String(row + 1);
+		const email = pick(next, [
+			`${row}@example.com`,
+			`user${Math.floor(next() * options.rows)}@Example.com`,
+			`  padded${row}@example.org `,
+			'not-an-email',
+			'',
+			`zoë${row}@example.com`
+		]);
+		const name = pick(next, [
+			`${first} ${last}`,
+			quote(`${last}${delimiter} ${first}`),
+			`${quote(`${first} "${last}"`)}  `,
+			`${quote(first)}\u00a0`,
+			'N'.repeat(1025),
+			''
+		]);
+		const phone = pick(next, ['+1 202 555 0143', '(202) 555-0187', '12', '', '+44 20 7946 0958']);
+		const day = 1 + Math.floor(next() * 28);
+		const month = 1 + Math.floor(next() * 12);
+		const created = pick(next, [
+			`2023-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+			`${day}/${month}/2022`,
+			`${month}/${day}/2021`,
+			'2031-01-01T00:00:00Z',
+			'31/02/2020',
+			'1700000000',
+			''
+		]);
+		const login = pick(next, ['2024-05-01T08:30:00Z', '2020-01-01', '', 'yesterday']);
+		const verified = pick(next, ['true', 'FALSE', 'yes', '1', 'maybe', '']);
+		const notes = pick(next, [
+			'',
+			'VIP',
+			quote(`called twice;${lineBreak()}prefers email, "not" phone`),
+			quote(`line one${lineBreak()}line two${lineBreak()}日本語 ✓`),
+			quote('x'.repeat(1030)),
+			'5" screen'
+		]);
+		let cells = [id, email, name, phone, created, login, verified, notes];
+		const shape = next();
+		if (shape < 0.04) cells = cells.slice(0, 1 + Math.floor(next() * 7));
+		else if (shape < 0.08) cells.push('', pick(next, ['', ' ', 'extra', '""', quote(' \t ')]));
+		lines.push(cells.join(delimiter) + (row < options.rows - 1 || next() < 0.5 ? lineBreak() : ''));
+		if (next() < 0.03) lines.push(lineBreak());
+	}
+	return lines.join('');
+}
