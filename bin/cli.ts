@@ -1,7 +1,8 @@
 import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chooseEngine } from '../src/lib/core/engine/select';
 import { isFerryError } from '../src/lib/core/errors';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
 import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
@@ -134,9 +135,14 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		// openAsBlob's own error hides ENOENT/EISDIR; stat names them.
 		if ((await stat(path)).isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
 		const file = await openAsBlob(path);
+		// Without a built indexer (npm run build:wasm) this is the reference engine; --json names it.
+		const engine = await chooseEngine((build) =>
+			readFile(new URL(`../wasm/build/${build}`, import.meta.url))
+		);
 		const session = await ImportSession.open(file, basename(path), {
 			encoding: values.encoding,
-			schema: REFERENCE_SCHEMA
+			schema: REFERENCE_SCHEMA,
+			engine
 		});
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
 		const summary = await session.scan({

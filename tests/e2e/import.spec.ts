@@ -100,6 +100,8 @@ test('a Windows-1252 semicolon file is transcoded, and the encoding can be overr
 	expect(await mappedField(page, 'company')).toBe('organization');
 
 	await expectCounts(page, { rows: 6, valid: 4, invalid: 2, warnings: 0 });
+	// Chromium has WASM SIMD: CSV goes through the accelerated engine.
+	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
 	await expect(page.getByTestId('issue-invalid_boolean')).toHaveAttribute('data-count', '1');
 	await expect(page.getByTestId('issue-invalid_date')).toHaveAttribute('data-count', '1');
 	const { rows, valid, invalid, warnings } = cli(fixture('legacy-1252.csv'));
@@ -139,6 +141,7 @@ test('a gzipped Auth0 NDJSON export is recognised and validated', async ({ page 
 	await expect(page.getByTestId('mapping')).toContainText('app_metadata.plan');
 
 	await expectCounts(page, { rows: 7, valid: 5, invalid: 2, warnings: 0 });
+	await expect(page.getByTestId('engine')).toHaveText('js'); // JSON stays on the reference path
 	await expect(page.getByTestId('issue-duplicate_email')).toHaveAttribute('data-count', '1');
 	const { rows, valid, invalid, warnings } = cli(fixture('auth0-export.ndjson.gz'));
 	expect({ rows, valid, invalid, warnings }).toEqual({

@@ -1,10 +1,23 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
+import { chooseEngine } from '../core/engine/select';
 import type { ScanProgress } from '../core/engine/types';
 import { FerryError, isFerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { ImportSession } from '../pipeline/session';
+
+const INDEXER_BUILDS = {
+	'csv.simd.wasm': new URL('../../../wasm/build/csv.simd.wasm', import.meta.url),
+	'csv.scalar.wasm': new URL('../../../wasm/build/csv.scalar.wasm', import.meta.url)
+};
+
+// Loaded once per worker and kept: WASM SIMD where the browser has it, else scalar WASM, else JS.
+const engine = chooseEngine(async (file) => {
+	const response = await fetch(INDEXER_BUILDS[file]);
+	if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+	return new Uint8Array(await response.arrayBuffer());
+});
 
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
@@ -32,7 +45,11 @@ const api = {
 	async open(file: File, encoding?: string) {
 		running?.abort();
 		return guarded(async () => {
-			session = await ImportSession.open(file, file.name, { encoding, schema: REFERENCE_SCHEMA });
+			session = await ImportSession.open(file, file.name, {
+				encoding,
+				schema: REFERENCE_SCHEMA,
+				engine: await engine
+			});
 			return session.preview;
 		});
 	},

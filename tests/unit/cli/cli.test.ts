@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,11 @@ describe('ferry validate --json', () => {
 			const report = JSON.parse(stdout);
 			expect(report).toMatchObject(expected);
 			if (expected.format !== 'csv') expect(report).not.toHaveProperty('delimiter');
+			// CSV runs on the WASM SIMD engine once `npm run build:wasm` has built it; JSON stays on JS.
+			const built = existsSync(
+				fileURLToPath(new URL('../../../wasm/build/csv.simd.wasm', import.meta.url))
+			);
+			expect(report.engine).toBe(expected.format === 'csv' && built ? 'wasm-simd' : 'js');
 			expect(report.sample).toHaveLength(5);
 		});
 	}
