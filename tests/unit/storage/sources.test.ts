@@ -10,10 +10,12 @@ import {
 	createSource,
 	deleteSource,
 	findProfile,
+	getSource,
 	listSources,
 	loadReport,
 	loadSource,
 	putChunks,
+	reportInfo,
 	saveProfile,
 	saveReport,
 	saveVerdicts,
@@ -270,6 +272,32 @@ describe('saveReport', () => {
 		await saveReport(id, second);
 		expect(await blobBytes((await loadReport(id))!)).toEqual(second);
 		expect(await getDatabase().reports.count()).toBe(1);
+	});
+
+	it('keeps the row count and basis beside the bytes, read back by reportInfo', async () => {
+		const { id } = await createSource(sampleSource({ name: 'legacy.csv' }));
+		expect(await reportInfo(id)).toBeNull();
+		const report = await encryptedReport('row,status\n3,invalid_row\n');
+		await saveReport(id, report, { rows: 1, basis: 'mapping-a' });
+		expect(await reportInfo(id)).toMatchObject({
+			sourceId: id,
+			sourceName: 'legacy.csv',
+			size: report.length,
+			rows: 1,
+			basis: 'mapping-a'
+		});
+		await saveReport(id, report);
+		expect(await reportInfo(id)).toMatchObject({ rows: null, basis: null });
+		expect(await reportInfo('missing')).toBeNull();
+	});
+});
+
+describe('getSource', () => {
+	it('returns the record or null', async () => {
+		const { id } = await createSource(sampleSource({ name: 'one' }));
+		expect((await getSource(id))?.name).toBe('one');
+		await deleteSource(id);
+		expect(await getSource(id)).toBeNull();
 	});
 });
 
