@@ -288,9 +288,16 @@ test('two tabs on one source update together', async ({ page, context }, testInf
 	expect(fromOther.bytes.subarray(0, 8).toString('latin1')).toBe('FERRYRPT');
 	await screenshot(importing, testInfo, 'second-tab-follows');
 
+	// Checked differently since: both tabs say the stored report is out of date.
+	await expect(importing.getByTestId('report-stale')).toHaveCount(0);
+	await importing.locator(verifiedSelect).selectOption('email_verified');
+	await expect(importing.getByTestId('report-stale')).toBeVisible();
+	await expect(other.getByTestId('count-invalid')).toHaveText('2');
+	await expect(other.getByTestId('report-stale')).toBeVisible();
+
 	// Still one source, not one per tab.
 	await other.goto('/sources');
 	await expect(other.getByTestId('source-row')).toHaveCount(1);
-	await expect(other.getByTestId('source-counts')).toContainText('6 rows: 5 valid, 1 invalid');
+	await expect(other.getByTestId('source-counts')).toContainText('6 rows: 4 valid, 2 invalid');
 	expect(importingErrors).toEqual([]);
 });

@@ -12,8 +12,7 @@ import {
 	getSource,
 	loadSource,
 	saveProfile,
-	saveVerdicts,
-	updateSource
+	saveVerdicts
 } from '../storage/sources';
 import { parseClient, WorkerError } from '../workers/parse-client';
 
@@ -77,6 +76,8 @@ class Importer {
 	#mappingChosen = false;
 	/** sourceKey of what was last loaded from or written to the saved source by this tab. */
 	#storedKey: string | null = null;
+	/** The saved source as the database last showed it (follow). */
+	#latest: SourceRecord | null = null;
 
 	constructor() {
 		if (typeof navigator !== 'undefined') {
@@ -90,6 +91,7 @@ class Importer {
 		this.encoding = '';
 		this.sourceId = null;
 		this.#storedKey = null;
+		this.#latest = null;
 		this.changedElsewhere = false;
 		this.#mappingChosen = false;
 		if (await this.#open()) {
@@ -115,6 +117,7 @@ class Importer {
 			lastModified: file.lastModified
 		});
 		this.sourceId = id;
+		this.#latest = null;
 		this.storageNotice = null;
 		this.changedElsewhere = false;
 		this.encoding = source.readOptions.encoding ?? '';
@@ -122,7 +125,8 @@ class Importer {
 		this.region = source.readOptions.defaultRegion;
 		this.#storedKey = sourceKey(source.mapping, source.readOptions);
 		this.#mappingChosen = false;
-		if (await this.#open(source.mapping)) await this.validate();
+		// Another tab may have changed the source while its file was read: take that over instead.
+		if ((await this.#open(source.mapping)) && !(await this.#adopt(true))) await this.validate();
 	}
 
 	/**
@@ -150,7 +154,9 @@ class Importer {
 	follow(id: string): () => void {
 		const subscription = liveQuery(() => getSource(id)).subscribe({
 			next: (source) => {
-				if (source && this.sourceId === id) void this.#adopt(source);
+				if (!source || this.sourceId !== id) return;
+				this.#latest = source;
+				void this.#adopt();
 			},
 			// Reading failed (e.g. the database was deleted in another tab): nothing to follow.
 			error: () => {}
@@ -158,11 +164,18 @@ class Importer {
 		return () => subscription.unsubscribe();
 	}
 
-	async #adopt(source: SourceRecord): Promise<void> {
-		const key = sourceKey(source.mapping, source.readOptions);
+	/**
+	 * Takes over the latest stored mapping and read options if another tab changed them; returns
+	 * whether it did (and so validates). While the file is being read, the change waits for
+	 * the next call (resume makes it once the file is open).
+	 */
+	async #adopt(opened = false): Promise<boolean> {
+		const source = this.#latest;
 		const preview = this.preview;
-		if (key === this.#storedKey || !preview || this.phase === 'reading') return;
-		if (this.#localKey() !== this.#storedKey) return;
+		if (!source || source.id !== this.sourceId || !preview) return false;
+		if (this.phase === 'reading' && !opened) return false;
+		const key = sourceKey(source.mapping, source.readOptions);
+		if (key === this.#storedKey || this.#localKey() !== this.#storedKey) return false;
 		this.#storedKey = key;
 		this.changedElsewhere = true;
 		const encoding = source.readOptions.encoding ?? '';
@@ -171,10 +184,11 @@ class Importer {
 		if (encoding !== this.encoding) {
 			this.encoding = encoding;
 			if (await this.#open(source.mapping)) await this.validate();
-			return;
+			return true;
 		}
 		this.proposals = withMapping(preview.proposals, source.mapping);
 		await this.validate();
+		return true;
 	}
 
 	#localKey(): string {
@@ -305,8 +319,11 @@ class Importer {
 		const packed = await parseClient.packed();
 		// Before the write: the change this write makes in the database is this tab's own.
 		this.#storedKey = sourceKey(mapping, readOptions);
-		await saveVerdicts(id, { packed, summary: $state.snapshot(summary) as ScanSummary, mapping });
-		await updateSource(id, { mapping, readOptions, step: 'review' });
+		await saveVerdicts(
+			id,
+			{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
+			{ mapping, readOptions, step: 'review' }
+		);
 		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
 		return true;
 	}

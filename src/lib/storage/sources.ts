@@ -160,8 +160,16 @@ export async function updateSource(id: string, patch: SourcePatch): Promise<bool
 	return changed > 0;
 }
 
-/** Stores a scan's packed verdicts and its counts on the source, together. */
-export async function saveVerdicts(id: string, verdicts: ScanVerdicts): Promise<void> {
+/**
+ * Stores a scan's packed verdicts and its counts on the source, together; `patch` (the mapping and
+ * read options the scan used, the step) is applied to the source in the same transaction, so no
+ * reader sees counts beside the mapping of another scan.
+ */
+export async function saveVerdicts(
+	id: string,
+	verdicts: ScanVerdicts,
+	patch: SourcePatch = {}
+): Promise<void> {
 	const db = getDatabase();
 	const { packed, summary, mapping } = verdicts;
 	const now = Date.now();
@@ -184,7 +192,7 @@ export async function saveVerdicts(id: string, verdicts: ScanVerdicts): Promise<
 				invalid: summary.invalid,
 				warnings: summary.warnings
 			};
-			if ((await db.sources.update(id, { counts, updatedAt: now })) === 0) {
+			if ((await db.sources.update(id, { ...patch, counts, updatedAt: now })) === 0) {
 				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
 			}
 			await db.verdicts.put(record);

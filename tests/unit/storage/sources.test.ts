@@ -114,6 +114,25 @@ describe('createSource / loadSource', () => {
 		expect(loaded!.source.counts).toEqual({ rows: 3, valid: 2, invalid: 1, warnings: 0 });
 	});
 
+	it('changes the source’s mapping and step in the same write as the counts', async () => {
+		const { id } = await createSource(sampleSource());
+		const verdicts = sampleVerdicts();
+		const mapping = ['email', null, 'user_id'] as const;
+		const changes: unknown[] = [];
+		const subscription = liveQuery(() => getSource(id)).subscribe((source) =>
+			changes.push([source?.counts?.rows ?? null, source?.mapping[1], source?.step])
+		);
+		try {
+			await saveVerdicts(id, verdicts, { mapping: [...mapping], step: 'review' });
+			await vi.waitFor(() => expect(changes.at(-1)).toEqual([3, null, 'review']));
+			// Never the new counts beside the old mapping (two writes would show that in between).
+			expect(changes).not.toContainEqual([3, 'name', 'mapping']);
+		} finally {
+			subscription.unsubscribe();
+		}
+		expect((await getSource(id))?.mapping).toEqual(mapping);
+	});
+
 	it('stores a view into a larger buffer without the rest of that buffer', async () => {
 		const { id } = await createSource(sampleSource());
 		const verdicts = sampleVerdicts();
