@@ -112,6 +112,8 @@ test('a full disk: the import goes on, nothing is half-written, and a retry save
 	await expect(page.getByTestId('saved')).toBeVisible();
 	await expect(notice).toHaveCount(0);
 	await expect(page).toHaveURL(/\?source=/);
+	// The report written meanwhile is still offered (from memory: it was never stored).
+	await expect(page.getByTestId('report-written')).toContainText('not saved on this device');
 	const row = list.getByTestId('source-row');
 	await expect(row).toHaveCount(1);
 	await expect(row.getByTestId('source-counts')).toContainText('6 rows: 4 valid, 2 invalid');

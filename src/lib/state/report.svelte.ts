@@ -30,6 +30,8 @@ export interface WriteReportInput {
 /** A report written in this tab: its encrypted bytes stay in memory for the download. */
 interface WrittenReport {
 	sourceId: string | null;
+	/** The dropped file it was written from (tells unsaved imports apart). */
+	file: File | null;
 	name: string;
 	rows: number;
 	bytes: Blob;
@@ -78,24 +80,33 @@ class FailureReport {
 	);
 
 	#sourceId: string | null = null;
+	#file: File | null = null;
 	#subscription: Subscription | null = null;
 	#controller: AbortController | null = null;
 
 	/**
-	 * Follows the report of a source (null: a file that is not saved); switching to another source
-	 * forgets what was written for the previous one. Returns the function that stops.
+	 * Follows the report of the import open on the page: a saved source (by id), or a file that
+	 * could not be saved (sourceId null). Switching to another one forgets what was written for the
+	 * previous one. Returns the function that stops.
 	 */
-	follow(sourceId: string | null): () => void {
-		if (sourceId !== this.#sourceId) {
+	follow(sourceId: string | null, file: File | null): () => void {
+		const same = sourceId !== null ? sourceId === this.#sourceId : file === this.#file;
+		if (!same) {
 			this.cancel();
-			this.#sourceId = sourceId;
 			this.phase = 'idle';
 			this.error = null;
 			this.storageNotice = null;
 			this.progress = null;
-			if (this.written?.sourceId !== sourceId) this.written = null;
 			this.stored = null;
+			const written = this.written;
+			// The same dropped file (saved meanwhile, after a full disk) keeps its report.
+			const keep =
+				written !== null &&
+				(written.file === file || (sourceId !== null && written.sourceId === sourceId));
+			if (!keep) this.written = null;
 		}
+		this.#sourceId = sourceId;
+		this.#file = file;
 		this.#subscription?.unsubscribe();
 		this.#subscription = null;
 		if (sourceId) {
@@ -120,6 +131,7 @@ class FailureReport {
 		const preview = importer.preview;
 		if (this.busy || !preview || importer.phase !== 'done') return;
 		const sourceId = importer.sourceId;
+		const file = importer.file;
 		const name = this.stored?.sourceName ?? importer.file?.name ?? preview.fileName;
 		const generation = importer.generation;
 		const basis = this.#basis();
@@ -173,7 +185,7 @@ class FailureReport {
 				this.storageNotice =
 					'This import is not saved on this device, so neither is its report. Download it now.';
 			}
-			this.written = { sourceId, name, rows: rows.length, bytes, stored };
+			this.written = { sourceId, file, name, rows: rows.length, bytes, stored };
 			this.phase = 'done';
 		} catch (error) {
 			if (controller.signal.aborted) {
