@@ -1,16 +1,18 @@
+import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
+import type { ReadOptions, SourceRecord } from '../storage/schema';
 import {
 	createSource,
 	findProfile,
+	getSource,
 	loadSource,
 	saveProfile,
-	saveVerdicts,
-	updateSource
+	saveVerdicts
 } from '../storage/sources';
 import { parseClient, WorkerError } from '../workers/parse-client';
 
@@ -24,6 +26,16 @@ function withMapping(proposals: ColumnProposal[], mapping: Mapping): ColumnPropo
 			current[column].field === field ? current : applyUserChoice(current, column, field),
 		proposals
 	);
+}
+
+/** What identifies how a source is read and validated: equal keys give equal verdicts. */
+export function sourceKey(mapping: Mapping, readOptions: ReadOptions): string {
+	return JSON.stringify([
+		mapping,
+		readOptions.encoding,
+		readOptions.dateOrder,
+		readOptions.defaultRegion
+	]);
 }
 
 /**
@@ -44,6 +56,8 @@ class Importer {
 	sourceId = $state<string | null>(null);
 	/** The latest mapping and verdicts are written on the device. */
 	saved = $state(false);
+	/** The mapping or read options were just taken over from another tab showing the same source. */
+	changedElsewhere = $state(false);
 	/** '' means detected. */
 	encoding = $state('');
 	dateOrder = $state<DateOrder>('dmy');
@@ -60,6 +74,10 @@ class Importer {
 	#scan: AbortController | null = null;
 	/** The admin changed the mapping: remember it for files with the same header. */
 	#mappingChosen = false;
+	/** sourceKey of what was last loaded from or written to the saved source by this tab. */
+	#storedKey: string | null = null;
+	/** The saved source as the database last showed it (follow). */
+	#latest: SourceRecord | null = null;
 
 	constructor() {
 		if (typeof navigator !== 'undefined') {
@@ -72,6 +90,9 @@ class Importer {
 		this.file = file;
 		this.encoding = '';
 		this.sourceId = null;
+		this.#storedKey = null;
+		this.#latest = null;
+		this.changedElsewhere = false;
 		this.#mappingChosen = false;
 		if (await this.#open()) {
 			await this.#save(() => this.#create(file));
@@ -96,11 +117,82 @@ class Importer {
 			lastModified: file.lastModified
 		});
 		this.sourceId = id;
+		this.#latest = null;
+		this.storageNotice = null;
+		this.changedElsewhere = false;
 		this.encoding = source.readOptions.encoding ?? '';
 		this.dateOrder = source.readOptions.dateOrder;
 		this.region = source.readOptions.defaultRegion;
+		this.#storedKey = sourceKey(source.mapping, source.readOptions);
 		this.#mappingChosen = false;
-		if (await this.#open(source.mapping)) await this.validate();
+		// Another tab may have changed the source while its file was read: take that over instead.
+		if ((await this.#open(source.mapping)) && !(await this.#adopt(true))) await this.validate();
+	}
+
+	/**
+	 * Saves what a full disk kept from being saved: the source itself if it was never created, then
+	 * the latest verdicts. Nothing was half-written before, so this simply writes it all again.
+	 */
+	async retrySave(): Promise<void> {
+		const file = this.file;
+		if (!file || !this.preview) return;
+		if (!this.sourceId) {
+			await this.#save(() => this.#create(file));
+			if (!this.sourceId) return;
+		}
+		const summary = this.summary;
+		if (this.phase !== 'done' || !summary) return;
+		await this.#save(() => this.#record(summary, $state.snapshot(this.mapping)));
+		this.saved = this.storageNotice === null;
+	}
+
+	/**
+	 * Follows the saved source while the page shows it: when another tab changes its mapping or read
+	 * options, this tab takes them over and validates again, unless it has an unsaved change of its
+	 * own (whose write then wins, and the other tab follows). Returns the function that stops.
+	 */
+	follow(id: string): () => void {
+		const subscription = liveQuery(() => getSource(id)).subscribe({
+			next: (source) => {
+				if (!source || this.sourceId !== id) return;
+				this.#latest = source;
+				void this.#adopt();
+			},
+			// Reading failed (e.g. the database was deleted in another tab): nothing to follow.
+			error: () => {}
+		});
+		return () => subscription.unsubscribe();
+	}
+
+	/**
+	 * Takes over the latest stored mapping and read options if another tab changed them; returns
+	 * whether it did (and so validates). While the file is being read, the change waits for
+	 * the next call (resume makes it once the file is open).
+	 */
+	async #adopt(opened = false): Promise<boolean> {
+		const source = this.#latest;
+		const preview = this.preview;
+		if (!source || source.id !== this.sourceId || !preview) return false;
+		if (this.phase === 'reading' && !opened) return false;
+		const key = sourceKey(source.mapping, source.readOptions);
+		if (key === this.#storedKey || this.#localKey() !== this.#storedKey) return false;
+		this.#storedKey = key;
+		this.changedElsewhere = true;
+		const encoding = source.readOptions.encoding ?? '';
+		this.dateOrder = source.readOptions.dateOrder;
+		this.region = source.readOptions.defaultRegion;
+		if (encoding !== this.encoding) {
+			this.encoding = encoding;
+			if (await this.#open(source.mapping)) await this.validate();
+			return true;
+		}
+		this.proposals = withMapping(preview.proposals, source.mapping);
+		await this.validate();
+		return true;
+	}
+
+	#localKey(): string {
+		return sourceKey($state.snapshot(this.mapping), this.#readOptions());
 	}
 
 	async setEncoding(encoding: string): Promise<void> {
@@ -111,6 +203,7 @@ class Importer {
 	setField(column: number, field: FieldName | null): void {
 		this.proposals = applyUserChoice(this.proposals, column, field);
 		this.#mappingChosen = true;
+		this.changedElsewhere = false;
 		void this.validate();
 	}
 
@@ -129,6 +222,8 @@ class Importer {
 		this.phase = 'idle';
 		this.error = null;
 		this.sourceId = null;
+		this.#storedKey = null;
+		this.changedElsewhere = false;
 	}
 
 	/** Reads the preview; a stored mapping (resume) or a remembered profile overrides the proposals. */
@@ -190,37 +285,50 @@ class Importer {
 			this.phase = 'done';
 			this.generation++;
 			await this.#save(() => this.#record(summary, mapping));
-			this.saved = this.storageNotice === null && !controller.signal.aborted;
+			this.saved =
+				this.sourceId !== null && this.storageNotice === null && !controller.signal.aborted;
 		} catch (error) {
 			if (controller.signal.aborted) return;
 			this.#fail(error);
 		}
 	}
 
-	async #create(file: File): Promise<void> {
-		if (!this.preview) return;
+	/** Returns whether the source was created. */
+	async #create(file: File): Promise<boolean> {
+		if (!this.preview) return false;
+		const mapping = $state.snapshot(this.mapping);
+		const readOptions = this.#readOptions();
 		const source = await createSource({
 			fileName: file.name,
 			file,
 			preview: $state.snapshot(this.preview) as Preview,
-			mapping: $state.snapshot(this.mapping),
-			readOptions: this.#readOptions()
+			mapping,
+			readOptions
 		});
-		if (this.file !== file) return;
+		if (this.file !== file) return false;
+		this.#storedKey = sourceKey(mapping, readOptions);
 		this.sourceId = source.id;
+		return true;
 	}
 
-	/** The scan's verdicts, mapping and options, written beside the source. */
-	async #record(summary: ScanSummary, mapping: Mapping): Promise<void> {
+	/** The scan's verdicts, mapping and options, written beside the source; false if there is none. */
+	async #record(summary: ScanSummary, mapping: Mapping): Promise<boolean> {
 		const id = this.sourceId;
-		if (!id || !this.preview) return;
+		if (!id || !this.preview) return false;
+		const readOptions = this.#readOptions();
 		const packed = await parseClient.packed();
-		await saveVerdicts(id, { packed, summary: $state.snapshot(summary) as ScanSummary, mapping });
-		await updateSource(id, { mapping, readOptions: this.#readOptions(), step: 'review' });
+		// Before the write: the change this write makes in the database is this tab's own.
+		this.#storedKey = sourceKey(mapping, readOptions);
+		await saveVerdicts(
+			id,
+			{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
+			{ mapping, readOptions, step: 'review' }
+		);
 		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
+		return true;
 	}
 
-	#readOptions() {
+	#readOptions(): ReadOptions {
 		return {
 			encoding: this.encoding || null,
 			dateOrder: this.dateOrder,
@@ -228,11 +336,13 @@ class Importer {
 		};
 	}
 
-	/** Storage is a convenience, never a gate: a full disk is reported and the import goes on. */
-	async #save(write: () => Promise<void>): Promise<void> {
+	/**
+	 * Storage is a convenience, never a gate: a full disk is reported and the import goes on. The
+	 * notice stays until something is written again (a skipped write does not clear it).
+	 */
+	async #save(write: () => Promise<boolean>): Promise<void> {
 		try {
-			await write();
-			this.storageNotice = null;
+			if (await write()) this.storageNotice = null;
 		} catch (error) {
 			this.storageNotice = error instanceof Error ? error.message : String(error);
 		}

@@ -164,6 +164,13 @@ export interface ReportRecord {
 	/** An encrypted Ferry report (FERRYRPT …), never plaintext. */
 	bytes: Blob;
 	createdAt: number;
+	/** How many rows the report lists (not an index: no schema change; absent on older records). */
+	rows?: number;
+	/**
+	 * What the report was written from (the mapping and read options, as the writer keys them), so
+	 * the page can tell that the source was validated differently since.
+	 */
+	basis?: string;
 }
 
 export type ChunkState = 'pending' | 'sent' | 'acked';

@@ -160,8 +160,16 @@ export async function updateSource(id: string, patch: SourcePatch): Promise<bool
 	return changed > 0;
 }
 
-/** Stores a scan's packed verdicts and its counts on the source, together. */
-export async function saveVerdicts(id: string, verdicts: ScanVerdicts): Promise<void> {
+/**
+ * Stores a scan's packed verdicts and its counts on the source, together; `patch` (the mapping and
+ * read options the scan used, the step) is applied to the source in the same transaction, so no
+ * reader sees counts beside the mapping of another scan.
+ */
+export async function saveVerdicts(
+	id: string,
+	verdicts: ScanVerdicts,
+	patch: SourcePatch = {}
+): Promise<void> {
 	const db = getDatabase();
 	const { packed, summary, mapping } = verdicts;
 	const now = Date.now();
@@ -184,7 +192,7 @@ export async function saveVerdicts(id: string, verdicts: ScanVerdicts): Promise<
 				invalid: summary.invalid,
 				warnings: summary.warnings
 			};
-			if ((await db.sources.update(id, { counts, updatedAt: now })) === 0) {
+			if ((await db.sources.update(id, { ...patch, counts, updatedAt: now })) === 0) {
 				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
 			}
 			await db.verdicts.put(record);
@@ -256,16 +264,33 @@ export async function findProfile(signature: string): Promise<Mapping | null> {
 	return (await getDatabase().profiles.get(signature))?.mapping ?? null;
 }
 
+/** What is known of a stored report without reading its bytes. */
+export interface ReportInfo {
+	sourceId: string;
+	/** The source's name, for the download's file name. */
+	sourceName: string;
+	createdAt: number;
+	/** Encrypted size in bytes. */
+	size: number;
+	/** Rows listed; null for a report stored without the count. */
+	rows: number | null;
+	basis: string | null;
+}
+
 /**
  * Stores a source's failure report, replacing the previous one. Only an encrypted Ferry report is
  * accepted (its header is checked), so a plaintext CSV can never end up on disk by mistake.
  */
-export async function saveReport(sourceId: string, bytes: Uint8Array | Blob): Promise<void> {
+export async function saveReport(
+	sourceId: string,
+	bytes: Uint8Array | Blob,
+	details: { rows?: number; basis?: string } = {}
+): Promise<void> {
 	const db = getDatabase();
 	const blob = bytes instanceof Blob ? bytes : new Blob([bytes as Uint8Array<ArrayBuffer>]);
 	// The largest possible header (255 recipients) is under 29 KB.
 	readReportHeader(new Uint8Array(await blob.slice(0, 32 * 1024).arrayBuffer()));
-	const record: ReportRecord = { sourceId, bytes: blob, createdAt: Date.now() };
+	const record: ReportRecord = { sourceId, bytes: blob, createdAt: Date.now(), ...details };
 	await guardQuota('the encrypted report', () =>
 		db.transaction('rw', [db.sources, db.reports], async () => {
 			if ((await db.sources.update(sourceId, { updatedAt: record.createdAt })) === 0) {
@@ -279,6 +304,31 @@ export async function saveReport(sourceId: string, bytes: Uint8Array | Blob): Pr
 /** The encrypted report, or null. */
 export async function loadReport(sourceId: string): Promise<Blob | null> {
 	return (await getDatabase().reports.get(sourceId))?.bytes ?? null;
+}
+
+/** The stored report's facts, or null when the source has none (or no longer exists). */
+export async function reportInfo(sourceId: string): Promise<ReportInfo | null> {
+	const db = getDatabase();
+	return db.transaction('r', [db.sources, db.reports], async () => {
+		const [source, report] = await Promise.all([
+			db.sources.get(sourceId),
+			db.reports.get(sourceId)
+		]);
+		if (!source || !report) return null;
+		return {
+			sourceId,
+			sourceName: source.name,
+			createdAt: report.createdAt,
+			size: report.bytes.size,
+			rows: report.rows ?? null,
+			basis: report.basis ?? null
+		};
+	});
+}
+
+/** One source's record (no file, preview or verdicts), or null. */
+export async function getSource(id: string): Promise<SourceRecord | null> {
+	return (await getDatabase().sources.get(id)) ?? null;
 }
 
 /**

@@ -10,10 +10,12 @@ import {
 	createSource,
 	deleteSource,
 	findProfile,
+	getSource,
 	listSources,
 	loadReport,
 	loadSource,
 	putChunks,
+	reportInfo,
 	saveProfile,
 	saveReport,
 	saveVerdicts,
@@ -110,6 +112,25 @@ describe('createSource / loadSource', () => {
 		expect(stored.mapping).toEqual(verdicts.mapping);
 		expect(unpackDuplicates(stored.duplicateOf)).toEqual(new Map([[2, 0]]));
 		expect(loaded!.source.counts).toEqual({ rows: 3, valid: 2, invalid: 1, warnings: 0 });
+	});
+
+	it('changes the source’s mapping and step in the same write as the counts', async () => {
+		const { id } = await createSource(sampleSource());
+		const verdicts = sampleVerdicts();
+		const mapping = ['email', null, 'user_id'] as const;
+		const changes: unknown[] = [];
+		const subscription = liveQuery(() => getSource(id)).subscribe((source) =>
+			changes.push([source?.counts?.rows ?? null, source?.mapping[1], source?.step])
+		);
+		try {
+			await saveVerdicts(id, verdicts, { mapping: [...mapping], step: 'review' });
+			await vi.waitFor(() => expect(changes.at(-1)).toEqual([3, null, 'review']));
+			// Never the new counts beside the old mapping (two writes would show that in between).
+			expect(changes).not.toContainEqual([3, 'name', 'mapping']);
+		} finally {
+			subscription.unsubscribe();
+		}
+		expect((await getSource(id))?.mapping).toEqual(mapping);
 	});
 
 	it('stores a view into a larger buffer without the rest of that buffer', async () => {
@@ -270,6 +291,32 @@ describe('saveReport', () => {
 		await saveReport(id, second);
 		expect(await blobBytes((await loadReport(id))!)).toEqual(second);
 		expect(await getDatabase().reports.count()).toBe(1);
+	});
+
+	it('keeps the row count and basis beside the bytes, read back by reportInfo', async () => {
+		const { id } = await createSource(sampleSource({ name: 'legacy.csv' }));
+		expect(await reportInfo(id)).toBeNull();
+		const report = await encryptedReport('row,status\n3,invalid_row\n');
+		await saveReport(id, report, { rows: 1, basis: 'mapping-a' });
+		expect(await reportInfo(id)).toMatchObject({
+			sourceId: id,
+			sourceName: 'legacy.csv',
+			size: report.length,
+			rows: 1,
+			basis: 'mapping-a'
+		});
+		await saveReport(id, report);
+		expect(await reportInfo(id)).toMatchObject({ rows: null, basis: null });
+		expect(await reportInfo('missing')).toBeNull();
+	});
+});
+
+describe('getSource', () => {
+	it('returns the record or null', async () => {
+		const { id } = await createSource(sampleSource({ name: 'one' }));
+		expect((await getSource(id))?.name).toBe('one');
+		await deleteSource(id);
+		expect(await getSource(id)).toBeNull();
 	});
 });
 

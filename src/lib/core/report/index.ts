@@ -1,5 +1,6 @@
 export * from './rows';
 export * from './csv';
+export * from './collect';
 export * from './error';
 export * from './keys';
 export {

@@ -1,0 +1,235 @@
+import { liveQuery, type Subscription } from 'dexie';
+import {
+	collectInvalidRows,
+	mergeFailureRows,
+	reportCsvBytes,
+	type FailureRow,
+	type ReportCost
+} from '../core/report';
+import { ERROR_MASK } from '../core/validate/codes';
+import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
+import { encryptReportInApp } from '../workers/crypto-client';
+import { parseClient } from '../workers/parse-client';
+import { importer, sourceKey } from './importer.svelte';
+
+export type ReportPhase = 'idle' | 'collecting' | 'encrypting' | 'saving' | 'done' | 'failed';
+
+export interface WriteReportInput {
+	/** Asked for each time a report is written, never kept. Optional when there are recipients. */
+	password?: string;
+	/** Admins' X25519 public keys (decoded). */
+	recipients?: Uint8Array[];
+	cost?: ReportCost;
+	/**
+	 * Rows the destination refused (from the uploader's results), reported beside the rows
+	 * validation kept back. Their `values` are keyed by the source's column names.
+	 */
+	extraRows?: FailureRow[];
+}
+
+/** A report written in this tab: its encrypted bytes stay in memory for the download. */
+interface WrittenReport {
+	sourceId: string | null;
+	/** The dropped file it was written from (tells unsaved imports apart). */
+	file: File | null;
+	name: string;
+	rows: number;
+	bytes: Blob;
+	/** Stored on the device as well (then the stored copy is the same or newer). */
+	stored: boolean;
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** "legacy.csv" → "legacy.csv.ferry-report", without characters file systems refuse. */
+export function reportFileName(sourceName: string): string {
+	// eslint-disable-next-line no-control-regex
+	const safe = sourceName.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
+	return `${safe || 'failure-report'}.ferry-report`;
+}
+
+/**
+ * The failure report of the source open on the import page. Writing it pages every row that did
+ * not import out of the parse worker, builds the CSV, encrypts it (Argon2id in a worker that is
+ * then discarded) and stores only the ciphertext; the plaintext bytes are zeroed once encrypted.
+ */
+class FailureReport {
+	phase = $state<ReportPhase>('idle');
+	/** Rows collected so far, while collecting. */
+	progress = $state.raw<{ collected: number; total: number } | null>(null);
+	error = $state<string | null>(null);
+	/** Why the written report is not stored on the device (it can still be downloaded). */
+	storageNotice = $state<string | null>(null);
+	/** The report stored for the followed source (live: another tab writing it shows here too). */
+	stored = $state.raw<ReportInfo | null>(null);
+	/** The report written in this tab for the followed source. */
+	written = $state.raw<WrittenReport | null>(null);
+
+	/** The stored report was written from another mapping or other read options than the current ones. */
+	stale: boolean = $derived(
+		this.stored !== null &&
+			this.stored.basis !== null &&
+			importer.phase === 'done' &&
+			this.stored.basis !== this.#basis()
+	);
+
+	busy: boolean = $derived(
+		this.phase === 'collecting' || this.phase === 'encrypting' || this.phase === 'saving'
+	);
+
+	#sourceId: string | null = null;
+	#file: File | null = null;
+	#subscription: Subscription | null = null;
+	#controller: AbortController | null = null;
+
+	/**
+	 * Follows the report of the import open on the page: a saved source (by id), or a file that
+	 * could not be saved (sourceId null). Switching to another one forgets what was written for the
+	 * previous one. Returns the function that stops.
+	 */
+	follow(sourceId: string | null, file: File | null): () => void {
+		const same = sourceId !== null ? sourceId === this.#sourceId : file === this.#file;
+		if (!same) {
+			this.cancel();
+			this.phase = 'idle';
+			this.error = null;
+			this.storageNotice = null;
+			this.progress = null;
+			this.stored = null;
+			const written = this.written;
+			// The same dropped file (saved meanwhile, after a full disk) keeps its report.
+			const keep =
+				written !== null &&
+				(written.file === file || (sourceId !== null && written.sourceId === sourceId));
+			if (!keep) this.written = null;
+		}
+		this.#sourceId = sourceId;
+		this.#file = file;
+		this.#subscription?.unsubscribe();
+		this.#subscription = null;
+		if (sourceId) {
+			this.#subscription = liveQuery(() => reportInfo(sourceId)).subscribe({
+				next: (info) => {
+					if (this.#sourceId === sourceId) this.stored = info;
+				},
+				error: () => {
+					if (this.#sourceId === sourceId) this.stored = null;
+				}
+			});
+		}
+		const subscription = this.#subscription;
+		return () => {
+			subscription?.unsubscribe();
+			if (this.#subscription === subscription) this.#subscription = null;
+		};
+	}
+
+	/** Writes the report of the rows that did not import; resolves once stored (or not storable). */
+	async write(input: WriteReportInput): Promise<void> {
+		const preview = importer.preview;
+		if (this.busy || !preview || importer.phase !== 'done') return;
+		const sourceId = importer.sourceId;
+		const file = importer.file;
+		const name = this.stored?.sourceName ?? importer.file?.name ?? preview.fileName;
+		const generation = importer.generation;
+		const basis = this.#basis();
+		const controller = new AbortController();
+		this.#controller = controller;
+		this.error = null;
+		this.storageNotice = null;
+		this.phase = 'collecting';
+		this.progress = { collected: 0, total: importer.summary?.invalid ?? 0 };
+		let plaintext: Uint8Array | null = null;
+		try {
+			const invalid = await collectInvalidRows(
+				(offset, count) => parseClient.filteredRows(ERROR_MASK, offset, count),
+				$state.snapshot(preview.layout.columns),
+				{
+					signal: controller.signal,
+					isCurrent: () => importer.generation === generation && importer.phase === 'done',
+					onProgress: (collected, total) => {
+						if (!controller.signal.aborted) this.progress = { collected, total };
+					}
+				}
+			);
+			const rows = mergeFailureRows(invalid.rows, input.extraRows ?? []);
+			plaintext = reportCsvBytes(invalid.columns, rows);
+			controller.signal.throwIfAborted();
+
+			this.phase = 'encrypting';
+			const encrypted = await encryptReportInApp(plaintext, {
+				password: input.password || undefined,
+				recipients: input.recipients ?? [],
+				cost: input.cost ?? 'interactive',
+				signal: controller.signal
+			});
+			plaintext.fill(0);
+			plaintext = null;
+			controller.signal.throwIfAborted();
+
+			const bytes = new Blob([encrypted as Uint8Array<ArrayBuffer>], {
+				type: 'application/octet-stream'
+			});
+			this.phase = 'saving';
+			let stored = false;
+			if (sourceId) {
+				try {
+					await saveReport(sourceId, bytes, { rows: rows.length, basis });
+					stored = true;
+				} catch (error) {
+					this.storageNotice = messageOf(error);
+				}
+			} else {
+				this.storageNotice =
+					'This import is not saved on this device, so neither is its report. Download it now.';
+			}
+			this.written = { sourceId, file, name, rows: rows.length, bytes, stored };
+			this.phase = 'done';
+		} catch (error) {
+			if (controller.signal.aborted) {
+				this.phase = 'idle';
+			} else {
+				this.phase = 'failed';
+				this.error = messageOf(error);
+			}
+		} finally {
+			plaintext?.fill(0);
+			this.progress = null;
+			if (this.#controller === controller) this.#controller = null;
+		}
+	}
+
+	/** Stops a write in progress (the key derivation's worker is terminated). */
+	cancel(): void {
+		this.#controller?.abort();
+	}
+
+	/**
+	 * The encrypted report to download: the one written in this tab, else the one stored for the
+	 * source (written earlier, or in another tab). Null when there is none.
+	 */
+	async download(): Promise<{ name: string; bytes: Blob } | null> {
+		const sourceId = this.#sourceId;
+		const written = this.written;
+		const stored = this.stored;
+		// A report this tab could not store is newer than any stored one; otherwise the stored
+		// copy is the latest (another tab may have written it again since).
+		if (stored && sourceId && !(written && !written.stored)) {
+			const bytes = await loadReport(sourceId);
+			if (bytes) return { name: reportFileName(stored.sourceName), bytes };
+		}
+		return written ? { name: reportFileName(written.name), bytes: written.bytes } : null;
+	}
+
+	#basis(): string {
+		return sourceKey($state.snapshot(importer.mapping), {
+			encoding: importer.encoding || null,
+			dateOrder: importer.dateOrder,
+			defaultRegion: importer.region
+		});
+	}
+}
+
+export const failureReport = new FailureReport();
