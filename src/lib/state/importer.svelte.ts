@@ -284,9 +284,9 @@ class Importer {
 			this.scanMs = Math.round(performance.now() - started);
 			this.phase = 'done';
 			this.generation++;
-			await this.#save(() => this.#record(summary, mapping));
-			this.saved =
-				this.sourceId !== null && this.storageNotice === null && !controller.signal.aborted;
+			let written = false;
+			await this.#save(async () => (written = await this.#record(summary, mapping)));
+			this.saved = written && this.storageNotice === null && !controller.signal.aborted;
 		} catch (error) {
 			if (controller.signal.aborted) return;
 			this.#fail(error);
@@ -311,19 +311,42 @@ class Importer {
 		return true;
 	}
 
-	/** The scan's verdicts, mapping and options, written beside the source; false if there is none. */
+	/**
+	 * The scan's verdicts, mapping and options, written beside the source; false if nothing was
+	 * written. A scan of this tab's own change is written whatever the database holds (the latest
+	 * change wins); a scan that merely re-validated what this tab last saw stored (a resume) is written
+	 * only if that is still what is stored, so it never overwrites a newer change from another tab.
+	 */
 	async #record(summary: ScanSummary, mapping: Mapping): Promise<boolean> {
 		const id = this.sourceId;
 		if (!id || !this.preview) return false;
 		const readOptions = this.#readOptions();
 		const packed = await parseClient.packed();
+		const known = this.#storedKey;
+		const key = sourceKey(mapping, readOptions);
 		// Before the write: the change this write makes in the database is this tab's own.
-		this.#storedKey = sourceKey(mapping, readOptions);
-		await saveVerdicts(
-			id,
-			{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
-			{ mapping, readOptions, step: 'review' }
-		);
+		this.#storedKey = key;
+		let written: boolean;
+		try {
+			written = await saveVerdicts(
+				id,
+				{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
+				{ mapping, readOptions, step: 'review' },
+				key === known
+					? (current) => sourceKey(current.mapping, current.readOptions) === known
+					: undefined
+			);
+		} catch (error) {
+			// Nothing was written (a full disk): the database still holds what it held.
+			this.#storedKey = known;
+			throw error;
+		}
+		if (!written) {
+			// Another tab changed the source meanwhile: follow it instead.
+			this.#storedKey = known;
+			void this.#adopt();
+			return false;
+		}
 		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
 		return true;
 	}

@@ -168,8 +168,10 @@ export async function updateSource(id: string, patch: SourcePatch): Promise<bool
 export async function saveVerdicts(
 	id: string,
 	verdicts: ScanVerdicts,
-	patch: SourcePatch = {}
-): Promise<void> {
+	patch: SourcePatch = {},
+	/** Compare-and-set: write only while the stored source still passes this check. */
+	onlyIf?: (current: SourceRecord) => boolean
+): Promise<boolean> {
 	const db = getDatabase();
 	const { packed, summary, mapping } = verdicts;
 	const now = Date.now();
@@ -184,8 +186,12 @@ export async function saveVerdicts(
 		mapping,
 		scannedAt: now
 	};
-	await guardQuota('the validation results', () =>
+	return guardQuota('the validation results', () =>
 		db.transaction('rw', [db.sources, db.verdicts], async () => {
+			if (onlyIf) {
+				const current = await db.sources.get(id);
+				if (current && !onlyIf(current)) return false;
+			}
 			const counts = {
 				rows: summary.rows,
 				valid: summary.valid,
@@ -196,6 +202,7 @@ export async function saveVerdicts(
 				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
 			}
 			await db.verdicts.put(record);
+			return true;
 		})
 	);
 }

@@ -133,6 +133,21 @@ describe('createSource / loadSource', () => {
 		expect((await getSource(id))?.mapping).toEqual(mapping);
 	});
 
+	it('writes nothing when the compare-and-set check fails (a newer change from another tab)', async () => {
+		const { id } = await createSource(sampleSource());
+		const theirs = ['email', null, 'user_id'] as const;
+		await updateSource(id, { mapping: [...theirs] });
+		const stale = sampleVerdicts();
+		const unchanged = (current: { mapping: readonly unknown[] }) => current.mapping[0] !== 'email';
+		expect(await saveVerdicts(id, stale, { mapping: stale.mapping }, unchanged)).toBe(false);
+		expect((await getSource(id))?.mapping).toEqual(theirs);
+		expect((await getSource(id))?.counts).toBeNull();
+		expect(await getDatabase().verdicts.count()).toBe(0);
+		// When the check holds, the same call writes.
+		expect(await saveVerdicts(id, stale, { mapping: stale.mapping }, () => true)).toBe(true);
+		expect((await getSource(id))?.counts?.rows).toBe(3);
+	});
+
 	it('stores a view into a larger buffer without the rest of that buffer', async () => {
 		const { id } = await createSource(sampleSource());
 		const verdicts = sampleVerdicts();
