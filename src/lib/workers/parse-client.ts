@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { FerryErrorCode, FerryErrorDetails } from '../core/errors';
 import type { Mapping, ValidationOptions } from '../core/types';
-import type { ValidRow } from '../pipeline/session';
+import type { ValidRow, ValidRowsPage } from '../pipeline/session';
 import type { ParseWorkerApi } from './parse.worker';
 
 /** A core error as it arrives from the worker. */
@@ -92,7 +92,7 @@ class ParseClient {
 	async *validRows(pageSize = 2000): AsyncGenerator<ValidRow> {
 		let cursor: number | null = 0;
 		while (cursor !== null) {
-			const page = await this.#remote().validRows(cursor, pageSize).catch(unwrap);
+			const page: ValidRowsPage = await this.#remote().validRows(cursor, pageSize).catch(unwrap);
 			yield* page.rows;
 			cursor = page.next;
 		}
