@@ -4,6 +4,7 @@ import { applyUserChoice, blockingFields, headerSignature } from '../core/mappin
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
+import { getDatabase } from '../storage/db';
 import {
 	createSource,
 	findProfile,
@@ -53,6 +54,11 @@ class Importer {
 	scanMs = $state<number | null>(null);
 	/** Bumped after each finished scan so row views refetch. */
 	generation = $state(0);
+	/**
+	 * The source is being uploaded or was imported (set by the upload state): its mapping, encoding
+	 * and date order cannot change, since the rows sent were read with them.
+	 */
+	locked = $state(false);
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
@@ -70,6 +76,7 @@ class Importer {
 
 	async drop(file: File): Promise<void> {
 		this.file = file;
+		this.locked = false;
 		this.encoding = '';
 		this.sourceId = null;
 		this.#mappingChosen = false;
@@ -104,17 +111,20 @@ class Importer {
 	}
 
 	async setEncoding(encoding: string): Promise<void> {
+		if (this.locked) return;
 		this.encoding = encoding;
 		if (await this.#open()) await this.validate();
 	}
 
 	setField(column: number, field: FieldName | null): void {
+		if (this.locked) return;
 		this.proposals = applyUserChoice(this.proposals, column, field);
 		this.#mappingChosen = true;
 		void this.validate();
 	}
 
 	setDateOrder(order: DateOrder): void {
+		if (this.locked) return;
 		this.dateOrder = order;
 		void this.validate();
 	}
@@ -216,7 +226,11 @@ class Importer {
 		if (!id || !this.preview) return;
 		const packed = await parseClient.packed();
 		await saveVerdicts(id, { packed, summary: $state.snapshot(summary) as ScanSummary, mapping });
-		await updateSource(id, { mapping, readOptions: this.#readOptions(), step: 'review' });
+		// A source at its upload or results step stays there: re-validating it on reopening is no
+		// step back.
+		const stored = await getDatabase().sources.get(id);
+		const step = stored?.step === 'upload' || stored?.step === 'results' ? stored.step : 'review';
+		await updateSource(id, { mapping, readOptions: this.#readOptions(), step });
 		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
 	}
 

@@ -1,0 +1,336 @@
+import { expect, test, type Page, type Route, type TestInfo } from '@playwright/test';
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failOnConsoleErrors } from './console';
+import { screenshot } from './screenshot';
+
+// While the test holds the browser offline, Chromium reports the request that was in flight.
+failOnConsoleErrors({ allow: [/net::ERR_INTERNET_DISCONNECTED/] });
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const legacy = fileURLToPath(new URL('../fixtures/e2e/legacy-1252.csv', import.meta.url));
+const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
+const TOKEN = 't';
+
+interface ReceivedView {
+	chunks: { seq: number; rows: number[]; invalidRows: number[]; replays: number }[];
+	fields: string[];
+}
+interface SourceView {
+	id: string;
+	name: string;
+	status: string;
+	rows: number;
+	counts: Record<string, number>;
+}
+
+/** The reference import API in a child process, on a free port, with its own database. */
+class ReferenceApi {
+	private constructor(
+		readonly url: string,
+		readonly dataDir: string,
+		private readonly child: ChildProcess
+	) {}
+
+	static start(): Promise<ReferenceApi> {
+		const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-api-'));
+		const child = spawn(
+			process.execPath,
+			[
+				'--import',
+				'tsx',
+				'server/main.ts',
+				'--port',
+				'0',
+				'--data',
+				dataDir,
+				'--token',
+				TOKEN,
+				'--rate-limit',
+				'0',
+				'--cors',
+				APP_ORIGIN,
+				'--quiet'
+			],
+			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }
+		);
+		return new Promise((resolve, reject) => {
+			let output = '';
+			const timer = setTimeout(() => reject(new Error(`API did not start: ${output}`)), 20_000);
+			const read = (data: Buffer) => {
+				output += data.toString();
+				const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
+				if (match) {
+					clearTimeout(timer);
+					resolve(new ReferenceApi(match[1], dataDir, child));
+				}
+			};
+			child.stdout!.on('data', read);
+			child.stderr!.on('data', read);
+			child.once('exit', (code) => reject(new Error(`API exited (${code}): ${output}`)));
+		});
+	}
+
+	async get<T>(path: string): Promise<T> {
+		const response = await fetch(this.url + path, {
+			headers: { authorization: `Bearer ${TOKEN}` }
+		});
+		expect(response.status, `GET ${path}`).toBe(200);
+		return (await response.json()) as T;
+	}
+
+	/** The source the app created for a file (newest first). */
+	async sourceNamed(name: string): Promise<SourceView> {
+		const { sources } = await this.get<{ sources: SourceView[] }>('/sources');
+		const source = sources.find((view) => view.name === name);
+		expect(source, `a source named ${name} at the API`).toBeDefined();
+		return source!;
+	}
+
+	query<T>(sql: string, ...params: unknown[]): T[] {
+		const db = new Database(join(this.dataDir, 'ferry-api.sqlite'), { readonly: true });
+		try {
+			return db.prepare(sql).all(...params) as T[];
+		} finally {
+			db.close();
+		}
+	}
+
+	stop(): void {
+		this.child.kill('SIGKILL');
+		rmSync(this.dataDir, { recursive: true, force: true });
+	}
+}
+
+let api: ReferenceApi;
+test.beforeAll(async () => {
+	api = await ReferenceApi.start();
+});
+test.afterAll(() => api?.stop());
+
+/** Points the app at the test's API through the settings page (opened from the nav). */
+async function configure(page: Page, rowsPerChunk?: number): Promise<void> {
+	await page.getByRole('link', { name: 'Settings', exact: true }).click();
+	await page.getByTestId('settings-url').fill(api.url);
+	await page.getByTestId('settings-token').fill(TOKEN);
+	await page.getByTestId('settings-mode-create').check();
+	if (rowsPerChunk) await page.getByTestId('settings-rows-per-chunk').fill(String(rowsPerChunk));
+	await page.getByTestId('settings-test').click();
+	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await expect(page.getByTestId('settings-limits')).toContainText(
+		`Uploads will use ${(rowsPerChunk ?? 1000).toLocaleString('en-US')} rows`
+	);
+}
+
+async function openImport(page: Page): Promise<void> {
+	await page.getByRole('link', { name: 'Import', exact: true }).click();
+	await page.getByTestId('dropzone').waitFor();
+}
+
+/** The upload panel and the results under it, kept like screenshot() keeps full pages. */
+async function uploadShot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+	const path = `test-results/screenshots/${name}.png`;
+	const box = await page.getByTestId('upload').boundingBox();
+	const results = await page.getByTestId('upload-results').boundingBox();
+	expect(box).not.toBeNull();
+	// Bounding boxes are relative to the viewport; a full-page clip is relative to the page.
+	const scrollY = await page.evaluate(() => window.scrollY);
+	const bottom = Math.min((results ?? box!).y + (results ?? box!).height, box!.y + 900);
+	await page.screenshot({
+		path,
+		fullPage: true,
+		clip: {
+			x: 0,
+			y: scrollY + box!.y - 8,
+			width: page.viewportSize()!.width,
+			height: bottom - box!.y + 16
+		}
+	});
+	await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** "1,234 of 19,600" → 1234 */
+async function sentRows(page: Page): Promise<number> {
+	const text = (await page.getByTestId('upload-sent').textContent()) ?? '';
+	return Number(text.split(' of ')[0].replace(/\D/g, ''));
+}
+
+test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls them back', async ({
+	page
+}, testInfo) => {
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await configure(page);
+	await screenshot(page, testInfo, 'upload-settings');
+	await openImport(page);
+
+	await page.getByTestId('file-input').setInputFiles(legacy);
+	await expect(page.getByTestId('count-valid')).toHaveText('4');
+	await expect(page.getByTestId('count-invalid')).toHaveText('2');
+	await expect(page.getByTestId('upload-start')).toHaveText('Upload 4 valid rows');
+	await page.getByTestId('upload-start').click();
+
+	await expect(page.getByTestId('upload-status')).toHaveText('Imported');
+	await expect(page.getByTestId('result-count-imported')).toHaveText('4');
+	const rows = page.getByTestId('result-row');
+	await expect(rows).toHaveCount(4);
+	await expect(rows.locator('td:first-child')).toHaveText(['1', '2', '4', '6']);
+	await expect(page.locator('[data-testid="result-row"][data-status="imported"]')).toHaveCount(4);
+	await expect(rows.first()).toContainText('mueller@example.de');
+	await screenshot(page, testInfo, 'upload-imported');
+
+	// The server got exactly the valid rows, once each, with only the mapped fields.
+	const source = await api.sourceNamed('legacy-1252.csv');
+	expect(source).toMatchObject({ status: 'complete', rows: 4, counts: { imported: 4 } });
+	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
+	expect(received.chunks.flatMap((chunk) => chunk.rows)).toEqual([1, 2, 4, 6]);
+	expect(received.chunks.every((chunk) => chunk.replays === 0)).toBe(true);
+	expect(received.fields).toEqual([
+		'email',
+		'email_verified',
+		'name',
+		'organization',
+		'registration_date',
+		'user_id'
+	]);
+	// … in canonical form: booleans true/false, dotted dates as ISO dates.
+	expect(
+		api.query(
+			'SELECT email, name, email_verified, registration_date, organization FROM accounts WHERE created_by_source = ? ORDER BY id',
+			source.id
+		)
+	).toEqual([
+		{
+			email: 'mueller@example.de',
+			name: 'Jürgen Müller',
+			email_verified: 'true',
+			registration_date: '2020-02-01',
+			organization: 'Müller & Söhne'
+		},
+		{
+			email: 'francoise@example.fr',
+			name: 'Françoise Dupré',
+			email_verified: 'true',
+			registration_date: '2020-03-15',
+			organization: 'Café Crème'
+		},
+		{
+			email: 'smorgas@example.se',
+			name: 'Åsa Öberg',
+			email_verified: 'true',
+			registration_date: '2021-05-05',
+			organization: '€uro AB'
+		},
+		{
+			email: 'garcon@example.fr',
+			name: 'Garçon Élan',
+			email_verified: 'true',
+			registration_date: '2021-06-07',
+			organization: 'Straße GmbH'
+		}
+	]);
+
+	// Roll back: the destination removes the 4 accounts; the source is marked.
+	await page.getByTestId('upload-rollback').click();
+	await page
+		.getByRole('dialog', { name: 'Roll back this upload?' })
+		.getByTestId('confirm-accept')
+		.click();
+	await expect(page.getByTestId('upload-status')).toHaveText('Rolled back');
+	await expect(page.getByTestId('upload-rollback-summary')).toContainText('4 accounts removed');
+	expect((await api.get<SourceView>(`/sources/${source.id}`)).status).toBe('rolled_back');
+	await uploadShot(page, testInfo, 'upload-rolled-back');
+});
+
+test('a reload mid-upload resumes by itself, going offline waits, and every valid row arrives once', async ({
+	page,
+	context
+}, testInfo) => {
+	const ROWS = 20_000;
+	// Every 50th row has a broken email: 19,600 valid rows. "notes" is not mapped.
+	const lines = Array.from({ length: ROWS }, (_, i) => {
+		const n = i + 1;
+		return `${n},${n % 50 === 0 ? `broken${n}` : `user${n}@example.com`},User ${n},${n % 2 ? 'yes' : 'no'},private ${n}`;
+	});
+	const valid = Array.from({ length: ROWS }, (_, i) => i + 1).filter((n) => n % 50 !== 0);
+
+	// Chunk requests are slowed down so there is time to act in the middle of the upload; while
+	// `holding`, a chunk reaches the server (and is applied) but its answer never reaches the page.
+	let holding = false;
+	const held: Route[] = [];
+	await context.route('**/api/v1/sources/*/chunks/*', async (route) => {
+		if (route.request().method() !== 'PUT') return route.continue();
+		if (holding) {
+			await route.fetch().catch(() => null);
+			held.push(route);
+			return;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 40));
+		await route.continue().catch(() => {});
+	});
+
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await configure(page, 100);
+	await openImport(page);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'big-upload.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(`id,email,name,verified,notes\n${lines.join('\n')}\n`)
+	});
+	await expect(page.getByTestId('count-valid')).toHaveText(String(valid.length));
+	await page.getByTestId('upload-start').click();
+	await expect(page.getByTestId('upload-connection')).toHaveText('online');
+	await expect.poll(() => sentRows(page), { timeout: 30_000 }).toBeGreaterThan(2000);
+
+	// A chunk is applied but its answer is lost, and the page reloads.
+	holding = true;
+	await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
+	const beforeReload = await sentRows(page);
+	holding = false;
+	await page.reload();
+	await page.getByTestId('dropzone').waitFor();
+
+	// No click: the upload resumes from the outbox by itself.
+	await expect(page.getByTestId('upload-status')).toHaveText('Uploading');
+	await expect.poll(() => sentRows(page), { timeout: 30_000 }).toBeGreaterThan(beforeReload + 1000);
+	await uploadShot(page, testInfo, 'upload-resumed-after-reload');
+
+	// Offline: the state says so, and once what was in flight has settled, nothing more is answered
+	// until the connection is back.
+	await context.setOffline(true);
+	await expect(page.getByTestId('upload-connection')).toHaveText('offline');
+	await uploadShot(page, testInfo, 'upload-offline');
+	await page.waitForTimeout(300);
+	const whileOffline = await sentRows(page);
+	const receivedWhileOffline = (await api.sourceNamed('big-upload.csv')).rows;
+	await page.waitForTimeout(1500);
+	expect(await sentRows(page)).toBe(whileOffline);
+	expect((await api.sourceNamed('big-upload.csv')).rows).toBe(receivedWhileOffline);
+	await expect(page.getByTestId('upload-connection')).toHaveText('offline');
+	await context.setOffline(false);
+
+	// Back online: it goes on without any action and completes.
+	await expect(page.getByTestId('upload-status')).toHaveText('Imported', { timeout: 60_000 });
+	await expect(page.getByTestId('result-count-imported')).toHaveText(String(valid.length));
+	await expect(page.getByTestId('upload-sent')).toHaveText(
+		`${valid.length.toLocaleString('en-US')} of ${valid.length.toLocaleString('en-US')}`
+	);
+	await uploadShot(page, testInfo, 'upload-complete-after-reload-and-offline');
+
+	// Exactly the valid rows, none missing, none applied twice; the lost answer came back as a replay.
+	const source = await api.sourceNamed('big-upload.csv');
+	expect(source).toMatchObject({ status: 'complete', rows: valid.length });
+	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
+	const rows = received.chunks.flatMap((chunk) => chunk.rows);
+	expect(rows).toHaveLength(valid.length);
+	expect([...rows].sort((a, b) => a - b)).toEqual(valid);
+	expect(received.chunks.every((chunk) => chunk.invalidRows.length === 0)).toBe(true);
+	expect(received.chunks.reduce((sum, chunk) => sum + chunk.replays, 0)).toBeGreaterThan(0);
+	expect(received.fields).toEqual(['email', 'email_verified', 'name', 'user_id']);
+	expect(source.counts.imported).toBe(valid.length);
+});
