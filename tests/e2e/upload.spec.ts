@@ -1,4 +1,11 @@
-import { expect, test, type Page, type Route, type TestInfo } from '@playwright/test';
+import {
+	expect,
+	test,
+	type BrowserContext,
+	type Page,
+	type Route,
+	type TestInfo
+} from '@playwright/test';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -174,7 +181,7 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await expect(page.getByTestId('upload-start')).toHaveText('Upload 4 valid rows');
 	await page.getByTestId('upload-start').click();
 
-	await expect(page.getByTestId('upload-status')).toHaveText('Imported');
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete');
 	await expect(page.getByTestId('result-count-imported')).toHaveText('4');
 	const rows = page.getByTestId('result-row');
 	await expect(rows).toHaveCount(4);
@@ -244,6 +251,22 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await expect(page.getByTestId('upload-rollback-summary')).toContainText('4 accounts removed');
 	expect((await api.get<SourceView>(`/sources/${source.id}`)).status).toBe('rolled_back');
 	await uploadShot(page, testInfo, 'upload-rolled-back');
+
+	// Again in link mode: no account exists any more, so every row comes back not_found, rejected,
+	// with its reason; the results table filters by status.
+	await page.getByRole('link', { name: 'Settings', exact: true }).click();
+	await page.getByTestId('settings-mode-link').check();
+	await openImport(page);
+	await page.getByTestId('upload-start').click();
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete');
+	await expect(page.getByTestId('upload-rejected')).toHaveText('4');
+	await expect(page.getByTestId('result-count-not_found')).toHaveText('4');
+	await page.getByTestId('result-filter-not_found').click();
+	await expect(page.locator('[data-testid="result-row"][data-status="not_found"]')).toHaveCount(4);
+	await expect(page.getByTestId('result-row').first()).toContainText('no account has this email');
+	await page.getByTestId('result-filter-all').click();
+	await expect(page.getByTestId('result-row')).toHaveCount(4);
+	await uploadShot(page, testInfo, 'upload-link-mode-rejected');
 });
 
 test('a reload mid-upload resumes by itself, going offline waits, and every valid row arrives once', async ({
@@ -315,7 +338,7 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	await context.setOffline(false);
 
 	// Back online: it goes on without any action and completes.
-	await expect(page.getByTestId('upload-status')).toHaveText('Imported', { timeout: 60_000 });
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete', { timeout: 60_000 });
 	await expect(page.getByTestId('result-count-imported')).toHaveText(String(valid.length));
 	await expect(page.getByTestId('upload-sent')).toHaveText(
 		`${valid.length.toLocaleString('en-US')} of ${valid.length.toLocaleString('en-US')}`
@@ -333,4 +356,143 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	expect(received.chunks.reduce((sum, chunk) => sum + chunk.replays, 0)).toBeGreaterThan(0);
 	expect(received.fields).toEqual(['email', 'email_verified', 'name', 'user_id']);
 	expect(source.counts.imported).toBe(valid.length);
+});
+
+/**
+ * A CSV of `count` users, every 50th with a broken email, ids and emails starting with `prefix` (the
+ * tests share one API); returns it and its valid row numbers.
+ */
+function usersCsv(count: number, prefix: string): { buffer: Buffer; valid: number[] } {
+	const lines = Array.from({ length: count }, (_, i) => {
+		const n = i + 1;
+		return `${prefix}${n},${n % 50 === 0 ? `broken${n}` : `${prefix}${n}@example.com`},User ${n}`;
+	});
+	return {
+		buffer: Buffer.from(`id,email,name\n${lines.join('\n')}\n`),
+		valid: Array.from({ length: count }, (_, i) => i + 1).filter((n) => n % 50 !== 0)
+	};
+}
+
+/** Chunk requests take a little longer, so a test can act in the middle of an upload. */
+async function slowChunks(target: Page | BrowserContext): Promise<void> {
+	await target.route('**/api/v1/sources/*/chunks/*', async (route) => {
+		if (route.request().method() === 'PUT') await new Promise((r) => setTimeout(r, 40));
+		await route.continue().catch(() => {});
+	});
+}
+
+test('one tab sends while another shows the progress, can pause it, and takes over when it closes', async ({
+	page,
+	context
+}, testInfo) => {
+	const { buffer, valid } = usersCsv(10_000, 'tabs');
+	await slowChunks(context);
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await configure(page, 100);
+	await openImport(page);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'two-tabs.csv',
+		mimeType: 'text/csv',
+		buffer
+	});
+	await expect(page.getByTestId('count-valid')).toHaveText(String(valid.length));
+	await page.getByTestId('upload-start').click();
+	await expect.poll(() => sentRows(page), { timeout: 30_000 }).toBeGreaterThan(500);
+
+	// The same source in a second tab: it does not send, it follows the stored progress.
+	const other = await context.newPage();
+	const otherErrors: string[] = [];
+	other.on('console', (message) => {
+		if (message.type() === 'error') otherErrors.push(message.text());
+	});
+	other.on('pageerror', (error) => otherErrors.push(error.message));
+	await other.goto(page.url());
+	await other.getByTestId('dropzone').waitFor();
+	await expect(other.getByTestId('upload-elsewhere')).toBeVisible();
+	const seen = await sentRows(other);
+	await expect.poll(() => sentRows(other), { timeout: 30_000 }).toBeGreaterThan(seen);
+
+	// Pause from the second tab: the sending tab pauses, both say so; resume the same way.
+	await other.getByTestId('upload-pause').click();
+	await expect(page.getByTestId('upload-connection')).toHaveText('paused');
+	await expect(other.getByTestId('upload-connection')).toHaveText('paused');
+	await uploadShot(other, testInfo, 'upload-other-tab-paused');
+	await other.getByTestId('upload-resume').click();
+	await expect(page.getByTestId('upload-connection')).toHaveText('online');
+
+	// The sending tab closes: the second one takes over by itself and finishes.
+	await page.close();
+	await expect(other.getByTestId('upload-elsewhere')).toBeHidden({ timeout: 10_000 });
+	await expect(other.getByTestId('upload-status')).toHaveText('Complete', { timeout: 60_000 });
+	await expect(other.getByTestId('result-count-imported')).toHaveText(String(valid.length));
+	await uploadShot(other, testInfo, 'upload-other-tab-took-over');
+
+	const source = await api.sourceNamed('two-tabs.csv');
+	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
+	const rows = received.chunks.flatMap((chunk) => chunk.rows);
+	expect(rows).toHaveLength(valid.length);
+	expect([...rows].sort((a, b) => a - b)).toEqual(valid);
+	expect(otherErrors).toEqual([]);
+	await other.close();
+});
+
+test('cancel stops for good, also after a reload; roll back removes what was sent', async ({
+	page
+}, testInfo) => {
+	const { buffer, valid } = usersCsv(10_000, 'cancel');
+	await slowChunks(page);
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await configure(page, 100);
+	await openImport(page);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'cancelled.csv',
+		mimeType: 'text/csv',
+		buffer
+	});
+	await expect(page.getByTestId('count-valid')).toHaveText(String(valid.length));
+	await page.getByTestId('upload-start').click();
+	await expect.poll(() => sentRows(page), { timeout: 30_000 }).toBeGreaterThan(500);
+
+	await page.getByTestId('upload-cancel').click();
+	await page
+		.getByRole('dialog', { name: 'Cancel this upload?' })
+		.getByTestId('confirm-accept')
+		.click();
+	await expect(page.getByTestId('upload-status')).toHaveText('Cancelled');
+	const answered = await sentRows(page);
+	expect(answered).toBeLessThan(valid.length);
+	await expect(page.getByTestId('result-filter-all')).toContainText(String(answered));
+
+	// A reload does not resume a cancelled upload.
+	await page.reload();
+	await page.getByTestId('dropzone').waitFor();
+	await expect(page.getByTestId('upload-status')).toHaveText('Cancelled');
+	await expect(page.getByTestId('upload-start')).toHaveText(
+		`Upload the ${valid.length.toLocaleString('en-US')} valid rows again`
+	);
+	const source = await api.sourceNamed('cancelled.csv');
+	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
+	const sent = received.chunks.flatMap((chunk) => chunk.rows).length;
+	expect(sent).toBeLessThan(valid.length);
+	expect(sent).toBeGreaterThanOrEqual(answered);
+	await uploadShot(page, testInfo, 'upload-cancelled');
+
+	await page.getByTestId('upload-rollback').click();
+	await page
+		.getByRole('dialog', { name: 'Roll back this upload?' })
+		.getByTestId('confirm-accept')
+		.click();
+	await expect(page.getByTestId('upload-status')).toHaveText('Rolled back');
+	await expect(page.getByTestId('upload-rollback-summary')).toContainText(
+		`${sent} accounts removed`
+	);
+	expect(
+		api.query<{ count: number }>(
+			'SELECT count(*) AS count FROM accounts WHERE created_by_source = ?',
+			source.id
+		)
+	).toEqual([{ count: 0 }]);
+	expect((await api.get<SourceView>(`/sources/${source.id}`)).rows).toBe(sent);
 });
