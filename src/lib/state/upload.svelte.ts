@@ -216,8 +216,8 @@ class UploadState {
 		importer.locked = status === 'uploading' || status === 'imported';
 		if (snapshot && this.role === 'waiting') this.#sample(snapshot.answeredRows);
 		if (status !== 'uploading') {
-			// Cancelled or finished elsewhere: this tab's uploader (if any) stops.
-			if (this.#uploader && status === 'cancelled') this.#uploader.cancel();
+			// Cancelled elsewhere, or the source deleted (sources page): this tab's uploader stops.
+			if (this.#uploader && (status === 'cancelled' || snapshot === null)) this.#uploader.cancel();
 			return;
 		}
 		// A reload or reopening at step 'upload' resumes by itself.
@@ -276,6 +276,7 @@ class UploadState {
 		const destination = snapshot.source.destination;
 		if (!destination) throw new Error('This upload has no destination.');
 		this.error = null;
+		this.progress = null;
 		this.role = 'preparing';
 		const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
 		const connectivity = browserConnectivity();

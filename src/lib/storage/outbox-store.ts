@@ -292,8 +292,9 @@ export interface ResultsPage {
 }
 
 /**
- * The destination's per-row answers in chunk order, filtered by status (null: all), paged. Reads
- * one chunk's results at a time, so a million answered rows are never all in memory at once.
+ * The destination's per-row answers in chunk order, filtered by status (null: all), paged. The total
+ * comes from the source's counts, and reading stops once the page is full: a page costs what lies
+ * before it, never the whole upload (it is re-read as chunks are acknowledged).
  */
 export async function resultsPage(
 	sourceId: string,
@@ -301,19 +302,28 @@ export async function resultsPage(
 	offset: number,
 	count: number
 ): Promise<ResultsPage> {
-	const rows: ChunkRowResult[] = [];
-	let total = 0;
-	await getDatabase()
-		.results.where('[sourceId+seq]')
-		.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
-		.each((record) => {
-			for (const result of record.results) {
-				if (status !== null && result.status !== status) continue;
-				if (total >= offset && rows.length < count) rows.push(result);
-				total++;
-			}
-		});
-	return { total, rows };
+	const db = getDatabase();
+	return db.transaction('r', [db.sources, db.results], async () => {
+		const source = await db.sources.get(sourceId);
+		const counts = source?.resultCounts ?? {};
+		const total =
+			status === null
+				? Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0)
+				: (counts[status] ?? 0);
+		const rows: ChunkRowResult[] = [];
+		let seen = 0;
+		await db.results
+			.where('[sourceId+seq]')
+			.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
+			.until(() => rows.length >= count)
+			.each((record) => {
+				for (const result of record.results) {
+					if (status !== null && result.status !== status) continue;
+					if (seen++ >= offset && rows.length < count) rows.push(result);
+				}
+			});
+		return { total, rows };
+	});
 }
 
 /**
