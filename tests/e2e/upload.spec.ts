@@ -15,8 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 
-// While the test holds the browser offline, Chromium reports the request that was in flight.
-failOnConsoleErrors({ allow: [/net::ERR_INTERNET_DISCONNECTED/] });
+// Chromium reports the requests the tests make fail on purpose: the one in flight when the browser
+// goes offline, and the connection test with a wrong token.
+failOnConsoleErrors({
+	allow: [
+		/net::ERR_INTERNET_DISCONNECTED/,
+		/^Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/
+	]
+});
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const legacy = fileURLToPath(new URL('../fixtures/e2e/legacy-1252.csv', import.meta.url));
@@ -114,6 +120,8 @@ class ReferenceApi {
 }
 
 let api: ReferenceApi;
+/** Unique per test run: the tests of a worker share one API, and a test may run again (--repeat-each). */
+const tag = () => crypto.randomUUID().slice(0, 8);
 test.beforeAll(async () => {
 	api = await ReferenceApi.start();
 });
@@ -171,6 +179,17 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 }, testInfo) => {
 	await page.goto('/');
 	await page.getByTestId('dropzone').waitFor();
+	// The defaults are the local reference API; a wrong token is named as such by the test button.
+	await page.getByRole('link', { name: 'Settings', exact: true }).click();
+	await expect(page.getByTestId('settings-url')).toHaveValue('http://localhost:8787/api/v1');
+	await expect(page.getByTestId('settings-mode-link')).toBeChecked();
+	await page.getByTestId('settings-url').fill(api.url);
+	await page.getByTestId('settings-token').fill('not-the-token');
+	await page.getByTestId('settings-test').click();
+	await expect(page.getByTestId('settings-check')).toHaveText('Failed');
+	await expect(page.getByTestId('settings-check-message')).toHaveText(
+		'The destination refused the token (401).'
+	);
 	await configure(page);
 	await screenshot(page, testInfo, 'upload-settings');
 	await openImport(page);
@@ -274,10 +293,12 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	context
 }, testInfo) => {
 	const ROWS = 20_000;
+	const run = tag();
+	const fileName = `big-upload-${run}.csv`;
 	// Every 50th row has a broken email: 19,600 valid rows. "notes" is not mapped.
 	const lines = Array.from({ length: ROWS }, (_, i) => {
 		const n = i + 1;
-		return `${n},${n % 50 === 0 ? `broken${n}` : `user${n}@example.com`},User ${n},${n % 2 ? 'yes' : 'no'},private ${n}`;
+		return `${run}-${n},${n % 50 === 0 ? `broken${n}` : `${run}.${n}@example.com`},User ${n},${n % 2 ? 'yes' : 'no'},private ${n}`;
 	});
 	const valid = Array.from({ length: ROWS }, (_, i) => i + 1).filter((n) => n % 50 !== 0);
 
@@ -301,7 +322,7 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	await configure(page, 100);
 	await openImport(page);
 	await page.getByTestId('file-input').setInputFiles({
-		name: 'big-upload.csv',
+		name: fileName,
 		mimeType: 'text/csv',
 		buffer: Buffer.from(`id,email,name,verified,notes\n${lines.join('\n')}\n`)
 	});
@@ -330,10 +351,10 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	await uploadShot(page, testInfo, 'upload-offline');
 	await page.waitForTimeout(300);
 	const whileOffline = await sentRows(page);
-	const receivedWhileOffline = (await api.sourceNamed('big-upload.csv')).rows;
+	const receivedWhileOffline = (await api.sourceNamed(fileName)).rows;
 	await page.waitForTimeout(1500);
 	expect(await sentRows(page)).toBe(whileOffline);
-	expect((await api.sourceNamed('big-upload.csv')).rows).toBe(receivedWhileOffline);
+	expect((await api.sourceNamed(fileName)).rows).toBe(receivedWhileOffline);
 	await expect(page.getByTestId('upload-connection')).toHaveText('offline');
 	await context.setOffline(false);
 
@@ -346,7 +367,7 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	await uploadShot(page, testInfo, 'upload-complete-after-reload-and-offline');
 
 	// Exactly the valid rows, none missing, none applied twice; the lost answer came back as a replay.
-	const source = await api.sourceNamed('big-upload.csv');
+	const source = await api.sourceNamed(fileName);
 	expect(source).toMatchObject({ status: 'complete', rows: valid.length });
 	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
 	const rows = received.chunks.flatMap((chunk) => chunk.rows);
@@ -385,14 +406,16 @@ test('one tab sends while another shows the progress, can pause it, and takes ov
 	page,
 	context
 }, testInfo) => {
-	const { buffer, valid } = usersCsv(10_000, 'tabs');
+	const run = tag();
+	const fileName = `two-tabs-${run}.csv`;
+	const { buffer, valid } = usersCsv(10_000, `t${run}-`);
 	await slowChunks(context);
 	await page.goto('/');
 	await page.getByTestId('dropzone').waitFor();
 	await configure(page, 100);
 	await openImport(page);
 	await page.getByTestId('file-input').setInputFiles({
-		name: 'two-tabs.csv',
+		name: fileName,
 		mimeType: 'text/csv',
 		buffer
 	});
@@ -428,7 +451,7 @@ test('one tab sends while another shows the progress, can pause it, and takes ov
 	await expect(other.getByTestId('result-count-imported')).toHaveText(String(valid.length));
 	await uploadShot(other, testInfo, 'upload-other-tab-took-over');
 
-	const source = await api.sourceNamed('two-tabs.csv');
+	const source = await api.sourceNamed(fileName);
 	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
 	const rows = received.chunks.flatMap((chunk) => chunk.rows);
 	expect(rows).toHaveLength(valid.length);
@@ -440,14 +463,16 @@ test('one tab sends while another shows the progress, can pause it, and takes ov
 test('cancel stops for good, also after a reload; roll back removes what was sent', async ({
 	page
 }, testInfo) => {
-	const { buffer, valid } = usersCsv(10_000, 'cancel');
+	const run = tag();
+	const fileName = `cancelled-${run}.csv`;
+	const { buffer, valid } = usersCsv(10_000, `c${run}-`);
 	await slowChunks(page);
 	await page.goto('/');
 	await page.getByTestId('dropzone').waitFor();
 	await configure(page, 100);
 	await openImport(page);
 	await page.getByTestId('file-input').setInputFiles({
-		name: 'cancelled.csv',
+		name: fileName,
 		mimeType: 'text/csv',
 		buffer
 	});
@@ -472,7 +497,7 @@ test('cancel stops for good, also after a reload; roll back removes what was sen
 	await expect(page.getByTestId('upload-start')).toHaveText(
 		`Upload the ${valid.length.toLocaleString('en-US')} valid rows again`
 	);
-	const source = await api.sourceNamed('cancelled.csv');
+	const source = await api.sourceNamed(fileName);
 	const received = await api.get<ReceivedView>(`/sources/${source.id}/received`);
 	const sent = received.chunks.flatMap((chunk) => chunk.rows).length;
 	expect(sent).toBeLessThan(valid.length);
