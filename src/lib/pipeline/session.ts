@@ -6,7 +6,13 @@ import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
-import { ISSUE_CODES, codesOf } from '../core/validate/codes';
+import { ERROR_MASK, ISSUE_CODES, codesOf } from '../core/validate/codes';
+import {
+	dateOrdersByField,
+	normaliseRecord,
+	type CanonicalRecord
+} from '../core/validate/normalize';
+import { canonicalRecord } from '../core/validate/validator';
 import type {
 	ColumnProposal,
 	DateColumnOrder,
@@ -64,6 +70,18 @@ export interface ExplainedRow extends PagedRow {
 	reasons: RowIssue[];
 }
 
+/** A row to upload: its 1-based data-row number and its canonical record of mapped fields. */
+export interface ValidRow {
+	row: number;
+	record: CanonicalRecord;
+}
+
+/** One page of validRows(); `next` is the cursor of the following page, null after the last row. */
+export interface ValidRowsPage {
+	rows: ValidRow[];
+	next: number | null;
+}
+
 export interface ScanCall {
 	mapping: Mapping;
 	schema: DestinationSchema;
@@ -84,6 +102,8 @@ export class ImportSession {
 	#preview: Preview;
 	#working: Promise<Blob> | null = null;
 	#result: ScanResult | null = null;
+	/** The mapping and options #result was computed with. */
+	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
 
 	private constructor(
@@ -117,6 +137,7 @@ export class ImportSession {
 	async scan(call: ScanCall): Promise<ScanSummary> {
 		try {
 			this.#result = await this.#scanOnce(call);
+			this.#resultCall = call;
 			return this.#summary(this.#result);
 		} catch (error) {
 			// The head looked like UTF-8 but a later byte is not: the file is Windows-1252 after all.
@@ -140,6 +161,7 @@ export class ImportSession {
 					? call.mapping
 					: this.#preview.proposals.map((p) => p.field);
 			this.#result = await this.#scanOnce({ ...call, mapping });
+			this.#resultCall = { ...call, mapping };
 			return { ...this.#summary(this.#result), preview: this.#preview };
 		}
 	}
@@ -248,6 +270,35 @@ export class ImportSession {
 		const result = this.#scanned();
 		const [record] = await this.#readRecords(result, [row]);
 		return record ? result.explain(row, record.fields, record.fieldCount) : [];
+	}
+
+	/**
+	 * The rows without an error of the latest scan, from row index `start` (0-based; 0, then each
+	 * page's `next`), at most `count` of them: each with its 1-based row number and its mapped fields
+	 * only, normalised (normaliseRecord, with the slash-date orders the scan resolved per column).
+	 * Rows with warnings are included; they are valid.
+	 */
+	async validRows(start: number, count: number): Promise<ValidRowsPage> {
+		const result = this.#scanned();
+		const call = this.#resultCall;
+		if (!call) throw new FerryError('aborted', 'The file has not been scanned yet.');
+		const indices: number[] = [];
+		let index = Math.max(0, Math.floor(start));
+		for (; index < result.rows && indices.length < count; index++)
+			if ((result.rowIssues[index] & ERROR_MASK) === 0) indices.push(index);
+		const records = await this.#readRecords(result, indices);
+		const options = {
+			dateOrders: dateOrdersByField(result.dateOrders, call.mapping),
+			dateOrder: call.options.dateOrder,
+			defaultRegion: call.options.defaultRegion
+		};
+		return {
+			rows: records.map((record, i) => ({
+				row: indices[i] + 1,
+				record: normaliseRecord(canonicalRecord(record.fields, call.mapping), options)
+			})),
+			next: index < result.rows ? index : null
+		};
 	}
 
 	async #readRows(result: ScanResult, rows: number[]): Promise<PagedRow[]> {

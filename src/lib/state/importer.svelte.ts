@@ -6,6 +6,7 @@ import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
 import type { ReadOptions, SourceRecord } from '../storage/schema';
+import { getDatabase } from '../storage/db';
 import {
 	createSource,
 	findProfile,
@@ -67,6 +68,11 @@ class Importer {
 	scanMs = $state<number | null>(null);
 	/** Bumped after each finished scan so row views refetch. */
 	generation = $state(0);
+	/**
+	 * The source is being uploaded or was imported (set by the upload state): its mapping, encoding
+	 * and date order cannot change, since the rows sent were read with them.
+	 */
+	locked = $state(false);
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
@@ -88,6 +94,7 @@ class Importer {
 
 	async drop(file: File): Promise<void> {
 		this.file = file;
+		this.locked = false;
 		this.encoding = '';
 		this.sourceId = null;
 		this.#storedKey = null;
@@ -196,11 +203,13 @@ class Importer {
 	}
 
 	async setEncoding(encoding: string): Promise<void> {
+		if (this.locked) return;
 		this.encoding = encoding;
 		if (await this.#open()) await this.validate();
 	}
 
 	setField(column: number, field: FieldName | null): void {
+		if (this.locked) return;
 		this.proposals = applyUserChoice(this.proposals, column, field);
 		this.#mappingChosen = true;
 		this.changedElsewhere = false;
@@ -208,6 +217,7 @@ class Importer {
 	}
 
 	setDateOrder(order: DateOrder): void {
+		if (this.locked) return;
 		this.dateOrder = order;
 		void this.validate();
 	}
@@ -322,6 +332,10 @@ class Importer {
 		if (!id || !this.preview) return false;
 		const readOptions = this.#readOptions();
 		const packed = await parseClient.packed();
+		// A source at its upload or results step stays there: re-validating it on reopening is no
+		// step back.
+		const stored = await getDatabase().sources.get(id);
+		const step = stored?.step === 'upload' || stored?.step === 'results' ? stored.step : 'review';
 		const known = this.#storedKey;
 		const key = sourceKey(mapping, readOptions);
 		// Before the write: the change this write makes in the database is this tab's own.
@@ -331,7 +345,7 @@ class Importer {
 			written = await saveVerdicts(
 				id,
 				{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
-				{ mapping, readOptions, step: 'review' },
+				{ mapping, readOptions, step },
 				key === known
 					? (current) => sourceKey(current.mapping, current.readOptions) === known
 					: undefined

@@ -33,6 +33,8 @@ export type SourceStatus =
 	| 'uploading'
 	/** Every chunk acknowledged and the destination told the source is complete. */
 	| 'imported'
+	/** Stopped by the admin before every chunk was acknowledged; the unsent chunks were dropped. */
+	| 'cancelled'
 	/** Removed again from the destination (DELETE /api/v1/sources/:id). */
 	| 'rolled_back';
 
@@ -49,10 +51,16 @@ export type RowStatus =
 	| 'already_exists'
 	| 'updated';
 
+/**
+ * What is stored per row: the API's status, or 'unknown' when the destination had applied the chunk
+ * so long ago that it no longer had its answer (409 idempotency_record_expired).
+ */
+export type ResultStatus = RowStatus | 'unknown';
+
 export interface ChunkRowResult {
 	/** The row number sent in the chunk. */
 	row: number;
-	status: RowStatus;
+	status: ResultStatus;
 	reason?: string;
 }
 
@@ -100,8 +108,34 @@ export interface SourceRecord {
 	/** The latest scan's counts; null before the first scan. */
 	counts: SourceCounts | null;
 	/** Acknowledged rows per destination status. */
-	resultCounts: Partial<Record<RowStatus, number>>;
+	resultCounts: Partial<Record<ResultStatus, number>>;
 	destination: Destination | null;
+	/**
+	 * The upload to the destination, once started (absent on sources stored before uploads existed:
+	 * a property that is not indexed needs no new schema version).
+	 */
+	upload?: UploadRecord | null;
+}
+
+/** How a source's upload was set up and how far it got. */
+export interface UploadRecord {
+	/**
+	 * How many chunks the outbox holds once every one is built and stored (the outbox is sealed);
+	 * null while they are still being built.
+	 */
+	chunkCount: number | null;
+	/** Rows to send: the valid rows when the upload started. */
+	rows: number;
+	rowsPerChunk: number;
+	bytesPerChunk: number;
+	/** Epoch ms. */
+	startedAt: number;
+	/** The destination confirmed completion (POST …/complete). */
+	completedAt: number | null;
+	cancelledAt: number | null;
+	rolledBackAt: number | null;
+	/** What the destination's rollback removed. */
+	rollback: { removedAccounts: number; removedLinks: number; keptUpdates: number } | null;
 }
 
 export interface FileRecord {

@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { FerryErrorCode, FerryErrorDetails } from '../core/errors';
 import type { Mapping, ValidationOptions } from '../core/types';
+import type { ValidRow, ValidRowsPage } from '../pipeline/session';
 import type { ParseWorkerApi } from './parse.worker';
 
 /** A core error as it arrives from the worker. */
@@ -82,6 +83,19 @@ class ParseClient {
 
 	explain(row: number) {
 		return this.#remote().explain(row).catch(unwrap);
+	}
+
+	/**
+	 * Every row without errors of the latest scan, normalised, read from the worker a page at a
+	 * time: the chunk builder's input. Only one page is ever held on this side.
+	 */
+	async *validRows(pageSize = 2000): AsyncGenerator<ValidRow> {
+		let cursor: number | null = 0;
+		while (cursor !== null) {
+			const page: ValidRowsPage = await this.#remote().validRows(cursor, pageSize).catch(unwrap);
+			yield* page.rows;
+			cursor = page.next;
+		}
 	}
 }
 

@@ -103,6 +103,11 @@ const api = {
 
 	encoding() {
 		return current().info;
+	},
+
+	/** A page of the rows without errors, normalised, for the uploader (ImportSession.validRows). */
+	validRows(start: number, count: number) {
+		return guarded(() => current().validRows(start, count));
 	}
 };
 

@@ -1,0 +1,110 @@
+/**
+ * The canonical form of a validated record: what is sent to the destination. Validation decides
+ * whether a value is acceptable; this decides how it is written, so two spellings of the same value
+ * ("Y" and "true", "01.02.2020" and "2020-02-01", "(201) 555-0123" and "+12015550123") arrive as one.
+ */
+import { fieldByName } from '../schema/fields';
+import type { DateColumnOrder, DateOrder, FieldName, Mapping } from '../types';
+import { parseBoolean } from './rules/boolean';
+import { parseDate, resolveDate } from './rules/date';
+import { normalizePhone } from './rules/phone';
+
+export type CanonicalRecord = Partial<Record<FieldName, string>>;
+
+export interface NormaliseOptions {
+	/**
+	 * Per date field, the order its column's slash dates were read with: the scan's resolved
+	 * `dateOrders` (see dateOrdersByField). A field without an entry had no slash date in the scan.
+	 */
+	dateOrders: Partial<Record<FieldName, DateOrder>>;
+	/** For a slash date in a field without a resolved order: the admin's choice. */
+	dateOrder: DateOrder;
+	/** ISO 3166 region for phone numbers without a country code, as in validation. */
+	defaultRegion: string;
+}
+
+/** A value validation accepted cannot be written canonically: the options differ from the scan's. */
+export class NormaliseError extends Error {
+	override readonly name = 'NormaliseError';
+	constructor(
+		readonly field: FieldName,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+/** Values without a time of day: written as a calendar date, not as an instant. */
+const DATE_ONLY = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}\/\d{2}\/\d{2})$/;
+
+function pad(value: number, width = 2): string {
+	return String(value).padStart(width, '0');
+}
+
+/**
+ * ISO 8601: `YYYY-MM-DD` for a calendar date (slash, dotted and year-first dates included), the UTC
+ * instant `YYYY-MM-DDTHH:MM:SS.sssZ` for a value with a time or an epoch. Null when not a date.
+ */
+export function isoDate(value: string, order: DateOrder): string | null {
+	const ms = resolveDate(parseDate(value), order);
+	if (Number.isNaN(ms)) return null;
+	const date = new Date(ms);
+	if (!DATE_ONLY.test(value)) return date.toISOString();
+	return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** The scan's per-column slash-date orders, keyed by the field each column maps to. */
+export function dateOrdersByField(
+	dateOrders: readonly DateColumnOrder[],
+	mapping: Mapping
+): Partial<Record<FieldName, DateOrder>> {
+	const byField: Partial<Record<FieldName, DateOrder>> = {};
+	for (const { column, used } of dateOrders) {
+		const field = mapping[column];
+		if (field) byField[field] = used;
+	}
+	return byField;
+}
+
+function canonicalValue(field: FieldName, value: string, options: NormaliseOptions): string {
+	switch (fieldByName(field).type) {
+		case 'boolean': {
+			const parsed = parseBoolean(value);
+			if (parsed === null) throw new NormaliseError(field, `${field}: not a yes/no value.`);
+			return parsed ? 'true' : 'false';
+		}
+		case 'date': {
+			const iso = isoDate(value, options.dateOrders[field] ?? options.dateOrder);
+			if (iso === null) throw new NormaliseError(field, `${field}: not a valid date.`);
+			return iso;
+		}
+		case 'phone': {
+			const e164 = normalizePhone(value, options.defaultRegion);
+			if (e164 === null) throw new NormaliseError(field, `${field}: not a valid phone number.`);
+			return e164;
+		}
+		default:
+			// email, id, text, list, hash: trimmed, otherwise exactly as written.
+			return value;
+	}
+}
+
+/**
+ * A record of mapped fields (canonicalRecord) in canonical form: every value trimmed and empty ones
+ * dropped; booleans `true`/`false`; dates ISO 8601 (slash dates read in their column's resolved
+ * order); phone numbers E.164. Pure: the input is not changed. Meant for rows without errors; a
+ * value validation would have refused throws NormaliseError (never a message with the value in it,
+ * so it can be shown and logged).
+ */
+export function normaliseRecord(
+	record: CanonicalRecord,
+	options: NormaliseOptions
+): CanonicalRecord {
+	const out: CanonicalRecord = {};
+	for (const [field, raw] of Object.entries(record) as [FieldName, string | undefined][]) {
+		const value = raw?.trim() ?? '';
+		if (value === '') continue;
+		out[field] = canonicalValue(field, value, options);
+	}
+	return out;
+}

@@ -1,0 +1,124 @@
+import { ImportApiClient, type ApiSchema } from '../upload/client';
+import {
+	DEFAULT_SETTINGS,
+	destinationProblem,
+	parseSettings,
+	type DestinationSettings
+} from '../upload/settings';
+
+/**
+ * Stored in localStorage under this key, as JSON. localStorage rather than IndexedDB: a few
+ * hundred bytes read synchronously when the page starts, kept apart from the sources so "Delete all
+ * local data" on the sources page leaves the destination as configured. The token is a secret: it
+ * is stored only here, sent only in the Authorization header, and never logged or shown in a URL.
+ */
+export const SETTINGS_KEY = 'ferry.destination';
+
+export type ConnectionCheck =
+	| { state: 'idle' }
+	| { state: 'testing' }
+	| { state: 'ok'; schema: ApiSchema }
+	| { state: 'failed'; message: string };
+
+function storage(): Storage | null {
+	try {
+		return typeof localStorage === 'undefined' ? null : localStorage;
+	} catch {
+		return null;
+	}
+}
+
+/** The destination settings of this browser: one instance, loaded on first use. */
+class Settings {
+	url = $state(DEFAULT_SETTINGS.url);
+	token = $state(DEFAULT_SETTINGS.token);
+	mode = $state<DestinationSettings['mode']>(DEFAULT_SETTINGS.mode);
+	upsert = $state(DEFAULT_SETTINGS.upsert);
+	rowsPerChunk = $state<number | null>(null);
+	bytesPerChunk = $state<number | null>(null);
+	check = $state.raw<ConnectionCheck>({ state: 'idle' });
+	/** The settings could not be written (storage disabled or full). */
+	saveError = $state<string | null>(null);
+
+	constructor() {
+		this.#assign(parseSettings(storage()?.getItem(SETTINGS_KEY) ?? null));
+	}
+
+	get value(): DestinationSettings {
+		return {
+			url: this.url.trim(),
+			token: this.token,
+			mode: this.mode,
+			upsert: this.mode === 'create' && this.upsert,
+			rowsPerChunk: this.rowsPerChunk,
+			bytesPerChunk: this.bytesPerChunk
+		};
+	}
+
+	/** Why uploads cannot go to the configured URL, or null. */
+	get problem(): string | null {
+		if (this.token.trim() === '') return 'The token is empty.';
+		return destinationProblem(this.url.trim(), location.origin);
+	}
+
+	/** Writes the settings when they differ from what is stored (meant for an $effect). */
+	persist(value: DestinationSettings = this.value): void {
+		const text = JSON.stringify(value);
+		let error: string | null = null;
+		try {
+			const store = storage();
+			if (store && store.getItem(SETTINGS_KEY) !== text) store.setItem(SETTINGS_KEY, text);
+		} catch (caught) {
+			error = `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
+		}
+		if (this.saveError !== error) this.saveError = error;
+	}
+
+	reset(): void {
+		this.#assign(DEFAULT_SETTINGS);
+		this.check = { state: 'idle' };
+		this.persist();
+	}
+
+	client(): ImportApiClient {
+		return new ImportApiClient({ baseUrl: this.value.url, token: this.value.token });
+	}
+
+	/** GET /schema with the token: proves the address, the token and CORS, and gives the limits. */
+	async test(): Promise<void> {
+		const problem = this.problem;
+		if (problem) {
+			this.check = { state: 'failed', message: problem };
+			return;
+		}
+		this.check = { state: 'testing' };
+		try {
+			const schema = await this.client().schema({ timeoutMs: 10_000 });
+			if (schema.protocol !== 1 || !schema.limits)
+				throw new Error(`the destination speaks protocol ${String(schema.protocol)}, not 1`);
+			this.check = { state: 'ok', schema };
+		} catch (error) {
+			this.check = { state: 'failed', message: describe(error) };
+		}
+	}
+
+	#assign(settings: DestinationSettings): void {
+		this.url = settings.url;
+		this.token = settings.token;
+		this.mode = settings.mode;
+		this.upsert = settings.upsert;
+		this.rowsPerChunk = settings.rowsPerChunk;
+		this.bytesPerChunk = settings.bytesPerChunk;
+	}
+}
+
+/** A failed call as the admin should read it (the client's messages never contain the token). */
+export function describe(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	if (/^401 /.test(message)) return 'The destination refused the token (401).';
+	if (/network|Failed to fetch|NetworkError/i.test(message))
+		return `No answer from the destination: is it running, and does it allow this app's origin (CORS)? (${message})`;
+	return message;
+}
+
+export const settings = new Settings();

@@ -1,0 +1,419 @@
+import { liveQuery, type Subscription } from 'dexie';
+import { isFerryError } from '../core/errors';
+import type { ValidRow } from '../pipeline/session';
+import { getDatabase } from '../storage/db';
+import {
+	DexieOutbox,
+	cancelUpload,
+	finishUpload,
+	markRolledBack,
+	setRemoteId,
+	startUpload,
+	uploadSnapshot,
+	type UploadSnapshot
+} from '../storage/outbox-store';
+import type { SourceStatus } from '../storage/schema';
+import { buildChunks } from '../upload/chunks';
+import { ImportApiClient, type NewSource } from '../upload/client';
+import { sha256Hex } from '../upload/encoding';
+import { browserConnectivity, realClock, withRetry } from '../upload/retry';
+import { effectiveLimits } from '../upload/settings';
+import {
+	Uploader,
+	type ChunkSender,
+	type ConnectionState,
+	type UploadProgress
+} from '../upload/uploader';
+import { parseClient } from '../workers/parse-client';
+import { importer } from './importer.svelte';
+import { describe, settings } from './settings.svelte';
+
+/** What this tab does for the open source's upload. */
+export type UploadRole =
+	/** Nothing (no upload, finished, failed, or another tab is not known to run it). */
+	| 'none'
+	/** Creating the source at the destination, building and storing the chunks. */
+	| 'preparing'
+	/** This tab holds the source's Web Lock and sends. */
+	| 'running'
+	/** Another tab holds the lock and sends; this tab shows the progress and waits to take over. */
+	| 'waiting';
+
+/** Messages between the tabs showing one source: controls to the sender, its state to the rest. */
+type TabMessage =
+	| { id: string; type: 'pause' | 'resume' | 'cancel' }
+	| { id: string; type: 'connection'; connection: ConnectionState };
+
+const CHANNEL = 'ferry-upload';
+/** Rows per page read from the parse worker while chunks are built. */
+const ROWS_PAGE = 2000;
+
+function lockName(id: string): string {
+	return `ferry-upload-${id}`;
+}
+
+function isAbort(error: unknown): boolean {
+	return (
+		(isFerryError(error) && error.code === 'aborted') ||
+		(error instanceof DOMException && error.name === 'AbortError')
+	);
+}
+
+/** The upload panel's state: the open source's upload, whichever tab sends it. */
+class UploadState {
+	/** The source the import page shows. */
+	sourceId = $state<string | null>(null);
+	/** The upload as stored (every tab sees the same), or null when the source has none. */
+	snapshot = $state.raw<UploadSnapshot | null>(null);
+	/** The Uploader's own progress, in the tab that sends. */
+	progress = $state.raw<UploadProgress | null>(null);
+	role = $state<UploadRole>('none');
+	/** The sending tab's connection state, as it announced it (for the other tabs). */
+	remoteConnection = $state<ConnectionState | null>(null);
+	/** Why the upload stopped or could not start; the admin can retry or cancel. */
+	error = $state<string | null>(null);
+	rollingBack = $state(false);
+	/** Rows per second seen from the stored progress, for tabs that do not send. */
+	observedRate = $state(0);
+
+	status: SourceStatus | null = $derived(this.snapshot?.source.status ?? null);
+
+	#subscription: Subscription | null = null;
+	/** Aborts this tab's part (lock requests, the run) when the page turns to another source. */
+	#leave: AbortController | null = null;
+	#uploader: Uploader | null = null;
+	#driving = false;
+	#channel: BroadcastChannel | null = null;
+	#firstSample: { at: number; rows: number } | null = null;
+
+	/**
+	 * Follows the import page's source (meant for an $effect): its stored upload via a live query,
+	 * and, when it is uploading, takes part: sends if no other tab does, else waits to take over.
+	 */
+	follow(id: string | null): void {
+		if (id === this.sourceId) return;
+		this.#leave?.abort();
+		this.#subscription?.unsubscribe();
+		this.#subscription = null;
+		this.sourceId = id;
+		this.snapshot = null;
+		importer.locked = false;
+		this.progress = null;
+		this.error = null;
+		this.remoteConnection = null;
+		this.#firstSample = null;
+		this.observedRate = 0;
+		if (!id) return;
+		this.#leave = new AbortController();
+		this.#listen();
+		this.#subscription = liveQuery(() => uploadSnapshot(id)).subscribe({
+			next: (snapshot) => this.#observe(id, snapshot),
+			error: (error: unknown) => {
+				this.error = `The upload state could not be read: ${describe(error)}`;
+			}
+		});
+	}
+
+	/** "Upload N valid rows": checks the destination, records the upload, then sends. */
+	async start(): Promise<void> {
+		const id = importer.sourceId;
+		const summary = importer.summary;
+		if (!id || id !== this.sourceId || !summary || importer.phase !== 'done') return;
+		if (this.role !== 'none' || this.status === 'uploading') return;
+		const problem = settings.problem;
+		if (problem) {
+			this.error = problem;
+			return;
+		}
+		this.error = null;
+		this.role = 'preparing';
+		try {
+			const client = settings.client();
+			const schema = await client.schema({ timeoutMs: 15_000 });
+			const mapped = new Set(importer.mapping);
+			const missing = schema.fields.filter((field) => field.required && !mapped.has(field.name));
+			if (missing.length > 0)
+				throw new Error(
+					`The destination requires ${missing.map((field) => field.name).join(', ')}, which no column is mapped to.`
+				);
+			if (summary.valid > schema.limits.rowsPerSource)
+				throw new Error(
+					`The destination accepts at most ${schema.limits.rowsPerSource} rows per source; this file has ${summary.valid} valid rows.`
+				);
+			const { url, mode, upsert } = settings.value;
+			const started = await startUpload(id, {
+				destination: { url, mode, upsert },
+				rows: summary.valid,
+				...effectiveLimits(settings.value, schema.limits)
+			});
+			if (!started) throw new Error('This import is no longer on this device.');
+		} catch (error) {
+			this.error = describe(error);
+			this.role = 'none';
+			return;
+		}
+		this.role = 'none';
+		await this.#drive(id);
+	}
+
+	/** After a failure: try again from the outbox (nothing acknowledged is sent again). */
+	retry(): void {
+		const id = this.sourceId;
+		if (!id || this.status !== 'uploading') return;
+		this.error = null;
+		void this.#drive(id);
+	}
+
+	pause(): void {
+		if (this.#uploader) this.#uploader.pause();
+		else this.#post('pause');
+	}
+
+	resume(): void {
+		if (this.#uploader) this.#uploader.resume();
+		else this.#post('resume');
+	}
+
+	/**
+	 * Stops the upload for good: requests in flight are aborted and unsent chunks dropped. Rows
+	 * already applied stay in the destination until "Roll back".
+	 */
+	async cancel(): Promise<void> {
+		const id = this.sourceId;
+		if (!id || this.status !== 'uploading') return;
+		if (this.role === 'waiting') {
+			// Another tab sends: it stops its uploader and records the cancel.
+			this.#post('cancel');
+			return;
+		}
+		await this.#cancelHere(id);
+	}
+
+	/** DELETE at the destination: removes what this source created; the source is marked. */
+	async rollback(): Promise<void> {
+		const snapshot = this.snapshot;
+		const destination = snapshot?.source.destination;
+		if (!snapshot || !destination?.remoteId || this.rollingBack) return;
+		if (snapshot.source.status !== 'imported' && snapshot.source.status !== 'cancelled') return;
+		this.rollingBack = true;
+		this.error = null;
+		try {
+			const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
+			const view = await client.rollback(destination.remoteId, { timeoutMs: 60_000 });
+			await markRolledBack(snapshot.source.id, view.rollback);
+		} catch (error) {
+			this.error = `Rollback failed: ${describe(error)}`;
+		} finally {
+			this.rollingBack = false;
+		}
+	}
+
+	#observe(id: string, snapshot: UploadSnapshot | null): void {
+		if (id !== this.sourceId) return;
+		this.snapshot = snapshot;
+		const status = snapshot?.source.status ?? null;
+		// The mapping of a source being (or already) sent cannot change under it.
+		importer.locked = status === 'uploading' || status === 'imported';
+		if (snapshot && this.role === 'waiting') this.#sample(snapshot.answeredRows);
+		if (status !== 'uploading') {
+			// Cancelled elsewhere, or the source deleted (sources page): this tab's uploader stops.
+			if (this.#uploader && (status === 'cancelled' || snapshot === null)) this.#uploader.cancel();
+			return;
+		}
+		// A reload or reopening at step 'upload' resumes by itself.
+		if (!this.#driving && this.role === 'none' && this.error === null) void this.#drive(id);
+	}
+
+	#sample(rows: number): void {
+		const now = performance.now();
+		if (!this.#firstSample) {
+			this.#firstSample = { at: now, rows };
+			return;
+		}
+		const seconds = (now - this.#firstSample.at) / 1000;
+		this.observedRate = seconds > 0 ? (rows - this.#firstSample.rows) / seconds : 0;
+	}
+
+	/**
+	 * Sends when this tab gets the source's lock at once; otherwise waits in line for it (granted
+	 * when the sending tab finishes or closes), showing the stored progress meanwhile.
+	 */
+	async #drive(id: string): Promise<void> {
+		if (this.#driving) return;
+		this.#driving = true;
+		const leave = this.#leave!;
+		try {
+			const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+			if (!locks) {
+				await this.#run(id, leave.signal);
+				return;
+			}
+			const ran = await locks.request(lockName(id), { ifAvailable: true }, async (lock) => {
+				if (!lock) return false;
+				await this.#run(id, leave.signal);
+				return true;
+			});
+			if (ran || leave.signal.aborted) return;
+			this.role = 'waiting';
+			this.#firstSample = null;
+			await locks.request(lockName(id), { signal: leave.signal }, async () => {
+				this.role = 'none';
+				this.remoteConnection = null;
+				await this.#run(id, leave.signal);
+			});
+		} catch (error) {
+			if (!leave.signal.aborted && !isAbort(error)) this.error = describe(error);
+		} finally {
+			this.#driving = false;
+			if (this.sourceId === id) this.role = 'none';
+		}
+	}
+
+	/** Holding the lock: sends every unacknowledged chunk of the source, then completes it. */
+	async #run(id: string, signal: AbortSignal): Promise<void> {
+		const snapshot = await uploadSnapshot(id);
+		if (!snapshot || snapshot.source.status !== 'uploading' || signal.aborted) return;
+		const destination = snapshot.source.destination;
+		if (!destination) throw new Error('This upload has no destination.');
+		this.error = null;
+		this.progress = null;
+		this.role = 'preparing';
+		const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
+		const connectivity = browserConnectivity();
+		const remoteId =
+			destination.remoteId ?? (await this.#createRemote(id, snapshot, client, signal));
+		const outbox = new DexieOutbox();
+		const chunks = (await outbox.isSealed(id))
+			? undefined
+			: buildChunks(this.#validRows(id, signal), {
+					rowsPerChunk: snapshot.upload.rowsPerChunk,
+					bytesPerChunk: snapshot.upload.bytesPerChunk
+				});
+		// The outbox is keyed by this device's source id; the destination knows its own id.
+		const sender: ChunkSender = {
+			putChunk: (_id, seq, key, body, options) =>
+				client.putChunk(remoteId, seq, key, body, options),
+			complete: (_id, options) => client.complete(remoteId, options)
+		};
+		let announced: ConnectionState | null = null;
+		const uploader = new Uploader({
+			client: sender,
+			outbox,
+			sourceId: id,
+			chunks,
+			connectivity,
+			onProgress: (progress) => {
+				if (this.sourceId !== id) return;
+				this.progress = progress;
+				if (progress.connection !== announced) {
+					announced = progress.connection;
+					this.#channel?.postMessage({ id, type: 'connection', connection: announced });
+				}
+			}
+		});
+		const stop = () => uploader.cancel();
+		signal.addEventListener('abort', stop, { once: true });
+		this.#uploader = uploader;
+		this.role = 'running';
+		try {
+			await uploader.run();
+			await finishUpload(id);
+		} catch (error) {
+			if (isAbort(error)) return;
+			throw error;
+		} finally {
+			signal.removeEventListener('abort', stop);
+			if (this.#uploader === uploader) this.#uploader = null;
+		}
+	}
+
+	/**
+	 * The destination's id for the source. POST /sources is not idempotent, so an open source with
+	 * this file that has received nothing (an earlier attempt whose answer was lost) is reused.
+	 */
+	async #createRemote(
+		id: string,
+		snapshot: UploadSnapshot,
+		client: ImportApiClient,
+		signal: AbortSignal
+	): Promise<string> {
+		const file = await getDatabase().files.get(id);
+		if (!file) throw new Error('The file of this import is no longer on this device.');
+		const bytes = new Uint8Array(await file.original.arrayBuffer());
+		const { destination, name } = snapshot.source;
+		if (!destination) throw new Error('This upload has no destination.');
+		const request: NewSource = {
+			name,
+			mode: destination.mode,
+			upsert: destination.upsert,
+			file: { name: file.name, size: file.original.size, sha256: await sha256Hex(bytes) },
+			rows: snapshot.upload.rows
+		};
+		const retry = { connectivity: browserConnectivity(), clock: realClock, signal };
+		const existing = await withRetry((s) => client.sources({ signal: s }), retry);
+		const reusable = existing.find(
+			(view) =>
+				view.status === 'open' &&
+				view.rows === 0 &&
+				view.name === request.name &&
+				view.mode === request.mode &&
+				view.expectedRows === request.rows &&
+				view.file.sha256 === request.file.sha256
+		);
+		const view =
+			reusable ?? (await withRetry((s) => client.createSource(request, { signal: s }), retry));
+		await setRemoteId(id, view.id);
+		return view.id;
+	}
+
+	/**
+	 * The rows to send, from the parse worker: only while the worker still holds this source's file
+	 * as scanned when the build began (a new drop or a re-scan would change the rows under it).
+	 */
+	async *#validRows(id: string, signal: AbortSignal): AsyncGenerator<ValidRow> {
+		while (!(importer.sourceId === id && importer.phase === 'done')) {
+			if (importer.sourceId !== id) throw new Error('Another file was opened.');
+			await realClock.sleep(100, signal);
+		}
+		const file = importer.file;
+		const generation = importer.generation;
+		for await (const row of parseClient.validRows(ROWS_PAGE)) {
+			if (importer.file !== file || importer.generation !== generation)
+				throw new Error('The file changed while its rows were prepared for upload.');
+			yield row;
+		}
+	}
+
+	async #cancelHere(id: string): Promise<void> {
+		this.#uploader?.cancel();
+		try {
+			await cancelUpload(id);
+			this.error = null;
+		} catch (error) {
+			this.error = `The upload was not cancelled: ${describe(error)}`;
+		}
+	}
+
+	#listen(): void {
+		if (this.#channel || typeof BroadcastChannel === 'undefined') return;
+		this.#channel = new BroadcastChannel(CHANNEL);
+		this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
+			const message = event.data;
+			if (message.id !== this.sourceId) return;
+			if (message.type === 'connection') {
+				if (this.role === 'waiting') this.remoteConnection = message.connection;
+				return;
+			}
+			if (!this.#uploader) return;
+			if (message.type === 'pause') this.#uploader.pause();
+			else if (message.type === 'resume') this.#uploader.resume();
+			else void this.#cancelHere(message.id);
+		};
+	}
+
+	#post(type: 'pause' | 'resume' | 'cancel'): void {
+		if (this.sourceId) this.#channel?.postMessage({ id: this.sourceId, type });
+	}
+}
+
+export const upload = new UploadState();
