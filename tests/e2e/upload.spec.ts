@@ -8,10 +8,12 @@ import {
 } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Papa from 'papaparse';
+import { decryptReport } from '../../src/lib/core/report';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 
@@ -286,6 +288,28 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await page.getByTestId('result-filter-all').click();
 	await expect(page.getByTestId('result-row')).toHaveCount(4);
 	await uploadShot(page, testInfo, 'upload-link-mode-rejected');
+
+	// The encrypted failure report holds the 2 invalid rows and the 4 the destination refused.
+	const password = 'report password for the refused rows';
+	await page.getByTestId('report-password').fill(password);
+	await page.getByTestId('report-password-repeat').fill(password);
+	await page.getByTestId('write-report').click();
+	await expect(page.getByTestId('report-rows')).toHaveText('6', { timeout: 30_000 });
+	const download = page.waitForEvent('download');
+	await page.getByTestId('download-report').click();
+	const encrypted = readFileSync(await (await download).path());
+	const csv = new TextDecoder().decode(await decryptReport(encrypted, { password }));
+	const reported = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
+	expect(reported.map((row) => [row.row, row.status])).toEqual([
+		['1', 'not_found'],
+		['2', 'not_found'],
+		['3', 'invalid_row'],
+		['4', 'not_found'],
+		['5', 'invalid_row'],
+		['6', 'not_found']
+	]);
+	expect(reported[0].email).toBe('mueller@example.de');
+	expect(reported[0].messages).toContain('no account has this email');
 });
 
 test('a reload mid-upload resumes by itself, going offline waits, and every valid row arrives once', async ({

@@ -2,11 +2,13 @@ import { liveQuery, type Subscription } from 'dexie';
 import {
 	collectInvalidRows,
 	mergeFailureRows,
+	refusedRow,
 	reportCsvBytes,
 	type FailureRow,
 	type ReportCost
 } from '../core/report';
 import { ERROR_MASK } from '../core/validate/codes';
+import { rejectedRows } from '../storage/outbox-store';
 import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
 import { encryptReportInApp } from '../workers/crypto-client';
 import { parseClient } from '../workers/parse-client';
@@ -154,7 +156,8 @@ class FailureReport {
 					}
 				}
 			);
-			const rows = mergeFailureRows(invalid.rows, input.extraRows ?? []);
+			const refused = sourceId ? await refusedByDestination(sourceId, invalid.columns) : [];
+			const rows = mergeFailureRows(invalid.rows, refused, input.extraRows ?? []);
 			plaintext = reportCsvBytes(invalid.columns, rows);
 			controller.signal.throwIfAborted();
 
@@ -233,3 +236,19 @@ class FailureReport {
 }
 
 export const failureReport = new FailureReport();
+
+/**
+ * The rows the destination answered with anything but imported/updated, each with its status,
+ * reason and original values (re-read from the working copy by the parse worker).
+ */
+async function refusedByDestination(sourceId: string, columns: string[]): Promise<FailureRow[]> {
+	const refused: FailureRow[] = [];
+	for (const result of await rejectedRows(sourceId)) {
+		const [row] = await parseClient.rows(result.row - 1, 1);
+		if (row)
+			refused.push(
+				refusedRow(result.row, row.line, columns, row.fields, result.status, result.reason)
+			);
+	}
+	return refused;
+}
