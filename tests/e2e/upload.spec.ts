@@ -299,7 +299,10 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await page.getByTestId('download-report').click();
 	const encrypted = readFileSync(await (await download).path());
 	const csv = new TextDecoder().decode(await decryptReport(encrypted, { password }));
-	const reported = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
+	const reported = Papa.parse<Record<string, string>>(csv, {
+		header: true,
+		skipEmptyLines: true
+	}).data;
 	expect(reported.map((row) => [row.row, row.status])).toEqual([
 		['1', 'not_found'],
 		['2', 'not_found'],
