@@ -9,3 +9,8 @@ export function seededRandom(seed: number): () => number {
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 }
+
+/** One of `items`, drawn with `next`. */
+export function pick<T>(next: () => number, items: readonly T[]): T {
+	return items[Math.floor(next() * items.length)];
+}

@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import {
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	renameSync,
-	rmSync,
-	statSync
-} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { pick, seededRandom } from '../../helpers/random';
+import { ensureIndexerBuilt, INDEXER_BUILD_DIR, INDEXER_BUILDS } from '../../helpers/wasm-build';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import type {
 	ScanEngine,
@@ -34,11 +27,6 @@ import type {
 } from '../../../src/lib/core/types';
 import { openHead, workingCopy } from '../../../src/lib/io/open';
 
-const root = join(import.meta.dirname, '../../..');
-const buildDir = join(root, 'wasm/build');
-const indexerSource = join(root, 'wasm/assembly/csv.ts');
-const BUILDS = ['csv.simd.wasm', 'csv.scalar.wasm'] as const;
-
 export const HOOKS = { isKnownAlias, detectPreset, transformRecord };
 export const OPTIONS: ValidationOptions = {
 	dateOrder: 'dmy',
@@ -46,28 +34,11 @@ export const OPTIONS: ValidationOptions = {
 	now: Date.UTC(2025, 0, 1)
 };
 
-/** Builds the indexer when missing or older than its source (via a temporary directory, so a
- * test file running in parallel never reads a half-written module), then compiles both builds. */
+/** Both indexer builds, compiled (built first when missing or stale). */
 export function compiledIndexers(): { simd: WebAssembly.Module; scalar: WebAssembly.Module } {
-	const sourceTime = statSync(indexerSource).mtimeMs;
-	const stale = BUILDS.some((name) => {
-		const file = join(buildDir, name);
-		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
-	});
-	if (stale) {
-		const temp = mkdtempSync(join(root, 'wasm/.build-'));
-		try {
-			execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], {
-				stdio: 'pipe'
-			});
-			mkdirSync(buildDir, { recursive: true });
-			for (const name of BUILDS) renameSync(join(temp, name), join(buildDir, name));
-		} finally {
-			rmSync(temp, { recursive: true, force: true });
-		}
-	}
-	const [simd, scalar] = BUILDS.map(
-		(name) => new WebAssembly.Module(readFileSync(join(buildDir, name)))
+	ensureIndexerBuilt();
+	const [simd, scalar] = INDEXER_BUILDS.map(
+		(name) => new WebAssembly.Module(readFileSync(join(INDEXER_BUILD_DIR, name)))
 	);
 	return { simd, scalar };
 }
@@ -247,21 +218,7 @@ export async function expectSameAsReference(
 	return actual;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-export function pick<T>(next: () => number, items: readonly T[]): T {
-	return items[Math.floor(next() * items.length)];
-}
+export { pick, seededRandom as random };
 
 export const EXPORT_HEADER = [
 	'user_id',

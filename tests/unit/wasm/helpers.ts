@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import {
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	renameSync,
-	rmSync,
-	statSync
-} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
+import { pick, seededRandom } from '../../helpers/random';
+import { ensureIndexerBuilt, INDEXER_BUILD_DIR, INDEXER_BUILDS } from '../../helpers/wasm-build';
 import { CsvRecordParser } from '../../../src/lib/core/csv/parser';
 import {
 	createCsvIndexState,
@@ -18,39 +11,15 @@ import {
 	type CsvIndexer
 } from '../../../src/lib/core/wasm/csv-index';
 
-const root = join(import.meta.dirname, '../../..');
-const buildDir = join(root, 'wasm/build');
-const source = join(root, 'wasm/assembly/csv.ts');
-const builds = ['csv.simd.wasm', 'csv.scalar.wasm'];
-
-/** Builds the modules when missing or older than the source (into a temporary directory first,
- * so test files running in parallel never read a half-written module). */
-function ensureBuilt(): void {
-	const sourceTime = statSync(source).mtimeMs;
-	const stale = builds.some((name) => {
-		const file = join(buildDir, name);
-		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
-	});
-	if (!stale) return;
-	const temp = mkdtempSync(join(root, 'wasm/.build-'));
-	try {
-		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
-		mkdirSync(buildDir, { recursive: true });
-		for (const name of builds) renameSync(join(temp, name), join(buildDir, name));
-	} finally {
-		rmSync(temp, { recursive: true, force: true });
-	}
-}
-
 export interface Indexers {
 	simd: CsvIndexer;
 	scalar: CsvIndexer;
 }
 
 export async function loadIndexers(): Promise<Indexers> {
-	ensureBuilt();
+	ensureIndexerBuilt();
 	const [simd, scalar] = await Promise.all(
-		builds.map((name) => instantiateCsvIndexer(readFileSync(join(buildDir, name))))
+		INDEXER_BUILDS.map((name) => instantiateCsvIndexer(readFileSync(join(INDEXER_BUILD_DIR, name))))
 	);
 	return { simd, scalar };
 }
@@ -155,12 +124,7 @@ export function uniformNewline(text: string): '\n' | '\r' | '\r\n' | null {
 	return '\n';
 }
 
-/** Deterministic PRNG (mulberry32). */
-export { seededRandom as random } from '../../helpers/random';
-
-export function pick<T>(next: () => number, items: readonly T[]): T {
-	return items[Math.floor(next() * items.length)];
-}
+export { pick, seededRandom as random };
 
 const WORDS = [
 	'ada',
