@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { failOnConsoleErrors } from './console';
+import { dropFile } from './drop';
 import { screenshot } from './screenshot';
 
 failOnConsoleErrors();
@@ -16,26 +16,6 @@ function cli(file: string): { rows: number; valid: number; invalid: number; warn
 		encoding: 'utf8'
 	});
 	return JSON.parse(out);
-}
-
-async function dropFile(page: Page, path: string, name: string, type: string) {
-	// A real drop event with a DataTransfer, as a person dragging the file from their desktop.
-	const bytes = [...readFileSync(path)];
-	await page.evaluate(
-		({ bytes, name, type }) => {
-			const file = new File([new Uint8Array(bytes)], name, { type });
-			const data = new DataTransfer();
-			data.items.add(file);
-			const zone = document.querySelector('[data-testid="dropzone"]')!;
-			zone.dispatchEvent(
-				new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true })
-			);
-			zone.dispatchEvent(
-				new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
-			);
-		},
-		{ bytes, name, type }
-	);
 }
 
 async function expectCounts(
@@ -57,7 +37,7 @@ test('a UTF-16 Excel "Unicode Text" export is previewed, mapped and counted', as
 }, testInfo) => {
 	await page.goto('/');
 	await page.getByTestId('dropzone').waitFor();
-	await dropFile(page, fixture('excel-unicode.txt'), 'excel-unicode.txt', 'text/plain');
+	await dropFile(page, fixture('excel-unicode.txt'), 'text/plain');
 
 	await expect(page.getByTestId('encoding')).toHaveValue('utf-16le');
 	await expect(page.getByTestId('delimiter')).toHaveText('tab');
