@@ -1,0 +1,374 @@
+// Upload in the browser (not a test): 100,000 valid rows dropped into the built app in headless
+// Chromium, validated by its workers and uploaded by it to a reference import API that this script
+// starts (its own process and temporary database). Prints rows per second, the gzip bytes sent per
+// row against the raw CSV, and the main thread's long tasks (PerformanceObserver 'longtask')
+// during the upload: the upload must not block the page (no task over 50 ms).
+//
+// Needs the built app: run `npm run build` first (this script runs it when build/ is missing).
+// Serves it with `vite preview` on 127.0.0.1:4193 (BENCH_PORT to change), Chromium from
+// /usr/bin/chromium (CHROMIUM_PATH to change). Writes bench/out/upload-browser.json.
+// Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROWS = Number(process.argv[2] ?? 100_000);
+const PORT = Number(process.env.BENCH_PORT ?? 4193);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const TOKEN = 'bench';
+const LONG_TASK_MS = 50;
+const root = join(import.meta.dirname, '..');
+
+function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** The same legacy export as scripts/bench-upload.ts: every row valid, `notes` not mapped. */
+function exportCsv(rows: number): string {
+	const next = random(11);
+	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
+	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];
+	const lines = [
+		'customer_id,email,first_name,last_name,verified,phone,created_at,last_login,notes\r\n'
+	];
+	for (let i = 1; i <= rows; i++) {
+		const first = pick(given);
+		const last = pick(family);
+		const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
+		const month = String(1 + Math.floor(next() * 12)).padStart(2, '0');
+		const phone = `+1 201 555 ${String(1000 + Math.floor(next() * 8999))}`;
+		const note = next() < 0.2 ? '"called twice, prefers email"' : '';
+		lines.push(
+			`C-${i},"${first.toLowerCase().replace(/\W/g, '')}.${i}@example.com","${first}","${last}",` +
+				`${pick(['yes', 'no', 'Y', 'N', '1', '0'])},${phone},${day}/${month}/2021,` +
+				`2024-0${1 + (i % 9)}-1${i % 10}T08:30:00Z,${note}\r\n`
+		);
+	}
+	return lines.join('');
+}
+
+/** A child in its own process group, so stopping it also stops what it started (npx → vite). */
+function start(command: string, args: string[]): ChildProcess {
+	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+function stop(child: ChildProcess | undefined): void {
+	if (!child?.pid || child.exitCode !== null) return;
+	try {
+		process.kill(-child.pid, 'SIGTERM');
+	} catch {
+		// Already gone.
+	}
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+	return new Promise((resolve, reject) => {
+		let output = '';
+		const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 60_000);
+		const read = (data: Buffer) => {
+			output += data.toString();
+			const match = pattern.exec(output);
+			if (match) {
+				clearTimeout(timer);
+				resolve(match[1] ?? match[0]);
+			}
+		};
+		child.stdout!.on('data', read);
+		child.stderr!.on('data', read);
+		child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${output}`)));
+	});
+}
+
+async function waitForHttp(url: string): Promise<void> {
+	const until = Date.now() + 60_000;
+	while (Date.now() < until) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// Not yet.
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+	throw new Error(`${url} did not answer`);
+}
+
+interface LongTask {
+	start: number;
+	duration: number;
+}
+declare global {
+	interface Window {
+		__longTasks: LongTask[];
+		__uploadClicked: number | null;
+		__uploadComplete: number | null;
+	}
+}
+
+/** Runs in the page before its own scripts: long tasks, and when the upload starts and ends. */
+function instrument(): void {
+	window.__longTasks = [];
+	window.__uploadClicked = null;
+	window.__uploadComplete = null;
+	new PerformanceObserver((list) => {
+		for (const entry of list.getEntries())
+			window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+	}).observe({ type: 'longtask', buffered: true });
+	// The timestamps come from the page's clock: a click on upload-start, and the status turning
+	// "Complete" (a MutationObserver sees it in the same frame, no polling).
+	document.addEventListener(
+		'click',
+		(event) => {
+			if ((event.target as Element | null)?.closest?.('[data-testid="upload-start"]'))
+				window.__uploadClicked = performance.now();
+		},
+		true
+	);
+	new MutationObserver(() => {
+		if (window.__uploadClicked === null || window.__uploadComplete !== null) return;
+		const status = document.querySelector('[data-testid="upload-status"]');
+		if (status?.textContent === 'Complete') window.__uploadComplete = performance.now();
+	}).observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+const takeLongTasks = (page: Page) =>
+	page.evaluate(() => {
+		const tasks = window.__longTasks;
+		window.__longTasks = [];
+		return tasks;
+	});
+
+function summarise(tasks: LongTask[]) {
+	return {
+		count: tasks.length,
+		over50ms: tasks.filter((task) => task.duration > LONG_TASK_MS).length,
+		longestMs: Math.round(Math.max(0, ...tasks.map((task) => task.duration))),
+		totalMs: Math.round(tasks.reduce((sum, task) => sum + task.duration, 0))
+	};
+}
+
+async function main(): Promise<void> {
+	if (!existsSync(join(root, 'build', 'index.html'))) {
+		console.log('build/ is missing: npm run build');
+		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+	}
+	const temp = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-browser-'));
+	const dataDir = join(temp, 'api');
+	mkdirSync(dataDir);
+	let api: ChildProcess | undefined;
+	let preview: ChildProcess | undefined;
+	let browser: Browser | undefined;
+	try {
+		api = start(process.execPath, [
+			'--import',
+			'tsx',
+			'server/main.ts',
+			'--port',
+			'0',
+			'--data',
+			dataDir,
+			'--token',
+			TOKEN,
+			'--rate-limit',
+			'0',
+			'--cors',
+			ORIGIN,
+			'--quiet'
+		]);
+		const apiUrl = await waitForOutput(
+			api,
+			/listening on (http:\/\/\S+\/api\/v1)/,
+			'the reference API'
+		);
+		preview = start('npx', [
+			'vite',
+			'preview',
+			'--port',
+			String(PORT),
+			'--strictPort',
+			'--host',
+			'127.0.0.1'
+		]);
+		preview.once('exit', (code) => {
+			if (code) console.error(`vite preview exited (${code})`);
+		});
+		await waitForHttp(ORIGIN);
+
+		const csv = exportCsv(ROWS);
+		const csvBytes = Buffer.byteLength(csv);
+		const csvPath = join(temp, 'bench-upload.csv');
+		writeFileSync(csvPath, csv);
+
+		browser = await chromium.launch({
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update'
+			]
+		});
+		const chromiumVersion = browser.version();
+		const context = await browser.newContext({ baseURL: ORIGIN, locale: 'en-GB' });
+		await context.addInitScript(instrument);
+		// The chunk bodies as they leave the browser (the page and its workers).
+		let chunkPuts = 0;
+		let bodyBytes = 0;
+		context.on('request', (request) => {
+			if (request.method() !== 'PUT' || !/\/chunks\//.test(request.url())) return;
+			chunkPuts += 1;
+			bodyBytes += request.postDataBuffer()?.length ?? 0;
+		});
+		const page = await context.newPage();
+		page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+
+		// The destination, as the settings page stores it (src/lib/state/settings.svelte.ts).
+		await page.goto('/');
+		await page.evaluate(
+			([url, token]) =>
+				localStorage.setItem(
+					'ferry.destination',
+					JSON.stringify({
+						url,
+						token,
+						mode: 'create',
+						upsert: false,
+						rowsPerChunk: null,
+						bytesPerChunk: null
+					})
+				),
+			[apiUrl, TOKEN]
+		);
+		await page.reload();
+		await page.getByTestId('dropzone').waitFor();
+
+		// The observer works here: a deliberate 80 ms task on the main thread must be reported (in a
+		// timer: what page.evaluate runs itself is not a task the page's scheduler reports).
+		await takeLongTasks(page);
+		await page.evaluate(() => {
+			setTimeout(() => {
+				const until = performance.now() + 80;
+				while (performance.now() < until);
+			});
+		});
+		await page.waitForFunction(() => window.__longTasks.some((task) => task.duration >= 80), null, {
+			timeout: 5_000
+		});
+
+		// Validation (for information): from the file to the counts.
+		await takeLongTasks(page);
+		const validationStarted = Date.now();
+		await page.getByTestId('file-input').setInputFiles(csvPath);
+		const valid = page.getByTestId('count-valid');
+		await page.waitForFunction(
+			(rows) =>
+				document.querySelector('[data-testid="count-valid"]')?.textContent === String(rows) &&
+				!(document.querySelector('[data-testid="upload-start"]') as HTMLButtonElement | null)
+					?.disabled,
+			ROWS,
+			{ timeout: 300_000, polling: 250 }
+		);
+		const validationMs = Date.now() - validationStarted;
+		const rowsCounted = await page.getByTestId('count-rows').textContent();
+		if (rowsCounted !== String(ROWS) || (await valid.textContent()) !== String(ROWS))
+			throw new Error(`${rowsCounted} rows read, ${await valid.textContent()} valid`);
+		const validationTasks = summarise(await takeLongTasks(page));
+
+		// The upload: long tasks from the click to "Complete" only.
+		await takeLongTasks(page);
+		chunkPuts = 0;
+		bodyBytes = 0;
+		await page.getByTestId('upload-start').click();
+		await page.waitForFunction(() => window.__uploadComplete !== null, null, {
+			timeout: 600_000,
+			polling: 500
+		});
+		const { clicked, complete, tasks } = await page.evaluate(() => ({
+			clicked: window.__uploadClicked!,
+			complete: window.__uploadComplete!,
+			tasks: window.__longTasks.filter(
+				(task) =>
+					task.start + task.duration >= window.__uploadClicked! &&
+					task.start <= window.__uploadComplete!
+			)
+		}));
+		const uploadMs = complete - clicked;
+		const uploadTasks = summarise(tasks);
+
+		// The destination has every row.
+		const response = await fetch(`${apiUrl}/sources`, {
+			headers: { authorization: `Bearer ${TOKEN}` }
+		});
+		const { sources } = (await response.json()) as {
+			sources: { name: string; status: string; rows: number }[];
+		};
+		const source = sources.find((view) => view.name === 'bench-upload.csv');
+		if (!source || source.rows !== ROWS || source.status !== 'complete')
+			throw new Error(`the API has ${JSON.stringify(source)}`);
+
+		const result = {
+			rows: ROWS,
+			chromium: chromiumVersion,
+			node: process.version,
+			validation: { ms: validationMs, longTasks: validationTasks },
+			upload: {
+				ms: Math.round(uploadMs),
+				rowsPerSecond: Math.round(ROWS / (uploadMs / 1000)),
+				chunkPuts,
+				gzipBytes: bodyBytes,
+				gzipBytesPerRow: Number((bodyBytes / ROWS).toFixed(1)),
+				csvBytes,
+				csvBytesPerRow: Number((csvBytes / ROWS).toFixed(1)),
+				gzipOfCsv: Number((bodyBytes / csvBytes).toFixed(3)),
+				longTasks: uploadTasks
+			}
+		};
+		const outDir = join(root, 'bench', 'out');
+		mkdirSync(outDir, { recursive: true });
+		writeFileSync(join(outDir, 'upload-browser.json'), JSON.stringify(result, null, '\t') + '\n');
+
+		const n = (value: number) => value.toLocaleString('en-US');
+		const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+		console.log(
+			`Ferry upload bench in the browser: ${n(ROWS)} valid rows, Chromium ${chromiumVersion}`
+		);
+		console.log(
+			`  validation      ${(validationMs / 1000).toFixed(2)} s  longest main-thread task ` +
+				`${validationTasks.longestMs} ms, ${validationTasks.over50ms} over ${LONG_TASK_MS} ms (information)`
+		);
+		console.log(
+			`  upload          ${(uploadMs / 1000).toFixed(2)} s  click to "Complete", ${chunkPuts} chunk PUTs`
+		);
+		console.log(`  rows/s          ${n(result.upload.rowsPerSecond)}`);
+		console.log(`  raw CSV         ${mb(csvBytes)}  ${result.upload.csvBytesPerRow} bytes/row`);
+		console.log(
+			`  gzip sent       ${mb(bodyBytes)}  ${result.upload.gzipBytesPerRow} bytes/row ` +
+				`(${(result.upload.gzipOfCsv * 100).toFixed(0)}% of the raw CSV)`
+		);
+		console.log(
+			`  main thread     longest task ${uploadTasks.longestMs} ms during the upload, ` +
+				`${uploadTasks.over50ms} over ${LONG_TASK_MS} ms (${uploadTasks.count} long tasks, ${uploadTasks.totalMs} ms in all)`
+		);
+		console.log(`  written         bench/out/upload-browser.json`);
+	} finally {
+		await browser?.close().catch(() => {});
+		stop(preview);
+		stop(api);
+		rmSync(temp, { recursive: true, force: true });
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
