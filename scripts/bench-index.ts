@@ -12,23 +12,13 @@ import {
 	readRecords,
 	type CsvIndexer
 } from '../src/lib/core/wasm/csv-index';
+import { seededRandom } from '../tests/helpers/random';
 
 const megabytes = Number(process.argv[2] ?? 50);
 const root = join(import.meta.dirname, '..');
 
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 function generate(size: number): string {
-	const next = random(7);
+	const next = seededRandom(7);
 	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
 	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
 	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];

@@ -13,6 +13,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const PORT = Number(process.env.BENCH_PORT ?? 4193);
@@ -20,42 +21,6 @@ const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'bench';
 const LONG_TASK_MS = 50;
 const root = join(import.meta.dirname, '..');
-
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** The same legacy export as scripts/bench-upload.ts: every row valid, `notes` not mapped. */
-function exportCsv(rows: number): string {
-	const next = random(11);
-	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
-	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
-	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];
-	const lines = [
-		'customer_id,email,first_name,last_name,verified,phone,created_at,last_login,notes\r\n'
-	];
-	for (let i = 1; i <= rows; i++) {
-		const first = pick(given);
-		const last = pick(family);
-		const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
-		const month = String(1 + Math.floor(next() * 12)).padStart(2, '0');
-		const phone = `+1 201 555 ${String(1000 + Math.floor(next() * 8999))}`;
-		const note = next() < 0.2 ? '"called twice, prefers email"' : '';
-		lines.push(
-			`C-${i},"${first.toLowerCase().replace(/\W/g, '')}.${i}@example.com","${first}","${last}",` +
-				`${pick(['yes', 'no', 'Y', 'N', '1', '0'])},${phone},${day}/${month}/2021,` +
-				`2024-0${1 + (i % 9)}-1${i % 10}T08:30:00Z,${note}\r\n`
-		);
-	}
-	return lines.join('');
-}
 
 /** A child in its own process group, so stopping it also stops what it started (npx → vite). */
 function start(command: string, args: string[]): ChildProcess {
@@ -203,7 +168,7 @@ async function main(): Promise<void> {
 		});
 		await waitForHttp(ORIGIN);
 
-		const csv = exportCsv(ROWS);
+		const csv = legacyExportCsv(ROWS, { quoted: true });
 		const csvBytes = Buffer.byteLength(csv);
 		const csvPath = join(temp, 'bench-upload.csv');
 		writeFileSync(csvPath, csv);

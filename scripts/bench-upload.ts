@@ -13,47 +13,12 @@ import { buildChunks, type BuiltChunk } from '../src/lib/upload/chunks';
 import { ImportApiClient } from '../src/lib/upload/client';
 import { MemoryOutbox } from '../src/lib/upload/memory-outbox';
 import { Uploader } from '../src/lib/upload/uploader';
+import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const ROWS_PER_CHUNK = Number(process.argv[3] ?? 1000);
 const TOKEN = 'bench-token';
 const root = join(import.meta.dirname, '..');
-
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** A legacy export: every row valid; `notes` is not mapped and must not be sent. */
-function exportCsv(rows: number): string {
-	const next = random(11);
-	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
-	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
-	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];
-	const lines = [
-		'customer_id,email,first_name,last_name,verified,phone,created_at,last_login,notes\r\n'
-	];
-	for (let i = 1; i <= rows; i++) {
-		const first = pick(given);
-		const last = pick(family);
-		const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
-		const month = String(1 + Math.floor(next() * 12)).padStart(2, '0');
-		const phone = `+1 201 555 ${String(1000 + Math.floor(next() * 8999))}`;
-		const note = next() < 0.2 ? '"called twice, prefers email"' : '';
-		lines.push(
-			`C-${i},${first.toLowerCase().replace(/\W/g, '')}.${i}@example.com,${first},${last},` +
-				`${pick(['yes', 'no', 'Y', 'N', '1', '0'])},${phone},${day}/${month}/2021,` +
-				`2024-0${1 + (i % 9)}-1${i % 10}T08:30:00Z,${note}\r\n`
-		);
-	}
-	return lines.join('');
-}
 
 async function startApi(dataDir: string): Promise<{ url: string; stop: () => void }> {
 	const child = spawn(
@@ -93,7 +58,7 @@ async function main(): Promise<void> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-'));
 	const api = await startApi(dataDir);
 	try {
-		const csv = exportCsv(ROWS);
+		const csv = legacyExportCsv(ROWS, { quoted: false });
 		const csvBytes = Buffer.byteLength(csv);
 		const session = await ImportSession.open(new Blob([csv]), 'bench.csv', {
 			schema: REFERENCE_SCHEMA
