@@ -6,7 +6,7 @@ import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
-import { ERROR_MASK, ISSUE_CODES, codesOf } from '../core/validate/codes';
+import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
 	normaliseRecord,
@@ -341,8 +341,6 @@ export class ImportSession {
 		return out;
 	}
 }
-
-export const ALL_ISSUES_MASK = (1 << ISSUE_CODES.length) - 1;
 
 /** The preview and proposed mapping, from the first 64 KiB only. */
 async function readPreview(

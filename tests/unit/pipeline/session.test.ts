@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
-import { ISSUE_CODES } from '../../../src/lib/core/validate/codes';
-import { ALL_ISSUES_MASK, ImportSession } from '../../../src/lib/pipeline/session';
+import { ALL_ISSUES_MASK, bitOf } from '../../../src/lib/core/validate/codes';
+import { ImportSession } from '../../../src/lib/pipeline/session';
 
 const OPTIONS = { dateOrder: 'dmy' as const, defaultRegion: 'US', now: Date.UTC(2026, 0, 1) };
 
@@ -13,8 +13,6 @@ async function open(bytes: Uint8Array | string) {
 	const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
 	return { session, summary, mapping };
 }
-
-const bit = (code: (typeof ISSUE_CODES)[number]) => 1 << ISSUE_CODES.indexOf(code);
 
 describe('ImportSession', () => {
 	it('pages rows by their stored byte ranges, across embedded newlines', async () => {
@@ -46,7 +44,7 @@ describe('ImportSession', () => {
 		]);
 		expect(all.rows[1].duplicateOf).toBe(0);
 		expect(all.rows[1].reasons[0]).toMatchObject({ code: 'duplicate_email', firstRow: 0 });
-		const emails = await session.filteredRows(bit('invalid_email'), 0, 10);
+		const emails = await session.filteredRows(bitOf('invalid_email'), 0, 10);
 		expect(emails.rows.map((row) => row.row)).toEqual([1]);
 		expect((await session.filteredRows(ALL_ISSUES_MASK, 1, 10)).rows.map((row) => row.row)).toEqual(
 			[2]

@@ -60,6 +60,8 @@ function maskOf(severity: 'error' | 'warning'): number {
 
 export const ERROR_MASK = maskOf('error');
 export const WARNING_MASK = maskOf('warning');
+/** Every code's bit: "rows with any issue". */
+export const ALL_ISSUES_MASK = ERROR_MASK | WARNING_MASK;
 
 /** The codes whose bits are set in a row's mask, in ISSUE_CODES order. */
 export function codesOf(mask: number): IssueCode[] {
