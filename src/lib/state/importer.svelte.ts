@@ -6,7 +6,6 @@ import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
 import type { ReadOptions, SourceRecord } from '../storage/schema';
-import { getDatabase } from '../storage/db';
 import {
 	createSource,
 	findProfile,
@@ -332,10 +331,6 @@ class Importer {
 		if (!id || !this.preview) return false;
 		const readOptions = this.#readOptions();
 		const packed = await parseClient.packed();
-		// A source at its upload or results step stays there: re-validating it on reopening is no
-		// step back.
-		const stored = await getDatabase().sources.get(id);
-		const step = stored?.step === 'upload' || stored?.step === 'results' ? stored.step : 'review';
 		const known = this.#storedKey;
 		const key = sourceKey(mapping, readOptions);
 		// Before the write: the change this write makes in the database is this tab's own.
@@ -345,10 +340,15 @@ class Importer {
 			written = await saveVerdicts(
 				id,
 				{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
-				{ mapping, readOptions, step },
-				key === known
-					? (current) => sourceKey(current.mapping, current.readOptions) === known
-					: undefined
+				(current) => {
+					// A re-validation of what this tab last saw stored never overwrites a newer change.
+					if (key === known && sourceKey(current.mapping, current.readOptions) !== known)
+						return null;
+					// A source at its upload or results step stays there: re-validating is no step back.
+					const step =
+						current.step === 'upload' || current.step === 'results' ? current.step : 'review';
+					return { mapping, readOptions, step };
+				}
 			);
 		} catch (error) {
 			// Nothing was written (a full disk): the database still holds what it held.

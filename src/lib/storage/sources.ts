@@ -168,9 +168,11 @@ export async function updateSource(id: string, patch: SourcePatch): Promise<bool
 export async function saveVerdicts(
 	id: string,
 	verdicts: ScanVerdicts,
-	patch: SourcePatch = {},
-	/** Compare-and-set: write only while the stored source still passes this check. */
-	onlyIf?: (current: SourceRecord) => boolean
+	/**
+	 * Changes to the source, written with the counts; as a function, decided from the stored source
+	 * inside the same transaction (compare-and-set): null writes nothing and returns false.
+	 */
+	patch: SourcePatch | ((current: SourceRecord) => SourcePatch | null) = {}
 ): Promise<boolean> {
 	const db = getDatabase();
 	const { packed, summary, mapping } = verdicts;
@@ -188,9 +190,14 @@ export async function saveVerdicts(
 	};
 	return guardQuota('the validation results', () =>
 		db.transaction('rw', [db.sources, db.verdicts], async () => {
-			if (onlyIf) {
+			let changes: SourcePatch = {};
+			if (typeof patch === 'function') {
 				const current = await db.sources.get(id);
-				if (current && !onlyIf(current)) return false;
+				const decided = current ? patch(current) : {};
+				if (decided === null) return false;
+				changes = decided;
+			} else {
+				changes = patch;
 			}
 			const counts = {
 				rows: summary.rows,
@@ -198,7 +205,7 @@ export async function saveVerdicts(
 				invalid: summary.invalid,
 				warnings: summary.warnings
 			};
-			if ((await db.sources.update(id, { ...patch, counts, updatedAt: now })) === 0) {
+			if ((await db.sources.update(id, { ...changes, counts, updatedAt: now })) === 0) {
 				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
 			}
 			await db.verdicts.put(record);

@@ -138,13 +138,14 @@ describe('createSource / loadSource', () => {
 		const theirs = ['email', null, 'user_id'] as const;
 		await updateSource(id, { mapping: [...theirs] });
 		const stale = sampleVerdicts();
-		const unchanged = (current: { mapping: readonly unknown[] }) => current.mapping[0] !== 'email';
-		expect(await saveVerdicts(id, stale, { mapping: stale.mapping }, unchanged)).toBe(false);
+		const unlessChanged = (current: { mapping: readonly unknown[] }) =>
+			current.mapping[0] !== 'email' ? { mapping: stale.mapping } : null;
+		expect(await saveVerdicts(id, stale, unlessChanged)).toBe(false);
 		expect((await getSource(id))?.mapping).toEqual(theirs);
 		expect((await getSource(id))?.counts).toBeNull();
 		expect(await getDatabase().verdicts.count()).toBe(0);
 		// When the check holds, the same call writes.
-		expect(await saveVerdicts(id, stale, { mapping: stale.mapping }, () => true)).toBe(true);
+		expect(await saveVerdicts(id, stale, () => ({ mapping: stale.mapping }))).toBe(true);
 		expect((await getSource(id))?.counts?.rows).toBe(3);
 	});
 
