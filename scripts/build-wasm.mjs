@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Compiles the AssemblyScript CSV indexer twice: with SIMD128 (csv.simd.wasm) and without it
-// (csv.scalar.wasm, the fallback for engines without SIMD). Output goes to wasm/build/ (not
-// committed), or to the directory given as the first argument. Needs only the installed
-// assemblyscript package, no network.
+// Compiles each AssemblyScript module (every wasm/assembly/*.ts entry: csv.ts → csv.*.wasm)
+// twice: with SIMD128 (<name>.simd.wasm) and without it (<name>.scalar.wasm, the fallback for
+// engines without SIMD). Output goes to wasm/build/ (not committed), or to the directory given as
+// the first argument. Needs only the installed assemblyscript package, no network.
 import asc from 'assemblyscript/asc';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,15 +12,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = resolve(root, process.argv[2] ?? 'wasm/build');
 
 const variants = [
-	{ name: 'csv.simd', flags: ['--enable', 'simd'] },
-	{ name: 'csv.scalar', flags: [] }
+	{ suffix: 'simd', flags: ['--enable', 'simd'] },
+	{ suffix: 'scalar', flags: [] }
 ];
+// Files starting with an underscore are shared code imported by the modules, not modules.
+const modules = (await readdir(join(root, 'wasm/assembly')))
+	.filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+	.map((file) => file.slice(0, -3));
 
 await mkdir(outDir, { recursive: true });
-for (const variant of variants) {
+for (const variant of modules.flatMap((module) =>
+	variants.map(({ suffix, flags }) => ({ name: `${module}.${suffix}`, module, flags }))
+)) {
 	const wasmFile = join(outDir, `${variant.name}.wasm`);
 	const { error, stderr } = await asc.main([
-		'wasm/assembly/csv.ts',
+		`wasm/assembly/${variant.module}.ts`,
 		'--baseDir',
 		root,
 		'-O3',

@@ -49,6 +49,11 @@ class ParseClient {
 		this.#remote();
 	}
 
+	/** How many range workers a scan uses (default: one per core); answers the setting in force. */
+	configure(options: { workers?: number }) {
+		return this.#remote().configure(options);
+	}
+
 	open(file: File, encoding?: string) {
 		return this.#remote().open(file, encoding).catch(unwrap);
 	}

@@ -22,6 +22,8 @@ const engine = chooseEngine(async (file) => {
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
 let running: AbortController | null = null;
+/** Range workers per scan: one per core unless configured (the bench measures one alone). */
+let workers = Math.max(1, navigator.hardwareConcurrency || 1);
 
 function current(): ImportSession {
 	if (!session) throw new FerryError('aborted', 'No file is open.');
@@ -42,6 +44,11 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 }
 
 const api = {
+	configure(options: { workers?: number }) {
+		if (options.workers !== undefined) workers = Math.max(1, Math.floor(options.workers));
+		return { workers };
+	},
+
 	async open(file: File, encoding?: string) {
 		running?.abort();
 		return guarded(async () => {
