@@ -23,7 +23,7 @@ const engine = chooseEngine(async (file) => {
 let session: ImportSession | null = null;
 let running: AbortController | null = null;
 /** Range workers per scan: one per core unless configured (the bench measures one alone). */
-let workers = Math.max(1, navigator.hardwareConcurrency || 1);
+let workers = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
 
 function current(): ImportSession {
 	if (!session) throw new FerryError('aborted', 'No file is open.');

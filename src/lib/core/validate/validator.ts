@@ -34,45 +34,28 @@ export interface ValidationSummary {
 }
 
 /** A mapped column the destination accepts. */
-interface Check {
+export interface Check {
 	column: number;
 	field: FieldName;
 	type: FieldType;
 	maxLength: number;
+	required: boolean;
 	/** Index among the date checks, -1 for other types. */
 	dateSlot: number;
 }
 
-interface DateSlot {
-	check: Check;
-	slashValues: number;
-	dmyEvidence: number;
-	mdyEvidence: number;
-	order: DateOrder;
-}
+/** How a row's date slot reaches the book: what its value parsed as (see rules/date.ts). */
+export const DATE_NONE = 0;
+export const DATE_EXACT = 1;
+export const DATE_SLASH = 2;
+/** Slash dates whose parts say the column is day/month (3) or month/day (4). */
+export const DATE_SLASH_DMY = 3;
+export const DATE_SLASH_MDY = 4;
 
 const BIT = Object.fromEntries(ISSUE_CODES.map((code) => [code, bitOf(code)])) as Record<
 	IssueCode,
 	number
 >;
-
-/** Type checks of one non-empty trimmed value, except dates (deferred) and duplicates (stateful). */
-function valueIssue(check: Check, value: string, requireUuid: boolean, region: string) {
-	switch (check.type) {
-		case 'email':
-			return isValidEmail(value) ? null : 'invalid_email';
-		case 'boolean':
-			return isValidBoolean(value) ? null : 'invalid_boolean';
-		case 'phone':
-			return isValidPhone(value, region) ? null : 'invalid_phone';
-		case 'id':
-			return requireUuid && check.field === 'user_id' && !isValidUuid(value)
-				? 'invalid_uuid'
-				: null;
-		default:
-			return null;
-	}
-}
 
 /** Length in characters (code points), counted only when UTF-16 units could exceed the limit. */
 function tooLong(value: string, maxLength: number): boolean {
@@ -105,29 +88,23 @@ export function canonicalRecord(
 }
 
 /**
- * Row verdicts of one file, fed row by row. Per row it keeps a Uint32 issue mask; only rows with
- * slash dates (whose meaning depends on the whole column) keep their candidate dates until finish().
+ * What to check in every row of one file: the mapped columns the destination accepts, the
+ * required fields, the duplicate keys and the date columns. Both engines check cells by it.
  */
-export class Validator {
-	readonly #columns: string[];
-	readonly #options: ValidationOptions;
-	readonly #requireUuid: boolean;
-	readonly #checks: Check[] = [];
+export class ValidationPlan {
+	readonly columns: string[];
+	readonly options: ValidationOptions;
+	readonly requireUuid: boolean;
+	readonly checks: Check[] = [];
 	/** Per required field: its column, or -1 when unmapped. */
-	readonly #required: { field: FieldName; column: number }[];
-	readonly #userIdColumn: number;
-	readonly #emailColumn: number;
-	readonly #dates: DateSlot[] = [];
-	readonly #registrationSlot: number;
-	readonly #loginSlot: number;
-
-	readonly #masks = new Growable((n) => new Uint32Array(n));
-	/** Rows awaiting the column orders: [row, slash-slot bits, (dmy, mdy) per date slot…]. */
-	readonly #deferred = new Growable((n) => new Float64Array(n));
-	readonly #firstUserId = new Map<string, number>();
-	readonly #firstEmail = new Map<string, number>();
-	readonly #duplicateOf = new Map<number, number>();
-	#summary: ValidationSummary | null = null;
+	readonly required: { field: FieldName; column: number }[];
+	readonly userIdColumn: number;
+	readonly emailColumn: number;
+	readonly dateChecks: Check[] = [];
+	readonly registrationSlot: number;
+	readonly loginSlot: number;
+	/** Bits every row carries: a required field no column is mapped to. */
+	readonly constantMask: number;
 
 	constructor(init: {
 		schema: DestinationSchema;
@@ -136,9 +113,9 @@ export class Validator {
 		options: ValidationOptions;
 	}) {
 		const { schema, mapping, columns, options } = init;
-		this.#columns = columns;
-		this.#options = options;
-		this.#requireUuid = schema.requireUuidUserId;
+		this.columns = columns;
+		this.options = options;
+		this.requireUuid = schema.requireUuidUserId;
 		const accepted = new Map(schema.fields.map((field) => [field.name, field]));
 		const columnOf = new Map<FieldName, number>();
 		mapping.forEach((field, column) => {
@@ -152,134 +129,183 @@ export class Validator {
 				field,
 				type,
 				maxLength: destination.maxLength,
-				dateSlot: type === 'date' ? this.#dates.length : -1
+				required: destination.required,
+				dateSlot: type === 'date' ? this.dateChecks.length : -1
 			};
-			this.#checks.push(check);
-			if (type === 'date')
-				this.#dates.push({
-					check,
-					slashValues: 0,
-					dmyEvidence: 0,
-					mdyEvidence: 0,
-					order: options.dateOrder
-				});
+			this.checks.push(check);
+			if (type === 'date') this.dateChecks.push(check);
 		});
-		this.#required = schema.fields
+		this.required = schema.fields
 			.filter((field) => field.required)
 			.map((field) => ({ field: field.name, column: columnOf.get(field.name) ?? -1 }));
-		this.#userIdColumn = columnOf.get('user_id') ?? -1;
-		this.#emailColumn = columnOf.get('email') ?? -1;
-		this.#registrationSlot = this.#slotOf('registration_date');
-		this.#loginSlot = this.#slotOf('last_login_date');
+		this.constantMask = this.required.some(({ column }) => column < 0)
+			? BIT.missing_required
+			: 0;
+		this.userIdColumn = columnOf.get('user_id') ?? -1;
+		this.emailColumn = columnOf.get('email') ?? -1;
+		this.registrationSlot = this.dateChecks.findIndex((c) => c.field === 'registration_date');
+		this.loginSlot = this.dateChecks.findIndex((c) => c.field === 'last_login_date');
 	}
 
-	#slotOf(field: FieldName): number {
-		return this.#dates.findIndex((slot) => slot.check.field === field);
+	/** The issue bits of one non-empty trimmed value, but for what a date parses as. */
+	valueBits(check: Check, value: string): number {
+		let mask = tooLong(value, check.maxLength) ? BIT.value_too_long : 0;
+		const issue = this.#valueIssue(check, value);
+		if (issue) mask |= BIT[issue];
+		return mask;
 	}
 
-	/** Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras. */
-	add(fields: string[], fieldCount: number): void {
-		if (this.#summary) throw new Error('Validator.add() after finish()');
-		const row = this.#masks.length;
-		let mask = this.#rowShapeMask(fields, fieldCount);
-		let dates: ParsedDate[] | null = null;
-		let deferred = false;
-
-		for (const check of this.#checks) {
-			const value = fieldValue(fields, check.column);
-			if (value === '') continue;
-			if (tooLong(value, check.maxLength)) mask |= BIT.value_too_long;
-			if (check.type === 'date') {
-				const parsed = parseDate(value);
-				dates ??= new Array<ParsedDate>(this.#dates.length);
-				dates[check.dateSlot] = parsed;
-				if (parsed.kind === 'slash') {
-					deferred = true;
-					this.#countEvidence(this.#dates[check.dateSlot], parsed);
-				} else if (Number.isNaN(parsed.ms)) mask |= BIT.invalid_date;
-				continue;
-			}
-			const issue = valueIssue(check, value, this.#requireUuid, this.#options.defaultRegion);
-			if (issue) mask |= BIT[issue];
+	#valueIssue(check: Check, value: string): IssueCode | null {
+		switch (check.type) {
+			case 'email':
+				return isValidEmail(value) ? null : 'invalid_email';
+			case 'boolean':
+				return isValidBoolean(value) ? null : 'invalid_boolean';
+			case 'phone':
+				return isValidPhone(value, this.options.defaultRegion) ? null : 'invalid_phone';
+			case 'id':
+				return this.requireUuid && check.field === 'user_id' && !isValidUuid(value)
+					? 'invalid_uuid'
+					: null;
+			default:
+				return null;
 		}
+	}
 
-		mask |= this.#duplicateMask(fields, row);
-		if (dates && deferred) this.#defer(row, dates);
-		else if (dates)
-			mask |= this.#dateWarnings((slot) => (dates[slot] ? resolveDate(dates[slot], 'dmy') : NaN));
+	/** ragged_row: a field past the header's width that is not blank. */
+	raggedBits(fields: string[], fieldCount: number): number {
+		if (fieldCount > this.columns.length)
+			for (let i = this.columns.length; i < fields.length; i++)
+				if (fields[i].trim() !== '') return BIT.ragged_row;
+		return 0;
+	}
+}
+
+/** Writes what a date value parsed as into the book's slot; answers invalid_date for a bad exact date. */
+export function recordDate(book: VerdictBook, slot: number, parsed: ParsedDate): number {
+	if (parsed.kind === 'exact') {
+		book.dateKinds[slot] = DATE_EXACT;
+		book.dateA[slot] = parsed.ms;
+		return Number.isNaN(parsed.ms) ? BIT.invalid_date : 0;
+	}
+	const evidence = slashEvidence(parsed);
+	book.dateKinds[slot] =
+		evidence === 'dmy' ? DATE_SLASH_DMY : evidence === 'mdy' ? DATE_SLASH_MDY : DATE_SLASH;
+	book.dateA[slot] = parsed.dmy;
+	book.dateB[slot] = parsed.mdy;
+	return 0;
+}
+
+interface DateSlot {
+	check: Check;
+	slashValues: number;
+	dmyEvidence: number;
+	mdyEvidence: number;
+	order: DateOrder;
+}
+
+/**
+ * The verdicts of one file, committed row by row in order once each row's cells are checked:
+ * the column-wide slash-date orders, the duplicates (the callers find each key's first row) and
+ * the per-row Uint32 issue masks. Only rows with slash dates keep their candidate instants until
+ * finish().
+ */
+export class VerdictBook {
+	/** The date slots of the row being committed (DATE_* kinds, instants); commit() clears them. */
+	readonly dateKinds: Uint8Array;
+	readonly dateA: Float64Array;
+	readonly dateB: Float64Array;
+
+	readonly #plan: ValidationPlan;
+	readonly #dates: DateSlot[];
+	readonly #masks = new Growable((n) => new Uint32Array(n));
+	/** Rows awaiting the column orders: [row, slash-slot bits, (dmy, mdy) per date slot…]. */
+	readonly #deferred = new Growable((n) => new Float64Array(n));
+	readonly #duplicateOf = new Map<number, number>();
+	readonly #firstUserIdOf = new Map<number, number>();
+	readonly #firstEmailOf = new Map<number, number>();
+	#summary: ValidationSummary | null = null;
+
+	constructor(plan: ValidationPlan) {
+		this.#plan = plan;
+		this.#dates = plan.dateChecks.map((check) => ({
+			check,
+			slashValues: 0,
+			dmyEvidence: 0,
+			mdyEvidence: 0,
+			order: plan.options.dateOrder
+		}));
+		this.dateKinds = new Uint8Array(this.#dates.length);
+		this.dateA = new Float64Array(this.#dates.length);
+		this.dateB = new Float64Array(this.#dates.length);
+	}
+
+	get rows(): number {
+		return this.#masks.length;
+	}
+
+	/**
+	 * Adds the next row: its cell issue bits, the first earlier rows with its user_id and email
+	 * (-1 for none) and its date slots as set in dateKinds/dateA/dateB.
+	 */
+	commit(cellMask: number, firstUserId: number, firstEmail: number): void {
+		if (this.#summary) throw new Error('VerdictBook.commit() after finish()');
+		const row = this.#masks.length;
+		let mask = cellMask;
+		let slash = 0;
+		let dated = false;
+		const kinds = this.dateKinds;
+		for (let slot = 0; slot < kinds.length; slot++) {
+			const kind = kinds[slot];
+			if (kind === DATE_NONE) continue;
+			dated = true;
+			if (kind === DATE_EXACT) continue;
+			slash |= 1 << slot;
+			const date = this.#dates[slot];
+			date.slashValues++;
+			if (kind === DATE_SLASH_DMY) date.dmyEvidence++;
+			else if (kind === DATE_SLASH_MDY) date.mdyEvidence++;
+		}
+		if (slash) this.#defer(row, slash);
+		else if (dated)
+			mask |= this.#dateWarnings((slot) => (kinds[slot] === DATE_EXACT ? this.dateA[slot] : NaN));
+		kinds.fill(DATE_NONE);
+
+		let first = -1;
+		if (firstEmail >= 0) {
+			mask |= BIT.duplicate_email;
+			this.#firstEmailOf.set(row, firstEmail);
+			first = firstEmail;
+		}
+		if (firstUserId >= 0) {
+			mask |= BIT.duplicate_user_id;
+			this.#firstUserIdOf.set(row, firstUserId);
+			first = firstUserId;
+		}
+		if (first >= 0) this.#duplicateOf.set(row, first);
 		this.#masks.push(mask);
 	}
 
-	#rowShapeMask(fields: string[], fieldCount: number): number {
-		let mask = 0;
-		if (fieldCount > this.#columns.length)
-			for (let i = this.#columns.length; i < fields.length; i++)
-				if (fields[i].trim() !== '') {
-					mask |= BIT.ragged_row;
-					break;
-				}
-		for (const { column } of this.#required)
-			if (column < 0 || fieldValue(fields, column) === '') {
-				mask |= BIT.missing_required;
-				break;
-			}
-		return mask;
-	}
-
-	#countEvidence(slot: DateSlot, parsed: ParsedDate): void {
-		slot.slashValues++;
-		const evidence = slashEvidence(parsed);
-		if (evidence === 'dmy') slot.dmyEvidence++;
-		else if (evidence === 'mdy') slot.mdyEvidence++;
-	}
-
-	#duplicateMask(fields: string[], row: number): number {
-		let mask = 0;
-		let first: number | undefined;
-		if (this.#emailColumn >= 0) {
-			const email = fieldValue(fields, this.#emailColumn).toLowerCase();
-			if (email !== '') {
-				first = this.#firstEmail.get(email);
-				if (first === undefined) this.#firstEmail.set(email, row);
-				else mask |= BIT.duplicate_email;
-			}
-		}
-		if (this.#userIdColumn >= 0) {
-			const id = fieldValue(fields, this.#userIdColumn);
-			if (id !== '') {
-				const firstId = this.#firstUserId.get(id);
-				if (firstId === undefined) this.#firstUserId.set(id, row);
-				else {
-					mask |= BIT.duplicate_user_id;
-					first = firstId;
-				}
-			}
-		}
-		if (first !== undefined) this.#duplicateOf.set(row, first);
-		return mask;
-	}
-
-	#defer(row: number, dates: ParsedDate[]): void {
-		let slashBits = 0;
-		for (let slot = 0; slot < this.#dates.length; slot++)
-			if (dates[slot]?.kind === 'slash') slashBits |= 1 << slot;
+	#defer(row: number, slashBits: number): void {
 		this.#deferred.push(row);
 		this.#deferred.push(slashBits);
 		for (let slot = 0; slot < this.#dates.length; slot++) {
-			const parsed = dates[slot];
-			this.#deferred.push(parsed ? resolveDate(parsed, 'dmy') : NaN);
-			this.#deferred.push(parsed ? resolveDate(parsed, 'mdy') : NaN);
+			const kind = this.dateKinds[slot];
+			this.#deferred.push(kind === DATE_NONE ? NaN : this.dateA[slot]);
+			this.#deferred.push(
+				kind === DATE_NONE ? NaN : kind === DATE_EXACT ? this.dateA[slot] : this.dateB[slot]
+			);
 		}
 	}
 
 	/** future_date and login_before_registration from the resolved instants (NaN = none). */
 	#dateWarnings(instant: (slot: number) => number): number {
+		const { registrationSlot, loginSlot, options } = this.#plan;
 		let mask = 0;
 		for (let slot = 0; slot < this.#dates.length; slot++)
-			if (instant(slot) > this.#options.now) mask |= BIT.future_date;
-		if (this.#registrationSlot >= 0 && this.#loginSlot >= 0)
-			if (instant(this.#loginSlot) < instant(this.#registrationSlot))
-				mask |= BIT.login_before_registration;
+			if (instant(slot) > options.now) mask |= BIT.future_date;
+		if (registrationSlot >= 0 && loginSlot >= 0)
+			if (instant(loginSlot) < instant(registrationSlot)) mask |= BIT.login_before_registration;
 		return mask;
 	}
 
@@ -326,7 +352,7 @@ export class Validator {
 			if (slot.slashValues === 0) continue;
 			const { dmyEvidence: dmy, mdyEvidence: mdy } = slot;
 			const evidence = dmy && mdy ? 'mixed' : dmy ? 'dmy' : mdy ? 'mdy' : 'ambiguous';
-			slot.order = dmy > mdy ? 'dmy' : mdy > dmy ? 'mdy' : this.#options.dateOrder;
+			slot.order = dmy > mdy ? 'dmy' : mdy > dmy ? 'mdy' : this.#plan.options.dateOrder;
 			orders.push({ column: slot.check.column, evidence, used: slot.order });
 		}
 		return orders;
@@ -349,128 +375,204 @@ export class Validator {
 		}
 	}
 
-	/** After finish(): the issues of one row with messages, in ISSUE_CODES order. */
-	explain(row: number, fields: string[], fieldCount: number): RowIssue[] {
-		if (!this.#summary) throw new Error('Validator.explain() before finish()');
-		const issues: RowIssue[] = [];
-		const name = (column: number) => this.#columns[column] ?? `Column ${column + 1}`;
+	/** After finish(): the order slash dates of a date slot were read in. */
+	orderOf(slot: number): DateOrder {
+		return this.#dates[slot].order;
+	}
 
-		if ((this.#rowShapeMask(fields, fieldCount) & BIT.ragged_row) !== 0)
+	/** The first earlier row with this row's user_id, or undefined. */
+	firstUserIdOf(row: number): number | undefined {
+		return this.#firstUserIdOf.get(row);
+	}
+
+	firstEmailOf(row: number): number | undefined {
+		return this.#firstEmailOf.get(row);
+	}
+
+	get finished(): boolean {
+		return this.#summary !== null;
+	}
+}
+
+/** The issues of one row with messages, in ISSUE_CODES order, once its book is finished. */
+export function explainRow(
+	plan: ValidationPlan,
+	book: VerdictBook,
+	row: number,
+	fields: string[],
+	fieldCount: number
+): RowIssue[] {
+	if (!book.finished) throw new Error('explain before finish()');
+	const issues: RowIssue[] = [];
+	const name = (column: number) => plan.columns[column] ?? `Column ${column + 1}`;
+
+	if (plan.raggedBits(fields, fieldCount) !== 0)
+		issues.push({
+			code: 'ragged_row',
+			column: null,
+			field: null,
+			message: `The row has ${fieldCount} fields but the header has ${plan.columns.length}, and an extra field is not empty.`
+		});
+	for (const { field, column } of plan.required) {
+		if (column < 0)
 			issues.push({
-				code: 'ragged_row',
+				code: 'missing_required',
 				column: null,
-				field: null,
-				message: `The row has ${fieldCount} fields but the header has ${this.#columns.length}, and an extra field is not empty.`
+				field,
+				message: `The required field ${field} is not mapped to any column.`
 			});
-		for (const { field, column } of this.#required) {
-			if (column < 0)
-				issues.push({
-					code: 'missing_required',
-					column: null,
-					field,
-					message: `The required field ${field} is not mapped to any column.`
-				});
-			else if (fieldValue(fields, column) === '')
-				issues.push({
-					code: 'missing_required',
-					column,
-					field,
-					message: `${name(column)} is empty but ${field} is required.`
-				});
-		}
+		else if (fieldValue(fields, column) === '')
+			issues.push({
+				code: 'missing_required',
+				column,
+				field,
+				message: `${name(column)} is empty but ${field} is required.`
+			});
+	}
 
-		const instants = new Float64Array(this.#dates.length).fill(NaN);
-		for (const check of this.#checks) {
-			const value = fieldValue(fields, check.column);
-			if (value === '') continue;
-			const at = { column: check.column, field: check.field };
-			const label = name(check.column);
-			if (tooLong(value, check.maxLength))
+	const instants = new Float64Array(plan.dateChecks.length).fill(NaN);
+	for (const check of plan.checks) {
+		const value = fieldValue(fields, check.column);
+		if (value === '') continue;
+		const at = { column: check.column, field: check.field };
+		const label = name(check.column);
+		if (tooLong(value, check.maxLength))
+			issues.push({
+				...at,
+				code: 'value_too_long',
+				message: `${label} has ${[...value].length} characters; the destination allows ${check.maxLength}.`
+			});
+		if (check.type === 'date') {
+			const order = book.orderOf(check.dateSlot);
+			const parsed = parseDate(value);
+			instants[check.dateSlot] = resolveDate(parsed, order);
+			if (Number.isNaN(instants[check.dateSlot]))
 				issues.push({
 					...at,
-					code: 'value_too_long',
-					message: `${label} has ${[...value].length} characters; the destination allows ${check.maxLength}.`
+					code: 'invalid_date',
+					message: `${label}: ${quoted(value)} is not a valid date${parsed.kind === 'slash' ? ` when read as ${order === 'dmy' ? 'day/month/year' : 'month/day/year'} like the rest of the column` : ''}.`
 				});
-			if (check.type === 'date') {
-				const order = this.#dates[check.dateSlot].order;
-				instants[check.dateSlot] = resolveDate(parseDate(value), order);
-				if (Number.isNaN(instants[check.dateSlot]))
-					issues.push({
-						...at,
-						code: 'invalid_date',
-						message: `${label}: ${quoted(value)} is not a valid date${parseDate(value).kind === 'slash' ? ` when read as ${order === 'dmy' ? 'day/month/year' : 'month/day/year'} like the rest of the column` : ''}.`
-					});
-				else if (instants[check.dateSlot] > this.#options.now)
-					issues.push({
-						...at,
-						code: 'future_date',
-						message: `${label}: ${quoted(value)} is later than now.`
-					});
+			else if (instants[check.dateSlot] > plan.options.now)
+				issues.push({
+					...at,
+					code: 'future_date',
+					message: `${label}: ${quoted(value)} is later than now.`
+				});
+			continue;
+		}
+		const bits = plan.valueBits(check, value) & ~BIT.value_too_long;
+		const issue = ISSUE_CODES.find((code) => bits & BIT[code]);
+		if (issue)
+			issues.push({ ...at, code: issue, message: valueMessage(plan, issue, label, value) });
+	}
+
+	const duplicates: [IssueCode, number, number | undefined][] = [
+		['duplicate_user_id', plan.userIdColumn, book.firstUserIdOf(row)],
+		['duplicate_email', plan.emailColumn, book.firstEmailOf(row)]
+	];
+	for (const [code, column, firstRow] of duplicates) {
+		if (firstRow === undefined) continue;
+		issues.push({
+			code,
+			column,
+			field: code === 'duplicate_user_id' ? 'user_id' : 'email',
+			message: `${name(column)} repeats row ${firstRow + 1}; only the first is imported.`,
+			firstRow
+		});
+	}
+	const { registrationSlot, loginSlot } = plan;
+	if (registrationSlot >= 0 && loginSlot >= 0 && instants[loginSlot] < instants[registrationSlot]) {
+		const login = plan.dateChecks[loginSlot];
+		const registration = plan.dateChecks[registrationSlot];
+		issues.push({
+			code: 'login_before_registration',
+			column: login.column,
+			field: login.field,
+			message: `${name(login.column)} (${fieldValue(fields, login.column)}) is earlier than ${name(registration.column)} (${fieldValue(fields, registration.column)}).`
+		});
+	}
+	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+}
+
+function valueMessage(
+	plan: ValidationPlan,
+	code: IssueCode,
+	label: string,
+	value: string
+): string {
+	switch (code) {
+		case 'invalid_email':
+			return `${label}: ${quoted(value)} is not a valid email address.`;
+		case 'invalid_boolean':
+			return `${label}: ${quoted(value)} is not one of true/false, yes/no, y/n, 1/0.`;
+		case 'invalid_phone':
+			return `${label}: ${quoted(value)} cannot be read as a phone number (default region ${plan.options.defaultRegion}).`;
+		default:
+			return `${label}: ${quoted(value)} is not a UUID, which the destination requires.`;
+	}
+}
+
+/**
+ * The reference path's rules, fed row by row as strings: each cell checked in JavaScript and the
+ * duplicate keys looked up by value.
+ */
+export class Validator {
+	readonly plan: ValidationPlan;
+	readonly #book: VerdictBook;
+	readonly #firstUserId = new Map<string, number>();
+	readonly #firstEmail = new Map<string, number>();
+
+	constructor(init: {
+		schema: DestinationSchema;
+		mapping: Mapping;
+		columns: string[];
+		options: ValidationOptions;
+	}) {
+		this.plan = new ValidationPlan(init);
+		this.#book = new VerdictBook(this.plan);
+	}
+
+	/** Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras. */
+	add(fields: string[], fieldCount: number): void {
+		const plan = this.plan;
+		const book = this.#book;
+		const row = book.rows;
+		let mask = plan.constantMask | plan.raggedBits(fields, fieldCount);
+		for (const check of plan.checks) {
+			const value = fieldValue(fields, check.column);
+			if (value === '') {
+				if (check.required) mask |= BIT.missing_required;
 				continue;
 			}
-			const issue = valueIssue(check, value, this.#requireUuid, this.#options.defaultRegion);
-			if (issue)
-				issues.push({ ...at, code: issue, message: this.#valueMessage(issue, label, value) });
+			mask |= plan.valueBits(check, value);
+			if (check.type === 'date') mask |= recordDate(book, check.dateSlot, parseDate(value));
 		}
-
-		this.#explainDuplicates(row, fields, issues);
-		if (
-			this.#registrationSlot >= 0 &&
-			this.#loginSlot >= 0 &&
-			instants[this.#loginSlot] < instants[this.#registrationSlot]
-		) {
-			const login = this.#dates[this.#loginSlot].check;
-			const registration = this.#dates[this.#registrationSlot].check;
-			issues.push({
-				code: 'login_before_registration',
-				column: login.column,
-				field: login.field,
-				message: `${name(login.column)} (${fieldValue(fields, login.column)}) is earlier than ${name(registration.column)} (${fieldValue(fields, registration.column)}).`
-			});
-		}
-		return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+		const firstEmail =
+			plan.emailColumn >= 0
+				? firstOf(this.#firstEmail, fieldValue(fields, plan.emailColumn).toLowerCase(), row)
+				: -1;
+		const firstUserId =
+			plan.userIdColumn >= 0
+				? firstOf(this.#firstUserId, fieldValue(fields, plan.userIdColumn), row)
+				: -1;
+		book.commit(mask, firstUserId, firstEmail);
 	}
 
-	#valueMessage(code: IssueCode, label: string, value: string): string {
-		switch (code) {
-			case 'invalid_email':
-				return `${label}: ${quoted(value)} is not a valid email address.`;
-			case 'invalid_boolean':
-				return `${label}: ${quoted(value)} is not one of true/false, yes/no, y/n, 1/0.`;
-			case 'invalid_phone':
-				return `${label}: ${quoted(value)} cannot be read as a phone number (default region ${this.#options.defaultRegion}).`;
-			default:
-				return `${label}: ${quoted(value)} is not a UUID, which the destination requires.`;
-		}
+	finish(): ValidationSummary {
+		return this.#book.finish();
 	}
 
-	#explainDuplicates(row: number, fields: string[], issues: RowIssue[]): void {
-		const name = (column: number) => this.#columns[column] ?? `Column ${column + 1}`;
-		const duplicates: [IssueCode, number, Map<string, number>, string][] = [];
-		if (this.#userIdColumn >= 0)
-			duplicates.push([
-				'duplicate_user_id',
-				this.#userIdColumn,
-				this.#firstUserId,
-				fieldValue(fields, this.#userIdColumn)
-			]);
-		if (this.#emailColumn >= 0)
-			duplicates.push([
-				'duplicate_email',
-				this.#emailColumn,
-				this.#firstEmail,
-				fieldValue(fields, this.#emailColumn).toLowerCase()
-			]);
-		for (const [code, column, firsts, value] of duplicates) {
-			const firstRow = value === '' ? undefined : firsts.get(value);
-			if (firstRow === undefined || firstRow >= row) continue;
-			issues.push({
-				code,
-				column,
-				field: code === 'duplicate_user_id' ? 'user_id' : 'email',
-				message: `${name(column)} repeats row ${firstRow + 1}; only the first is imported.`,
-				firstRow
-			});
-		}
+	/** After finish(): the issues of one row with messages, in ISSUE_CODES order. */
+	explain(row: number, fields: string[], fieldCount: number): RowIssue[] {
+		return explainRow(this.plan, this.#book, row, fields, fieldCount);
 	}
+}
+
+/** The first row with this non-empty key (recording `row` when it is the first), else -1. */
+function firstOf(firsts: Map<string, number>, key: string, row: number): number {
+	if (key === '') return -1;
+	const first = firsts.get(key);
+	if (first !== undefined) return first;
+	firsts.set(key, row);
+	return -1;
 }
