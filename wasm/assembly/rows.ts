@@ -242,80 +242,19 @@ const CARRY: i8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
 
 /** Error bits of the pairs (prev1[k], input[k]) and of continuations in the wrong places. */
 function utf8Block(input: v128, previous: v128): v128 {
-	const prev1 = i8x16.shuffle(
-		previous,
-		input,
-		15,
-		16,
-		17,
-		18,
-		19,
-		20,
-		21,
-		22,
-		23,
-		24,
-		25,
-		26,
-		27,
-		28,
-		29,
-		30
-	);
-	const prev2 = i8x16.shuffle(
-		previous,
-		input,
-		14,
-		15,
-		16,
-		17,
-		18,
-		19,
-		20,
-		21,
-		22,
-		23,
-		24,
-		25,
-		26,
-		27,
-		28,
-		29
-	);
-	const prev3 = i8x16.shuffle(
-		previous,
-		input,
-		13,
-		14,
-		15,
-		16,
-		17,
-		18,
-		19,
-		20,
-		21,
-		22,
-		23,
-		24,
-		25,
-		26,
-		27,
-		28
-	);
+	// The bytes 1, 2 and 3 places before each byte of the block.
+	// prettier-ignore
+	const prev1 = i8x16.shuffle(previous, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+	// prettier-ignore
+	const prev2 = i8x16.shuffle(previous, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+	// prettier-ignore
+	const prev3 = i8x16.shuffle(previous, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28);
+	// By the high nibble of the first byte.
+	// prettier-ignore
 	const byte1High = i8x16.swizzle(
 		i8x16(
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TOO_LONG,
-			TWO_CONTS,
-			TWO_CONTS,
-			TWO_CONTS,
-			TWO_CONTS,
+			TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+			TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
 			TOO_SHORT | OVERLONG_2,
 			TOO_SHORT,
 			TOO_SHORT | OVERLONG_3 | SURROGATE,
@@ -323,45 +262,31 @@ function utf8Block(input: v128, previous: v128): v128 {
 		),
 		i8x16.shr_u(prev1, 4)
 	);
+	// By the low nibble of the first byte.
+	const large = CARRY | TOO_LARGE | TOO_LARGE_1000;
+	// prettier-ignore
 	const byte1Low = i8x16.swizzle(
 		i8x16(
 			CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
 			CARRY | OVERLONG_2,
-			CARRY,
-			CARRY,
+			CARRY, CARRY,
 			CARRY | TOO_LARGE,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
-			CARRY | TOO_LARGE | TOO_LARGE_1000,
-			CARRY | TOO_LARGE | TOO_LARGE_1000
+			large, large, large, large, large, large, large, large,
+			large | SURROGATE,
+			large, large
 		),
 		v128.and(prev1, i8x16.splat(0x0f))
 	);
+	// By the high nibble of the second byte.
+	// prettier-ignore
 	const byte2High = i8x16.swizzle(
 		i8x16(
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
+			TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
 			TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
 			TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
 			TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
 			TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT,
-			TOO_SHORT
+			TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT
 		),
 		i8x16.shr_u(input, 4)
 	);
@@ -376,27 +301,10 @@ function utf8Block(input: v128, previous: v128): v128 {
 
 /** Lanes of a block whose last bytes start a sequence the block does not finish. */
 function utf8Incomplete(input: v128): v128 {
-	return i8x16.sub_sat_u(
-		input,
-		i8x16(
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			-1,
-			<i8>(0xf0 - 1),
-			<i8>(0xe0 - 1),
-			<i8>(0xc0 - 1)
-		)
-	);
+	// Above 0xEF three bytes before the end, 0xDF two before, 0xBF at the end.
+	// prettier-ignore
+	const limits = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, <i8>0xef, <i8>0xdf, <i8>0xbf);
+	return i8x16.sub_sat_u(input, limits);
 }
 
 function utf8Simd(p: usize, n: i32): bool {
@@ -803,6 +711,11 @@ function hashBytes(p: usize, n: i32, lower: bool): void {
 
 // --- Records ------------------------------------------------------------------------------------
 
+/** Absolute end of field k of a record whose field ends start at `fieldEnds`. */
+function fieldEnd(fieldEnds: usize, k: i32): f64 {
+	return load<f64>(fieldEnds + ((<usize>k) << 3));
+}
+
 /**
  * Checks `count` records. `bytes` holds the region (absolute offset `base`), `starts` their start
  * offsets (f64), `index` count + 1 u32 field indices, `ends` the field ends (f64) from field
@@ -843,8 +756,7 @@ export function check(
 		const fields = <i32>(load<u32>(index + ((<usize>r) << 2), 4) - fieldBase) - first;
 		const fieldEnds = ends + ((<usize>first) << 3);
 		const recordStart = <i32>(load<f64>(starts + ((<usize>r) << 3)) - base);
-		const recordEnd =
-			fields > 0 ? <i32>(load<f64>(fieldEnds + ((<usize>(fields - 1)) << 3)) - base) : recordStart;
+		const recordEnd = fields > 0 ? <i32>(fieldEnd(fieldEnds, fields - 1) - base) : recordStart;
 		const recordAscii = isAscii(bytes + <usize>recordStart, recordEnd - recordStart);
 		let mask: u32 = 0;
 		let js: u32 = 0;
@@ -865,12 +777,9 @@ export function check(
 			const flags = load<u32>(entry, CHK_FLAGS);
 			let outcome = CELL_EMPTY;
 			if (column < fields) {
-				const end = load<f64>(fieldEnds + ((<usize>column) << 3));
-				const s =
-					column == 0
-						? recordStart
-						: <i32>(load<f64>(fieldEnds + ((<usize>(column - 1)) << 3)) - base) + 1;
-				outcome = cell(bytes, s, <i32>(end - base), end == textEnd);
+				const end = fieldEnd(fieldEnds, column);
+				const start = column == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, column - 1) - base) + 1;
+				outcome = cell(bytes, start, <i32>(end - base), end == textEnd);
 			}
 			if (outcome == CELL_JS) {
 				js |= (<u32>1) << (<u32>c);
@@ -937,10 +846,9 @@ export function check(
 		if (fields > columns) {
 			let unsure = false;
 			for (let k = columns; k < fields; k++) {
-				const end = load<f64>(fieldEnds + ((<usize>k) << 3));
-				const s =
-					k == 0 ? recordStart : <i32>(load<f64>(fieldEnds + ((<usize>(k - 1)) << 3)) - base) + 1;
-				const extra = extraField(bytes, s, <i32>(end - base), end == textEnd);
+				const end = fieldEnd(fieldEnds, k);
+				const start = k == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, k - 1) - base) + 1;
+				const extra = extraField(bytes, start, <i32>(end - base), end == textEnd);
 				if (extra == EXTRA_FILLED) {
 					mask |= bitRagged;
 					unsure = false;

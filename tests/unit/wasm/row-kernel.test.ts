@@ -634,6 +634,20 @@ describe('records: short and ragged rows, several checks, keys', () => {
 		]);
 	});
 
+	it('a region of more records than one call into WebAssembly takes (4096)', () => {
+		const rows = Array.from(
+			{ length: 9000 },
+			(_, i) => `u${i % 13},${i % 17 ? `a${i}@b.co` : 'zoë'},${(i % 40) + 1}/${(i % 14) + 1}/2020`
+		);
+		const verdicts = expectOracle(rows.join('\n'), config);
+		// Every outcome shows up, in every call.
+		for (const part of [verdicts.slice(0, 4096), verdicts.slice(8192)]) {
+			expect(part.some((verdict) => verdict.js !== 0)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashDmy)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashMdy)).toBe(true);
+		}
+	});
+
 	it('regions that start mid-text give the same verdicts as one region', () => {
 		const rows = Array.from(
 			{ length: 40 },

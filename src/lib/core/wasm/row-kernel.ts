@@ -157,6 +157,8 @@ const KEY_CODES = { none: 0, user_id: 1, email: 2 } as const;
 const FLAG_REQUIRED = 1;
 const FLAG_UUID = 2;
 
+/** Records per call into WebAssembly. */
+const CALL_RECORDS = 4096;
 /** Bytes after the region's: the SIMD scans read whole 16-byte vectors. */
 const PADDING = 64;
 const PAGE = 1 << 16;
@@ -259,22 +261,26 @@ export async function instantiateRowKernel(
 		);
 		if (count > 0)
 			new Uint32Array(buffer, indexPtr, count + 1).set(fieldIndex.subarray(0, count + 1));
-		wasm.check(
-			configPtr,
-			count,
-			region.base,
-			region.textEnd,
-			regionPtr,
-			startsPtr,
-			indexPtr,
-			endsPtr,
-			masksPtr,
-			jsPtr,
-			keysPtr,
-			kindsPtr,
-			datesAPtr,
-			datesBPtr
-		);
+		// Calls of CALL_RECORDS records: V8 optimises a function between calls, never during one.
+		const fieldsFrom = (record: number) => (fieldIndex[record] - firstField) * 8;
+		for (let from = 0; from < count; from += CALL_RECORDS) {
+			wasm.check(
+				configPtr,
+				Math.min(CALL_RECORDS, count - from),
+				region.base,
+				region.textEnd,
+				regionPtr,
+				startsPtr + from * 8,
+				indexPtr + from * 4,
+				endsPtr + fieldsFrom(from),
+				masksPtr + from * 4,
+				jsPtr + from * 4,
+				keysPtr + from * KEY_STRIDE * 4,
+				kindsPtr + from * slots,
+				datesAPtr + from * slots * 8,
+				datesBPtr + from * slots * 8
+			);
+		}
 		return {
 			count,
 			masks: new Uint32Array(buffer, masksPtr, count),
