@@ -315,7 +315,7 @@ describe('instantiation', () => {
 		expect(kernels.scalar.simd).toBe(false);
 	});
 
-	it('refuses more than 30 checks and a check before configure', async () => {
+	it('refuses bad configurations, and a check before configure', async () => {
 		const fresh = await instantiateRowKernel(
 			readFileSync(join(INDEXER_BUILD_DIR, KERNEL_BUILDS[1]))
 		);
@@ -323,9 +323,13 @@ describe('instantiation', () => {
 		expect(() => fresh.check(regionOf(indexAll(bytes), bytes))).toThrow(/configure/);
 		const checks = Array.from({ length: 31 }, (_, column) => check({ column }));
 		expect(() => fresh.configure({ columns: 31, checks })).toThrow(RangeError);
-		expect(() => fresh.configure({ columns: 1, checks: [check({ dateSlot: 0 })] })).toThrow(
-			RangeError
-		);
+		for (const overrides of [
+			{ dateSlot: 0 },
+			{ type: 'date', dateSlot: -1 },
+			{ type: 'date', dateSlot: 30 }
+		] as const)
+			expect(() => fresh.configure({ columns: 1, checks: [check(overrides)] })).toThrow(RangeError);
+		fresh.configure({ columns: 1, checks: [check({ type: 'date', dateSlot: 29 })] });
 	});
 });
 

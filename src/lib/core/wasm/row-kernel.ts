@@ -209,8 +209,9 @@ export async function instantiateRowKernel(
 				throw new RangeError(`Bad column ${check.column}.`);
 			}
 			const dated = check.type === 'date';
-			if (dated !== check.dateSlot >= 0 || (dated && !Number.isInteger(check.dateSlot))) {
-				throw new RangeError(`Check ${i}: a date slot belongs to date checks only.`);
+			const slotValid = Number.isInteger(check.dateSlot) && check.dateSlot < MAX_KERNEL_CHECKS;
+			if (dated !== check.dateSlot >= 0 || (dated && !slotValid)) {
+				throw new RangeError(`Check ${i}: date checks, and only they, take a slot below 30.`);
 			}
 			slots = Math.max(slots, check.dateSlot + 1);
 			const at = CONFIG_HEADER + i * CHECK_SIZE;
