@@ -1,0 +1,1020 @@
+import { execFileSync } from 'node:child_process';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync
+} from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pick, seededRandom } from '../../helpers/random';
+import { ensureIndexerBuilt, INDEXER_BUILD_DIR } from '../../helpers/wasm-build';
+import { bitOf, codesOf } from '../../../src/lib/core/validate/codes';
+import { isValidBoolean } from '../../../src/lib/core/validate/rules/boolean';
+import { parseDate, slashEvidence } from '../../../src/lib/core/validate/rules/date';
+import { isValidEmail } from '../../../src/lib/core/validate/rules/email';
+import { isValidUuid } from '../../../src/lib/core/validate/rules/uuid';
+import type { IssueCode } from '../../../src/lib/core/types';
+import {
+	createCsvIndexState,
+	instantiateCsvIndexer,
+	unquote,
+	type CsvIndex,
+	type CsvIndexer
+} from '../../../src/lib/core/wasm/csv-index';
+import {
+	DATE_KIND,
+	instantiateRowKernel,
+	JS_ROW_SHAPE,
+	KEY_STRIDE,
+	keyHash,
+	type KernelCheck,
+	type KernelConfig,
+	type KernelRegion,
+	type RowKernel
+} from '../../../src/lib/core/wasm/row-kernel';
+
+const root = join(import.meta.dirname, '../../..');
+const KERNEL_BUILDS = ['rows.simd.wasm', 'rows.scalar.wasm'] as const;
+const builds = ['simd', 'scalar'] as const;
+type Build = (typeof builds)[number];
+
+/** Builds the kernel modules when missing or older than their sources (as ensureIndexerBuilt). */
+function ensureKernelBuilt(): void {
+	// The kernel and the shared helpers (wasm/assembly/_*.ts) it may import.
+	const sources = readdirSync(join(root, 'wasm/assembly'))
+		.filter((file) => file === 'rows.ts' || (file.startsWith('_') && file.endsWith('.ts')))
+		.map((file) => join(root, 'wasm/assembly', file));
+	const sourceTime = Math.max(...sources.map((file) => statSync(file).mtimeMs));
+	const stale = KERNEL_BUILDS.some((name) => {
+		const file = join(INDEXER_BUILD_DIR, name);
+		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
+	});
+	if (!stale) return;
+	const temp = mkdtempSync(join(root, 'wasm/.build-'));
+	try {
+		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
+		mkdirSync(INDEXER_BUILD_DIR, { recursive: true });
+		for (const name of KERNEL_BUILDS) renameSync(join(temp, name), join(INDEXER_BUILD_DIR, name));
+	} finally {
+		rmSync(temp, { recursive: true, force: true });
+	}
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+const fatal = new TextDecoder('utf-8', { fatal: true });
+
+let kernels: Record<Build, RowKernel>;
+let indexer: CsvIndexer;
+beforeAll(async () => {
+	ensureIndexerBuilt();
+	ensureKernelBuilt();
+	const [simd, scalar] = await Promise.all(
+		KERNEL_BUILDS.map((name) => instantiateRowKernel(readFileSync(join(INDEXER_BUILD_DIR, name))))
+	);
+	kernels = { simd, scalar };
+	indexer = await instantiateCsvIndexer(readFileSync(join(INDEXER_BUILD_DIR, 'csv.simd.wasm')));
+});
+
+function indexAll(bytes: Uint8Array): CsvIndex {
+	return indexer.index(bytes, 0x2c, createCsvIndexState(), true);
+}
+
+/** Records [from, to) of `index` as a kernel region over their own bytes. */
+function regionOf(index: CsvIndex, bytes: Uint8Array, from = 0, to = index.count): KernelRegion {
+	const base = index.recordStarts[from];
+	const end = index.recordEnds[to - 1];
+	return {
+		bytes: bytes.subarray(base, end),
+		base,
+		count: to - from,
+		recordStarts: index.recordStarts.subarray(from, to),
+		fieldIndex: index.fieldIndex.subarray(from, to + 1),
+		fieldEnds: index.fieldEnds,
+		textEnd: index.textEnd
+	};
+}
+
+/** What the kernel must report for one record. */
+interface RecordVerdict {
+	mask: number;
+	js: number;
+	keys: number[];
+	kinds: number[];
+	dateA: number[];
+	dateB: number[];
+}
+
+const ASCII_SPACE_EDGES = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
+const BEYOND_ASCII = /[^\0-\x7f]/;
+const isBeyondAscii = (char: string) => char.charCodeAt(0) >= 0x80;
+/** Holds an ASCII character that is not whitespace: a value holding one is not blank. */
+const hasSolidAscii = (value: string) =>
+	[...value].some((char) => !isBeyondAscii(char) && !' \t\n\v\f\r'.includes(char));
+
+/**
+ * The oracle: the JavaScript rules on the decoded strings, and the contract's JavaScript cells.
+ * `written` are the record's fields as written, `atEnd` whether each ends the text.
+ */
+function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): RecordVerdict {
+	const slots = Math.max(0, ...config.checks.map((check) => check.dateSlot + 1));
+	const verdict: RecordVerdict = {
+		mask: 0,
+		js: 0,
+		keys: new Array<number>(KEY_STRIDE).fill(0),
+		kinds: new Array<number>(slots).fill(DATE_KIND.none),
+		dateA: new Array<number>(slots).fill(NaN),
+		dateB: new Array<number>(slots).fill(NaN)
+	};
+	config.checks.forEach((check, i) => {
+		const raw = written[check.column];
+		const unquoted = raw === undefined ? '' : unquote(raw, atEnd[check.column]);
+		// Contract: escaped or stray quotes inside a quoted field, and a character beyond ASCII at
+		// an edge of the ASCII-trimmed value, are JavaScript's.
+		if (raw?.startsWith('"') && unquoted.includes('"')) return (verdict.js |= 1 << i);
+		const asciiTrimmed = unquoted.replace(ASCII_SPACE_EDGES, '');
+		if (isBeyondAscii(asciiTrimmed.at(0) ?? '') || isBeyondAscii(asciiTrimmed.at(-1) ?? ''))
+			return (verdict.js |= 1 << i);
+		const value = unquoted.trim();
+		if (value === '') {
+			if (check.required) verdict.mask |= bitOf('missing_required');
+			return;
+		}
+		const typed =
+			check.type === 'email' ||
+			check.type === 'boolean' ||
+			check.type === 'date' ||
+			check.uuid ||
+			check.key === 'email';
+		if (check.type === 'phone' || (typed && BEYOND_ASCII.test(value)))
+			return (verdict.js |= 1 << i);
+		if ([...value].length > check.maxLength) verdict.mask |= bitOf('value_too_long');
+		if (check.type === 'email' && !isValidEmail(value)) verdict.mask |= bitOf('invalid_email');
+		if (check.type === 'boolean' && !isValidBoolean(value))
+			verdict.mask |= bitOf('invalid_boolean');
+		if (check.uuid && !isValidUuid(value)) verdict.mask |= bitOf('invalid_uuid');
+		if (check.type === 'date') {
+			const parsed = parseDate(value);
+			const slot = check.dateSlot;
+			if (parsed.kind === 'exact') {
+				if (Number.isNaN(parsed.ms)) verdict.mask |= bitOf('invalid_date');
+				verdict.kinds[slot] = DATE_KIND.exact;
+				verdict.dateA[slot] = parsed.ms;
+			} else {
+				const evidence = slashEvidence(parsed);
+				verdict.kinds[slot] =
+					evidence === 'dmy'
+						? DATE_KIND.slashDmy
+						: evidence === 'mdy'
+							? DATE_KIND.slashMdy
+							: DATE_KIND.slash;
+				verdict.dateA[slot] = parsed.dmy;
+				verdict.dateB[slot] = parsed.mdy;
+			}
+		}
+		if (check.key !== 'none') {
+			const bytes = encoder.encode(check.key === 'email' ? value.toLowerCase() : value);
+			const at = check.key === 'email' ? 3 : 0;
+			verdict.keys.splice(at, 3, ...keyHash(bytes), bytes.length);
+		}
+	});
+	const extras = written
+		.slice(config.columns)
+		.map((field, k) => unquote(field, atEnd[config.columns + k]));
+	const ragged = extras.some(hasSolidAscii);
+	const unsure = !ragged && extras.some((value) => BEYOND_ASCII.test(value));
+	// What the bytes decide is the Validator's own rule: an extra field that is not blank.
+	if (!unsure && ragged !== extras.some((value) => value.trim() !== ''))
+		throw new Error('oracle: the ragged-row contract differs from the Validator');
+	if (ragged) verdict.mask |= bitOf('ragged_row');
+	else if (unsure) verdict.js |= JS_ROW_SHAPE;
+	verdict.js >>>= 0;
+	return verdict;
+}
+
+/** The written fields of record r of `index`, and whether each ends the text. */
+function writtenFields(index: CsvIndex, bytes: Uint8Array, r: number) {
+	const written: string[] = [];
+	const atEnd: boolean[] = [];
+	for (let f = index.fieldIndex[r]; f < index.fieldIndex[r + 1]; f++) {
+		const start = f === index.fieldIndex[r] ? index.recordStarts[r] : index.fieldEnds[f - 1] + 1;
+		written.push(decoder.decode(bytes.subarray(start, index.fieldEnds[f])));
+		atEnd.push(index.fieldEnds[f] === index.textEnd);
+	}
+	return { written, atEnd };
+}
+
+/** The kernel's verdicts of `text`, record by record, in regions of `regionSize` records. */
+function runKernel(
+	kernel: RowKernel,
+	config: KernelConfig,
+	bytes: Uint8Array,
+	index: CsvIndex,
+	regionSize = index.count
+): RecordVerdict[] {
+	kernel.configure(config);
+	const slots = Math.max(0, ...config.checks.map((check) => check.dateSlot + 1));
+	const verdicts: RecordVerdict[] = [];
+	for (let from = 0; from < index.count; from += regionSize) {
+		const to = Math.min(index.count, from + regionSize);
+		const out = kernel.check(regionOf(index, bytes, from, to));
+		expect(out.count).toBe(to - from);
+		for (let r = 0; r < out.count; r++) {
+			const dates = (array: Float64Array | Uint8Array) =>
+				Array.from(array.subarray(r * slots, (r + 1) * slots));
+			verdicts.push({
+				mask: out.masks[r],
+				js: out.jsCells[r],
+				keys: Array.from(out.keys.subarray(r * KEY_STRIDE, (r + 1) * KEY_STRIDE)),
+				kinds: dates(out.dateKinds),
+				dateA: dates(out.dateA),
+				dateB: dates(out.dateB)
+			});
+		}
+	}
+	return verdicts;
+}
+
+/** Kernel (both builds) == oracle for every record of `text`; returns the verdicts. */
+function expectOracle(text: string | Uint8Array, config: KernelConfig, regionSize?: number) {
+	const bytes = typeof text === 'string' ? encoder.encode(text) : text;
+	const index = indexAll(bytes);
+	const expected = Array.from({ length: index.count }, (_, r) => {
+		const { written, atEnd } = writtenFields(index, bytes, r);
+		return { record: written, ...oracle(config, written, atEnd) };
+	});
+	for (const build of builds) {
+		const actual = runKernel(kernels[build], config, bytes, index, regionSize);
+		for (let r = 0; r < index.count; r++) {
+			const got = { record: expected[r].record, ...actual[r] };
+			if (JSON.stringify(got) !== JSON.stringify(expected[r]))
+				expect({ build, ...got }).toEqual({ build, ...expected[r] });
+		}
+	}
+	return expected;
+}
+
+function check(overrides: Partial<KernelCheck> = {}): KernelCheck {
+	return {
+		column: 0,
+		type: 'text',
+		maxLength: 255,
+		required: false,
+		uuid: false,
+		key: 'none',
+		dateSlot: overrides.type === 'date' ? 0 : -1,
+		...overrides
+	};
+}
+
+/** What one cell case expects: issue codes, or the JavaScript's, and for dates the kernel's view. */
+interface Expected {
+	issues?: IssueCode[];
+	js?: true;
+	date?: { kind: number; a: number; b?: number };
+}
+
+interface CellCase {
+	input: string;
+	config: Partial<KernelCheck> & { atEnd?: true };
+	expected: Expected;
+}
+
+/** Runs one written cell (in column 0 of a one-column record) against both builds and the oracle. */
+function runCell({ input, config }: CellCase) {
+	const { atEnd, ...overrides } = config;
+	const kernelConfig = { columns: 1, checks: [check(overrides)] };
+	const [verdict] = expectOracle(`${input}${atEnd ? '' : '\n'}`, kernelConfig);
+	return verdict;
+}
+
+function expectCell(cellCase: CellCase) {
+	const verdict = runCell(cellCase);
+	const { expected } = cellCase;
+	expect(verdict.js === 1).toBe(expected.js === true);
+	expect(codesOf(verdict.mask)).toEqual(expected.issues ?? []);
+	if (expected.date) {
+		expect(verdict.kinds[0]).toBe(expected.date.kind);
+		expect(verdict.dateA[0]).toEqual(expected.date.a);
+		expect(verdict.dateB[0]).toEqual(expected.date.b ?? NaN);
+	}
+}
+
+const ok: Expected = {};
+const js: Expected = { js: true };
+const bad = (...issues: IssueCode[]): Expected => ({ issues });
+
+describe('instantiation', () => {
+	it('tells the builds apart', () => {
+		expect(kernels.simd.simd).toBe(true);
+		expect(kernels.scalar.simd).toBe(false);
+	});
+
+	it('refuses bad configurations, and a check before configure', async () => {
+		const fresh = await instantiateRowKernel(
+			readFileSync(join(INDEXER_BUILD_DIR, KERNEL_BUILDS[1]))
+		);
+		const bytes = encoder.encode('a\n');
+		expect(() => fresh.check(regionOf(indexAll(bytes), bytes))).toThrow(/configure/);
+		const checks = Array.from({ length: 31 }, (_, column) => check({ column }));
+		expect(() => fresh.configure({ columns: 31, checks })).toThrow(RangeError);
+		for (const overrides of [
+			{ dateSlot: 0 },
+			{ type: 'date', dateSlot: -1 },
+			{ type: 'date', dateSlot: 30 }
+		] as const)
+			expect(() => fresh.configure({ columns: 1, checks: [check(overrides)] })).toThrow(RangeError);
+		fresh.configure({ columns: 1, checks: [check({ type: 'date', dateSlot: 29 })] });
+	});
+});
+
+describe('email cells', () => {
+	const label63 = 'a'.repeat(63);
+	const cases: CellCase[] = [
+		{ input: 'a@b.co', config: {}, expected: ok },
+		{ input: 'first.last+tag@example.com', config: {}, expected: ok },
+		{ input: "!#$%&'*+/=?^_`{|}~-@x.io", config: {}, expected: ok },
+		{ input: 'A@B.CO', config: {}, expected: ok },
+		{ input: 'a@123.b2', config: {}, expected: ok },
+		{ input: 'a@b--c.co', config: {}, expected: ok },
+		{ input: '  a@b.co\t', config: {}, expected: ok },
+		{ input: '"a@b.co"', config: {}, expected: ok },
+		{ input: '"\r\n a@b.co \r\n"', config: {}, expected: ok },
+		{ input: `a@${label63}.com`, config: {}, expected: ok },
+		{ input: `a@${label63}a.com`, config: {}, expected: bad('invalid_email') },
+		{ input: `${'l'.repeat(64)}@b.co`, config: {}, expected: ok },
+		{ input: `${'l'.repeat(65)}@b.co`, config: {}, expected: bad('invalid_email') },
+		{ input: `a@${`${label63}.`.repeat(3)}${'b'.repeat(60)}`, config: {}, expected: ok },
+		{
+			input: `ab@${`${label63}.`.repeat(3)}${'b'.repeat(60)}`,
+			config: {},
+			expected: bad('invalid_email')
+		},
+		{ input: '.a@b.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a.@b.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a..b@c.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.123', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@-b.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b-.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.co.', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@.b.co', config: {}, expected: bad('invalid_email') },
+		{ input: '@b.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@@b.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.co@c.de', config: {}, expected: bad('invalid_email') },
+		{ input: 'a b@c.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a(b)@c.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b_c.co', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.c\x7f', config: {}, expected: bad('invalid_email') },
+		{ input: 'plain', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.co', config: { maxLength: 5 }, expected: bad('value_too_long') },
+		{ input: 'zoë@b.co', config: {}, expected: js },
+		{ input: 'a@bücher.de', config: {}, expected: js },
+		{ input: '"a""b@c.co"', config: {}, expected: js },
+		{ input: ' ', config: { required: true }, expected: bad('missing_required') }
+	];
+	it.each(cases)('$input', (cellCase) =>
+		expectCell({ ...cellCase, config: { type: 'email', ...cellCase.config } })
+	);
+});
+
+describe('boolean cells', () => {
+	const valid = ['true', 'FALSE', 'Yes', 'no', 'N', 'y', '1', '0', ' tRuE ', '"no"', 'fAlSe'];
+	const invalid = ['tru', '2', 'yess', 't', 'f', 'ja', '\x11', '\x10', 'n0', 'on', '10', 'truE!'];
+	const cases: CellCase[] = [
+		...valid.map((input) => ({ input, config: {}, expected: ok })),
+		...invalid.map((input) => ({ input, config: {}, expected: bad('invalid_boolean') })),
+		{ input: 'ｙ', config: {}, expected: js },
+		{ input: 'y\u00e9', config: {}, expected: js },
+		{ input: 'нет', config: {}, expected: js }
+	];
+	it.each(cases)('$input', (cellCase) => expectCell({ ...cellCase, config: { type: 'boolean' } }));
+});
+
+describe('uuid cells', () => {
+	const cases: CellCase[] = [
+		{ input: '123e4567-e89b-12d3-a456-426614174000', config: {}, expected: ok },
+		{ input: '123E4567-E89B-12D3-A456-426614174000', config: {}, expected: ok },
+		{ input: '00000000-0000-0000-0000-000000000000', config: {}, expected: ok },
+		{ input: 'ffffffff-ffff-ffff-ffff-ffffffffffff', config: {}, expected: ok },
+		{ input: '123e4567e89b-12d3-a456-426614174000-', config: {}, expected: bad('invalid_uuid') },
+		{ input: '123e4567-e89b-12d3-a456-42661417400', config: {}, expected: bad('invalid_uuid') },
+		{ input: '123e4567-e89b-12d3-a456-4266141740000', config: {}, expected: bad('invalid_uuid') },
+		{ input: '123e4567-e89b-12d3-a456-42661417400g', config: {}, expected: bad('invalid_uuid') },
+		{ input: '{123e4567-e89b-12d3-a456-426614174000}', config: {}, expected: bad('invalid_uuid') },
+		{ input: '123e4567-e89b-12d3-a456-4266141740é0', config: {}, expected: js },
+		{ input: 'legacy-42', config: { uuid: false }, expected: ok },
+		{ input: 'légacy-42', config: { uuid: false }, expected: ok }
+	];
+	it.each(cases)('$input', (cellCase) =>
+		expectCell({ ...cellCase, config: { type: 'id', uuid: true, ...cellCase.config } })
+	);
+});
+
+describe('date cells', () => {
+	const utc = Date.UTC;
+	const exact = (a: number): Expected => ({ date: { kind: DATE_KIND.exact, a } });
+	const invalid: Expected = { issues: ['invalid_date'], date: { kind: DATE_KIND.exact, a: NaN } };
+	const slash = (kind: number, a: number, b: number): Expected => ({ date: { kind, a, b } });
+	const cases: CellCase[] = [
+		{ input: '2024-02-29', config: {}, expected: exact(utc(2024, 1, 29)) },
+		{ input: '2023-02-29', config: {}, expected: invalid },
+		{ input: '2000-02-29', config: {}, expected: exact(utc(2000, 1, 29)) },
+		{ input: '1900-02-29', config: {}, expected: invalid },
+		{ input: '2100-02-29', config: {}, expected: invalid },
+		{ input: '1900-01-01', config: {}, expected: exact(utc(1900, 0, 1)) },
+		{ input: '1899-12-31', config: {}, expected: invalid },
+		{ input: '2100-12-31', config: {}, expected: exact(utc(2100, 11, 31)) },
+		{ input: '2101-01-01', config: {}, expected: invalid },
+		{ input: '2024-04-31', config: {}, expected: invalid },
+		{ input: '2024-00-10', config: {}, expected: invalid },
+		{ input: '2024-13-10', config: {}, expected: invalid },
+		{ input: '2024-01-00', config: {}, expected: invalid },
+		{ input: '2100-12-31T23:59:59', config: {}, expected: exact(utc(2100, 11, 31, 23, 59, 59)) },
+		{
+			input: '2100-12-31T23:59:59.999Z',
+			config: {},
+			expected: exact(utc(2100, 11, 31, 23, 59, 59, 999))
+		},
+		{ input: '2024-03-01t10:20z', config: {}, expected: exact(utc(2024, 2, 1, 10, 20)) },
+		{ input: '2024-03-01 10:20', config: {}, expected: exact(utc(2024, 2, 1, 10, 20)) },
+		{
+			input: '2024-03-01T10:20:30.5',
+			config: {},
+			expected: exact(utc(2024, 2, 1, 10, 20, 30, 500))
+		},
+		{
+			input: '2024-03-01T10:20:30.05',
+			config: {},
+			expected: exact(utc(2024, 2, 1, 10, 20, 30, 50))
+		},
+		{
+			input: '2024-03-01T10:20:30.123456789',
+			config: {},
+			expected: exact(utc(2024, 2, 1, 10, 20, 30, 123))
+		},
+		{ input: '2024-03-01T10:20:30.', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20.5', config: {}, expected: invalid },
+		{
+			input: '1900-01-01T00:00+23:59',
+			config: {},
+			expected: exact(utc(1900, 0, 1) - (23 * 60 + 59) * 60000)
+		},
+		{
+			input: '2100-12-31T23:59:59-23:59',
+			config: {},
+			expected: exact(utc(2100, 11, 31, 23, 59, 59) + (23 * 60 + 59) * 60000)
+		},
+		{ input: '2024-03-01T10:20-0530', config: {}, expected: exact(utc(2024, 2, 1, 15, 50)) },
+		{ input: '2024-03-01T10:20:00+05:30', config: {}, expected: exact(utc(2024, 2, 1, 4, 50)) },
+		{ input: '2024-03-01T10:20+24:00', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20+23:60', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20+05:3', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20+05:300', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20Z ', config: {}, expected: exact(utc(2024, 2, 1, 10, 20)) },
+		{ input: '2024-03-01T10:20ZZ', config: {}, expected: invalid },
+		{ input: '2024-03-01T24:00', config: {}, expected: invalid },
+		{ input: '2024-03-01T23:60', config: {}, expected: invalid },
+		{ input: '2024-03-01T23:00:60', config: {}, expected: invalid },
+		{ input: '2024-03-01T10', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:2', config: {}, expected: invalid },
+		{ input: '2024-03-01T10:20:3', config: {}, expected: invalid },
+		{ input: '2024-3-01', config: {}, expected: invalid },
+		{ input: '0000000000', config: {}, expected: exact(0) },
+		{ input: '1700000000', config: {}, expected: exact(1700000000000) },
+		{ input: '1700000000123', config: {}, expected: exact(1700000000123) },
+		{ input: '4133980799', config: {}, expected: exact(4133980799000) },
+		{ input: '4133980800', config: {}, expected: invalid },
+		{ input: '4133980799999', config: {}, expected: exact(4133980799999) },
+		{ input: '4133980800000', config: {}, expected: invalid },
+		{ input: '9999999999', config: {}, expected: invalid },
+		{ input: '170000000', config: {}, expected: invalid },
+		{ input: '17000000001', config: {}, expected: invalid },
+		{ input: '-2208988800', config: {}, expected: invalid },
+		{
+			input: '3/4/2021',
+			config: {},
+			expected: slash(DATE_KIND.slash, utc(2021, 3, 3), utc(2021, 2, 4))
+		},
+		{
+			input: '03/04/2021',
+			config: {},
+			expected: slash(DATE_KIND.slash, utc(2021, 3, 3), utc(2021, 2, 4))
+		},
+		{ input: '13/4/2021', config: {}, expected: slash(DATE_KIND.slashDmy, utc(2021, 3, 13), NaN) },
+		{ input: '4/13/2021', config: {}, expected: slash(DATE_KIND.slashMdy, NaN, utc(2021, 3, 13)) },
+		{
+			input: '31/12/2100',
+			config: {},
+			expected: slash(DATE_KIND.slashDmy, utc(2100, 11, 31), NaN)
+		},
+		{ input: '32/1/2021', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
+		{ input: '13/13/2021', config: {}, expected: slash(DATE_KIND.slashDmy, NaN, NaN) },
+		{ input: '0/0/2021', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
+		{ input: '29/2/1900', config: {}, expected: slash(DATE_KIND.slashDmy, NaN, NaN) },
+		{ input: '1/1/1899', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
+		{ input: '001/1/2021', config: {}, expected: invalid },
+		{ input: '1/1/21', config: {}, expected: invalid },
+		{ input: '1//2021', config: {}, expected: invalid },
+		{ input: '31.12.2021', config: {}, expected: exact(utc(2021, 11, 31)) },
+		{ input: '1.2.2020', config: {}, expected: exact(utc(2020, 1, 1)) },
+		{ input: '29.02.2023', config: {}, expected: invalid },
+		{ input: '1.2.20201', config: {}, expected: invalid },
+		{ input: '2021/12/31', config: {}, expected: exact(utc(2021, 11, 31)) },
+		{ input: '2021/1/31', config: {}, expected: invalid },
+		{ input: '2021/02/30', config: {}, expected: invalid },
+		{ input: 'yesterday', config: {}, expected: invalid },
+		{ input: '２０２１-01-01', config: {}, expected: js },
+		{ input: '2021-01-01\u00a0', config: {}, expected: js },
+		{ input: ' ', config: {}, expected: { date: { kind: DATE_KIND.none, a: NaN } } },
+		{ input: '"2021-01-01"', config: {}, expected: exact(utc(2021, 0, 1)) }
+	];
+	it.each(cases)('$input', (cellCase) => expectCell({ ...cellCase, config: { type: 'date' } }));
+});
+
+describe('text cells: trim, quotes, length, required', () => {
+	const cases: CellCase[] = [
+		{ input: 'abcde', config: { maxLength: 5 }, expected: ok },
+		{ input: 'abcdef', config: { maxLength: 5 }, expected: bad('value_too_long') },
+		{ input: '  abcde\t ', config: { maxLength: 5 }, expected: ok },
+		{ input: 'xéééx', config: { maxLength: 5 }, expected: ok },
+		{ input: 'xééééx', config: { maxLength: 5 }, expected: bad('value_too_long') },
+		{ input: 'x😀😀😀x', config: { maxLength: 5 }, expected: ok },
+		{ input: 'x😀😀😀😀x', config: { maxLength: 5 }, expected: bad('value_too_long') },
+		{ input: `x${'é'.repeat(38)}x`, config: { maxLength: 40 }, expected: ok },
+		{ input: `x${'é'.repeat(39)}x`, config: { maxLength: 40 }, expected: bad('value_too_long') },
+		{
+			input: `x${'日本語'.repeat(30)}x`,
+			config: { maxLength: 91 },
+			expected: bad('value_too_long')
+		},
+		{ input: 'ééééé', config: { maxLength: 5 }, expected: js },
+		{ input: 'a', config: { maxLength: 0 }, expected: bad('value_too_long') },
+		{ input: 'a\u00a0b', config: {}, expected: ok },
+		{ input: 'a\u3000b', config: { maxLength: 2 }, expected: bad('value_too_long') },
+		{ input: '\u00a0abc', config: {}, expected: js },
+		{ input: 'abc\u3000', config: {}, expected: js },
+		{ input: '\ufeffabc', config: {}, expected: js },
+		{ input: 'abc\u200b', config: {}, expected: js },
+		{ input: ' \u2028 ', config: { required: true }, expected: js },
+		{ input: '日本語', config: {}, expected: js },
+		{ input: 'a日本語b', config: {}, expected: ok },
+		{ input: ' ', config: { required: true }, expected: bad('missing_required') },
+		{ input: ' \t ', config: { required: true }, expected: bad('missing_required') },
+		{ input: '""', config: { required: true }, expected: bad('missing_required') },
+		{ input: '" \t"', config: { required: true }, expected: bad('missing_required') },
+		{ input: '"\r\n"', config: { required: true }, expected: bad('missing_required') },
+		{ input: '"a,b"', config: { maxLength: 3 }, expected: ok },
+		{ input: '"a\r\nb"', config: { maxLength: 4 }, expected: ok },
+		{ input: '"a\r\nb"', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{ input: '"say ""hi"""', config: {}, expected: js },
+		{ input: '""""', config: {}, expected: js },
+		{ input: '"a"b"', config: {}, expected: js },
+		{ input: '5" screen', config: {}, expected: ok },
+		{ input: '"x"  ', config: { maxLength: 1 }, expected: ok },
+		{ input: '"x"\u00a0', config: { maxLength: 1 }, expected: ok },
+		{ input: '"x"  ', config: { atEnd: true }, expected: js },
+		{ input: '"x"', config: { atEnd: true, maxLength: 1 }, expected: ok },
+		{ input: '"open', config: { atEnd: true, maxLength: 4 }, expected: ok },
+		{ input: '" x "  ', config: { maxLength: 1 }, expected: ok },
+		{ input: 'x', config: { type: 'phone', required: true }, expected: js },
+		{ input: ' ', config: { type: 'phone', required: true }, expected: bad('missing_required') },
+		{ input: '日本', config: { type: 'id' }, expected: js },
+		{ input: 'id日本1', config: { type: 'id' }, expected: ok }
+	];
+	it.each(cases)('$input $config', expectCell);
+});
+
+describe('records: short and ragged rows, several checks, keys', () => {
+	const config: KernelConfig = {
+		columns: 3,
+		checks: [
+			check({ column: 0, type: 'id', required: true, key: 'user_id' }),
+			check({ column: 1, type: 'email', required: true, key: 'email' }),
+			check({ column: 2, type: 'date', dateSlot: 0, required: true })
+		]
+	};
+	const cases: { input: string; expected: { issues: IssueCode[]; js: number } }[] = [
+		{ input: 'u1,a@b.co,2020-01-01', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co', expected: { issues: ['missing_required'], js: 0 } },
+		{ input: 'u1', expected: { issues: ['missing_required'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01, ,"",\t', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,x', expected: { issues: ['ragged_row'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,"a""b"', expected: { issues: ['ragged_row'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,\u00a0', expected: { issues: [], js: JS_ROW_SHAPE } },
+		{ input: 'u1,a@b.co,2020-01-01,"\u3000"', expected: { issues: [], js: JS_ROW_SHAPE } },
+		{ input: 'u1,a@b.co,2020-01-01,\u00a0,y', expected: { issues: ['ragged_row'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,y,\u00a0', expected: { issues: ['ragged_row'], js: 0 } },
+		{
+			input: ',zoë@b.co,2020-13-01',
+			expected: { issues: ['missing_required', 'invalid_date'], js: 2 }
+		},
+		{ input: '\u00a0u1,"a""@b.co",31/31/2020', expected: { issues: [], js: 3 } }
+	];
+	it.each(cases)('$input', ({ input, expected }) => {
+		const [verdict] = expectOracle(`${input}\r\n`, config);
+		expect(codesOf(verdict.mask)).toEqual(expected.issues);
+		expect(verdict.js).toBe(expected.js >>> 0);
+	});
+
+	it('keys: the trimmed bytes, the email lower-cased; none when empty or a JavaScript cell', () => {
+		const text = ' u1 ,A@B.Co,\n"u1",a@b.co\nxüx,,\n\u00a0u2,zoë@x.io\n';
+		const verdicts = expectOracle(text, config);
+		const [h1, h2] = keyHash(encoder.encode('u1'));
+		const [e1, e2] = keyHash(encoder.encode('a@b.co'));
+		const [u1, u2] = keyHash(encoder.encode('xüx'));
+		expect(verdicts.map((verdict) => verdict.keys)).toEqual([
+			[h1, h2, 2, e1, e2, 6],
+			[h1, h2, 2, e1, e2, 6],
+			[u1, u2, 4, 0, 0, 0],
+			[0, 0, 0, 0, 0, 0]
+		]);
+	});
+
+	it('a region of more records than one call into WebAssembly takes (4096)', () => {
+		const rows = Array.from(
+			{ length: 9000 },
+			(_, i) => `u${i % 13},${i % 17 ? `a${i}@b.co` : 'zoë'},${(i % 40) + 1}/${(i % 14) + 1}/2020`
+		);
+		const verdicts = expectOracle(rows.join('\n'), config);
+		// Every outcome shows up, in every call.
+		for (const part of [verdicts.slice(0, 4096), verdicts.slice(8192)]) {
+			expect(part.some((verdict) => verdict.js !== 0)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashDmy)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashMdy)).toBe(true);
+		}
+	});
+
+	it('regions that start mid-text give the same verdicts as one region', () => {
+		const rows = Array.from(
+			{ length: 40 },
+			(_, i) => `u${i % 7},a${i}@b.co,${(i % 28) + 1}/2/2020`
+		);
+		const text = rows.join('\n');
+		for (const size of [1, 3, 40]) expectOracle(text, config, size);
+	});
+});
+
+describe('keyHash', () => {
+	// Published vectors: FNV-1a 32, and MurmurHash3 x86_32 with seed 0x9747b28c.
+	it.each([
+		{ input: 'a', fnv: 0xe40c292c },
+		{ input: 'foobar', fnv: 0xbf9cf968 },
+		{ input: 'Hello, world!', murmur: 0x24884cba },
+		{ input: 'The quick brown fox jumps over the lazy dog', murmur: 0x2fa826cd }
+	])('$input', ({ input, fnv, murmur }) => {
+		const [h1, h2] = keyHash(encoder.encode(input));
+		if (fnv !== undefined) expect(h1).toBe(fnv);
+		if (murmur !== undefined) expect(h2).toBe(murmur);
+	});
+});
+
+describe('a single 64 MiB field', () => {
+	it('is checked whole; the memory grows and later small regions still work', () => {
+		const size = 64 * 1024 * 1024;
+		const prefix = encoder.encode('u1,');
+		const suffix = encoder.encode(',x@y.io\n');
+		const bytes = new Uint8Array(prefix.length + size + suffix.length);
+		bytes.set(prefix);
+		bytes.fill(0x61, prefix.length, prefix.length + size);
+		bytes.set(suffix, prefix.length + size);
+		const index = indexAll(bytes);
+		const config: KernelConfig = {
+			columns: 3,
+			checks: [
+				check({ column: 0, key: 'user_id' }),
+				check({ column: 1, maxLength: size }),
+				check({ column: 2, type: 'email' })
+			]
+		};
+		for (const build of builds) {
+			const kernel = kernels[build];
+			expect(kernel.validUtf8(bytes)).toBe(true);
+			kernel.configure(config);
+			const out = kernel.check(regionOf(index, bytes));
+			expect([out.count, out.masks[0], out.jsCells[0]]).toEqual([1, 0, 0]);
+			kernel.configure({ ...config, checks: [check({ column: 1, maxLength: size - 1 })] });
+			expect(codesOf(kernel.check(regionOf(index, bytes)).masks[0])).toEqual(['value_too_long']);
+		}
+		expectOracle('u1,abc,x@y\n', config);
+	});
+});
+
+describe('validUtf8 == a fatal TextDecoder', () => {
+	const accepts = (bytes: Uint8Array) => {
+		try {
+			fatal.decode(bytes);
+			return true;
+		} catch {
+			return false;
+		}
+	};
+	const sequences: { input: number[]; note: string }[] = [
+		{ input: [0xc2, 0x80], note: 'U+0080' },
+		{ input: [0xdf, 0xbf], note: 'U+07FF' },
+		{ input: [0xe0, 0xa0, 0x80], note: 'U+0800' },
+		{ input: [0xed, 0x9f, 0xbf], note: 'U+D7FF' },
+		{ input: [0xee, 0x80, 0x80], note: 'U+E000' },
+		{ input: [0xef, 0xbb, 0xbf], note: 'BOM' },
+		{ input: [0xef, 0xbf, 0xbf], note: 'U+FFFF' },
+		{ input: [0xf0, 0x90, 0x80, 0x80], note: 'U+10000' },
+		{ input: [0xf4, 0x8f, 0xbf, 0xbf], note: 'U+10FFFF' },
+		{ input: [0x80], note: 'lone continuation' },
+		{ input: [0xbf, 0x80], note: 'two continuations' },
+		{ input: [0xe2, 0x82, 0xac, 0x80], note: 'one continuation too many' },
+		{ input: [0xc0, 0x80], note: 'overlong 2 (C0)' },
+		{ input: [0xc1, 0xbf], note: 'overlong 2 (C1)' },
+		{ input: [0xe0, 0x80, 0x80], note: 'overlong 3' },
+		{ input: [0xe0, 0x9f, 0xbf], note: 'overlong 3, top' },
+		{ input: [0xf0, 0x80, 0x80, 0x80], note: 'overlong 4' },
+		{ input: [0xf0, 0x8f, 0xbf, 0xbf], note: 'overlong 4, top' },
+		{ input: [0xed, 0xa0, 0x80], note: 'surrogate D800' },
+		{ input: [0xed, 0xbf, 0xbf], note: 'surrogate DFFF' },
+		{ input: [0xf4, 0x90, 0x80, 0x80], note: 'U+110000' },
+		{ input: [0xf5, 0x80, 0x80, 0x80], note: 'F5 lead' },
+		{ input: [0xf8, 0x88, 0x80, 0x80, 0x80], note: 'F8 lead' },
+		{ input: [0xfe], note: 'FE' },
+		{ input: [0xff], note: 'FF' },
+		{ input: [0xc3], note: 'truncated 2' },
+		{ input: [0xe2, 0x82], note: 'truncated 3' },
+		{ input: [0xf0, 0x9f, 0x98], note: 'truncated 4' },
+		{ input: [0xc3, 0x41], note: 'lead then ASCII' },
+		{ input: [0xe2, 0x41, 0x82], note: 'ASCII inside a sequence' },
+		{ input: [0xf0, 0x9f, 0x98, 0xf0, 0x9f, 0x98, 0x80], note: 'cut then whole' }
+	];
+	it.each(sequences)(
+		'$note, at every offset of a 16-byte block, mid-text and at the end',
+		({ input }) => {
+			let checked = 0;
+			for (let before = 0; before <= 40; before++) {
+				for (const after of [0, 1, 15, 17, 70]) {
+					const bytes = new Uint8Array(before + input.length + after).fill(0x61);
+					bytes.set(input, before);
+					for (const build of builds) {
+						expect({ before, after, build, valid: kernels[build].validUtf8(bytes) }).toEqual({
+							before,
+							after,
+							build,
+							valid: accepts(bytes)
+						});
+						checked++;
+					}
+				}
+			}
+			expect(checked).toBe(41 * 5 * 2);
+		}
+	);
+
+	it('past the periodic early exit, and on empty input', () => {
+		for (const build of builds) {
+			const kernel = kernels[build];
+			expect(kernel.validUtf8(new Uint8Array(0))).toBe(true);
+			const long = new Uint8Array(5000).fill(0x62);
+			expect(kernel.validUtf8(long)).toBe(true);
+			for (const at of [1023, 1024, 2047, 4999]) {
+				const bytes = long.slice();
+				bytes[at] = 0xc3;
+				expect(kernel.validUtf8(bytes)).toBe(accepts(bytes));
+			}
+			expect(kernel.validUtf8(encoder.encode('日本語😀é'.repeat(500)))).toBe(true);
+		}
+	});
+
+	it('seeded fuzz: random mixes of ASCII, characters and stray bytes', () => {
+		const next = seededRandom(0x5eed);
+		const pieces = ['a', 'é', '日', '😀', '\u0800', '\uffff', '\u{10ffff}', '\ufeff'];
+		let invalid = 0;
+		for (let round = 0; round < 3000; round++) {
+			const parts: number[] = [];
+			const length = Math.floor(next() * 120);
+			while (parts.length < length) {
+				if (next() < 0.03) parts.push(Math.floor(next() * 256));
+				else parts.push(...encoder.encode(pick(next, pieces)));
+			}
+			if (next() < 0.1 && parts.length > 0) parts.pop();
+			const bytes = Uint8Array.from(parts);
+			const expected = accepts(bytes);
+			if (!expected) invalid++;
+			for (const build of builds) {
+				if (kernels[build].validUtf8(bytes) !== expected)
+					expect({ build, bytes: Array.from(bytes) }).toEqual({ build, valid: expected });
+			}
+		}
+		// Both outcomes were exercised.
+		expect(invalid).toBeGreaterThan(300);
+		expect(invalid).toBeLessThan(2700);
+	});
+});
+
+/** Random cells and records, in the shape of user exports, with every rule's edges. */
+describe('seeded fuzz: kernel == JavaScript rules', () => {
+	const SPACES = [' ', '\t', '  ', '\r\n', '\u00a0', '\u3000', '\ufeff', '\u2028'];
+	const LOCALS = [
+		'a',
+		'john.doe',
+		'x+y',
+		'.a',
+		'a.',
+		'a..b',
+		'zoë',
+		"!#$'",
+		'a b',
+		'A',
+		'l'.repeat(64),
+		'l'.repeat(65),
+		''
+	];
+	const DOMAINS = [
+		'example.com',
+		'b',
+		'b.c0',
+		'b.123',
+		'-a.com',
+		'a-.com',
+		`${'x'.repeat(63)}.com`,
+		`${'x'.repeat(64)}.com`,
+		`${'y'.repeat(63)}.${'z'.repeat(63)}.${'w'.repeat(63)}.${'v'.repeat(60)}`,
+		'bücher.de',
+		'EXAMPLE.COM',
+		'',
+		'a.b.c.d',
+		'x.y.'
+	];
+	const BOOLEANS = [
+		'true',
+		'False',
+		'YES',
+		'no',
+		'y',
+		'N',
+		'1',
+		'0',
+		'tru',
+		'yess',
+		'2',
+		'ja',
+		'ｙ',
+		'\x11'
+	];
+	const WORDS = [
+		'ada',
+		'Grace Hopper',
+		'zoë',
+		'日本語',
+		'emoji 😀',
+		'x',
+		'lorem, ipsum',
+		'say "hi"',
+		'a\u00a0b'
+	];
+	const int = (next: () => number, from: number, to: number) =>
+		from + Math.floor(next() * (to - from + 1));
+	const pad = (next: () => number, value: number, width: number) =>
+		next() < 0.8 ? String(value).padStart(width, '0') : String(value);
+
+	function date(next: () => number): string {
+		const year = pick(next, [
+			1899,
+			1900,
+			1901,
+			1999,
+			2000,
+			2024,
+			2099,
+			2100,
+			2101,
+			int(next, 1890, 2110)
+		]);
+		const month = int(next, 0, 13);
+		const day = int(next, 0, 32);
+		const iso = `${year}-${pad(next, month, 2)}-${pad(next, day, 2)}`;
+		switch (int(next, 0, 7)) {
+			case 0:
+				return iso;
+			case 1: {
+				const time = `${pad(next, int(next, 0, 24), 2)}:${pad(next, int(next, 0, 60), 2)}`;
+				const seconds = next() < 0.6 ? `:${pad(next, int(next, 0, 60), 2)}` : '';
+				const digits = int(next, 0, 10);
+				const fraction =
+					seconds && digits ? `.${String(Math.floor(next() * 1e10)).slice(0, digits)}` : '';
+				const hours = pad(next, int(next, 0, 24), 2);
+				const minutes = pad(next, int(next, 0, 60), 2);
+				const zone = pick(next, [
+					'',
+					'Z',
+					'z',
+					`+${hours}:${minutes}`,
+					`-${hours}${minutes}`,
+					`+${hours}`,
+					'UTC'
+				]);
+				return `${iso}${pick(next, ['T', 't', ' ', '_'])}${time}${seconds}${fraction}${zone}`;
+			}
+			case 2: {
+				const ms = Math.floor(next() * 5e12) - 1e11;
+				return next() < 0.5 ? String(Math.floor(ms / 1000)) : String(ms);
+			}
+			case 3:
+			case 4:
+				return `${pad(next, day, 1)}/${pad(next, month, 1)}/${year}`;
+			case 5:
+				return `${pad(next, day, 1)}.${pad(next, month, 1)}.${year}`;
+			case 6:
+				return `${year}/${pad(next, month, 2)}/${pad(next, day, 2)}`;
+			default:
+				return pick(next, ['yesterday', '２０２１-01-01', '2021-01-01T', '1/1/21', '']);
+		}
+	}
+
+	function uuid(next: () => number): string {
+		const hex = () => Math.floor(next() * 16).toString(16);
+		let value = [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, hex).join('')).join('-');
+		if (next() < 0.3) value = value.toUpperCase();
+		if (next() < 0.3) {
+			const at = int(next, 0, value.length - 1);
+			value = value.slice(0, at) + pick(next, ['', 'g', 'é', '-', 'a']) + value.slice(at + 1);
+		}
+		return value;
+	}
+
+	function value(next: () => number, type: string): string {
+		switch (type) {
+			case 'email':
+				return `${pick(next, LOCALS)}${pick(next, ['@', '@', '@', '', '@@'])}${pick(next, DOMAINS)}`;
+			case 'boolean':
+				return pick(next, BOOLEANS);
+			case 'id':
+				return next() < 0.5 ? uuid(next) : pick(next, ['u1', 'u2', 'légacy', 'U1']);
+			case 'date':
+				return date(next);
+			case 'phone':
+				return pick(next, ['+1 201 555 0123', '555', '']);
+			default:
+				return pick(next, WORDS);
+		}
+	}
+
+	/** A cell as written: the value with spaces, maybe quoted (with escapes), maybe spaced after. */
+	function written(next: () => number, raw: string, last: boolean): string {
+		const space = () => (next() < 0.2 ? pick(next, SPACES) : '');
+		const text = `${space()}${raw}${space()}`;
+		const mustQuote = /[,"\r\n]/.test(text);
+		if (!mustQuote && next() < 0.7) return text;
+		const inner = next() < 0.05 ? `${text}""` : text.replaceAll('"', '""');
+		const after = next() < 0.15 ? pick(next, [' ', '\u00a0', '\t']) : '';
+		// At the end of the text, spaces after the closing quote keep the field raw (and quoted).
+		return `"${inner}"${last && next() < 0.5 ? '' : after}`;
+	}
+
+	const TYPES = ['id', 'email', 'boolean', 'phone', 'date', 'date', 'text', 'text'] as const;
+	const EXTRAS = ['', ' ', 'x', '\u00a0', '"\u3000"', '""', '"a""b"', '\u2028 \t'];
+
+	it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])('seed %i', (seed) => {
+		const next = seededRandom(seed * 7919);
+		const columns = TYPES.length;
+		const config: KernelConfig = {
+			columns,
+			checks: TYPES.map((type, column) =>
+				check({
+					column,
+					type,
+					maxLength: pick(next, [1, 3, 10, 36, 255]),
+					required: next() < 0.5,
+					uuid: type === 'id' && next() < 0.7,
+					key: type === 'id' ? 'user_id' : type === 'email' ? 'email' : 'none',
+					dateSlot: type === 'date' ? column - 4 : -1
+				})
+			)
+		};
+		const records: string[] = [];
+		const count = 300;
+		for (let r = 0; r < count; r++) {
+			const roll = next();
+			const fields =
+				roll < 0.1 ? int(next, 1, columns - 1) : roll < 0.2 ? columns + int(next, 1, 3) : columns;
+			const cells: string[] = [];
+			for (let column = 0; column < fields; column++) {
+				const last = r === count - 1 && column === fields - 1;
+				if (column >= columns) cells.push(pick(next, EXTRAS));
+				else {
+					// Now and then a value of another type, or an empty cell.
+					const type = next() < 0.15 ? pick(next, TYPES) : TYPES[column];
+					cells.push(next() < 0.1 ? '' : written(next, value(next, type), last));
+				}
+			}
+			records.push(cells.join(','));
+		}
+		const breaks = records.map(() => pick(next, ['\n', '\r\n', '\r']));
+		const text = records
+			.map((record, r) => record + (r < count - 1 || next() < 0.5 ? breaks[r] : ''))
+			.join('');
+		expectOracle(text, config, int(next, 1, count));
+	});
+});

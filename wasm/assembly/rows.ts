@@ -1,0 +1,864 @@
+// The row kernel: checks the mapped cells of indexed CSV records directly on their UTF-8 bytes,
+// with exactly the verdicts of the JavaScript rules (src/lib/core/validate). A cell it cannot
+// decide exactly on bytes (escaped quotes, a possible Unicode space at an edge, non-ASCII in a
+// typed value, any phone number) is flagged for JavaScript instead, with nothing decided for it.
+//
+// The host (src/lib/core/wasm/row-kernel.ts) owns the layout: a configuration block (the checks,
+// the issue bits), then per call the region's bytes, the indexer's arrays and the output arrays.
+// One `check` call does a whole region.
+//
+// Built twice from this one source: with `--enable simd` the scans over many bytes (ASCII, quotes,
+// continuation bytes, UTF-8 validation) take 16 bytes at a time with SIMD128; without it, 8 bytes
+// at a time in a u64. Both give the same results, which the unit tests check.
+
+const QUOTE: u32 = 0x22;
+const AT: u32 = 0x40;
+const DOT: u32 = 0x2e;
+const HYPHEN: u32 = 0x2d;
+const SLASH: u32 = 0x2f;
+const COLON: u32 = 0x3a;
+
+// Check types (0 text, 4 id: no value rule here), flags and keys: mirrored in
+// src/lib/core/wasm/row-kernel.ts.
+const TYPE_EMAIL: u32 = 1;
+const TYPE_BOOLEAN: u32 = 2;
+const TYPE_PHONE: u32 = 3;
+const TYPE_DATE: u32 = 5;
+const FLAG_REQUIRED: u32 = 1;
+const FLAG_UUID: u32 = 2;
+const KEY_USER_ID: u32 = 1;
+const KEY_EMAIL: u32 = 2;
+
+// Configuration block: a header, then one CHECK_SIZE entry per check.
+const CFG_CHECKS = 0;
+const CFG_COLUMNS = 4;
+const CFG_SLOTS = 8;
+const CFG_BIT_MISSING = 12;
+const CFG_BIT_EMAIL = 16;
+const CFG_BIT_DATE = 20;
+const CFG_BIT_BOOLEAN = 24;
+const CFG_BIT_UUID = 28;
+const CFG_BIT_RAGGED = 32;
+const CFG_BIT_TOO_LONG = 36;
+/** Size of the configuration header; the host reads it to check it speaks the same layout. */
+export const CONFIG_HEADER: i32 = 64;
+const CHK_COLUMN = 0;
+const CHK_TYPE = 4;
+const CHK_FLAGS = 8;
+const CHK_KEY = 12;
+const CHK_DATE_SLOT = 16;
+const CHK_MAX_LENGTH = 24;
+export const CHECK_SIZE: i32 = 32;
+/** Whether this build scans with SIMD128. */
+export const SIMD: bool = ASC_FEATURE_SIMD;
+
+/** Bit of jsCells: the ragged-row check must be done by JavaScript. */
+const JS_ROW_SHAPE: u32 = 0x80000000;
+
+// Cell outcomes.
+const CELL_EMPTY = 0;
+const CELL_VALUE = 1;
+const CELL_JS = 2;
+
+// dateKinds.
+const DATE_EXACT: u8 = 1;
+const DATE_SLASH: u8 = 2;
+const DATE_SLASH_DMY: u8 = 3;
+const DATE_SLASH_MDY: u8 = 4;
+
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2100;
+/** Date.UTC(1900, 0, 1) and Date.UTC(2101, 0, 1). */
+const MIN_MS: f64 = -2208988800000;
+const END_MS: f64 = 4133980800000;
+const DAY_MS: f64 = 86400000;
+
+const HIGH_BITS: u64 = 0x8080808080808080;
+
+/** The trimmed value of the last CELL_VALUE cell: bytes [valueStart, valueEnd). */
+let valueStart: i32 = 0;
+let valueEnd: i32 = 0;
+/** The last parsed date: kind, then the exact instant or the dmy and mdy instants. */
+let dateKind: u8 = 0;
+let dateA: f64 = NaN;
+let dateB: f64 = NaN;
+/** The last key hash. */
+let hash1: u32 = 0;
+let hash2: u32 = 0;
+
+/** Memory the host may lay its regions out from. */
+export function heapBase(): usize {
+	return __heap_base;
+}
+
+// --- Byte scans -------------------------------------------------------------------------------
+// The SIMD versions read whole 16-byte vectors and mask off what lies past the range: the host
+// leaves padding after the region's bytes.
+
+/** Lanes below `count` (0..16) set. */
+function lanesBelow(count: i32): v128 {
+	return i8x16.gt_u(
+		i8x16.splat(<i8>count),
+		i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+	);
+}
+
+function tailBits(count: i32): i32 {
+	return (1 << count) - 1;
+}
+
+/** No byte of [p, p + n) is 0x80 or above. */
+function isAscii(p: usize, n: i32): bool {
+	let i = 0;
+	if (ASC_FEATURE_SIMD) {
+		while (i + 64 <= n) {
+			const q = p + <usize>i;
+			const any = v128.or(
+				v128.or(v128.load(q), v128.load(q, 16)),
+				v128.or(v128.load(q, 32), v128.load(q, 48))
+			);
+			if (i8x16.bitmask(any) != 0) return false;
+			i += 64;
+		}
+		while (i < n) {
+			let bits = i8x16.bitmask(v128.load(p + <usize>i));
+			if (n - i < 16) bits &= tailBits(n - i);
+			if (bits != 0) return false;
+			i += 16;
+		}
+		return true;
+	}
+	while (i + 8 <= n) {
+		if ((load<u64>(p + <usize>i) & HIGH_BITS) != 0) return false;
+		i += 8;
+	}
+	while (i < n) {
+		if (load<u8>(p + <usize>i) >= 0x80) return false;
+		i++;
+	}
+	return true;
+}
+
+/** A quote among [p, p + n). */
+function hasQuote(p: usize, n: i32): bool {
+	let i = 0;
+	if (ASC_FEATURE_SIMD) {
+		const quote = i8x16.splat(<i8>QUOTE);
+		while (i < n) {
+			let bits = i8x16.bitmask(i8x16.eq(v128.load(p + <usize>i), quote));
+			if (n - i < 16) bits &= tailBits(n - i);
+			if (bits != 0) return true;
+			i += 16;
+		}
+		return false;
+	}
+	while (i < n) {
+		if (<u32>load<u8>(p + <usize>i) == QUOTE) return true;
+		i++;
+	}
+	return false;
+}
+
+/** Characters (code points) in the UTF-8 bytes [p, p + n): the bytes that are not continuations. */
+function codePoints(p: usize, n: i32): i32 {
+	let continuations = 0;
+	let i = 0;
+	if (ASC_FEATURE_SIMD) {
+		// 0x80..0xBF are the signed bytes below -64.
+		const limit = i8x16.splat(-64);
+		while (i < n) {
+			let bits = i8x16.bitmask(i8x16.lt_s(v128.load(p + <usize>i), limit));
+			if (n - i < 16) bits &= tailBits(n - i);
+			continuations += popcnt(bits);
+			i += 16;
+		}
+		return n - continuations;
+	}
+	while (i + 8 <= n) {
+		const word = load<u64>(p + <usize>i);
+		// Bit 7 set and bit 6 clear.
+		continuations += <i32>popcnt(word & ~(word << 1) & HIGH_BITS);
+		i += 8;
+	}
+	while (i < n) {
+		if ((load<u8>(p + <usize>i) & 0xc0) == 0x80) continuations++;
+		i++;
+	}
+	return n - continuations;
+}
+
+// --- Strict UTF-8 -----------------------------------------------------------------------------
+
+/** Bounds of the second byte after `lead` (WHATWG): no overlongs, surrogates or > U+10FFFF. */
+function secondByteValid(lead: u32, second: u32): bool {
+	if (lead == 0xe0) return second >= 0xa0 && second <= 0xbf;
+	if (lead == 0xed) return second >= 0x80 && second <= 0x9f;
+	if (lead == 0xf0) return second >= 0x90 && second <= 0xbf;
+	if (lead == 0xf4) return second >= 0x80 && second <= 0x8f;
+	return second >= 0x80 && second <= 0xbf;
+}
+
+/** Strict UTF-8 of [p + from, p + n), a sequence at a time (a sequence cut by the end is invalid). */
+function utf8Scalar(p: usize, from: i32, n: i32): bool {
+	let i = from;
+	while (i < n) {
+		if (i + 8 <= n && (load<u64>(p + <usize>i) & HIGH_BITS) == 0) {
+			i += 8;
+			continue;
+		}
+		const lead = <u32>load<u8>(p + <usize>i);
+		if (lead < 0x80) {
+			i++;
+			continue;
+		}
+		let more = 0;
+		if (lead >= 0xc2 && lead <= 0xdf) more = 1;
+		else if (lead >= 0xe0 && lead <= 0xef) more = 2;
+		else if (lead >= 0xf0 && lead <= 0xf4) more = 3;
+		else return false;
+		if (i + more >= n) return false;
+		if (!secondByteValid(lead, <u32>load<u8>(p + <usize>(i + 1)))) return false;
+		for (let k = 2; k <= more; k++) {
+			if ((load<u8>(p + <usize>(i + k)) & 0xc0) != 0x80) return false;
+		}
+		i += more + 1;
+	}
+	return true;
+}
+
+// Error classes of a pair of bytes (first, second) for the lookup algorithm of Keiser and Lemire,
+// "Validating UTF-8 In Less Than One Instruction Per Byte" (2021): three table lookups by nibble,
+// ANDed, leave a bit set only for an invalid pair.
+const TOO_SHORT: i8 = 1 << 0; // a lead byte not followed by a continuation
+const TOO_LONG: i8 = 1 << 1; // a continuation after ASCII
+const OVERLONG_3: i8 = 1 << 2; // E0 80..9F
+const TOO_LARGE: i8 = 1 << 3; // F4 90..BF, or F5..FF
+const SURROGATE: i8 = 1 << 4; // ED A0..BF
+const OVERLONG_2: i8 = 1 << 5; // C0 or C1
+const TOO_LARGE_1000: i8 = 1 << 6; // F5..FF 80..8F
+const OVERLONG_4: i8 = 1 << 6; // F0 80..8F
+const TWO_CONTS: i8 = <i8>(1 << 7); // a continuation after a continuation (checked apart)
+const CARRY: i8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
+
+/** Error bits of the pairs (prev1[k], input[k]) and of continuations in the wrong places. */
+function utf8Block(input: v128, previous: v128): v128 {
+	// The bytes 1, 2 and 3 places before each byte of the block.
+	// prettier-ignore
+	const prev1 = i8x16.shuffle(previous, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+	// prettier-ignore
+	const prev2 = i8x16.shuffle(previous, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+	// prettier-ignore
+	const prev3 = i8x16.shuffle(previous, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28);
+	// By the high nibble of the first byte.
+	// prettier-ignore
+	const byte1High = i8x16.swizzle(
+		i8x16(
+			TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+			TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
+			TOO_SHORT | OVERLONG_2,
+			TOO_SHORT,
+			TOO_SHORT | OVERLONG_3 | SURROGATE,
+			TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4
+		),
+		i8x16.shr_u(prev1, 4)
+	);
+	// By the low nibble of the first byte.
+	const large = CARRY | TOO_LARGE | TOO_LARGE_1000;
+	// prettier-ignore
+	const byte1Low = i8x16.swizzle(
+		i8x16(
+			CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
+			CARRY | OVERLONG_2,
+			CARRY, CARRY,
+			CARRY | TOO_LARGE,
+			large, large, large, large, large, large, large, large,
+			large | SURROGATE,
+			large, large
+		),
+		v128.and(prev1, i8x16.splat(0x0f))
+	);
+	// By the high nibble of the second byte.
+	// prettier-ignore
+	const byte2High = i8x16.swizzle(
+		i8x16(
+			TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+			TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+			TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+			TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+			TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+			TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT
+		),
+		i8x16.shr_u(input, 4)
+	);
+	const special = v128.and(v128.and(byte1High, byte1Low), byte2High);
+	// The third byte of a 3- or 4-byte sequence and the fourth of a 4-byte one must be
+	// continuations: exactly where the pair lookup said TWO_CONTS.
+	const third = i8x16.sub_sat_u(prev2, i8x16.splat(<i8>(0xe0 - 0x80)));
+	const fourth = i8x16.sub_sat_u(prev3, i8x16.splat(<i8>(0xf0 - 0x80)));
+	const mustContinue = v128.and(v128.or(third, fourth), i8x16.splat(<i8>0x80));
+	return v128.xor(mustContinue, special);
+}
+
+/** Lanes of a block whose last bytes start a sequence the block does not finish. */
+function utf8Incomplete(input: v128): v128 {
+	// Above 0xEF three bytes before the end, 0xDF two before, 0xBF at the end.
+	// prettier-ignore
+	const limits = i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, <i8>0xef, <i8>0xdf, <i8>0xbf);
+	return i8x16.sub_sat_u(input, limits);
+}
+
+function utf8Simd(p: usize, n: i32): bool {
+	const zero = i8x16.splat(0);
+	let error = zero;
+	let previous = zero;
+	let incomplete = zero;
+	let i = 0;
+	while (i < n) {
+		let input = v128.load(p + <usize>i);
+		// Past the end: zeros, which are ASCII, so a sequence cut by the end shows as too short.
+		if (n - i < 16) input = v128.and(input, lanesBelow(n - i));
+		if (i8x16.bitmask(input) == 0) {
+			error = v128.or(error, incomplete);
+			incomplete = zero;
+		} else {
+			error = v128.or(error, utf8Block(input, previous));
+			incomplete = utf8Incomplete(input);
+		}
+		previous = input;
+		i += 16;
+		if ((i & 1023) == 0 && v128.any_true(error)) return false;
+	}
+	return !v128.any_true(v128.or(error, incomplete));
+}
+
+/** Whether [p, p + n) is strict UTF-8, as a fatal TextDecoder accepts it. */
+export function validUtf8(p: usize, n: i32): bool {
+	if (ASC_FEATURE_SIMD) return utf8Simd(p, n);
+	return utf8Scalar(p, 0, n);
+}
+
+// --- Cells ------------------------------------------------------------------------------------
+
+/** Whitespace String.prototype.trim removes within ASCII: TAB, LF, VT, FF, CR, space. */
+function isSpace(byte: u32): bool {
+	return byte == 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+/** The last quote of [s, e) (the field starts with one, so there is one). */
+function lastQuote(bytes: usize, s: i32, e: i32): i32 {
+	let at = e - 1;
+	while (at > s && <u32>load<u8>(bytes + <usize>at) != QUOTE) at--;
+	return at;
+}
+
+/**
+ * Unquotes field [s, e) like `unquote` in csv-index.ts and trims it like String.prototype.trim.
+ * CELL_VALUE sets valueStart/valueEnd. CELL_JS: the bytes alone cannot give the value (an escaped
+ * or stray quote inside a quoted field) or its trim (a character beyond ASCII at an edge, which
+ * may be Unicode whitespace).
+ */
+function cell(bytes: usize, s: i32, e: i32, atTextEnd: bool): i32 {
+	let a = s;
+	let b = e;
+	let quoted = false;
+	if (a < b && <u32>load<u8>(bytes + <usize>a) == QUOTE) {
+		const close = lastQuote(bytes, a, b);
+		a++;
+		if (close != s) {
+			// At the end of the text, whitespace after the last quote keeps the field raw.
+			if (atTextEnd && close != e - 1) return CELL_JS;
+			b = close;
+			quoted = true;
+		}
+	}
+	while (a < b && isSpace(load<u8>(bytes + <usize>a))) a++;
+	while (b > a && isSpace(load<u8>(bytes + <usize>(b - 1)))) b--;
+	if (a == b) return CELL_EMPTY;
+	if (load<u8>(bytes + <usize>a) >= 0x80 || load<u8>(bytes + <usize>(b - 1)) >= 0x80)
+		return CELL_JS;
+	if (quoted && hasQuote(bytes + <usize>a, b - a)) return CELL_JS;
+	valueStart = a;
+	valueEnd = b;
+	return CELL_VALUE;
+}
+
+// Outcomes of an extra field of a ragged row.
+const EXTRA_EMPTY = 0;
+const EXTRA_FILLED = 1;
+/** Only whitespace and characters beyond ASCII: empty if those are all Unicode whitespace. */
+const EXTRA_UNSURE = 2;
+
+function extraField(bytes: usize, s: i32, e: i32, atTextEnd: bool): i32 {
+	let a = s;
+	let b = e;
+	if (a < b && <u32>load<u8>(bytes + <usize>a) == QUOTE) {
+		const close = lastQuote(bytes, a, b);
+		a++;
+		// Raw at the end of the text: the value keeps the last quote, so it is not blank.
+		if (close != s && !(atTextEnd && close != e - 1)) b = close;
+	}
+	let beyondAscii = false;
+	for (let i = a; i < b; i++) {
+		const byte = <u32>load<u8>(bytes + <usize>i);
+		if (byte >= 0x80) beyondAscii = true;
+		else if (!isSpace(byte)) return EXTRA_FILLED;
+	}
+	return beyondAscii ? EXTRA_UNSURE : EXTRA_EMPTY;
+}
+
+// --- Value rules (ASCII values) ---------------------------------------------------------------
+
+function byteAt(p: usize, i: i32): u32 {
+	return <u32>load<u8>(p + <usize>i);
+}
+
+function isDigit(byte: u32): bool {
+	return byte - 0x30 < 10;
+}
+
+function isAlnum(byte: u32): bool {
+	return byte - 0x30 < 10 || (byte | 0x20) - 0x61 < 26;
+}
+
+/** The number written by the `count` digits at i, or -1 when one is not a digit. */
+function digits(p: usize, i: i32, count: i32): i32 {
+	let value = 0;
+	for (let k = 0; k < count; k++) {
+		const digit = byteAt(p, i + k) - 0x30;
+		if (digit >= 10) return -1;
+		value = value * 10 + <i32>digit;
+	}
+	return value;
+}
+
+/** isValidBoolean: true/false/yes/no/y/n/1/0 in any case. */
+function validBoolean(p: usize, n: i32): bool {
+	if (n == 1) {
+		const byte = byteAt(p, 0);
+		const letter = byte | 0x20;
+		return byte == 0x31 || byte == 0x30 || letter == 0x79 || letter == 0x6e; // 1 0 y n
+	}
+	if (n == 2) return (load<u16>(p) | 0x2020) == 0x6f6e; // "no"
+	if (n == 3) return ((<u32>load<u16>(p)) | (byteAt(p, 2) << 16) | 0x202020) == 0x736579; // "yes"
+	if (n == 4) return (load<u32>(p) | 0x20202020) == 0x65757274; // "true"
+	if (n == 5) return (load<u32>(p) | 0x20202020) == 0x736c6166 && (byteAt(p, 4) | 0x20) == 0x65; // "false"
+	return false;
+}
+
+function isHex(byte: u32): bool {
+	return byte - 0x30 < 10 || (byte | 0x20) - 0x61 < 6;
+}
+
+/** isValidUuid: 8-4-4-4-12 hexadecimal digits in any case. */
+function validUuid(p: usize, n: i32): bool {
+	if (n != 36) return false;
+	for (let i = 0; i < 36; i++) {
+		const byte = byteAt(p, i);
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (byte != HYPHEN) return false;
+		} else if (!isHex(byte)) return false;
+	}
+	return true;
+}
+
+// atext of the email local part (A-Z a-z 0-9 and !#$%&'*+/=?^_`{|}~-), as bits by byte value.
+const ATEXT_LOW: u64 = 0xa3ffacfa00000000;
+const ATEXT_HIGH: u64 = 0x7fffffffc7fffffe;
+
+function isAtext(byte: u32): bool {
+	if (byte >= 0x80) return false;
+	const bits = byte < 64 ? ATEXT_LOW : ATEXT_HIGH;
+	return ((bits >> (<u64>(byte & 63))) & 1) != 0;
+}
+
+/**
+ * isValidEmail for an ASCII value: local part of ≤ 64 atext runs joined by single dots, then the
+ * domain: ≥ 2 labels of 1–63 letters, digits and inner hyphens, the last not all digits; ≤ 254 in all.
+ */
+function validEmail(p: usize, n: i32): bool {
+	if (n > 254) return false;
+	let at = n - 1;
+	while (at >= 0 && byteAt(p, at) != AT) at--;
+	if (at <= 0 || at > 64) return false;
+	let afterDot = true;
+	for (let i = 0; i < at; i++) {
+		const byte = byteAt(p, i);
+		if (byte == DOT) {
+			if (afterDot) return false;
+			afterDot = true;
+		} else if (isAtext(byte)) afterDot = false;
+		else return false;
+	}
+	if (afterDot) return false;
+	let labels = 0;
+	let labelStart = at + 1;
+	let allDigits = true;
+	for (let i = at + 1; i <= n; i++) {
+		const byte = i < n ? byteAt(p, i) : DOT;
+		if (byte == DOT) {
+			const length = i - labelStart;
+			if (length < 1 || length > 63) return false;
+			if (!isAlnum(byteAt(p, labelStart)) || !isAlnum(byteAt(p, i - 1))) return false;
+			labels++;
+			labelStart = i + 1;
+			if (i == n) break;
+			allDigits = true;
+		} else {
+			if (!isAlnum(byte) && byte != HYPHEN) return false;
+			if (!isDigit(byte)) allDigits = false;
+		}
+	}
+	return labels >= 2 && !allDigits;
+}
+
+// --- Dates --------------------------------------------------------------------------------------
+
+function daysInMonth(year: i32, month: i32): i32 {
+	if (month == 2) return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28;
+	return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+}
+
+/** calendarDate: Date.UTC(year, month - 1, day) for a real date in 1900–2100, else NaN. */
+function calendarDate(year: i32, month: i32, day: i32): f64 {
+	if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12) return NaN;
+	if (day < 1 || day > daysInMonth(year, month)) return NaN;
+	// Days since 1970-01-01 (H. Hinnant's days_from_civil; years here are positive).
+	const y = month <= 2 ? year - 1 : year;
+	const era = y / 400;
+	const yearOfEra = y - era * 400;
+	const dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+	const dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+	return <f64>(era * 146097 + dayOfEra - 719468) * DAY_MS;
+}
+
+/** ISO's `YYYY-MM-DD[(T|t| )HH:MM[:SS[.fraction]][Z|±HH[:]MM]]`; false when the layout differs. */
+function parseIso(p: usize, n: i32): bool {
+	if (n < 10 || byteAt(p, 4) != HYPHEN || byteAt(p, 7) != HYPHEN) return false;
+	const year = digits(p, 0, 4);
+	const month = digits(p, 5, 2);
+	const day = digits(p, 8, 2);
+	if (year < 0 || month < 0 || day < 0) return false;
+	if (n == 10) {
+		dateA = calendarDate(year, month, day);
+		return true;
+	}
+	const separator = byteAt(p, 10);
+	if (separator != 0x54 && separator != 0x74 && separator != 0x20) return false;
+	if (n < 16 || byteAt(p, 13) != COLON) return false;
+	const hour = digits(p, 11, 2);
+	const minute = digits(p, 14, 2);
+	if (hour < 0 || minute < 0) return false;
+	let i = 16;
+	let second = 0;
+	let fraction = 0;
+	if (i < n && byteAt(p, i) == COLON) {
+		second = i + 3 <= n ? digits(p, i + 1, 2) : -1;
+		if (second < 0) return false;
+		i += 3;
+		if (i < n && byteAt(p, i) == DOT) {
+			let end = i + 1;
+			while (end < n && isDigit(byteAt(p, end))) end++;
+			if (end == i + 1) return false;
+			// Fractions beyond milliseconds are truncated.
+			for (let k = 0; k < 3; k++) {
+				fraction = fraction * 10 + (i + 1 + k < end ? <i32>byteAt(p, i + 1 + k) - 0x30 : 0);
+			}
+			i = end;
+		}
+	}
+	let offset = 0;
+	let zoneValid = true;
+	if (i < n) {
+		const sign = byteAt(p, i);
+		if ((sign == 0x5a || sign == 0x7a) && i + 1 == n) {
+			// Z
+		} else if (sign == 0x2b || sign == HYPHEN) {
+			const rest = n - i - 1;
+			let zoneHours = -1;
+			let zoneMinutes = -1;
+			if (rest == 4) {
+				zoneHours = digits(p, i + 1, 2);
+				zoneMinutes = digits(p, i + 3, 2);
+			} else if (rest == 5 && byteAt(p, i + 3) == COLON) {
+				zoneHours = digits(p, i + 1, 2);
+				zoneMinutes = digits(p, i + 4, 2);
+			}
+			if (zoneHours < 0 || zoneMinutes < 0) return false;
+			zoneValid = zoneHours <= 23 && zoneMinutes <= 59;
+			offset = (sign == HYPHEN ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+		} else return false;
+	}
+	const date = calendarDate(year, month, day);
+	if (isNaN(date) || hour > 23 || minute > 59 || second > 59 || !zoneValid) dateA = NaN;
+	else dateA = date + <f64>(((hour * 60 + minute - offset) * 60 + second) * 1000 + fraction);
+	return true;
+}
+
+/** `D/M/YYYY`-like: 1–2 digits, separator, 1–2 digits, separator, 4 digits; the year or -1. */
+let firstPart: i32 = 0;
+let secondPart: i32 = 0;
+function parseShortParts(p: usize, n: i32, separator: u32): i32 {
+	let i = 0;
+	let first = 0;
+	while (i < n && i < 2 && isDigit(byteAt(p, i))) first = first * 10 + <i32>byteAt(p, i++) - 0x30;
+	if (i == 0 || i >= n || byteAt(p, i) != separator) return -1;
+	const secondStart = ++i;
+	let second = 0;
+	while (i < n && i - secondStart < 2 && isDigit(byteAt(p, i))) {
+		second = second * 10 + <i32>byteAt(p, i++) - 0x30;
+	}
+	if (i == secondStart || i >= n || byteAt(p, i) != separator) return -1;
+	i++;
+	if (n - i != 4) return -1;
+	firstPart = first;
+	secondPart = second;
+	return digits(p, i, 4);
+}
+
+/** parseDate of an ASCII value: sets dateKind, dateA and dateB. */
+function parseDate(p: usize, n: i32): void {
+	dateKind = DATE_EXACT;
+	dateB = NaN;
+	if (parseIso(p, n)) return;
+	if ((n == 10 || n == 13) && allDigits(p, n)) {
+		let value: f64 = 0;
+		for (let i = 0; i < n; i++) value = value * 10 + <f64>(byteAt(p, i) - 0x30);
+		const ms = n == 10 ? value * 1000 : value;
+		dateA = ms >= MIN_MS && ms < END_MS ? ms : NaN;
+		return;
+	}
+	let year = parseShortParts(p, n, SLASH);
+	if (year >= 0) {
+		dateA = calendarDate(year, secondPart, firstPart);
+		dateB = calendarDate(year, firstPart, secondPart);
+		if (firstPart > 12 && firstPart <= 31) dateKind = DATE_SLASH_DMY;
+		else if (secondPart > 12 && secondPart <= 31) dateKind = DATE_SLASH_MDY;
+		else dateKind = DATE_SLASH;
+		return;
+	}
+	year = parseShortParts(p, n, DOT);
+	if (year >= 0) {
+		dateA = calendarDate(year, secondPart, firstPart);
+		return;
+	}
+	if (n == 10 && byteAt(p, 4) == SLASH && byteAt(p, 7) == SLASH) {
+		year = digits(p, 0, 4);
+		const month = digits(p, 5, 2);
+		const day = digits(p, 8, 2);
+		if (year >= 0 && month >= 0 && day >= 0) {
+			dateA = calendarDate(year, month, day);
+			return;
+		}
+	}
+	dateA = NaN;
+}
+
+function allDigits(p: usize, n: i32): bool {
+	for (let i = 0; i < n; i++) if (!isDigit(byteAt(p, i))) return false;
+	return true;
+}
+
+// --- Keys ---------------------------------------------------------------------------------------
+
+/** ASCII letters of the four bytes of `word` (all below 0x80) to lower case. */
+function lowerWord(word: u32): u32 {
+	const atLeastA = word + 0x3f3f3f3f; // bit 7 of a byte set when it is ≥ 'A'
+	const pastZ = word + 0x25252525; // … when it is > 'Z'
+	return word | ((atLeastA & ~pastZ & 0x80808080) >> 2);
+}
+
+function lowerByte(byte: u32): u32 {
+	return byte - 0x41 < 26 ? byte | 0x20 : byte;
+}
+
+/** FNV-1a (32 bits) and MurmurHash3 (x86, 32 bits, seed 0x9747b28c) of [p, p + n). */
+function hashBytes(p: usize, n: i32, lower: bool): void {
+	let fnv: u32 = 0x811c9dc5;
+	let murmur: u32 = 0x9747b28c;
+	let i = 0;
+	for (; i + 4 <= n; i += 4) {
+		let word = load<u32>(p + <usize>i);
+		if (lower) word = lowerWord(word);
+		fnv = (fnv ^ (word & 0xff)) * 0x01000193;
+		fnv = (fnv ^ ((word >> 8) & 0xff)) * 0x01000193;
+		fnv = (fnv ^ ((word >> 16) & 0xff)) * 0x01000193;
+		fnv = (fnv ^ (word >> 24)) * 0x01000193;
+		let k = word * 0xcc9e2d51;
+		k = rotl<u32>(k, 15) * 0x1b873593;
+		murmur ^= k;
+		murmur = rotl<u32>(murmur, 13) * 5 + 0xe6546b64;
+	}
+	let tail: u32 = 0;
+	for (let shift: u32 = 0; i < n; i++, shift += 8) {
+		let byte = byteAt(p, i);
+		if (lower) byte = lowerByte(byte);
+		fnv = (fnv ^ byte) * 0x01000193;
+		tail |= byte << shift;
+	}
+	if ((n & 3) != 0) {
+		tail *= 0xcc9e2d51;
+		murmur ^= rotl<u32>(tail, 15) * 0x1b873593;
+	}
+	murmur ^= <u32>n;
+	murmur ^= murmur >> 16;
+	murmur *= 0x85ebca6b;
+	murmur ^= murmur >> 13;
+	murmur *= 0xc2b2ae35;
+	murmur ^= murmur >> 16;
+	hash1 = fnv;
+	hash2 = murmur;
+}
+
+// --- Records ------------------------------------------------------------------------------------
+
+/** Absolute end of field k of a record whose field ends start at `fieldEnds`. */
+function fieldEnd(fieldEnds: usize, k: i32): f64 {
+	return load<f64>(fieldEnds + ((<usize>k) << 3));
+}
+
+/**
+ * Checks `count` records. `bytes` holds the region (absolute offset `base`), `starts` their start
+ * offsets (f64), `index` count + 1 u32 field indices, `ends` the field ends (f64) from field
+ * index[0] on. Writes per record: masks, jsCells (u32), keys (6 u32), and per record and date
+ * slot: dateKinds (u8), dateA and dateB (f64).
+ */
+export function check(
+	config: usize,
+	count: i32,
+	base: f64,
+	textEnd: f64,
+	bytes: usize,
+	starts: usize,
+	index: usize,
+	ends: usize,
+	masks: usize,
+	jsCells: usize,
+	keys: usize,
+	kinds: usize,
+	datesA: usize,
+	datesB: usize
+): void {
+	const checks = load<i32>(config, CFG_CHECKS);
+	const columns = load<i32>(config, CFG_COLUMNS);
+	const slots = load<i32>(config, CFG_SLOTS);
+	const bitMissing = load<u32>(config, CFG_BIT_MISSING);
+	const bitEmail = load<u32>(config, CFG_BIT_EMAIL);
+	const bitDate = load<u32>(config, CFG_BIT_DATE);
+	const bitBoolean = load<u32>(config, CFG_BIT_BOOLEAN);
+	const bitUuid = load<u32>(config, CFG_BIT_UUID);
+	const bitRagged = load<u32>(config, CFG_BIT_RAGGED);
+	const bitTooLong = load<u32>(config, CFG_BIT_TOO_LONG);
+	const table = config + <usize>CONFIG_HEADER;
+	const fieldBase = load<u32>(index);
+
+	for (let r = 0; r < count; r++) {
+		const first = <i32>(load<u32>(index + ((<usize>r) << 2)) - fieldBase);
+		const fields = <i32>(load<u32>(index + ((<usize>r) << 2), 4) - fieldBase) - first;
+		const fieldEnds = ends + ((<usize>first) << 3);
+		const recordStart = <i32>(load<f64>(starts + ((<usize>r) << 3)) - base);
+		const recordEnd = fields > 0 ? <i32>(fieldEnd(fieldEnds, fields - 1) - base) : recordStart;
+		const recordAscii = isAscii(bytes + <usize>recordStart, recordEnd - recordStart);
+		let mask: u32 = 0;
+		let js: u32 = 0;
+		const keyOut = keys + <usize>r * 24;
+		store<u64>(keyOut, 0);
+		store<u64>(keyOut, 0, 8);
+		store<u64>(keyOut, 0, 16);
+		for (let slot = 0; slot < slots; slot++) {
+			const at = <usize>(r * slots + slot);
+			store<u8>(kinds + at, 0);
+			store<f64>(datesA + (at << 3), NaN);
+			store<f64>(datesB + (at << 3), NaN);
+		}
+
+		for (let c = 0; c < checks; c++) {
+			const entry = table + <usize>(c * CHECK_SIZE);
+			const column = load<i32>(entry, CHK_COLUMN);
+			const flags = load<u32>(entry, CHK_FLAGS);
+			let outcome = CELL_EMPTY;
+			if (column < fields) {
+				const end = fieldEnd(fieldEnds, column);
+				const start = column == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, column - 1) - base) + 1;
+				outcome = cell(bytes, start, <i32>(end - base), end == textEnd);
+			}
+			if (outcome == CELL_JS) {
+				js |= (<u32>1) << (<u32>c);
+				continue;
+			}
+			if (outcome == CELL_EMPTY) {
+				if ((flags & FLAG_REQUIRED) != 0) mask |= bitMissing;
+				continue;
+			}
+			const type = load<u32>(entry, CHK_TYPE);
+			const key = load<u32>(entry, CHK_KEY);
+			const value = bytes + <usize>valueStart;
+			const length = valueEnd - valueStart;
+			if (type == TYPE_PHONE) {
+				js |= (<u32>1) << (<u32>c);
+				continue;
+			}
+			let ascii = recordAscii;
+			const needsAscii =
+				type == TYPE_EMAIL ||
+				type == TYPE_BOOLEAN ||
+				type == TYPE_DATE ||
+				(flags & FLAG_UUID) != 0 ||
+				key == KEY_EMAIL;
+			if (needsAscii && !ascii) {
+				ascii = isAscii(value, length);
+				if (!ascii) {
+					js |= (<u32>1) << (<u32>c);
+					continue;
+				}
+			}
+			const maxLength = load<f64>(entry, CHK_MAX_LENGTH);
+			if (
+				<f64>length > maxLength &&
+				<f64>(ascii ? length : codePoints(value, length)) > maxLength
+			) {
+				mask |= bitTooLong;
+			}
+			if (type == TYPE_EMAIL) {
+				if (!validEmail(value, length)) mask |= bitEmail;
+			} else if (type == TYPE_BOOLEAN) {
+				if (!validBoolean(value, length)) mask |= bitBoolean;
+			} else if (type == TYPE_DATE) {
+				parseDate(value, length);
+				const slot = load<i32>(entry, CHK_DATE_SLOT);
+				if (dateKind == DATE_EXACT && isNaN(dateA)) mask |= bitDate;
+				if (slot >= 0 && slot < slots) {
+					const at = <usize>(r * slots + slot);
+					store<u8>(kinds + at, dateKind);
+					store<f64>(datesA + (at << 3), dateA);
+					store<f64>(datesB + (at << 3), dateB);
+				}
+			}
+			if ((flags & FLAG_UUID) != 0 && !validUuid(value, length)) mask |= bitUuid;
+			if (key == KEY_USER_ID || key == KEY_EMAIL) {
+				hashBytes(value, length, key == KEY_EMAIL);
+				const out = keyOut + (key == KEY_EMAIL ? 12 : 0);
+				store<u32>(out, hash1);
+				store<u32>(out, hash2, 4);
+				store<u32>(out, <u32>length, 8);
+			}
+		}
+
+		if (fields > columns) {
+			let unsure = false;
+			for (let k = columns; k < fields; k++) {
+				const end = fieldEnd(fieldEnds, k);
+				const start = k == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, k - 1) - base) + 1;
+				const extra = extraField(bytes, start, <i32>(end - base), end == textEnd);
+				if (extra == EXTRA_FILLED) {
+					mask |= bitRagged;
+					unsure = false;
+					break;
+				}
+				if (extra == EXTRA_UNSURE) unsure = true;
+			}
+			if (unsure) js |= JS_ROW_SHAPE;
+		}
+		store<u32>(masks + ((<usize>r) << 2), mask);
+		store<u32>(jsCells + ((<usize>r) << 2), js);
+	}
+}
