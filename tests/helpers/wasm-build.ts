@@ -1,19 +1,35 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync
+} from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
 export const INDEXER_BUILD_DIR = join(root, 'wasm/build');
 export const INDEXER_BUILDS = ['csv.simd.wasm', 'csv.scalar.wasm'] as const;
-const source = join(root, 'wasm/assembly/csv.ts');
+export const WASM_BUILDS = [
+	'csv.simd.wasm',
+	'csv.scalar.wasm',
+	'rows.simd.wasm',
+	'rows.scalar.wasm'
+] as const;
+const sources = join(root, 'wasm/assembly');
 
 /**
- * Builds the indexer modules when missing or older than their source, through a temporary
- * directory so that test files running in parallel never read a half-written module.
+ * Builds the WebAssembly modules when missing or older than any AssemblyScript source, through a
+ * temporary directory so that test files running in parallel never read a half-written module.
  */
 export function ensureIndexerBuilt(): void {
-	const sourceTime = statSync(source).mtimeMs;
-	const stale = INDEXER_BUILDS.some((name) => {
+	const sourceTime = Math.max(
+		...readdirSync(sources).map((name) => statSync(join(sources, name)).mtimeMs)
+	);
+	const stale = WASM_BUILDS.some((name) => {
 		const file = join(INDEXER_BUILD_DIR, name);
 		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
 	});
@@ -22,7 +38,7 @@ export function ensureIndexerBuilt(): void {
 	try {
 		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
 		mkdirSync(INDEXER_BUILD_DIR, { recursive: true });
-		for (const name of INDEXER_BUILDS) renameSync(join(temp, name), join(INDEXER_BUILD_DIR, name));
+		for (const name of WASM_BUILDS) renameSync(join(temp, name), join(INDEXER_BUILD_DIR, name));
 	} finally {
 		rmSync(temp, { recursive: true, force: true });
 	}

@@ -1,5 +1,5 @@
 import { referenceEngine } from '../core/engine/reference';
-import type { ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
+import type { RangeRunner, ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
 import { FerryError, isFerryError, type AbortSignalLike } from '../core/errors';
 import { detectPreset, transformRecord } from '../core/formats/presets';
 import { proposeMapping } from '../core/mapping/automap';
@@ -93,6 +93,14 @@ export interface ScanCall {
 
 const HOOKS = { isKnownAlias, detectPreset, transformRecord };
 
+export interface SessionOptions {
+	encoding?: string;
+	engine?: ScanEngine;
+	schema: DestinationSchema;
+	/** Where the engine scans ranges of a working copy (the browser's pool of range workers). */
+	ranges?: (workingCopy: Blob) => RangeRunner;
+}
+
 /**
  * One dropped file: its preview, its working copy and its latest scan. The browser worker and the
  * CLI both drive this class, so the app and `ferry validate` count the same file the same way.
@@ -109,20 +117,15 @@ export class ImportSession {
 	private constructor(
 		file: Blob,
 		preview: Preview,
-		private readonly engine: ScanEngine,
-		private readonly schema: DestinationSchema
+		private readonly options: SessionOptions
 	) {
 		this.#file = file;
 		this.#preview = preview;
 	}
 
-	static async open(
-		file: Blob,
-		fileName: string,
-		options: { encoding?: string; engine?: ScanEngine; schema: DestinationSchema }
-	): Promise<ImportSession> {
+	static async open(file: Blob, fileName: string, options: SessionOptions): Promise<ImportSession> {
 		const preview = await readPreview(file, fileName, options.encoding, options.schema);
-		return new ImportSession(file, preview, options.engine ?? referenceEngine, options.schema);
+		return new ImportSession(file, preview, options);
 	}
 
 	get preview(): Preview {
@@ -148,7 +151,7 @@ export class ImportSession {
 				this.#file,
 				this.#preview.fileName,
 				'windows-1252',
-				this.schema
+				this.options.schema
 			);
 			this.#preview = { ...reread, info: { ...reread.info, overridden: false } };
 			this.#working = null;
@@ -167,9 +170,11 @@ export class ImportSession {
 	}
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {
-		const source = blobSource(await this.#workingCopy(call));
-		return this.engine.scan({
-			source,
+		const working = await this.#workingCopy(call);
+		const engine = this.options.engine ?? referenceEngine;
+		return engine.scan({
+			source: blobSource(working),
+			ranges: this.options.ranges?.(working),
 			layout: this.#preview.layout,
 			mapping: call.mapping,
 			schema: call.schema,

@@ -1,20 +1,24 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { chooseEngine } from '../core/engine/select';
-import type { ScanProgress } from '../core/engine/types';
+import { chooseEngine, type WasmBuild } from '../core/engine/select';
+import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
+import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError, isFerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { ImportSession } from '../pipeline/session';
+import { RangePool } from './range-pool';
 
-const INDEXER_BUILDS = {
+const WASM_BUILDS: Record<WasmBuild, URL> = {
 	'csv.simd.wasm': new URL('../../../wasm/build/csv.simd.wasm', import.meta.url),
-	'csv.scalar.wasm': new URL('../../../wasm/build/csv.scalar.wasm', import.meta.url)
+	'csv.scalar.wasm': new URL('../../../wasm/build/csv.scalar.wasm', import.meta.url),
+	'rows.simd.wasm': new URL('../../../wasm/build/rows.simd.wasm', import.meta.url),
+	'rows.scalar.wasm': new URL('../../../wasm/build/rows.scalar.wasm', import.meta.url)
 };
 
 // Loaded once per worker and kept: WASM SIMD where the browser has it, else scalar WASM, else JS.
 const engine = chooseEngine(async (file) => {
-	const response = await fetch(INDEXER_BUILDS[file]);
+	const response = await fetch(WASM_BUILDS[file]);
 	if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
 	return new Uint8Array(await response.arrayBuffer());
 });
@@ -24,6 +28,19 @@ let session: ImportSession | null = null;
 let running: AbortController | null = null;
 /** Range workers per scan: one per core unless configured (the bench measures one alone). */
 let workers = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
+let pool: RangePool | null = null;
+
+/** The range workers of the accelerated engine (none for the reference engine), sized per scan. */
+function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
+	if (!('modules' in engine)) return undefined;
+	return (workingCopy) => {
+		if (pool?.size !== workers) {
+			pool?.terminate();
+			pool = new RangePool(workers, engine as WasmScanEngine);
+		}
+		return pool.runner(workingCopy);
+	};
+}
 
 function current(): ImportSession {
 	if (!session) throw new FerryError('aborted', 'No file is open.');
@@ -52,10 +69,12 @@ const api = {
 	async open(file: File, encoding?: string) {
 		running?.abort();
 		return guarded(async () => {
+			const chosen = await engine;
 			session = await ImportSession.open(file, file.name, {
 				encoding,
 				schema: REFERENCE_SCHEMA,
-				engine: await engine
+				engine: chosen,
+				ranges: rangesOf(chosen)
 			});
 			return session.preview;
 		});

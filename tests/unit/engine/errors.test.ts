@@ -206,9 +206,9 @@ describe('abort', () => {
 		}
 	});
 
-	it('aborting during the scan stops it between slices', async () => {
+	it('aborting during the scan stops it between ranges', async () => {
 		const prepared = prepareBytes(bytesOf(HEADER, ROWS.repeat(20)), HEADER + ROW(1));
-		const engine = await engines.sliced(64);
+		const engine = await engines.ranged(64);
 		const signal = { aborted: false };
 		let reports = 0;
 		const scan = engine.scan({

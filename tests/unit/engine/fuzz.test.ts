@@ -59,11 +59,12 @@ function mutate(next: () => number, bytes: Uint8Array): Uint8Array {
 }
 
 describe('seeded fuzz: mutated exports', () => {
-	it('the wasm engines give the reference outcome, whole and sliced, with and without maxRows', async () => {
+	it('the wasm engines give the reference outcome, whole, sliced and in tiny ranges, with and without maxRows', async () => {
 		const next = random(20250107);
 		const tally = { results: 0, invalid_utf8: 0, unterminated_quote: 0 };
 		const cases = 1000;
 		const slicedEngines = new Map<number, ScanEngine>();
+		const rangedEngines = new Map<number, ScanEngine>();
 		for (let n = 0; n < cases; n++) {
 			const newline = pick(next, ['\n', '\r\n', '\r', 'mixed']);
 			const delimiter = pick(next, [',', ',', ';', '\t']);
@@ -107,6 +108,16 @@ describe('seeded fuzz: mutated exports', () => {
 				prepared,
 				`${label} maxRows ${maxRows}`,
 				true
+			);
+			// Tiny ranges: speculative splits land in quoted fields, cut characters and CRLF.
+			const rangeSize = 1 + Math.floor(next() * 30);
+			const ranged = rangedEngines.get(rangeSize) ?? (await engines.ranged(rangeSize));
+			rangedEngines.set(rangeSize, ranged);
+			expectSameOutcome(
+				reference,
+				await outcome(ranged, prepared.request),
+				prepared,
+				`${label} ranges of ${rangeSize}`
 			);
 		}
 		// The mutations must leave each outcome common enough to be judged.

@@ -1,25 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chooseEngine, type IndexerBuild } from '../../../src/lib/core/engine/select';
-import { compiledIndexers } from './helpers';
+import { chooseEngine, type WasmBuild } from '../../../src/lib/core/engine/select';
+import { compiledModules } from './helpers';
 
 const buildDir = join(import.meta.dirname, '../../../wasm/build');
 
 beforeAll(() => {
-	compiledIndexers(); // builds wasm/build/ when missing
+	compiledModules(); // builds wasm/build/ when missing
 });
 
 afterEach(() => {
 	vi.restoreAllMocks();
 });
 
-type Loader = (file: IndexerBuild) => Promise<Uint8Array | WebAssembly.Module>;
+type Loader = (file: WasmBuild) => Promise<Uint8Array | WebAssembly.Module>;
 
 const fromDisk: Loader = async (file) => readFileSync(join(buildDir, file));
 const compiled: Loader = async (file) => new WebAssembly.Module(readFileSync(join(buildDir, file)));
 const failing =
-	(...broken: IndexerBuild[]): Loader =>
+	(...broken: WasmBuild[]): Loader =>
 	async (file) => {
 		if (broken.includes(file)) throw new Error(`cannot fetch ${file}`);
 		return fromDisk(file);
@@ -29,30 +29,47 @@ const garbage: Loader = async () => new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0,
 const cases: {
 	name: string;
 	input: { load: Loader; simd: boolean };
-	expected: { engine: string; loaded: IndexerBuild[]; passedOver: IndexerBuild[] };
+	expected: { engine: string; loaded: WasmBuild[]; passedOver: WasmBuild[] };
 }[] = [
 	{
 		name: 'SIMD runtime: the SIMD build',
 		input: { load: fromDisk, simd: true },
-		expected: { engine: 'wasm-simd', loaded: ['csv.simd.wasm'], passedOver: [] }
+		expected: {
+			engine: 'wasm-simd',
+			loaded: ['csv.simd.wasm', 'rows.simd.wasm'],
+			passedOver: []
+		}
 	},
 	{
 		name: 'a compiled module is taken as it is',
 		input: { load: compiled, simd: true },
-		expected: { engine: 'wasm-simd', loaded: ['csv.simd.wasm'], passedOver: [] }
+		expected: {
+			engine: 'wasm-simd',
+			loaded: ['csv.simd.wasm', 'rows.simd.wasm'],
+			passedOver: []
+		}
 	},
 	{
-		name: 'no SIMD: the scalar build only',
+		name: 'no SIMD: the scalar builds only',
 		input: { load: fromDisk, simd: false },
-		expected: { engine: 'wasm', loaded: ['csv.scalar.wasm'], passedOver: [] }
+		expected: { engine: 'wasm', loaded: ['csv.scalar.wasm', 'rows.scalar.wasm'], passedOver: [] }
 	},
 	{
-		name: 'the SIMD build fails to load: the scalar one',
+		name: 'the SIMD indexer fails to load: the scalar builds',
 		input: { load: failing('csv.simd.wasm'), simd: true },
 		expected: {
 			engine: 'wasm',
-			loaded: ['csv.simd.wasm', 'csv.scalar.wasm'],
+			loaded: ['csv.simd.wasm', 'csv.scalar.wasm', 'rows.scalar.wasm'],
 			passedOver: ['csv.simd.wasm']
+		}
+	},
+	{
+		name: 'the SIMD row kernel fails to load: the scalar builds',
+		input: { load: failing('rows.simd.wasm'), simd: true },
+		expected: {
+			engine: 'wasm',
+			loaded: ['csv.simd.wasm', 'rows.simd.wasm', 'csv.scalar.wasm', 'rows.scalar.wasm'],
+			passedOver: ['rows.simd.wasm']
 		}
 	},
 	{
@@ -65,9 +82,13 @@ const cases: {
 		}
 	},
 	{
-		name: 'no SIMD and the scalar build fails: the reference engine',
-		input: { load: failing('csv.scalar.wasm'), simd: false },
-		expected: { engine: 'js', loaded: ['csv.scalar.wasm'], passedOver: ['csv.scalar.wasm'] }
+		name: 'no SIMD and the scalar kernel fails: the reference engine',
+		input: { load: failing('rows.scalar.wasm'), simd: false },
+		expected: {
+			engine: 'js',
+			loaded: ['csv.scalar.wasm', 'rows.scalar.wasm'],
+			passedOver: ['rows.scalar.wasm']
+		}
 	},
 	{
 		name: 'bytes that do not compile: the reference engine',
@@ -84,8 +105,8 @@ describe('chooseEngine', () => {
 	it.each(cases)('$name', async ({ input, expected }) => {
 		// simdSupported() asks WebAssembly.validate about a SIMD probe module.
 		if (!input.simd) vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
-		const loaded: IndexerBuild[] = [];
-		const passedOver: IndexerBuild[] = [];
+		const loaded: WasmBuild[] = [];
+		const passedOver: WasmBuild[] = [];
 		const engine = await chooseEngine(
 			(file) => {
 				loaded.push(file);

@@ -1,30 +1,40 @@
-import { simdSupported, type WebAssemblyModuleLike } from '../wasm/csv-index';
+import { simdSupported } from '../wasm/csv-index';
 import { referenceEngine } from './reference';
 import type { ScanEngine } from './types';
 import { createWasmEngine } from './wasm';
 
-/** The builds of the WebAssembly CSV indexer (wasm/build/, served beside the app). */
-export type IndexerBuild = 'csv.simd.wasm' | 'csv.scalar.wasm';
+/** The WebAssembly modules of the accelerated engine (wasm/build/, served beside the app). */
+export const WASM_MODULES = ['csv', 'rows'] as const;
+export type WasmVariant = 'simd' | 'scalar';
+/** A built module file: `<module>.<variant>.wasm`. */
+export type WasmBuild = `${(typeof WASM_MODULES)[number]}.${WasmVariant}.wasm`;
 
 /**
- * The fastest engine this runtime can run: the SIMD build of the indexer when SIMD128 is there,
- * the scalar build otherwise (or when the SIMD one fails to load or compile), and the reference
- * engine when no build can be used. Loading is the caller's (fetch in a browser, readFile in Node);
+ * The fastest engine this runtime can run: the SIMD builds when SIMD128 is there, the scalar
+ * builds otherwise (or when a SIMD one fails to load or compile), and the reference engine when
+ * no build can be used. Loading is the caller's (fetch in a browser, readFile in Node);
  * `onFallback` hears why a build was passed over.
  */
 export async function chooseEngine(
-	load: (file: IndexerBuild) => Promise<Uint8Array | WebAssemblyModuleLike>,
-	onFallback?: (file: IndexerBuild, error: unknown) => void
+	load: (file: WasmBuild) => Promise<Uint8Array | WebAssembly.Module>,
+	onFallback?: (file: WasmBuild, error: unknown) => void
 ): Promise<ScanEngine> {
-	const builds: IndexerBuild[] = simdSupported()
-		? ['csv.simd.wasm', 'csv.scalar.wasm']
-		: ['csv.scalar.wasm'];
-	for (const file of builds) {
+	const variants: WasmVariant[] = simdSupported() ? ['simd', 'scalar'] : ['scalar'];
+	for (const variant of variants) {
+		const [indexer, kernel] = WASM_MODULES.map((module): WasmBuild => `${module}.${variant}.wasm`);
+		let file = indexer;
 		try {
-			return await createWasmEngine(await load(file));
+			const compiledIndexer = await compile(await load(indexer));
+			file = kernel;
+			const compiledKernel = await compile(await load(kernel));
+			return await createWasmEngine({ indexer: compiledIndexer, kernel: compiledKernel });
 		} catch (error) {
 			onFallback?.(file, error);
 		}
 	}
 	return referenceEngine;
+}
+
+function compile(module: Uint8Array | WebAssembly.Module): Promise<WebAssembly.Module> {
+	return module instanceof Uint8Array ? WebAssembly.compile(module) : Promise.resolve(module);
 }

@@ -8,6 +8,14 @@ import type {
 	ValidationOptions
 } from '../types';
 import type { ValidationSummary } from '../validate/validator';
+import type { RangePlan, RangeResult, RangeTask } from './ranges';
+
+/** Scans byte ranges of one working copy, maybe several at once (a pool of workers). */
+export interface RangeRunner {
+	/** How many ranges it scans at once. */
+	readonly concurrency: number;
+	run(task: RangeTask, plan: RangePlan, signal?: AbortSignalLike): Promise<RangeResult>;
+}
 
 /** Everything a scan needs: the UTF-8 working copy, how to read it, and what to check. */
 export interface ScanRequest {
@@ -20,6 +28,8 @@ export interface ScanRequest {
 		preset: string | null,
 		record: Record<string, unknown>
 	) => Record<string, unknown>;
+	/** Where the accelerated engine's ranges are scanned; on the calling thread when absent. */
+	ranges?: RangeRunner;
 	/** Stop after this many data rows (the CLI's --max-rows). */
 	maxRows?: number;
 	signal?: AbortSignalLike;

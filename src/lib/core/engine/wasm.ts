@@ -1,58 +1,84 @@
-import { DEFAULT_CHUNK_SIZE, positionAt } from '../csv/reference';
+import { positionAt } from '../csv/reference';
 import { FerryError, throwIfAborted } from '../errors';
-import { cutSequenceLength, findInvalidUtf8 } from '../sniff/utf8';
-import type { Layout } from '../types';
-import { Validator } from '../validate/validator';
-import {
-	createCsvIndexState,
-	instantiateCsvIndexer,
-	unquote,
-	type CsvIndex,
-	type CsvIndexer,
-	type CsvIndexState,
-	type WebAssemblyModuleLike
-} from '../wasm/csv-index';
+import type { ByteSource, Layout } from '../types';
+import { ValidationPlan, VerdictBook, explainRow } from '../validate/validator';
+import { instantiateCsvIndexer } from '../wasm/csv-index';
+import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';
 import { Growable } from './growable';
+import { KeyIndex } from './keys';
+import {
+	scanRange,
+	type RangePlan,
+	type RangeResult,
+	type RangeTask,
+	type RangeTools
+} from './ranges';
 import { referenceEngine } from './reference';
-import type { ScanEngine, ScanRequest, ScanResult } from './types';
+import type { RangeRunner, ScanEngine, ScanRequest, ScanResult } from './types';
+
+/** The compiled modules of one build (SIMD or scalar): what a range worker instantiates. */
+export interface WasmModules {
+	indexer: WebAssembly.Module;
+	kernel: WebAssembly.Module;
+}
 
 export interface WasmEngineOptions {
-	/**
-	 * Bytes read per step. The default (1 MiB) is the reference reader's chunk size, which makes
-	 * even the errors met past `maxRows` the same; tests use tiny slices to stress the boundaries.
-	 */
+	/** Bytes read per step (1 MiB, the reference reader's chunk size); tests use tiny slices. */
 	sliceSize?: number;
+	/** Bytes per range (4 MiB); tests use tiny ranges so that every boundary case occurs. */
+	rangeSize?: number;
+}
+
+export interface WasmScanEngine extends ScanEngine {
+	readonly modules: WasmModules;
+	readonly sliceSize: number;
+}
+
+const DEFAULT_SLICE_SIZE = 1 << 20;
+const DEFAULT_RANGE_SIZE = 4 << 20;
+
+/** The tools of one thread: instantiated once and kept. */
+export async function instantiateTools(modules: WasmModules): Promise<RangeTools> {
+	const [indexer, kernel] = await Promise.all([
+		instantiateCsvIndexer(modules.indexer),
+		instantiateRowKernel(modules.kernel)
+	]);
+	return { indexer, kernel };
+}
+
+/** Scans ranges on this thread, one after another (the CLI, tests, and browsers without workers). */
+export function localRunner(tools: RangeTools, source: ByteSource, sliceSize: number): RangeRunner {
+	return {
+		concurrency: 1,
+		run: (task, plan, signal) => scanRange(tools, source, plan, task, { sliceSize, signal })
+	};
 }
 
 /**
- * The indexer's machine state "inside a multi-byte character after a closing quote"
- * (AFTER_CLOSE_UTF8 in wasm/assembly/csv.ts). When the text ends there, the indexer ends the
- * record, but the reference reader takes the cut character as data and reports the quoted field as
- * never closed; that is only reachable with invalid UTF-8, and the engine follows the reference.
- */
-const MACHINE_AFTER_CLOSE_UTF8 = 5;
-
-const EMPTY = new Uint8Array(0);
-
-/**
- * The accelerated scan: the WebAssembly indexer finds records and fields over the bytes, and only
- * the fields the Validator reads (mapped columns, and the extra fields of a ragged row) become
- * strings. JSON layouts, and delimiters the indexer cannot take (beyond ASCII), go to the
+ * The accelerated scan. A CSV working copy is cut into byte ranges scanned side by side (by
+ * `request.ranges`, a pool of workers, or on this thread): the WebAssembly indexer finds records,
+ * the row kernel checks cells on the bytes, and only the cells it hands back become strings.
+ * The ranges' verdicts are put together in order here: duplicates, column-wide date orders,
+ * counts. JSON layouts, and delimiters the indexer cannot take (beyond ASCII), go to the
  * reference engine, so the result then says engine 'js'.
  */
 export async function createWasmEngine(
-	module: WebAssemblyModuleLike | Uint8Array,
+	modules: WasmModules,
 	options: WasmEngineOptions = {}
-): Promise<ScanEngine> {
-	const indexer = await instantiateCsvIndexer(module);
-	const name = indexer.simd ? 'wasm-simd' : 'wasm';
-	const sliceSize = Math.max(1, options.sliceSize ?? DEFAULT_CHUNK_SIZE);
+): Promise<WasmScanEngine> {
+	const tools = await instantiateTools(modules);
+	const name = tools.indexer.simd ? 'wasm-simd' : 'wasm';
+	const sliceSize = Math.max(1, options.sliceSize ?? DEFAULT_SLICE_SIZE);
+	const rangeSize = Math.max(1, options.rangeSize ?? DEFAULT_RANGE_SIZE);
 	return {
 		name,
+		modules,
+		sliceSize,
 		scan(request: ScanRequest): Promise<ScanResult> {
 			const delimiter = indexableDelimiter(request.layout);
 			if (delimiter < 0) return referenceEngine.scan(request);
-			return new WasmCsvScan(indexer, name, sliceSize, delimiter, request).run();
+			const runner = request.ranges ?? localRunner(tools, request.source, sliceSize);
+			return new RangedScan(name, runner, rangeSize, delimiter, request).run();
 		}
 	};
 }
@@ -65,136 +91,57 @@ function indexableDelimiter(layout: Layout): number {
 	return delimiter.length === 1 && code > 0 && code < 0x80 && code !== 0x22 ? code : -1;
 }
 
-/**
- * Records completed in one step and the bytes that hold them, decoded once (the decoding is also
- * the strict UTF-8 check). Field values are substrings of that text: a field's byte offsets are
- * turned into UTF-16 offsets directly when the text is ASCII, else by a cursor that only moves
- * forward (fields are read in byte order).
- */
-class Region {
-	readonly ascii: boolean;
-	#cursorByte = 0;
-	#cursorUnit = 0;
+/** A range's error, or a boundary no range can start at: the file is read again in one range. */
+class ReadAsOneRange extends Error {}
 
-	constructor(
-		readonly bytes: Uint8Array,
-		/** Absolute offset of bytes[0] in the working copy. */
-		readonly start: number,
-		readonly text: string,
-		/** Absolute offset where the text ends, when this region reaches it; else -1. */
-		readonly textEnd: number
-	) {
-		this.ascii = text.length === bytes.length;
-	}
-
-	/** The value of field `column` of record `record` of `index`, as the reference reader reads it. */
-	field(index: CsvIndex, record: number, column: number): string {
-		const at = index.fieldIndex[record] + column;
-		const start = column === 0 ? index.recordStarts[record] : index.fieldEnds[at - 1] + 1;
-		const end = index.fieldEnds[at];
-		const written = this.text.substring(
-			this.#unit(start - this.start),
-			this.#unit(end - this.start)
-		);
-		return unquote(written, end === this.textEnd);
-	}
-
-	/** UTF-16 offset in `text` of byte `byte` (a character boundary, at or after the last asked). */
-	#unit(byte: number): number {
-		if (this.ascii) return byte;
-		const bytes = this.bytes;
-		let at = this.#cursorByte;
-		let unit = this.#cursorUnit;
-		while (at < byte) {
-			const value = bytes[at++];
-			// A continuation byte adds no code unit, a 4-byte character's lead two (a surrogate pair).
-			if ((value & 0xc0) !== 0x80) unit += value >= 0xf0 ? 2 : 1;
-		}
-		this.#cursorByte = at;
-		this.#cursorUnit = unit;
-		return unit;
-	}
-}
-
-/** One CSV scan: the steps of the reference engine (read a slice, take its records), accelerated. */
-class WasmCsvScan {
-	readonly #indexer: CsvIndexer;
+class RangedScan {
 	readonly #engine: string;
-	readonly #sliceSize: number;
-	readonly #delimiter: number;
+	readonly #runner: RangeRunner;
+	readonly #rangeSize: number;
 	readonly #request: ScanRequest;
-	readonly #maxRows: number;
-	readonly #validator: Validator;
-	readonly #columns: number;
-	/** The columns the Validator reads, ascending. */
-	readonly #mappedColumns: number[];
-	/** One fields array for every row (the Validator keeps values, never the array). */
-	readonly #fields: string[];
-	readonly #decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+	readonly #rangePlan: RangePlan;
+	readonly #plan: ValidationPlan;
 
-	readonly #rowStarts = new Growable((n) => new Float64Array(n));
-	readonly #rowEnds = new Growable((n) => new Float64Array(n));
-	readonly #rowLines = new Growable((n) => new Uint32Array(n));
-
-	/** Bytes read but not yet in a completed record, as read, from #pendingStart on. */
-	#pending: Uint8Array[] = [];
-	#pendingStart = 0;
-	#position = 0;
+	#book!: VerdictBook;
+	#userIds!: KeyIndex;
+	#emails!: KeyIndex;
+	#rowStarts!: Growable<Float64Array>;
+	#rowEnds!: Growable<Float64Array>;
+	#rowLines!: Growable<Uint32Array>;
 
 	constructor(
-		indexer: CsvIndexer,
 		engine: string,
-		sliceSize: number,
+		runner: RangeRunner,
+		rangeSize: number,
 		delimiter: number,
 		request: ScanRequest
 	) {
 		const { layout, mapping, schema, options } = request;
-		this.#indexer = indexer;
 		this.#engine = engine;
-		this.#sliceSize = sliceSize;
-		this.#delimiter = delimiter;
+		this.#runner = runner;
+		this.#rangeSize = rangeSize;
 		this.#request = request;
-		this.#maxRows = request.maxRows ?? Infinity;
-		this.#columns = layout.columns.length;
-		this.#validator = new Validator({ schema, mapping, columns: layout.columns, options });
-		this.#mappedColumns = [];
-		mapping.forEach((field, column) => {
-			if (field && column < this.#columns) this.#mappedColumns.push(column);
-		});
-		this.#fields = new Array<string>(this.#columns).fill('');
+		this.#rangePlan = { delimiter, columns: layout.columns, mapping, schema, options };
+		this.#plan = new ValidationPlan(this.#rangePlan);
 	}
 
 	async run(): Promise<ScanResult> {
-		const { source, layout, signal, onProgress } = this.#request;
+		const { source, layout, maxRows, onProgress } = this.#request;
 		const { line } = await positionAt(source, layout.dataStart);
-		const state = createCsvIndexState(layout.dataStart, line);
-		this.#position = this.#pendingStart = layout.dataStart;
-
-		// Like the reference: every slice is indexed and its completed records checked (UTF-8)
-		// before any of them is counted, and maxRows is looked at only when a record comes.
-		let reading = true;
-		while (reading) {
-			throwIfAborted(signal);
-			let bytes: Uint8Array | null = null;
-			if (this.#position < source.size) {
-				bytes = await source.read(
-					this.#position,
-					Math.min(source.size, this.#position + this.#sliceSize)
-				);
-				if (bytes.length === 0) bytes = null;
-			}
-			const index = bytes ? this.#index(bytes, state) : this.#finish(state);
-			reading = bytes !== null;
-			if (index.count === 0) continue;
-			const region = this.#takeRegion(state.recordStart, index.textEnd);
-			throwIfAborted(signal);
-			if (!this.#addRecords(index, region)) break;
-			onProgress?.({ bytes: this.#position, total: source.size, rows: this.#rowStarts.length });
+		const whole: RangeTask = { start: layout.dataStart, end: source.size, exact: true, line };
+		try {
+			// --max-rows stops where the reference reader stops: one range, read in order.
+			if (maxRows !== undefined) await this.#scan([{ ...whole, maxRows }]);
+			else await this.#scan(this.#cut(whole));
+		} catch (error) {
+			if (!(error instanceof ReadAsOneRange)) throw error;
+			await this.#scan([whole]);
 		}
 
-		const summary = this.#validator.finish();
+		const summary = this.#book.finish();
 		onProgress?.({ bytes: source.size, total: source.size, rows: summary.rows });
-		const validator = this.#validator;
+		const plan = this.#plan;
+		const book = this.#book;
 		return {
 			...summary,
 			engine: this.#engine,
@@ -202,93 +149,108 @@ class WasmCsvScan {
 			rowEnds: this.#rowEnds.toArray(),
 			rowLines: this.#rowLines.toArray(),
 			extraKeys: [],
-			explain: (row, fields, fieldCount) => validator.explain(row, fields, fieldCount)
+			explain: (row, fields, fieldCount) => explainRow(plan, book, row, fields, fieldCount)
 		};
 	}
 
-	#index(bytes: Uint8Array, state: CsvIndexState): CsvIndex {
-		this.#pending.push(bytes);
-		this.#position += bytes.length;
-		return this.#indexer.index(bytes, this.#delimiter, state, false);
-	}
-
-	/** The end of the text: the last record needs no line break; an open quoted field is an error. */
-	#finish(state: CsvIndexState): CsvIndex {
-		const cutAfterClose =
-			state.machine === MACHINE_AFTER_CLOSE_UTF8
-				? { offset: state.quoteStart, line: state.quoteLine }
-				: null;
-		const index = this.#indexer.index(EMPTY, this.#delimiter, state, true);
-		const open = index.unterminatedQuote ?? cutAfterClose;
-		if (open) {
-			throw new FerryError(
-				'unterminated_quote',
-				`A quoted field starting on line ${open.line} is never closed.`,
-				{ line: open.line, offset: open.offset }
-			);
+	/** The data as ranges of about rangeSize bytes; all but the first guess where records start. */
+	#cut(whole: RangeTask): RangeTask[] {
+		const tasks: RangeTask[] = [];
+		for (let start = whole.start; start < whole.end || tasks.length === 0;) {
+			const end = Math.min(whole.end, start + this.#rangeSize);
+			tasks.push(tasks.length === 0 ? { ...whole, end } : { start, end, exact: false, line: 1 });
+			start = end;
 		}
-		return index;
+		return tasks;
 	}
 
 	/**
-	 * The bytes up to `end` (where the open record starts, after the records just completed),
-	 * decoded strictly; the rest stays pending. Completed records end in the newest slice, so what
-	 * stays is part of it.
+	 * Runs the tasks (a few ahead, as many at once as the runner takes) and puts their results
+	 * together in order. A range whose guessed start is not where the previous range's records
+	 * end is scanned again from there.
 	 */
-	#takeRegion(end: number, textEnd: number): Region {
-		const start = this.#pendingStart;
-		const newest = this.#pending[this.#pending.length - 1] ?? EMPTY;
-		const newestStart = this.#position - newest.length;
-		let bytes: Uint8Array;
-		if (this.#pending.length <= 1) bytes = newest.subarray(0, end - newestStart);
-		else {
-			bytes = new Uint8Array(end - start);
-			let at = 0;
-			for (const segment of this.#pending) {
-				const part = segment.subarray(0, Math.min(segment.length, bytes.length - at));
-				bytes.set(part, at);
-				at += part.length;
-			}
-		}
-		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
-		this.#pendingStart = end;
-		return new Region(bytes, start, this.#decode(bytes, start), textEnd);
-	}
-
-	#decode(bytes: Uint8Array, start: number): string {
+	async #scan(tasks: RangeTask[]): Promise<void> {
+		const { source, signal, onProgress } = this.#request;
+		this.#reset();
+		const ahead = this.#runner.concurrency + 1;
+		const running: (Promise<RangeResult> | null)[] = [];
+		const launch = (upTo: number) => {
+			while (running.length < Math.min(tasks.length, upTo))
+				running.push(this.#runner.run(tasks[running.length], this.#rangePlan, signal));
+		};
+		let boundary = tasks[0].start;
+		let boundaryLine = tasks[0].line;
 		try {
-			return this.#decoder.decode(bytes);
-		} catch {
-			// The reference reader's offset: the first invalid byte, or where a cut character starts.
-			const index = findInvalidUtf8(bytes);
-			const at = start + (index >= 0 ? index : bytes.length - cutSequenceLength(bytes));
-			throw new FerryError(
-				'invalid_utf8',
-				`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
-				{ offset: at }
-			);
+			for (let k = 0; k < tasks.length; k++) {
+				launch(k + ahead);
+				let result = await running[k]!;
+				running[k] = null;
+				throwIfAborted(signal);
+				let exact = tasks[k].exact;
+				if (result.first !== boundary) {
+					exact = true;
+					const task = { start: boundary, end: tasks[k].end, exact, line: boundaryLine };
+					result = await this.#runner.run(task, this.#rangePlan, signal);
+				}
+				if (result.error) {
+					if (tasks.length > 1) throw new ReadAsOneRange();
+					const { code, message, details } = result.error;
+					throw new FerryError(code, message, details);
+				}
+				if (result.boundary < 0) throw new ReadAsOneRange();
+				const shift = exact ? 0 : boundaryLine - 1;
+				this.#merge(result, shift);
+				boundary = result.boundary;
+				boundaryLine = result.boundaryLine + shift;
+				onProgress?.({
+					bytes: Math.min(boundary, source.size),
+					total: source.size,
+					rows: this.#book.rows
+				});
+			}
+		} finally {
+			// Ranges still running are not waited for; their results are dropped.
+			for (const pending of running) pending?.catch(() => undefined);
 		}
 	}
 
-	/** Validates the records of `index` in order; false once maxRows rows are taken. */
-	#addRecords(index: CsvIndex, region: Region): boolean {
-		const { count, recordStarts, recordEnds, recordLines, fieldIndex } = index;
-		const fields = this.#fields;
-		const columns = this.#columns;
+	#reset(): void {
+		this.#book = new VerdictBook(this.#plan);
+		this.#userIds = new KeyIndex();
+		this.#emails = new KeyIndex();
+		this.#rowStarts = new Growable((n) => new Float64Array(n));
+		this.#rowEnds = new Growable((n) => new Float64Array(n));
+		this.#rowLines = new Growable((n) => new Uint32Array(n));
+	}
+
+	/** One range's rows, in order: their lines in file numbering, duplicates, date slots. */
+	#merge(result: RangeResult, lineShift: number): void {
+		const book = this.#book;
+		const { masks, keys, dateKinds, dateA, dateB } = result;
+		const slots = book.dateKinds.length;
+		const count = masks.length;
+		this.#rowStarts.append(result.rowStarts);
+		this.#rowEnds.append(result.rowEnds);
+		if (lineShift === 0) this.#rowLines.append(result.rowLines);
+		else for (const line of result.rowLines) this.#rowLines.push(line + lineShift);
 		for (let r = 0; r < count; r++) {
-			if (this.#rowStarts.length >= this.#maxRows) return false;
-			const fieldCount = fieldIndex[r + 1] - fieldIndex[r];
-			for (const column of this.#mappedColumns)
-				fields[column] = column < fieldCount ? region.field(index, r, column) : '';
-			// A ragged row's extra fields: the Validator looks at whether they are blank.
-			for (let column = columns; column < fieldCount; column++)
-				fields.push(region.field(index, r, column));
-			this.#validator.add(fields, fieldCount);
-			fields.length = columns;
-			this.#rowStarts.push(recordStarts[r]);
-			this.#rowEnds.push(recordEnds[r]);
-			this.#rowLines.push(recordLines[r]);
+			const row = book.rows;
+			const key = r * KEY_STRIDE;
+			const firstUserId =
+				keys[key + 2] === 0
+					? -1
+					: this.#userIds.firstOf(keys[key], keys[key + 1], keys[key + 2], row);
+			const firstEmail =
+				keys[key + 5] === 0
+					? -1
+					: this.#emails.firstOf(keys[key + 3], keys[key + 4], keys[key + 5], row);
+			for (let slot = 0; slot < slots; slot++) {
+				const at = r * slots + slot;
+				book.dateKinds[slot] = dateKinds[at];
+				book.dateA[slot] = dateA[at];
+				book.dateB[slot] = dateB[at];
+			}
+			book.commit(masks[r], firstUserId, firstEmail);
 		}
-		return true;
 	}
 }

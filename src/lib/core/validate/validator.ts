@@ -138,9 +138,7 @@ export class ValidationPlan {
 		this.required = schema.fields
 			.filter((field) => field.required)
 			.map((field) => ({ field: field.name, column: columnOf.get(field.name) ?? -1 }));
-		this.constantMask = this.required.some(({ column }) => column < 0)
-			? BIT.missing_required
-			: 0;
+		this.constantMask = this.required.some(({ column }) => column < 0) ? BIT.missing_required : 0;
 		this.userIdColumn = columnOf.get('user_id') ?? -1;
 		this.emailColumn = columnOf.get('email') ?? -1;
 		this.registrationSlot = this.dateChecks.findIndex((c) => c.field === 'registration_date');
@@ -181,18 +179,25 @@ export class ValidationPlan {
 	}
 }
 
-/** Writes what a date value parsed as into the book's slot; answers invalid_date for a bad exact date. */
-export function recordDate(book: VerdictBook, slot: number, parsed: ParsedDate): number {
+/** Date slots as DATE_* kinds with their instants (exact: dateA; slash: dateA dmy, dateB mdy). */
+export interface DateSlots {
+	dateKinds: Uint8Array;
+	dateA: Float64Array;
+	dateB: Float64Array;
+}
+
+/** Writes what a date value parsed as into slot `at`; answers invalid_date for a bad exact date. */
+export function recordDate(slots: DateSlots, at: number, parsed: ParsedDate): number {
 	if (parsed.kind === 'exact') {
-		book.dateKinds[slot] = DATE_EXACT;
-		book.dateA[slot] = parsed.ms;
+		slots.dateKinds[at] = DATE_EXACT;
+		slots.dateA[at] = parsed.ms;
 		return Number.isNaN(parsed.ms) ? BIT.invalid_date : 0;
 	}
 	const evidence = slashEvidence(parsed);
-	book.dateKinds[slot] =
+	slots.dateKinds[at] =
 		evidence === 'dmy' ? DATE_SLASH_DMY : evidence === 'mdy' ? DATE_SLASH_MDY : DATE_SLASH;
-	book.dateA[slot] = parsed.dmy;
-	book.dateB[slot] = parsed.mdy;
+	slots.dateA[at] = parsed.dmy;
+	slots.dateB[at] = parsed.mdy;
 	return 0;
 }
 
@@ -210,7 +215,7 @@ interface DateSlot {
  * the per-row Uint32 issue masks. Only rows with slash dates keep their candidate instants until
  * finish().
  */
-export class VerdictBook {
+export class VerdictBook implements DateSlots {
 	/** The date slots of the row being committed (DATE_* kinds, instants); commit() clears them. */
 	readonly dateKinds: Uint8Array;
 	readonly dateA: Float64Array;
@@ -494,12 +499,7 @@ export function explainRow(
 	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
 }
 
-function valueMessage(
-	plan: ValidationPlan,
-	code: IssueCode,
-	label: string,
-	value: string
-): string {
+function valueMessage(plan: ValidationPlan, code: IssueCode, label: string, value: string): string {
 	switch (code) {
 		case 'invalid_email':
 			return `${label}: ${quoted(value)} is not a valid email address.`;

@@ -13,4 +13,5 @@ declare namespace WebAssembly {
 	): Promise<{ module: Module; instance: Instance }>;
 	function instantiate(module: Module, imports?: object): Promise<Instance>;
 	function validate(bytes: Uint8Array): boolean;
+	function compile(bytes: Uint8Array): Promise<Module>;
 }

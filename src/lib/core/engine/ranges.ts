@@ -1,0 +1,473 @@
+import {
+	FerryError,
+	isFerryError,
+	throwIfAborted,
+	type AbortSignalLike,
+	type FerryErrorCode,
+	type FerryErrorDetails
+} from '../errors';
+import { cutSequenceLength, findInvalidUtf8 } from '../sniff/utf8';
+import type { ByteSource, DestinationSchema, Mapping, ValidationOptions } from '../types';
+import { bitOf } from '../validate/codes';
+import { parseDate } from '../validate/rules/date';
+import { ValidationPlan, recordDate, type Check } from '../validate/validator';
+import {
+	createCsvIndexState,
+	unquote,
+	type CsvIndex,
+	type CsvIndexer,
+	type CsvIndexState
+} from '../wasm/csv-index';
+import {
+	JS_ROW_SHAPE,
+	KEY_STRIDE,
+	keyHash,
+	type KernelCheck,
+	type KernelConfig,
+	type KernelOutput,
+	type RowKernel
+} from '../wasm/row-kernel';
+import { Growable } from './growable';
+
+/** The two WebAssembly modules a range is scanned with, instantiated once per worker. */
+export interface RangeTools {
+	indexer: CsvIndexer;
+	kernel: RowKernel;
+}
+
+/** What every range of one scan is checked against: plain data, so it can be posted to workers. */
+export interface RangePlan {
+	/** The delimiter's byte (ASCII). */
+	delimiter: number;
+	columns: string[];
+	mapping: Mapping;
+	schema: DestinationSchema;
+	options: ValidationOptions;
+}
+
+/**
+ * One byte range of the working copy. A range owns the records that start at or before `end`
+ * (a record that starts there runs on past it). Unless `exact`, where its first record starts is
+ * a guess: right after the first line break at or after `start`, as if no quoted field spanned
+ * it. The scan compares each guess with where the previous range's records really end.
+ */
+export interface RangeTask {
+	start: number;
+	end: number;
+	/** `start` is known to be where a record (or the empty lines before one) starts. */
+	exact: boolean;
+	/** 1-based line at the first record's start (1 for a guess: lines are then relative). */
+	line: number;
+	/** Stop after this many rows (the CLI's --max-rows; only for the one-range scan). */
+	maxRows?: number;
+}
+
+/** A core error as plain data, so it can cross a worker boundary. */
+export interface RangeError {
+	code: FerryErrorCode;
+	message: string;
+	details: FerryErrorDetails;
+}
+
+/**
+ * The verdicts a range can give on its own, packed: per row its byte range, line (in the range's
+ * numbering), cell issue bits, duplicate keys (6 u32: user_id h1, h2, length, email h1, h2,
+ * length; length 0 = none) and date slots. Duplicates and column-wide date orders are decided
+ * when the ranges are put together in order.
+ */
+export interface RangeResult {
+	/** Where the range's first record starts (the guess, or `start` when exact). */
+	first: number;
+	/** Where the next range's first record starts: past the line break that ends this range's last record. */
+	boundary: number;
+	/** The line at `boundary`, in this range's numbering. */
+	boundaryLine: number;
+	rowStarts: Float64Array;
+	rowEnds: Float64Array;
+	rowLines: Uint32Array;
+	masks: Uint32Array;
+	keys: Uint32Array;
+	dateKinds: Uint8Array;
+	dateA: Float64Array;
+	dateB: Float64Array;
+	/** The error met reading the range (it may be an artefact of a wrong guess). */
+	error: RangeError | null;
+}
+
+/** The buffers of a result, to move it across a worker boundary without copying. */
+export function rangeTransferables(result: RangeResult): ArrayBuffer[] {
+	const { rowStarts, rowEnds, rowLines, masks, keys, dateKinds, dateA, dateB } = result;
+	return [rowStarts, rowEnds, rowLines, masks, keys, dateKinds, dateA, dateB].map(
+		(array) => array.buffer as ArrayBuffer
+	);
+}
+
+/** The kernel's view of the plan: one kernel check per plan check, in the same order. */
+export function kernelConfig(plan: ValidationPlan): KernelConfig {
+	return {
+		columns: plan.columns.length,
+		checks: plan.checks.map((check): KernelCheck => ({
+			column: check.column,
+			type: check.type === 'date' ? 'date' : kernelType(check),
+			maxLength: check.maxLength,
+			required: check.required,
+			uuid: check.type === 'id' && check.field === 'user_id' && plan.requireUuid,
+			key:
+				check.column === plan.userIdColumn
+					? 'user_id'
+					: check.column === plan.emailColumn
+						? 'email'
+						: 'none',
+			dateSlot: check.dateSlot
+		}))
+	};
+}
+
+function kernelType(check: Check): KernelCheck['type'] {
+	switch (check.type) {
+		case 'email':
+		case 'boolean':
+		case 'phone':
+		case 'id':
+			return check.type;
+		default:
+			return 'text';
+	}
+}
+
+const BIT_MISSING = bitOf('missing_required');
+const BIT_RAGGED = bitOf('ragged_row');
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = new Uint8Array(0);
+/** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
+const MACHINE_AFTER_CLOSE_UTF8 = 5;
+
+/**
+ * Scans one range: index its records, check their cells in the row kernel, finish the cells the
+ * kernel hands back (phones, values needing Unicode work) with the JavaScript rules. A core error
+ * is returned, not thrown: whether it counts depends on whether the range's guess was right.
+ */
+export async function scanRange(
+	tools: RangeTools,
+	source: ByteSource,
+	plan: RangePlan,
+	task: RangeTask,
+	options: { sliceSize: number; signal?: AbortSignalLike }
+): Promise<RangeResult> {
+	const scan = new RangeScan(tools, source, plan, task, options.sliceSize, options.signal);
+	try {
+		return await scan.run();
+	} catch (error) {
+		if (!isFerryError(error) || error.code === 'aborted') throw error;
+		return scan.result({ code: error.code, message: error.message, details: error.details });
+	}
+}
+
+/** Where the line break at `at` ends (CRLF counts as one), or -1 when `at` holds no line break. */
+function lineBreakEnd(bytes: Uint8Array, at: number): number {
+	if (bytes[at] === LF) return at + 1;
+	if (bytes[at] !== CR) return -1;
+	return bytes[at + 1] === LF ? at + 2 : at + 1;
+}
+
+function countLineBreaks(bytes: Uint8Array): number {
+	let count = 0;
+	for (let at = 0; at < bytes.length; at++)
+		if (bytes[at] === LF || (bytes[at] === CR && bytes[at + 1] !== LF)) count++;
+	return count;
+}
+
+// The ranges of one scan share their plan (in a worker, each range brings a copy of it).
+const plans = new WeakMap<RangePlan, ValidationPlan>();
+const configured = new WeakMap<RowKernel, RangePlan>();
+
+function validationPlanOf(plan: RangePlan): ValidationPlan {
+	let validation = plans.get(plan);
+	if (!validation) plans.set(plan, (validation = new ValidationPlan(plan)));
+	return validation;
+}
+
+class RangeScan {
+	readonly #tools: RangeTools;
+	readonly #source: ByteSource;
+	readonly #task: RangeTask;
+	readonly #sliceSize: number;
+	readonly #signal: AbortSignalLike | undefined;
+	readonly #delimiter: number;
+	readonly #plan: ValidationPlan;
+	readonly #slots: number;
+	readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+	readonly #encoder = new TextEncoder();
+
+	readonly #rowStarts = new Growable((n) => new Float64Array(n), 64);
+	readonly #rowEnds = new Growable((n) => new Float64Array(n), 64);
+	readonly #rowLines = new Growable((n) => new Uint32Array(n), 64);
+	readonly #masks = new Growable((n) => new Uint32Array(n), 64);
+	readonly #keys = new Growable((n) => new Uint32Array(n), 64);
+	readonly #dateKinds = new Growable((n) => new Uint8Array(n), 64);
+	readonly #dateA = new Growable((n) => new Float64Array(n), 64);
+	readonly #dateB = new Growable((n) => new Float64Array(n), 64);
+
+	#first = -1;
+	/** Bytes read but not yet checked, as read, from #pendingStart on. */
+	#pending: Uint8Array[] = [];
+	#pendingStart = 0;
+	#position = 0;
+	#lastOwnedEnd = -1;
+	/** The first record past the range (start and line), once met. */
+	#next: { start: number; line: number } | null = null;
+	#full = false;
+
+	constructor(
+		tools: RangeTools,
+		source: ByteSource,
+		plan: RangePlan,
+		task: RangeTask,
+		sliceSize: number,
+		signal: AbortSignalLike | undefined
+	) {
+		this.#tools = tools;
+		this.#source = source;
+		this.#task = { ...task, end: Math.min(task.end, source.size) };
+		this.#sliceSize = sliceSize;
+		this.#signal = signal;
+		this.#delimiter = plan.delimiter;
+		this.#plan = validationPlanOf(plan);
+		this.#slots = this.#plan.dateChecks.length;
+		if (configured.get(tools.kernel) !== plan) {
+			tools.kernel.configure(kernelConfig(this.#plan));
+			configured.set(tools.kernel, plan);
+		}
+	}
+
+	async run(): Promise<RangeResult> {
+		const task = this.#task;
+		const size = this.#source.size;
+		this.#first = task.exact ? task.start : await this.#afterLineBreak(task.start);
+		const state = createCsvIndexState(this.#first, task.line);
+		this.#position = this.#pendingStart = this.#first;
+
+		while (this.#next === null && !this.#full && this.#position < size) {
+			throwIfAborted(this.#signal);
+			const end = Math.min(size, this.#position + this.#sliceSize);
+			const bytes = await this.#source.read(this.#position, end);
+			if (bytes.length === 0) break;
+			this.#pending.push(bytes);
+			this.#position += bytes.length;
+			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false), state);
+		}
+		if (this.#next === null && !this.#full) this.#take(this.#finish(state), state);
+		return this.result(null, await this.#boundary(state));
+	}
+
+	/** The result so far (an error ends the range where it stands). */
+	result(error: RangeError | null, boundary = { at: -1, line: 0 }): RangeResult {
+		return {
+			first: this.#first,
+			boundary: boundary.at,
+			boundaryLine: boundary.line,
+			rowStarts: this.#rowStarts.toArray(),
+			rowEnds: this.#rowEnds.toArray(),
+			rowLines: this.#rowLines.toArray(),
+			masks: this.#masks.toArray(),
+			keys: this.#keys.toArray(),
+			dateKinds: this.#dateKinds.toArray(),
+			dateA: this.#dateA.toArray(),
+			dateB: this.#dateB.toArray(),
+			error
+		};
+	}
+
+	/** Right after the first line break at or after `from` (the end of the text if none). */
+	async #afterLineBreak(from: number): Promise<number> {
+		const size = this.#source.size;
+		for (let at = from; at < size;) {
+			const bytes = await this.#source.read(at, Math.min(size, at + this.#sliceSize));
+			for (let i = 0; i < bytes.length; i++) {
+				if (bytes[i] !== LF && bytes[i] !== CR) continue;
+				if (bytes[i] === CR && i + 1 === bytes.length) {
+					const after = await this.#source.read(at + i + 1, at + i + 2);
+					return at + i + (after[0] === LF ? 2 : 1);
+				}
+				return at + lineBreakEnd(bytes, i);
+			}
+			at += bytes.length;
+		}
+		return size;
+	}
+
+	/** The end of the text: the last record needs no line break; an open quoted field is an error. */
+	#finish(state: CsvIndexState): CsvIndex {
+		const openStart = state.recordStart;
+		const cutAfterClose =
+			state.machine === MACHINE_AFTER_CLOSE_UTF8
+				? { offset: state.quoteStart, line: state.quoteLine }
+				: null;
+		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true);
+		const open = index.unterminatedQuote ?? cutAfterClose;
+		// A record that starts past the range is the next range's to report.
+		if (open && openStart <= this.#task.end) {
+			throw new FerryError(
+				'unterminated_quote',
+				`A quoted field starting on line ${open.line} is never closed.`,
+				{ line: open.line, offset: open.offset }
+			);
+		}
+		return index;
+	}
+
+	/** Checks the records of `index` the range owns; notes the first one past it. */
+	#take(index: CsvIndex, state: CsvIndexState): void {
+		if (index.count === 0) return;
+		const { recordStarts, recordEnds, recordLines } = index;
+		let owned = 0;
+		while (owned < index.count && recordStarts[owned] <= this.#task.end) owned++;
+		if (owned < index.count) this.#next = { start: recordStarts[owned], line: recordLines[owned] };
+		if (owned === 0) return;
+		const end = owned < index.count ? recordEnds[owned - 1] : state.recordStart;
+		const bytes = this.#takeBytes(end);
+		let count = owned;
+		// Like the reference reader, maxRows ends the scan only once a record past it comes.
+		const maxRows = this.#task.maxRows ?? Infinity;
+		if (this.#rowStarts.length + count > maxRows) {
+			count = maxRows - this.#rowStarts.length;
+			this.#full = true;
+		}
+		if (count <= 0) return;
+		this.#lastOwnedEnd = recordEnds[count - 1];
+		const output = this.#tools.kernel.check({
+			bytes,
+			base: end - bytes.length,
+			count,
+			recordStarts,
+			fieldIndex: index.fieldIndex,
+			fieldEnds: index.fieldEnds,
+			textEnd: index.textEnd
+		});
+		this.#finishInJs(output, index, bytes, end - bytes.length);
+		this.#rowStarts.append(recordStarts.subarray(0, count));
+		this.#rowEnds.append(recordEnds.subarray(0, count));
+		this.#rowLines.append(recordLines.subarray(0, count));
+		this.#masks.append(output.masks.subarray(0, count));
+		this.#keys.append(output.keys.subarray(0, count * KEY_STRIDE));
+		this.#dateKinds.append(output.dateKinds.subarray(0, count * this.#slots));
+		this.#dateA.append(output.dateA.subarray(0, count * this.#slots));
+		this.#dateB.append(output.dateB.subarray(0, count * this.#slots));
+	}
+
+	/**
+	 * The pending bytes up to `end`, checked to be UTF-8; what follows stays pending. Records
+	 * complete in the newest slice, so what stays is part of it.
+	 */
+	#takeBytes(end: number): Uint8Array {
+		const start = this.#pendingStart;
+		const newest = this.#pending[this.#pending.length - 1] ?? EMPTY;
+		const newestStart = this.#position - newest.length;
+		let bytes: Uint8Array;
+		if (this.#pending.length <= 1) bytes = newest.subarray(start - newestStart, end - newestStart);
+		else {
+			bytes = new Uint8Array(end - start);
+			let at = 0;
+			for (const segment of this.#pending) {
+				const part = segment.subarray(0, Math.min(segment.length, bytes.length - at));
+				bytes.set(part, at);
+				at += part.length;
+			}
+		}
+		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
+		this.#pendingStart = end;
+		if (!this.#tools.kernel.validUtf8(bytes)) {
+			// The reference reader's offset: the first invalid byte, or where a cut character starts.
+			const invalid = findInvalidUtf8(bytes);
+			const at = start + (invalid >= 0 ? invalid : bytes.length - cutSequenceLength(bytes));
+			throw new FerryError(
+				'invalid_utf8',
+				`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
+				{ offset: at }
+			);
+		}
+		return bytes;
+	}
+
+	/** The cells the kernel handed back, and the bits it cannot know (unmapped required fields). */
+	#finishInJs(output: KernelOutput, index: CsvIndex, bytes: Uint8Array, base: number): void {
+		const plan = this.#plan;
+		const { masks, jsCells } = output;
+		for (let row = 0; row < output.count; row++) {
+			masks[row] |= plan.constantMask;
+			const cells = jsCells[row];
+			if (cells === 0) continue;
+			const value = (column: number) => this.#cell(index, row, column, bytes, base);
+			for (let i = 0; i < plan.checks.length; i++)
+				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
+			if (cells & JS_ROW_SHAPE) {
+				const fieldCount = index.fieldIndex[row + 1] - index.fieldIndex[row];
+				for (let column = plan.columns.length; column < fieldCount; column++)
+					if (value(column) !== '') {
+						masks[row] |= BIT_RAGGED;
+						break;
+					}
+			}
+		}
+	}
+
+	/** One cell by the JavaScript rules, as Validator.add checks it; answers its issue bits. */
+	#checkCell(
+		output: KernelOutput,
+		row: number,
+		check: Check,
+		value: (column: number) => string
+	): number {
+		const plan = this.#plan;
+		const text = value(check.column);
+		if (text === '') return check.required ? BIT_MISSING : 0;
+		let mask = plan.valueBits(check, text);
+		if (check.type === 'date')
+			mask |= recordDate(output, row * this.#slots + check.dateSlot, parseDate(text));
+		const key = check.column === plan.userIdColumn ? 0 : check.column === plan.emailColumn ? 3 : -1;
+		if (key >= 0) {
+			const normalised = this.#encoder.encode(key === 3 ? text.toLowerCase() : text);
+			const [h1, h2] = keyHash(normalised);
+			const at = row * KEY_STRIDE + key;
+			output.keys[at] = h1;
+			output.keys[at + 1] = h2;
+			output.keys[at + 2] = normalised.length;
+		}
+		return mask;
+	}
+
+	/** The trimmed value of one field, decoded from the checked bytes ('' past the record's fields). */
+	#cell(index: CsvIndex, row: number, column: number, bytes: Uint8Array, base: number): string {
+		const first = index.fieldIndex[row];
+		if (first + column >= index.fieldIndex[row + 1]) return '';
+		const start = column === 0 ? index.recordStarts[row] : index.fieldEnds[first + column - 1] + 1;
+		const end = index.fieldEnds[first + column];
+		const written = this.#decoder.decode(bytes.subarray(start - base, end - base));
+		return unquote(written, end === index.textEnd).trim();
+	}
+
+	/**
+	 * Where the next range's records start, and the line there: past the line break ending the
+	 * last record owned (or, when the range's end falls between records, the line break there).
+	 * Only line breaks lie between it and the next record, so counting them back from that
+	 * record's line gives the line.
+	 */
+	async #boundary(state: CsvIndexState): Promise<{ at: number; line: number }> {
+		const size = this.#source.size;
+		const end = this.#task.end;
+		let at: number;
+		if (this.#lastOwnedEnd > end) at = this.#lastOwnedEnd;
+		else if (this.#first > end) at = this.#first;
+		else if (end >= size) at = size;
+		else {
+			at = lineBreakEnd(await this.#source.read(end, end + 2), 0);
+			if (at < 0) return { at: -1, line: 0 };
+			at += end;
+		}
+		if (this.#full) return { at, line: 0 };
+		const next = this.#next ?? { start: size, line: state.line };
+		const gap = at < next.start ? await this.#source.read(at, next.start) : EMPTY;
+		return { at, line: next.line - countLineBreaks(gap) };
+	}
+}

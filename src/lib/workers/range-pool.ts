@@ -1,0 +1,113 @@
+import * as Comlink from 'comlink';
+import type { RangePlan, RangeResult, RangeTask } from '../core/engine/ranges';
+import type { RangeRunner } from '../core/engine/types';
+import type { WasmScanEngine } from '../core/engine/wasm';
+import { FerryError, type AbortSignalLike } from '../core/errors';
+import type { RangeWorkerApi } from './range.worker';
+
+interface Member {
+	worker: Worker;
+	api: Comlink.Remote<RangeWorkerApi>;
+	busy: boolean;
+}
+
+/** Idle range workers are shut down after this long; the next scan starts them again. */
+const IDLE_MS = 20_000;
+
+/**
+ * The range workers of the parse worker: `size` of them, started on the first scan, each reading
+ * its own Blob.slice ranges of the working copy. Aborting a scan terminates them (a WebAssembly
+ * call cannot be interrupted); idle ones are terminated after IDLE_MS.
+ */
+export class RangePool {
+	readonly #members: Member[] = [];
+	readonly #waiting: ((member: Member) => void)[] = [];
+	#idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(
+		readonly size: number,
+		private readonly engine: WasmScanEngine
+	) {}
+
+	/** A runner over one working copy, for ScanRequest.ranges. */
+	runner(workingCopy: Blob): RangeRunner {
+		return {
+			concurrency: this.size,
+			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal)
+		};
+	}
+
+	terminate(): void {
+		clearTimeout(this.#idleTimer);
+		// Those waiting for a worker belong to the aborted scan: they have rejected already.
+		this.#waiting.length = 0;
+		for (const member of this.#members.splice(0)) member.worker.terminate();
+	}
+
+	async #run(
+		workingCopy: Blob,
+		task: RangeTask,
+		plan: RangePlan,
+		signal: AbortSignalLike | undefined
+	): Promise<RangeResult> {
+		const aborted = abortPromise(signal as AbortSignal | undefined, () => this.terminate());
+		let member: Member | null = null;
+		try {
+			member = await Promise.race([this.#acquire(), aborted.promise]);
+			const call = member.api.scanRange(
+				this.engine.modules,
+				workingCopy,
+				plan,
+				task,
+				this.engine.sliceSize
+			);
+			return await Promise.race([call, aborted.promise]);
+		} finally {
+			aborted.dispose();
+			if (member) this.#release(member);
+		}
+	}
+
+	#acquire(): Promise<Member> {
+		clearTimeout(this.#idleTimer);
+		const free = this.#members.find((member) => !member.busy);
+		if (free) {
+			free.busy = true;
+			return Promise.resolve(free);
+		}
+		if (this.#members.length < this.size) {
+			const worker = new Worker(new URL('./range.worker.ts', import.meta.url), {
+				type: 'module'
+			});
+			const member = { worker, api: Comlink.wrap<RangeWorkerApi>(worker), busy: true };
+			this.#members.push(member);
+			return Promise.resolve(member);
+		}
+		return new Promise((resolve) => this.#waiting.push(resolve));
+	}
+
+	#release(member: Member): void {
+		if (!this.#members.includes(member)) return; // terminated meanwhile
+		const next = this.#waiting.shift();
+		if (next) return next(member);
+		member.busy = false;
+		if (this.#members.every((m) => !m.busy))
+			this.#idleTimer = setTimeout(() => this.terminate(), IDLE_MS);
+	}
+}
+
+/** A promise rejected when `signal` aborts (after `onAbort`), and a way to stop listening. */
+function abortPromise(signal: AbortSignal | undefined, onAbort: () => void) {
+	let dispose = () => {};
+	const promise = new Promise<never>((_, reject) => {
+		if (!signal) return;
+		const listener = () => {
+			onAbort();
+			reject(new FerryError('aborted', 'The operation was cancelled.'));
+		};
+		if (signal.aborted) return listener();
+		signal.addEventListener('abort', listener, { once: true });
+		dispose = () => signal.removeEventListener('abort', listener);
+	});
+	return { promise, dispose: () => dispose() };
+}

@@ -1,0 +1,33 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import {
+	rangeTransferables,
+	scanRange,
+	type RangePlan,
+	type RangeTask
+} from '../core/engine/ranges';
+import { instantiateTools, type WasmModules } from '../core/engine/wasm';
+import type { RangeTools } from '../core/engine/ranges';
+import { blobSource } from '../io/open';
+
+// Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
+let tools: Promise<RangeTools> | null = null;
+
+const api = {
+	/** Scans one byte range of the working copy; the packed result moves back, not copied. */
+	async scanRange(
+		modules: WasmModules,
+		workingCopy: Blob,
+		plan: RangePlan,
+		task: RangeTask,
+		sliceSize: number
+	) {
+		tools ??= instantiateTools(modules);
+		const result = await scanRange(await tools, blobSource(workingCopy), plan, task, { sliceSize });
+		return Comlink.transfer(result, rangeTransferables(result));
+	}
+};
+
+export type RangeWorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RangeTask } from '../../../src/lib/core/engine/ranges';
+import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
+import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
+import {
+	compiledModules,
+	expectSameAsReference,
+	generateExport,
+	loadEngines,
+	prepareBytes,
+	prepareFile,
+	random,
+	utf8,
+	type Engines,
+	type Prepared
+} from './helpers';
+
+const spectrum = '/work/shared/corpora/csv-spectrum/csvs';
+
+let engines: Engines;
+beforeAll(async () => {
+	engines = await loadEngines();
+});
+
+/** Range sizes small enough that ranges start inside every kind of byte sequence. */
+const TINY = [1, 2, 3, 5, 8, 13, 64];
+
+/** The tasks an engine's scan ran, by a runner that scans on this thread and notes each task. */
+async function recordingScan(prepared: Prepared, rangeSize: number) {
+	const modules = compiledModules().simd;
+	const engine = await createWasmEngine(modules, { rangeSize });
+	const local = localRunner(await instantiateTools(modules), prepared.request.source, 1 << 20);
+	const tasks: RangeTask[] = [];
+	const ranges: RangeRunner = {
+		concurrency: 2,
+		run: (task, plan, signal) => {
+			tasks.push(task);
+			return local.run(task, plan, signal);
+		}
+	};
+	return { engine, tasks, request: { ...prepared.request, ranges } };
+}
+
+describe('tiny ranges give the reference ScanResult', () => {
+	it.each([
+		{ newline: '\r\n', delimiter: ',', seed: 11 },
+		{ newline: '\n', delimiter: ';', seed: 12 },
+		{ newline: '\r', delimiter: '\t', seed: 13 },
+		{ newline: 'mixed', delimiter: '|', seed: 14 }
+	])('generated export, newline $newline, delimiter $delimiter', async (config) => {
+		const text = generateExport(random(config.seed), { rows: 120, ...config });
+		const prepared = await prepareFile(utf8(`\ufeff${text}`));
+		for (const size of TINY) {
+			const engine = await engines.ranged(size);
+			await expectSameAsReference(engine, prepared, `ranges of ${size}`, { sameProgress: true });
+		}
+	});
+
+	it('csv-spectrum with every newline', async () => {
+		const files = readdirSync(spectrum).filter((name) => name.endsWith('.csv'));
+		expect(files.length).toBeGreaterThanOrEqual(12);
+		const rangedEngines: ScanEngine[] = [];
+		for (const size of [1, 2, 3, 4, 5, 6, 7, 9]) rangedEngines.push(await engines.ranged(size));
+		for (const name of files)
+			for (const newline of ['\n', '\r\n', '\r']) {
+				const text = readFileSync(join(spectrum, name), 'utf8').replaceAll('\n', newline);
+				const prepared = await prepareFile(utf8(text));
+				for (const engine of rangedEngines)
+					await expectSameAsReference(engine, prepared, `${name} ${JSON.stringify(newline)}`);
+			}
+	});
+});
+
+describe('speculative splits', () => {
+	// Quoted fields full of line breaks, and of text that looks like records.
+	const text =
+		'user_id,email,notes\r\n' +
+		Array.from(
+			{ length: 40 },
+			(_, i) =>
+				`${i + 1},u${i}@example.com,"line one\r\n${i + 100},fake${i}@example.com,not a row\r\nend"`
+		).join('\r\n') +
+		'\r\n';
+
+	it('a guess inside a quoted field is scanned again from where the previous range ends', async () => {
+		const prepared = await prepareFile(utf8(text));
+		const { engine, tasks, request } = await recordingScan(prepared, 50);
+		const result = await engine.scan(request);
+		expect(result.rows).toBe(40);
+		expect(result.invalid).toBe(0);
+		const guesses = tasks.filter((task) => !task.exact);
+		const rescans = tasks.filter((task) => task.exact && task.start > prepared.layout.dataStart);
+		expect(guesses.length).toBeGreaterThan(10);
+		// Some guesses land after the quoted line breaks: those ranges are read again, exactly.
+		expect(rescans.length).toBeGreaterThan(0);
+		expect(rescans.length).toBeLessThan(guesses.length);
+		await expectSameAsReference(engine, prepared, 'ranges of 50');
+	});
+
+	it('ranges agree with the reference on line numbers after quoted line breaks', async () => {
+		const prepared = await prepareFile(utf8(text));
+		for (const size of [7, 31, 50, 97]) {
+			const actual = await expectSameAsReference(await engines.ranged(size), prepared, `${size}`);
+			if (!('result' in actual)) throw new Error('no result');
+			expect(actual.result.rowLines[39]).toBe(2 + 39 * 3);
+		}
+	});
+
+	it('an error in a later range is the reference error, whichever range meets it', async () => {
+		const good = text.slice(0, 600);
+		for (const tail of ['\r\n99,x@example.com,"never closed\r\n', '\r\n99,\xff,bad byte\r\n']) {
+			const bytes = tail.includes('\xff')
+				? new Uint8Array([...utf8(good + '\r\n99,'), 0xff, ...utf8(',bad\r\n')])
+				: utf8(good + tail);
+			// The layout comes from the valid head, as it does for a file whose trouble is further on.
+			const prepared = prepareBytes(bytes, good);
+			for (const size of [5, 50, 1 << 20]) {
+				const actual = await expectSameAsReference(await engines.ranged(size), prepared, `${size}`);
+				expect('error' in actual).toBe(true);
+			}
+		}
+	});
+
+	it('a range with no line break in it owns no record and the scan goes on', async () => {
+		const long = 'x'.repeat(500);
+		const prepared = await prepareFile(
+			utf8(`user_id,email,notes\n1,a@example.com,${long}\n2,b@example.com,"${long}\n${long}"\n`)
+		);
+		for (const size of [3, 10, 100])
+			await expectSameAsReference(await engines.ranged(size), prepared, `${size}`);
+	});
+});
