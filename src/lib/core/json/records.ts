@@ -23,11 +23,19 @@ export function scanModeOf(layout: Layout): JsonScanMode {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function decodeRecord(record: ScannedRecord): string {
+/** Where a record starts: its byte offset, 1-based line and column. */
+export interface RecordStart {
+	start: number;
+	line: number;
+	column: number;
+}
+
+/** A record's bytes as text; `start` is their offset in the working copy (for the error). */
+export function decodeRecord(bytes: Uint8Array, start: number): string {
 	try {
-		return decoder.decode(record.bytes);
+		return decoder.decode(bytes);
 	} catch {
-		const offset = record.start + Math.max(0, findInvalidUtf8(record.bytes));
+		const offset = start + Math.max(0, findInvalidUtf8(bytes));
 		throw new FerryError(
 			'invalid_utf8',
 			`The byte at offset ${offset} is not valid UTF-8. Choose the file's encoding and try again.`,
@@ -37,7 +45,7 @@ function decodeRecord(record: ScannedRecord): string {
 }
 
 /** Line and column of a character index of a record's text. */
-function positionIn(text: string, index: number, record: ScannedRecord) {
+function positionIn(text: string, index: number, record: RecordStart) {
 	let line = record.line;
 	let column = record.column;
 	for (let i = 0; i < index && i < text.length; i++) {
@@ -50,9 +58,8 @@ function positionIn(text: string, index: number, record: ScannedRecord) {
 	return { line, column };
 }
 
-/** Parses one scanned record: a JSON object, as raw values (no prototype). */
-export function parseScannedRecord(record: ScannedRecord): Record<string, unknown> {
-	const text = decodeRecord(record);
+/** Parses the text of one record (a JSON object) found at `record`, as raw values (no prototype). */
+export function parseRecordText(text: string, record: RecordStart): Record<string, unknown> {
 	try {
 		return parseJson(text) as Record<string, unknown>;
 	} catch (error) {
@@ -70,24 +77,42 @@ export function parseScannedRecord(record: ScannedRecord): Record<string, unknow
 	}
 }
 
+/** Parses one scanned record: a JSON object, as raw values (no prototype). */
+export function parseScannedRecord(record: ScannedRecord): Record<string, unknown> {
+	return parseRecordText(decodeRecord(record.bytes, record.start), record);
+}
+
 /**
- * Turns scanned records into RecordSpans aligned to `keys`: each record is parsed, reshaped by the
- * preset's transform, flattened; keys outside `keys` are reported, not kept.
+ * Turns a parsed record into the fields of `layout.keys`: reshaped by the preset's transform,
+ * flattened; keys outside `layout.keys` are reported, not kept.
  */
-export function recordAligner(
+export function fieldAligner(
 	layout: Layout,
 	transform: TransformRecord,
 	onExtraKey?: (key: string) => void
-): (record: ScannedRecord) => RecordSpan {
+): (record: Record<string, unknown>) => string[] {
 	const indexOfKey = new Map(layout.keys.map((key, index) => [key, index]));
 	return (record) => {
-		const flat = flattenRecord(transform(layout.preset, parseScannedRecord(record)));
+		const flat = flattenRecord(transform(layout.preset, record));
 		const fields: string[] = new Array<string>(layout.keys.length).fill('');
 		for (const [key, value] of flat) {
 			const index = indexOfKey.get(key);
 			if (index !== undefined) fields[index] = value;
 			else onExtraKey?.(key);
 		}
+		return fields;
+	};
+}
+
+/** Turns scanned records into RecordSpans aligned to `layout.keys` (see fieldAligner). */
+export function recordAligner(
+	layout: Layout,
+	transform: TransformRecord,
+	onExtraKey?: (key: string) => void
+): (record: ScannedRecord) => RecordSpan {
+	const fieldsOf = fieldAligner(layout, transform, onExtraKey);
+	return (record) => {
+		const fields = fieldsOf(parseScannedRecord(record));
 		return {
 			fields,
 			fieldCount: fields.length,

@@ -45,12 +45,58 @@ function isSpace(byte: number): boolean {
 	return byte === 0x20 || byte === LF || byte === CR || byte === 0x09;
 }
 
-function invalid(message: string, line: number, column: number, offset: number): FerryError {
+function invalid(message: string, at: Position): FerryError {
+	const { line, column, offset } = at;
 	return new FerryError('invalid_json', `${message} (line ${line}, column ${column}).`, {
 		line,
 		column,
 		offset
 	});
+}
+
+function quoted(byte: number): string {
+	return `"${String.fromCharCode(byte)}"`;
+}
+
+/**
+ * The errors met between and around records, by kind, given the byte at fault and where it is.
+ * The WebAssembly splitter (wasm/assembly/json.ts) reports the same kinds, so both paths say the
+ * same thing.
+ */
+export const structureErrors = {
+	tooDeep: (_byte: number, at: Position) =>
+		invalid(`Values are nested more than ${MAX_JSON_DEPTH} deep`, at),
+	unexpectedCloser: (byte: number, at: Position) => invalid(`Unexpected ${quoted(byte)}`, at),
+	dataAfterArray: (_byte: number, at: Position) =>
+		invalid('Unexpected data after the end of the JSON array', at),
+	separatorExpected: (byte: number, at: Position) =>
+		invalid(`Unexpected ${quoted(byte)} where "," or "]" belongs`, at),
+	notAnObject: (byte: number, at: Position) =>
+		invalid(
+			'Each record must be a JSON object ({…}); found ' +
+				(byte < 0x80 ? quoted(byte) : 'a non-ASCII byte'),
+			at
+		)
+};
+
+export type StructureError = keyof typeof structureErrors;
+
+/**
+ * What the end of the data leaves wrong, if anything: a record still open (it started on
+ * `recordLine`), or an array never closed; `at` is where the data ends.
+ */
+export function endOfDataError(
+	mode: JsonScanMode,
+	inRecord: boolean,
+	arrayClosed: boolean,
+	recordLine: number,
+	at: Position
+): FerryError | null {
+	if (inRecord)
+		return invalid(`The JSON ends inside the record that starts on line ${recordLine}`, at);
+	if ((mode === 'array' || mode === 'root') && !arrayClosed)
+		return invalid('The JSON array is never closed', at);
+	return null;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -120,16 +166,11 @@ export class JsonRecordScanner {
 				} else if (byte === QUOTE) inString = true;
 				else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
 					if (depth === MAX_JSON_DEPTH)
-						throw invalid(
-							`Values are nested more than ${MAX_JSON_DEPTH} deep`,
-							line,
-							column,
-							base + i
-						);
+						throw structureErrors.tooDeep(byte, { offset: base + i, line, column });
 					this.#closers[++depth] = byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
 				} else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
 					if (byte !== this.#closers[depth])
-						throw invalid(`Unexpected "${String.fromCharCode(byte)}"`, line, column, base + i);
+						throw structureErrors.unexpectedCloser(byte, { offset: base + i, line, column });
 					if (--depth === 0) {
 						this.#parts.push(bytes.subarray(recordStart, i + 1));
 						records.push({
@@ -146,7 +187,7 @@ export class JsonRecordScanner {
 			} else if (!isSpace(byte)) {
 				if (this.#between === CLOSED) {
 					if (this.#mode === 'root') break;
-					throw invalid('Unexpected data after the end of the JSON array', line, column, base + i);
+					throw structureErrors.dataAfterArray(byte, { offset: base + i, line, column });
 				}
 				if (
 					byte === OPEN_BRACE &&
@@ -156,7 +197,7 @@ export class JsonRecordScanner {
 					this.#closers[1] = CLOSE_BRACE;
 					recordStart = i;
 					this.#record = { offset: base + i, line, column };
-				} else this.#between = this.#separator(byte, line, column, base + i);
+				} else this.#between = this.#separator(byte, { offset: base + i, line, column });
 			}
 
 			if (byte === CR) {
@@ -184,7 +225,7 @@ export class JsonRecordScanner {
 	}
 
 	/** The state after a byte between records that does not start one. */
-	#separator(byte: number, line: number, column: number, offset: number): number {
+	#separator(byte: number, at: Position): number {
 		const between = this.#between;
 		const arrayMode = this.#mode === 'array' || this.#mode === 'root';
 		if (byte === COMMA && (this.#mode === 'range' || (arrayMode && between === EXPECT_SEPARATOR)))
@@ -192,31 +233,19 @@ export class JsonRecordScanner {
 		if (byte === CLOSE_BRACKET && this.#mode === 'range') return CLOSED;
 		if (byte === CLOSE_BRACKET && arrayMode && between !== EXPECT_RECORD) return CLOSED;
 		if (arrayMode && between === EXPECT_SEPARATOR)
-			throw invalid(
-				`Unexpected "${String.fromCharCode(byte)}" where "," or "]" belongs`,
-				line,
-				column,
-				offset
-			);
-		throw invalid(
-			'Each record must be a JSON object ({…}); found ' +
-				(byte < 0x80 ? `"${String.fromCharCode(byte)}"` : 'a non-ASCII byte'),
-			line,
-			column,
-			offset
-		);
+			throw structureErrors.separatorExpected(byte, at);
+		throw structureErrors.notAnObject(byte, at);
 	}
 
 	/** The end of the data: a record or an array left open is an error. */
 	finish(): void {
-		if (this.#depth > 0)
-			throw invalid(
-				`The JSON ends inside the record that starts on line ${this.#record.line}`,
-				this.#line,
-				this.#column,
-				this.#offset
-			);
-		if ((this.#mode === 'array' || this.#mode === 'root') && this.#between !== CLOSED)
-			throw invalid('The JSON array is never closed', this.#line, this.#column, this.#offset);
+		const error = endOfDataError(
+			this.#mode,
+			this.#depth > 0,
+			this.#between === CLOSED,
+			this.#record.line,
+			{ offset: this.#offset, line: this.#line, column: this.#column }
+		);
+		if (error) throw error;
 	}
 }
