@@ -116,7 +116,7 @@ test('a gzipped Auth0 NDJSON export is recognised and validated', async ({ page 
 	await expect(page.getByTestId('mapping')).toContainText('app_metadata.plan');
 
 	await expectCounts(page, { rows: 7, valid: 5, invalid: 2, warnings: 0 });
-	await expect(page.getByTestId('engine')).toHaveText('js'); // JSON stays on the reference path
+	await expect(page.getByTestId('engine')).toHaveText('wasm-simd'); // the WASM JSON splitter
 	await expect(page.getByTestId('issue-duplicate_email')).toHaveAttribute('data-count', '1');
 	const { rows, valid, invalid, warnings } = cli(fixture('auth0-export.ndjson.gz'));
 	expect({ rows, valid, invalid, warnings }).toEqual({

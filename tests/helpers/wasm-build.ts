@@ -17,7 +17,9 @@ export const WASM_BUILDS = [
 	'csv.simd.wasm',
 	'csv.scalar.wasm',
 	'rows.simd.wasm',
-	'rows.scalar.wasm'
+	'rows.scalar.wasm',
+	'json.simd.wasm',
+	'json.scalar.wasm'
 ] as const;
 const sources = join(root, 'wasm/assembly');
 

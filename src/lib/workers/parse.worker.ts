@@ -13,7 +13,9 @@ const WASM_BUILDS: Record<WasmBuild, URL> = {
 	'csv.simd.wasm': new URL('../../../wasm/build/csv.simd.wasm', import.meta.url),
 	'csv.scalar.wasm': new URL('../../../wasm/build/csv.scalar.wasm', import.meta.url),
 	'rows.simd.wasm': new URL('../../../wasm/build/rows.simd.wasm', import.meta.url),
-	'rows.scalar.wasm': new URL('../../../wasm/build/rows.scalar.wasm', import.meta.url)
+	'rows.scalar.wasm': new URL('../../../wasm/build/rows.scalar.wasm', import.meta.url),
+	'json.simd.wasm': new URL('../../../wasm/build/json.simd.wasm', import.meta.url),
+	'json.scalar.wasm': new URL('../../../wasm/build/json.scalar.wasm', import.meta.url)
 };
 
 // Loaded once per worker and kept: WASM SIMD where the browser has it, else scalar WASM, else JS.

@@ -1,12 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../bin/cli';
+import { ensureIndexerBuilt } from '../../helpers/wasm-build';
 
+// The CLI loads wasm/build/ as `npm run build:wasm` leaves it.
+beforeAll(() => ensureIndexerBuilt());
 const fixture = (name: string) =>
 	fileURLToPath(new URL(`../../fixtures/e2e/${name}`, import.meta.url));
 
@@ -84,11 +87,8 @@ describe('ferry validate --json', () => {
 			const report = JSON.parse(stdout);
 			expect(report).toMatchObject(expected);
 			if (expected.format !== 'csv') expect(report).not.toHaveProperty('delimiter');
-			// CSV runs on the WASM SIMD engine once `npm run build:wasm` has built it; JSON stays on JS.
-			const built = existsSync(
-				fileURLToPath(new URL('../../../wasm/build/csv.simd.wasm', import.meta.url))
-			);
-			expect(report.engine).toBe(expected.format === 'csv' && built ? 'wasm-simd' : 'js');
+			// CSV and JSON run on the WASM SIMD engine (built in beforeAll, as `npm run build:wasm` does).
+			expect(report.engine).toBe('wasm-simd');
 			expect(report.sample).toHaveLength(5);
 		});
 	}

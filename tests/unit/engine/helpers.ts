@@ -41,7 +41,8 @@ export function compiledModules(): { simd: WasmModules; scalar: WasmModules } {
 		new WebAssembly.Module(readFileSync(join(INDEXER_BUILD_DIR, name)));
 	const build = (variant: string) => ({
 		indexer: compile(`csv.${variant}.wasm`),
-		kernel: compile(`rows.${variant}.wasm`)
+		kernel: compile(`rows.${variant}.wasm`),
+		json: compile(`json.${variant}.wasm`)
 	});
 	return { simd: build('simd'), scalar: build('scalar') };
 }

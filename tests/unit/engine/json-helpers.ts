@@ -1,44 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import {
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	renameSync,
-	rmSync,
-	statSync
-} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pick } from '../../helpers/random';
+import { ensureIndexerBuilt, INDEXER_BUILD_DIR } from '../../helpers/wasm-build';
 import { createWasmJsonScan } from '../../../src/lib/core/engine/json-wasm';
 import type { ScanEngine } from '../../../src/lib/core/engine/types';
 import { instantiateJsonSplitter, type JsonSplitter } from '../../../src/lib/core/wasm/json-split';
 
-const root = join(import.meta.dirname, '../../..');
-const BUILD_DIR = join(root, 'wasm/build');
 const BUILDS = ['json.simd.wasm', 'json.scalar.wasm'] as const;
-const SOURCE = join(root, 'wasm/assembly/json.ts');
-
-/**
- * Builds the splitter modules when missing or older than their source, through a temporary
- * directory so that test files running in parallel never read a half-written module.
- */
-function ensureSplitterBuilt(): void {
-	const sourceTime = statSync(SOURCE).mtimeMs;
-	const stale = BUILDS.some((name) => {
-		const file = join(BUILD_DIR, name);
-		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
-	});
-	if (!stale) return;
-	const temp = mkdtempSync(join(root, 'wasm/.build-'));
-	try {
-		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
-		mkdirSync(BUILD_DIR, { recursive: true });
-		for (const name of BUILDS) renameSync(join(temp, name), join(BUILD_DIR, name));
-	} finally {
-		rmSync(temp, { recursive: true, force: true });
-	}
-}
 
 export interface Splitters {
 	simd: JsonSplitter;
@@ -47,9 +15,9 @@ export interface Splitters {
 
 /** Both builds of the splitter (built first when missing or stale). */
 export async function loadSplitters(): Promise<Splitters> {
-	ensureSplitterBuilt();
+	ensureIndexerBuilt();
 	const [simd, scalar] = await Promise.all(
-		BUILDS.map((name) => instantiateJsonSplitter(readFileSync(join(BUILD_DIR, name))))
+		BUILDS.map((name) => instantiateJsonSplitter(readFileSync(join(INDEXER_BUILD_DIR, name))))
 	);
 	return { simd, scalar };
 }

@@ -36,7 +36,7 @@ const cases: {
 		input: { load: fromDisk, simd: true },
 		expected: {
 			engine: 'wasm-simd',
-			loaded: ['csv.simd.wasm', 'rows.simd.wasm'],
+			loaded: ['csv.simd.wasm', 'rows.simd.wasm', 'json.simd.wasm'],
 			passedOver: []
 		}
 	},
@@ -45,21 +45,25 @@ const cases: {
 		input: { load: compiled, simd: true },
 		expected: {
 			engine: 'wasm-simd',
-			loaded: ['csv.simd.wasm', 'rows.simd.wasm'],
+			loaded: ['csv.simd.wasm', 'rows.simd.wasm', 'json.simd.wasm'],
 			passedOver: []
 		}
 	},
 	{
 		name: 'no SIMD: the scalar builds only',
 		input: { load: fromDisk, simd: false },
-		expected: { engine: 'wasm', loaded: ['csv.scalar.wasm', 'rows.scalar.wasm'], passedOver: [] }
+		expected: {
+			engine: 'wasm',
+			loaded: ['csv.scalar.wasm', 'rows.scalar.wasm', 'json.scalar.wasm'],
+			passedOver: []
+		}
 	},
 	{
 		name: 'the SIMD indexer fails to load: the scalar builds',
 		input: { load: failing('csv.simd.wasm'), simd: true },
 		expected: {
 			engine: 'wasm',
-			loaded: ['csv.simd.wasm', 'csv.scalar.wasm', 'rows.scalar.wasm'],
+			loaded: ['csv.simd.wasm', 'csv.scalar.wasm', 'rows.scalar.wasm', 'json.scalar.wasm'],
 			passedOver: ['csv.simd.wasm']
 		}
 	},
@@ -68,7 +72,13 @@ const cases: {
 		input: { load: failing('rows.simd.wasm'), simd: true },
 		expected: {
 			engine: 'wasm',
-			loaded: ['csv.simd.wasm', 'rows.simd.wasm', 'csv.scalar.wasm', 'rows.scalar.wasm'],
+			loaded: [
+				'csv.simd.wasm',
+				'rows.simd.wasm',
+				'csv.scalar.wasm',
+				'rows.scalar.wasm',
+				'json.scalar.wasm'
+			],
 			passedOver: ['rows.simd.wasm']
 		}
 	},

@@ -76,7 +76,10 @@ export interface RangeError {
  * when the ranges are put together in order.
  */
 export interface RangeResult {
-	/** Where the range's first record starts (the guess, or `start` when exact). */
+	/**
+	 * Where the range's first record starts (the guess, or `start` when exact); -1 when a guessed
+	 * range holds no line break, so owns no record and leaves the boundary where it was.
+	 */
 	first: number;
 	/** Where the next range's first record starts: past the line break that ends this range's last record. */
 	boundary: number;
@@ -244,7 +247,9 @@ class RangeScan {
 	async run(): Promise<RangeResult> {
 		const task = this.#task;
 		const size = this.#source.size;
-		this.#first = task.exact ? task.start : await this.#afterLineBreak(task.start);
+		this.#first = task.exact ? task.start : await this.#afterLineBreak(task.start, task.end);
+		// No line break in the range: every byte of it belongs to a record that starts earlier.
+		if (this.#first < 0) return this.result(null);
 		const state = createCsvIndexState(this.#first, task.line);
 		this.#position = this.#pendingStart = this.#first;
 
@@ -279,11 +284,13 @@ class RangeScan {
 		};
 	}
 
-	/** Right after the first line break at or after `from` (the end of the text if none). */
-	async #afterLineBreak(from: number): Promise<number> {
-		const size = this.#source.size;
-		for (let at = from; at < size;) {
-			const bytes = await this.#source.read(at, Math.min(size, at + this.#sliceSize));
+	/**
+	 * Right after the first line break in [from, to), or -1 when there is none (the range is
+	 * inside one record, or in the last one without a line break).
+	 */
+	async #afterLineBreak(from: number, to: number): Promise<number> {
+		for (let at = from; at < to; ) {
+			const bytes = await this.#source.read(at, Math.min(to, at + this.#sliceSize));
 			for (let i = 0; i < bytes.length; i++) {
 				if (bytes[i] !== LF && bytes[i] !== CR) continue;
 				if (bytes[i] === CR && i + 1 === bytes.length) {
@@ -294,7 +301,7 @@ class RangeScan {
 			}
 			at += bytes.length;
 		}
-		return size;
+		return -1;
 	}
 
 	/** The end of the text: the last record needs no line break; an open quoted field is an error. */

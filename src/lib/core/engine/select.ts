@@ -4,7 +4,7 @@ import type { ScanEngine } from './types';
 import { createWasmEngine } from './wasm';
 
 /** The WebAssembly modules of the accelerated engine (wasm/build/, served beside the app). */
-export const WASM_MODULES = ['csv', 'rows'] as const;
+export const WASM_MODULES = ['csv', 'rows', 'json'] as const;
 export type WasmVariant = 'simd' | 'scalar';
 /** A built module file: `<module>.<variant>.wasm`. */
 export type WasmBuild = `${(typeof WASM_MODULES)[number]}.${WasmVariant}.wasm`;
@@ -21,15 +21,18 @@ export async function chooseEngine(
 ): Promise<ScanEngine> {
 	const variants: WasmVariant[] = simdSupported() ? ['simd', 'scalar'] : ['scalar'];
 	for (const variant of variants) {
-		const [indexer, kernel] = WASM_MODULES.map((module): WasmBuild => `${module}.${variant}.wasm`);
-		let file = indexer;
+		const compiled: WebAssembly.Module[] = [];
+		let file: WasmBuild | null = null;
 		try {
-			const compiledIndexer = await compile(await load(indexer));
-			file = kernel;
-			const compiledKernel = await compile(await load(kernel));
-			return await createWasmEngine({ indexer: compiledIndexer, kernel: compiledKernel });
+			for (const module of WASM_MODULES) {
+				file = `${module}.${variant}.wasm`;
+				compiled.push(await compile(await load(file)));
+			}
+			file = null;
+			const [indexer, kernel, json] = compiled;
+			return await createWasmEngine({ indexer, kernel, json });
 		} catch (error) {
-			onFallback?.(file, error);
+			onFallback?.(file ?? `csv.${variant}.wasm`, error);
 		}
 	}
 	return referenceEngine;

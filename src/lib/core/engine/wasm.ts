@@ -3,7 +3,9 @@ import { FerryError, throwIfAborted } from '../errors';
 import type { ByteSource, Layout } from '../types';
 import { ValidationPlan, VerdictBook, explainRow } from '../validate/validator';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
+import { instantiateJsonSplitter } from '../wasm/json-split';
 import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';
+import { createWasmJsonScan } from './json-wasm';
 import { Growable } from './growable';
 import { KeyIndex } from './keys';
 import {
@@ -20,6 +22,8 @@ import type { RangeRunner, ScanEngine, ScanRequest, ScanResult } from './types';
 export interface WasmModules {
 	indexer: WebAssembly.Module;
 	kernel: WebAssembly.Module;
+	/** The JSON record splitter (JSON scans stay on the calling thread). */
+	json: WebAssembly.Module;
 }
 
 export interface WasmEngineOptions {
@@ -59,22 +63,28 @@ export function localRunner(tools: RangeTools, source: ByteSource, sliceSize: nu
  * `request.ranges`, a pool of workers, or on this thread): the WebAssembly indexer finds records,
  * the row kernel checks cells on the bytes, and only the cells it hands back become strings.
  * The ranges' verdicts are put together in order here: duplicates, column-wide date orders,
- * counts. JSON layouts, and delimiters the indexer cannot take (beyond ASCII), go to the
- * reference engine, so the result then says engine 'js'.
+ * counts. JSON layouts are split into records by the WebAssembly splitter and parsed one by one;
+ * delimiters the indexer cannot take (beyond ASCII) go to the reference engine, so the result
+ * then says engine 'js'.
  */
 export async function createWasmEngine(
 	modules: WasmModules,
 	options: WasmEngineOptions = {}
 ): Promise<WasmScanEngine> {
-	const tools = await instantiateTools(modules);
+	const [tools, splitter] = await Promise.all([
+		instantiateTools(modules),
+		instantiateJsonSplitter(modules.json)
+	]);
 	const name = tools.indexer.simd ? 'wasm-simd' : 'wasm';
 	const sliceSize = Math.max(1, options.sliceSize ?? DEFAULT_SLICE_SIZE);
 	const rangeSize = Math.max(1, options.rangeSize ?? DEFAULT_RANGE_SIZE);
+	const jsonScan = createWasmJsonScan(splitter, name);
 	return {
 		name,
 		modules,
 		sliceSize,
 		scan(request: ScanRequest): Promise<ScanResult> {
+			if (request.layout.format !== 'csv') return jsonScan(request);
 			const delimiter = indexableDelimiter(request.layout);
 			if (delimiter < 0) return referenceEngine.scan(request);
 			const runner = request.ranges ?? localRunner(tools, request.source, sliceSize);
@@ -83,9 +93,8 @@ export async function createWasmEngine(
 	};
 }
 
-/** The delimiter's byte when the layout is CSV and the indexer takes it, else -1. */
+/** The delimiter's byte when the indexer takes it, else -1. */
 function indexableDelimiter(layout: Layout): number {
-	if (layout.format !== 'csv') return -1;
 	const delimiter = layout.delimiter ?? ',';
 	const code = delimiter.charCodeAt(0);
 	return delimiter.length === 1 && code > 0 && code < 0x80 && code !== 0x22 ? code : -1;
@@ -186,6 +195,8 @@ class RangedScan {
 				let result = await running[k]!;
 				running[k] = null;
 				throwIfAborted(signal);
+				// A line break ends every record, so the records before spill over all of this range.
+				if (result.first < 0 && !result.error) continue;
 				let exact = tasks[k].exact;
 				if (result.first !== boundary) {
 					exact = true;
