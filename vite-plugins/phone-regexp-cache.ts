@@ -1,7 +1,8 @@
 import type { Plugin } from 'vite';
 
 /** libphonenumber-js's helper line, in every build of the package (es6, es6-modern, source). */
-const ORIGINAL = /return new RegExp\('\^\(\?:' \+ regularExpressionText \+ '\)\$'\)\.test\(text\);?/;
+const ORIGINAL =
+	/return new RegExp\('\^\(\?:' \+ regularExpressionText \+ '\)\$'\)\.test\(text\);?/;
 
 /** The same test with each pattern's RegExp built once (test() without flags keeps no state). */
 const CACHED = `let pattern = compiledPatterns.get(regularExpressionText);
@@ -14,7 +15,9 @@ const CACHED = `let pattern = compiledPatterns.get(regularExpressionText);
 /** The helper module with its patterns kept; throws when the helper no longer has that line. */
 export function cachePhonePatterns(code: string, id: string): string {
 	if (!ORIGINAL.test(code))
-		throw new Error(`${id}: libphonenumber-js changed matchesEntirely; update phone-regexp-cache.ts`);
+		throw new Error(
+			`${id}: libphonenumber-js changed matchesEntirely; update phone-regexp-cache.ts`
+		);
 	// A function, not a string: CACHED holds "$'" (a special pattern in replacement strings).
 	return `const compiledPatterns = new Map();\n${code.replace(ORIGINAL, () => CACHED)}`;
 }

@@ -49,6 +49,11 @@ class ParseClient {
 		this.#remote();
 	}
 
+	/** The engine this browser runs and its range workers (starts the worker if need be). */
+	about() {
+		return this.#remote().about();
+	}
+
 	/** How many range workers a scan uses (default: one per core); answers the setting in force. */
 	configure(options: { workers?: number }) {
 		return this.#remote().configure(options);

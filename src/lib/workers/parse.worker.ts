@@ -6,6 +6,7 @@ import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError, isFerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/destination';
 import type { Mapping, ValidationOptions } from '../core/types';
+import { simdSupported } from '../core/wasm/csv-index';
 import { ImportSession } from '../pipeline/session';
 import { RangePool } from './range-pool';
 
@@ -18,12 +19,18 @@ const WASM_BUILDS: Record<WasmBuild, URL> = {
 	'json.scalar.wasm': new URL('../../../wasm/build/json.scalar.wasm', import.meta.url)
 };
 
+/** Builds passed over while choosing the engine, and why (shown on the about panel). */
+const passedOver: { file: WasmBuild; reason: string }[] = [];
+
 // Loaded once per worker and kept: WASM SIMD where the browser has it, else scalar WASM, else JS.
-const engine = chooseEngine(async (file) => {
-	const response = await fetch(WASM_BUILDS[file]);
-	if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
-	return new Uint8Array(await response.arrayBuffer());
-});
+const engine = chooseEngine(
+	async (file) => {
+		const response = await fetch(WASM_BUILDS[file]);
+		if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+		return new Uint8Array(await response.arrayBuffer());
+	},
+	(file, error) => passedOver.push({ file, reason: String(error) })
+);
 
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
@@ -63,6 +70,18 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 }
 
 const api = {
+	/** Which engine this browser runs, and with how many range workers: the about panel. */
+	async about() {
+		const chosen = await engine;
+		return {
+			engine: chosen.name,
+			simd: simdSupported(),
+			workers: 'modules' in chosen ? workers : 0,
+			cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+			passedOver: [...passedOver]
+		};
+	},
+
 	configure(options: { workers?: number }) {
 		if (options.workers !== undefined) workers = Math.max(1, Math.floor(options.workers));
 		return { workers };

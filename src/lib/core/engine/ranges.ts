@@ -289,7 +289,7 @@ class RangeScan {
 	 * inside one record, or in the last one without a line break).
 	 */
 	async #afterLineBreak(from: number, to: number): Promise<number> {
-		for (let at = from; at < to; ) {
+		for (let at = from; at < to;) {
 			const bytes = await this.#source.read(at, Math.min(to, at + this.#sliceSize));
 			for (let i = 0; i < bytes.length; i++) {
 				if (bytes[i] !== LF && bytes[i] !== CR) continue;

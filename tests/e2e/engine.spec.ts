@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failOnConsoleErrors } from './console';
+import { screenshot } from './screenshot';
+
+failOnConsoleErrors();
+
+/**
+ * About 14 MB of users (several 4 MiB ranges): notes with quoted line breaks, so that some range
+ * guesses land inside a quoted field, non-ASCII names, phones, and a few bad rows.
+ */
+function userExport(): string {
+	const parts = ['user_id,email,name,phone_number,created_at,notes\r\n'];
+	for (let i = 1; i <= 120_000; i++) {
+		const email = i % 997 === 0 ? 'not-an-email' : `user${i}@example.com`;
+		const name = i % 3 === 0 ? `"García, Zoë ${i}"` : `José ${i}`;
+		const phone = i % 4 === 0 ? `+1202555${String(i % 10_000).padStart(4, '0')}` : '';
+		const notes =
+			i % 5 === 0 ? `"first line\r\n${i + 1},fake@example.com,line two, with a comma"` : 'ok';
+		parts.push(`${i},${email},${name},${phone},2023-0${1 + (i % 9)}-1${i % 10},${notes}\r\n`);
+	}
+	return parts.join('');
+}
+
+test('the about panel names the engine and its range workers', async ({ page }, testInfo) => {
+	await page.goto('/settings');
+	const about = page.getByTestId('about');
+	await expect(about.getByTestId('about-engine')).toHaveText('wasm-simd');
+	await expect(about.getByTestId('about-simd')).toHaveText('yes');
+	const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+	await expect(about.getByTestId('about-workers')).toHaveText(String(Math.max(1, cores)));
+	await about.scrollIntoViewIfNeeded();
+	await screenshot(page, testInfo, 'about-panel');
+});
+
+test('a CSV over several ranges is validated by range workers, as the CLI counts it', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(120_000);
+	const file = join(mkdtempSync(join(tmpdir(), 'ferry-ranges-')), 'users.csv');
+	writeFileSync(file, userExport());
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.locator('input[type="file"]').setInputFiles(file);
+
+	const cli = JSON.parse(
+		execFileSync('node', ['bin/ferry.js', 'validate', '--json', file], { encoding: 'utf8' })
+	);
+	await expect(page.getByTestId('count-rows')).toHaveText(String(cli.rows), { timeout: 90_000 });
+	await expect(page.getByTestId('count-valid')).toHaveText(String(cli.valid));
+	await expect(page.getByTestId('count-invalid')).toHaveText(String(cli.invalid));
+	await expect(page.getByTestId('count-warnings')).toHaveText(String(cli.warnings));
+	expect(cli.rows).toBe(120_000);
+	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
+	// The parse worker and its range workers (dedicated workers nested in it).
+	expect(page.workers().length).toBeGreaterThanOrEqual(2);
+	await screenshot(page, testInfo, 'ranges-validated');
+});
