@@ -166,12 +166,16 @@ const bench: BenchApi = {
 			() => {
 				const started = performance.now();
 				parseClient.open(chosenFile()).then(
-					(preview) =>
-						(bench.previewResult = {
-							ms: performance.now() - started,
+					(preview) => {
+						const resolved = performance.now();
+						bench.previewResult = {
+							ms: resolved - started,
+							changedAt: performance.timeOrigin + started,
+							resolvedAt: performance.timeOrigin + resolved,
 							columns: preview.layout.columns.length,
 							previewRows: preview.rows.length
-						}),
+						};
+					},
 					(error: unknown) => (bench.previewError = String(error))
 				);
 			},

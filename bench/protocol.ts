@@ -38,9 +38,13 @@ export interface RunResult extends Counts {
 	workers?: number;
 }
 
-/** From the file input's change event to the preview (parseClient.open resolving). */
+/** The first preview of a chosen file: parseClient.open, as the app calls it on a drop. */
 export interface PreviewResult {
+	/** From the file input's change event to parseClient.open resolving. */
 	ms: number;
+	/** Wall-clock instants (performance.timeOrigin + now), comparable with the driver's Date.now(). */
+	changedAt: number;
+	resolvedAt: number;
 	columns: number;
 	previewRows: number;
 }

@@ -210,7 +210,6 @@ interface MeasuredRun extends RunResult {
 	rssPeakDeltaBytes: number;
 	renderers: number;
 	longestTaskMs: number;
-	tasksOverLimit: number;
 }
 
 async function measure(
@@ -242,8 +241,7 @@ async function measure(
 			rssPeakBytes,
 			rssPeakDeltaBytes: rssPeakBytes - rss.before,
 			renderers: pids.length,
-			longestTaskMs: Math.round(longest),
-			tasksOverLimit: result.longTasks.filter((task) => task.duration > LONG_TASK_MS).length
+			longestTaskMs: Math.round(longest)
 		};
 	} finally {
 		await closePage(session);
@@ -254,20 +252,22 @@ async function measurePreview(browser: Browser, path: string) {
 	const session = await openPage(browser);
 	try {
 		await session.page.evaluate(() => window.bench.armPreview());
-		const started = performance.now();
-		await chooseFile(session.page, path);
+		// Found before the clock starts: only choosing the file is timed.
+		const input = (await session.page.$('input[type=file]'))!;
+		const started = Date.now();
+		await input.setInputFiles(path, { timeout: 120_000 });
 		await session.page.waitForFunction(
 			() => window.bench.previewResult !== null || window.bench.previewError !== null,
 			null,
 			{ timeout: 120_000, polling: 10 }
 		);
-		const nodeMs = performance.now() - started;
 		const { previewResult, previewError } = await session.page.evaluate(() => ({
 			previewResult: window.bench.previewResult,
 			previewError: window.bench.previewError
 		}));
 		if (!previewResult) throw new Error(`preview failed: ${previewError}`);
-		return { ...previewResult, nodeMs };
+		// Both instants on the machine's wall clock: no Playwright polling in between.
+		return { ...previewResult, fromSetInputFilesMs: previewResult.resolvedAt - started };
 	} finally {
 		await closePage(session);
 	}
@@ -333,10 +333,10 @@ async function main(): Promise<void> {
 		`${file.generated ? 'generated' : 're-used'} ${relative(root, file.path)} (${mb(file.bytes)})`
 	);
 
-	let preview: ChildProcess | undefined;
+	let server: ChildProcess | undefined;
 	let browser: Browser | undefined;
 	try {
-		preview = start('npx', [
+		server = start('npx', [
 			'vite',
 			'preview',
 			'--config',
@@ -347,7 +347,7 @@ async function main(): Promise<void> {
 			'--host',
 			'127.0.0.1'
 		]);
-		preview.once('exit', (code) => {
+		server.once('exit', (code) => {
 			if (code) console.error(`vite preview exited (${code})`);
 		});
 		await waitForHttp(ORIGIN);
@@ -379,10 +379,18 @@ async function main(): Promise<void> {
 		const previews = [];
 		for (let round = 0; round < rounds; round++)
 			previews.push(await measurePreview(browser, file.path));
-		const previewMs = median(previews.map((run) => run.ms));
+		const preview = {
+			/** From the setInputFiles call to the preview: the target's number. */
+			medianMs: median(previews.map((run) => run.fromSetInputFilesMs)),
+			/** From the input's change event to the preview: the page's own share. */
+			medianFromChangeMs: median(previews.map((run) => run.ms)),
+			runs: previews
+		};
 		console.log(
-			`first preview: ${previewMs.toFixed(1)} ms median (page: change event → preview; ` +
-				`runs ${previews.map((run) => run.ms.toFixed(0)).join(', ')} ms)`
+			`first preview: ${preview.medianMs.toFixed(1)} ms median from setInputFiles ` +
+				`(${preview.medianFromChangeMs.toFixed(1)} ms from the change event); runs ` +
+				previews.map((run) => run.fromSetInputFilesMs.toFixed(0)).join(', ') +
+				' ms'
 		);
 
 		const runs: MeasuredRun[] = [];
@@ -401,7 +409,7 @@ async function main(): Promise<void> {
 				}
 			}
 
-		const report = summarise(file, setup, previews, previewMs, runs, longTasksWork);
+		const report = summarise(file, setup, preview.medianMs, runs, longTasksWork);
 		const result = {
 			date: new Date().toISOString(),
 			machine: machine(browser.version()),
@@ -409,18 +417,18 @@ async function main(): Promise<void> {
 			settings: { sizeMB, rounds, contenders: contenders.map((c) => c.id), previewOnly },
 			setup,
 			longTaskObserverWorks: longTasksWork,
-			preview: { medianMs: previewMs, runs: previews },
+			preview,
 			runs,
 			...report
 		};
 		mkdirSync(outDir, { recursive: true });
 		const written = join(outDir, `bench-${result.date.replace(/[:.]/g, '-')}.json`);
 		writeFileSync(written, JSON.stringify(result, null, '\t') + '\n');
-		print(result.machine, file.bytes, report, previewMs);
+		print(result.machine, file.bytes, report, preview.medianMs);
 		console.log(`written ${relative(root, written)}`);
 	} finally {
 		await browser?.close().catch(() => {});
-		stop(preview);
+		stop(server);
 		// Every run builds the page again; a bundle left in the tree would be linted by ESLint.
 		rmSync(join(outDir, 'site'), { recursive: true, force: true });
 	}
@@ -429,7 +437,6 @@ async function main(): Promise<void> {
 function summarise(
 	file: { bytes: number },
 	setup: RulesSetup,
-	previews: { ms: number }[],
 	previewMs: number,
 	runs: MeasuredRun[],
 	longTasksWork: boolean
@@ -504,7 +511,7 @@ function summarise(
 		target('Ferry, 1 worker ≥ 3x papaparse', ratios.ferry1wOverPapaparse, (v) => v >= 3, times),
 		target(
 			'first preview of a 1 GB file < 100 ms',
-			previews.length ? previewMs : undefined,
+			previewMs,
 			(v) => v < 100,
 			(v) => `${v.toFixed(1)} ms`,
 			file.bytes < 1e9 ? `measured on a ${mb(file.bytes)} file` : undefined
@@ -522,7 +529,7 @@ function summarise(
 			(v) => (v === 0 ? 'none reported' : `longest ${v} ms`)
 		)
 	];
-	return { mapping: setup.mapping, medians, ratios, targets, warnings };
+	return { medians, ratios, targets, warnings };
 }
 
 function print(
@@ -547,7 +554,7 @@ function print(
 		'main heap'.padStart(10),
 		'longest task'.padStart(13)
 	];
-	console.log(header.join(' '));
+	if (Object.keys(report.medians).length > 0) console.log(header.join(' '));
 	for (const { id, label } of contenders) {
 		const row = report.medians[id];
 		if (!row) continue;
