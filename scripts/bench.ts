@@ -155,6 +155,11 @@ async function waitForExit(pids: number[]): Promise<void> {
 interface Session {
 	context: BrowserContext;
 	page: Page;
+	/**
+	 * Runs `work` in the page, failing on the page's first uncaught error: a contender whose worker
+	 * throws (papaparse's does not report it to its callbacks) would otherwise never finish.
+	 */
+	guard<T>(work: Promise<T>): Promise<T>;
 }
 
 /**
@@ -164,13 +169,16 @@ interface Session {
 async function openPage(browser: Browser): Promise<Session> {
 	const context = await browser.newContext({ locale: 'en-US' });
 	const page = await context.newPage();
-	page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+	const failed = new Promise<never>((_, reject) =>
+		page.once('pageerror', (error) => reject(new Error(`page error: ${error.message}`)))
+	);
+	failed.catch(() => {});
 	page.on('console', (message) => {
 		if (message.type() === 'error') console.error(`page console: ${message.text()}`);
 	});
 	await page.goto(ORIGIN);
 	await page.waitForFunction(() => window.bench !== undefined);
-	return { context, page };
+	return { context, page, guard: (work) => Promise.race([work, failed]) };
 }
 
 async function closePage(session: Session): Promise<void> {
@@ -223,13 +231,15 @@ async function measure(
 	const session = await openPage(browser);
 	try {
 		await chooseFile(session.page, file.path);
-		await session.page.evaluate((id) => window.bench.prepare(id), contender);
+		await session.guard(session.page.evaluate((id) => window.bench.prepare(id), contender));
 		const pids = rendererPids();
 		const rss = sampleRss(pids);
-		const result = await session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
-			contender,
-			setup
-		] as const);
+		const result = await session.guard(
+			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
+				contender,
+				setup
+			] as const)
+		);
 		const rssPeakBytes = rss.stop();
 		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
 		return {
@@ -256,10 +266,12 @@ async function measurePreview(browser: Browser, path: string) {
 		const input = (await session.page.$('input[type=file]'))!;
 		const started = Date.now();
 		await input.setInputFiles(path, { timeout: 120_000 });
-		await session.page.waitForFunction(
-			() => window.bench.previewResult !== null || window.bench.previewError !== null,
-			null,
-			{ timeout: 120_000, polling: 10 }
+		await session.guard(
+			session.page.waitForFunction(
+				() => window.bench.previewResult !== null || window.bench.previewError !== null,
+				null,
+				{ timeout: 120_000, polling: 10 }
+			)
 		);
 		const { previewResult, previewError } = await session.page.evaluate(() => ({
 			previewResult: window.bench.previewResult,
@@ -369,7 +381,7 @@ async function main(): Promise<void> {
 		const longTasksWork = await longTasksObserved(first.page);
 		if (!longTasksWork) console.warn('warning: the page reported no long task for an 80 ms task');
 		await chooseFile(first.page, file.path);
-		const setup = await first.page.evaluate(() => window.bench.setup());
+		const setup = await first.guard(first.page.evaluate(() => window.bench.setup()));
 		await closePage(first);
 		console.log(
 			`mapping: ${setup.columns.map((column, i) => `${column}→${setup.mapping[i] ?? '-'}`).join(', ')}`
