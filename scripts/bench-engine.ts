@@ -17,68 +17,18 @@ import { proposeMapping } from '../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../src/lib/core/mapping/normalize';
 import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
 import { inspectText } from '../src/lib/core/sniff/inspect';
-import { seededRandom } from '../tests/helpers/random';
+import { userExportCsv } from './lib/user-export';
 
 const megabytes = Number(process.argv[2] ?? 110);
 const rounds = Number(process.argv[3] ?? 5);
 const root = join(import.meta.dirname, '..');
-
-/** About `size` bytes of a user export, the same every run. */
-function generate(size: number): string {
-	const next = seededRandom(7);
-	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
-	const given = ['Ada', 'Grace', 'Zoë', 'José', 'Mary Ann', 'Li', 'Émile', 'Oluwaseun', 'Anna'];
-	const family = ['Lovelace', 'Hopper', "O'Brien", 'García', 'Müller', 'Nakamura', 'Smith-Jones'];
-	const notes = [
-		'',
-		'',
-		'',
-		'',
-		'',
-		'VIP customer',
-		'"Moved from the old system, see ""ticket 4411"""',
-		'"Called twice, prefers email;\r\nnot phone"',
-		'"Line one\r\nLine two, with a comma\r\nLine three"'
-	];
-	const two = (n: number) => String(n).padStart(2, '0');
-	const parts = [
-		'user_id,email,name,email_verified,phone_number,created_at,last_login,roles,notes\r\n'
-	];
-	let length = parts[0].length;
-	for (let user = 1; length < size; user++) {
-		const first = pick(given);
-		const last = pick(family);
-		// Legacy numeric ids, as most exports from older systems have them.
-		const id = String(1000000 + user);
-		// Addresses are ASCII, as most providers require.
-		const email = `${first}.${last}${Math.floor(next() * 100000)}@example.com`
-			.normalize('NFD')
-			.replace(/[^A-Za-z0-9.@'-]/g, '')
-			.toLowerCase();
-		const created = `20${18 + Math.floor(next() * 6)}-${two(1 + Math.floor(next() * 12))}-${two(1 + Math.floor(next() * 28))}`;
-		const row = [
-			id,
-			email,
-			next() < 0.5 ? `"${last}, ${first}"` : `${first} ${last}`,
-			next() < 0.8 ? 'true' : 'false',
-			next() < 0.3 ? `+1202555${String(Math.floor(next() * 1e4)).padStart(4, '0')}` : '',
-			created,
-			next() < 0.7 ? `2024-${two(1 + Math.floor(next() * 12))}-10T08:30:00Z` : '',
-			next() < 0.2 ? '"admin,user"' : 'user',
-			pick(notes)
-		].join(',');
-		parts.push(row, '\r\n');
-		length += row.length + 2;
-	}
-	return parts.join('');
-}
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-const text = generate(megabytes * 1e6);
+const text = userExportCsv(megabytes * 1e6);
 const bytes = new TextEncoder().encode(text);
 const megabytesOf = bytes.length / 1e6;
 

@@ -1,0 +1,599 @@
+// Ferry against papaparse and uDSV in headless Chromium (a benchmark, not a test): the same
+// generated user export, the same mapping and the same rules for every contender, each run in a
+// fresh page, the order rotated every round. Prints MB/s, the ratios, peak memory and the longest
+// main-thread task, checks the project's targets, and writes everything to bench/out/bench-*.json.
+// What each number means: docs/benchmark.md.
+//
+// Run: npx tsx scripts/bench.ts [--size MB] [--rounds N] [--only ferry,ferry-1w,papaparse,udsv]
+//      [--preview-only]
+// It builds the app's WebAssembly and the bench page (bench/, into bench/out/site), serves the page
+// with `vite preview` on 127.0.0.1:4181 (BENCH_PORT to change), and drives Chromium from
+// /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ContenderId, RulesSetup, RunResult } from '../bench/protocol';
+import { writeUserExport } from './lib/user-export';
+
+const CONTENDERS: { id: ContenderId; label: string }[] = [
+	{ id: 'ferry', label: 'Ferry (parse worker, all cores)' },
+	{ id: 'ferry-1w', label: 'Ferry, 1 worker' },
+	{ id: 'papaparse', label: 'papaparse worker + rules' },
+	{ id: 'udsv', label: 'uDSV stream + rules (worker)' }
+];
+const LONG_TASK_MS = 50;
+const RSS_SAMPLE_MS = 25;
+const SEED = 7;
+const root = join(import.meta.dirname, '..');
+const outDir = join(root, 'bench', 'out');
+
+const { values: args } = parseArgs({
+	options: {
+		size: { type: 'string', default: '100' },
+		rounds: { type: 'string', default: '5' },
+		only: { type: 'string' },
+		'preview-only': { type: 'boolean', default: false }
+	}
+});
+const sizeMB = Number(args.size);
+const rounds = Number(args.rounds);
+const previewOnly = args['preview-only'];
+const selected = args.only
+	? args.only.split(',').map((id) => id.trim())
+	: CONTENDERS.map((c) => c.id);
+for (const id of selected)
+	if (!CONTENDERS.some((contender) => contender.id === id))
+		throw new Error(`--only: unknown contender ${id} (${CONTENDERS.map((c) => c.id).join(', ')})`);
+if (!(sizeMB > 0) || !Number.isInteger(rounds) || rounds < 1)
+	throw new Error('--size must be a positive number of MB and --rounds a whole number ≥ 1');
+const contenders = CONTENDERS.filter((contender) => selected.includes(contender.id));
+const PORT = Number(process.env.BENCH_PORT ?? 4181);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+
+// ---- processes ---------------------------------------------------------------------------------
+
+/** A child in its own process group, so stopping it also stops what it started (npx → vite). */
+function start(command: string, args: string[]): ChildProcess {
+	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+function stop(child: ChildProcess | undefined): void {
+	if (!child?.pid || child.exitCode !== null) return;
+	try {
+		process.kill(-child.pid, 'SIGTERM');
+	} catch {
+		// Already gone.
+	}
+}
+
+async function waitForHttp(url: string): Promise<void> {
+	const until = Date.now() + 60_000;
+	while (Date.now() < until) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// Not yet.
+		}
+		await sleep(200);
+	}
+	throw new Error(`${url} did not answer`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- memory of Chromium's renderers, from /proc ------------------------------------------------
+
+function parentOf(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// "pid (comm) state ppid …": comm may hold spaces and parentheses.
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	} catch {
+		return -1;
+	}
+}
+
+/** Renderer processes started by this script's Chromium (workers are threads inside them). */
+function rendererPids(): number[] {
+	const children = new Map<number, number[]>();
+	for (const entry of readdirSync('/proc')) {
+		const pid = Number(entry);
+		if (!Number.isInteger(pid)) continue;
+		const parent = parentOf(pid);
+		children.set(parent, [...(children.get(parent) ?? []), pid]);
+	}
+	const renderers: number[] = [];
+	const queue = [process.pid];
+	while (queue.length > 0) {
+		for (const child of children.get(queue.shift()!) ?? []) {
+			queue.push(child);
+			try {
+				if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer'))
+					renderers.push(child);
+			} catch {
+				// Exited meanwhile.
+			}
+		}
+	}
+	return renderers;
+}
+
+function rssOf(pid: number): number {
+	try {
+		const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : 0;
+	} catch {
+		return 0;
+	}
+}
+
+/** Sums the renderers' resident memory every RSS_SAMPLE_MS until stopped. */
+function sampleRss(pids: number[]) {
+	const read = () => pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+	const before = read();
+	let peak = before;
+	const timer = setInterval(() => (peak = Math.max(peak, read())), RSS_SAMPLE_MS);
+	return {
+		before,
+		stop(): number {
+			clearInterval(timer);
+			return Math.max(peak, read());
+		}
+	};
+}
+
+async function waitForExit(pids: number[]): Promise<void> {
+	const until = Date.now() + 10_000;
+	while (Date.now() < until && pids.some((pid) => existsSync(`/proc/${pid}`))) await sleep(50);
+}
+
+// ---- the page ----------------------------------------------------------------------------------
+
+interface Session {
+	context: BrowserContext;
+	page: Page;
+	/**
+	 * Runs `work` in the page, failing on the page's first uncaught error: a contender whose worker
+	 * throws (papaparse's does not report it to its callbacks) would otherwise never finish.
+	 */
+	guard<T>(work: Promise<T>): Promise<T>;
+}
+
+/**
+ * A new browser context for every run: a new renderer process, so no earlier run's garbage, heap
+ * or allocator high-water mark is counted, and the previous one is gone before the next starts.
+ */
+async function openPage(browser: Browser): Promise<Session> {
+	const context = await browser.newContext({ locale: 'en-US' });
+	const page = await context.newPage();
+	const failed = new Promise<never>((_, reject) =>
+		page.once('pageerror', (error) => reject(new Error(`page error: ${error.message}`)))
+	);
+	failed.catch(() => {});
+	page.on('console', (message) => {
+		if (message.type() === 'error') console.error(`page console: ${message.text()}`);
+	});
+	await page.goto(ORIGIN);
+	await page.waitForFunction(() => window.bench !== undefined);
+	return { context, page, guard: (work) => Promise.race([work, failed]) };
+}
+
+async function closePage(session: Session): Promise<void> {
+	const pids = rendererPids();
+	await session.context.close();
+	await waitForExit(pids);
+}
+
+const chooseFile = (page: Page, path: string) =>
+	page.locator('input[type=file]').setInputFiles(path, { timeout: 120_000 });
+
+/** The observer works here: a deliberate 80 ms task on the main thread must be reported. */
+async function longTasksObserved(page: Page): Promise<boolean> {
+	await page.evaluate(() => {
+		// In a timer: what page.evaluate runs itself is not a task the page's scheduler reports.
+		setTimeout(() => {
+			const until = performance.now() + 80;
+			while (performance.now() < until);
+		});
+	});
+	return page
+		.waitForFunction(() => window.bench.longTasks.some((task) => task.duration >= 80), null, {
+			timeout: 5_000
+		})
+		.then(
+			() => true,
+			() => false
+		);
+}
+
+interface MeasuredRun extends RunResult {
+	round: number;
+	position: number;
+	mbPerSecond: number;
+	rssBeforeBytes: number;
+	rssPeakBytes: number;
+	rssPeakDeltaBytes: number;
+	renderers: number;
+	longestTaskMs: number;
+}
+
+async function measure(
+	browser: Browser,
+	file: { path: string; bytes: number },
+	setup: RulesSetup,
+	contender: ContenderId,
+	round: number,
+	position: number
+): Promise<MeasuredRun> {
+	const session = await openPage(browser);
+	try {
+		await chooseFile(session.page, file.path);
+		await session.guard(session.page.evaluate((id) => window.bench.prepare(id), contender));
+		const pids = rendererPids();
+		const rss = sampleRss(pids);
+		const result = await session.guard(
+			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
+				contender,
+				setup
+			] as const)
+		);
+		const rssPeakBytes = rss.stop();
+		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
+		return {
+			...result,
+			round,
+			position,
+			mbPerSecond: file.bytes / 1e6 / (result.ms / 1000),
+			rssBeforeBytes: rss.before,
+			rssPeakBytes,
+			rssPeakDeltaBytes: rssPeakBytes - rss.before,
+			renderers: pids.length,
+			longestTaskMs: Math.round(longest)
+		};
+	} finally {
+		await closePage(session);
+	}
+}
+
+async function measurePreview(browser: Browser, path: string) {
+	const session = await openPage(browser);
+	try {
+		await session.page.evaluate(() => window.bench.armPreview());
+		// Found before the clock starts: only choosing the file is timed.
+		const input = (await session.page.$('input[type=file]'))!;
+		const started = Date.now();
+		await input.setInputFiles(path, { timeout: 120_000 });
+		await session.guard(
+			session.page.waitForFunction(
+				() => window.bench.previewResult !== null || window.bench.previewError !== null,
+				null,
+				{ timeout: 120_000, polling: 10 }
+			)
+		);
+		const { previewResult, previewError } = await session.page.evaluate(() => ({
+			previewResult: window.bench.previewResult,
+			previewError: window.bench.previewError
+		}));
+		if (!previewResult) throw new Error(`preview failed: ${previewError}`);
+		// Both instants on the machine's wall clock: no Playwright polling in between.
+		return { ...previewResult, fromSetInputFilesMs: previewResult.resolvedAt - started };
+	} finally {
+		await closePage(session);
+	}
+}
+
+/** Per contender, the median of its runs (counts from its first run; the runs must agree). */
+interface Medians {
+	mbPerSecond: number;
+	ms: number;
+	rows: number;
+	valid: number;
+	invalid: number;
+	rssPeakDeltaBytes: number;
+	rssPeakOfFileSize: number;
+	heapPeakBytes: number;
+	longestTaskMs: number;
+	worstLongestTaskMs: number;
+	engine?: string;
+}
+
+// ---- numbers -----------------------------------------------------------------------------------
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function machine(chromiumVersion: string) {
+	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+	const meminfo = readFileSync('/proc/meminfo', 'utf8');
+	return {
+		cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+		cores: cpus().length,
+		memoryBytes: Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0) * 1024,
+		node: process.version,
+		chromium: chromiumVersion
+	};
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+	if (rounds < 5)
+		console.log(`note: ${rounds} rounds; the bench's medians are meant for 5 or more`);
+	console.log('building the WebAssembly modules and the bench page');
+	execFileSync('npm', ['run', '--silent', 'build:wasm'], { cwd: root, stdio: 'inherit' });
+	execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], {
+		cwd: root,
+		stdio: 'inherit'
+	});
+
+	const bytes = Math.round(sizeMB * 1e6);
+	let shown = 0;
+	const file = await writeUserExport(outDir, bytes, SEED, (written) => {
+		if (written - shown < 100e6) return;
+		shown = written;
+		console.log(`  generating: ${mb(written)} of ${mb(bytes)}`);
+	});
+	console.log(
+		`${file.generated ? 'generated' : 're-used'} ${relative(root, file.path)} (${mb(file.bytes)})`
+	);
+
+	let server: ChildProcess | undefined;
+	let browser: Browser | undefined;
+	try {
+		server = start('npx', [
+			'vite',
+			'preview',
+			'--config',
+			'bench/vite.config.ts',
+			'--port',
+			String(PORT),
+			'--strictPort',
+			'--host',
+			'127.0.0.1'
+		]);
+		server.once('exit', (code) => {
+			if (code) console.error(`vite preview exited (${code})`);
+		});
+		await waitForHttp(ORIGIN);
+		browser = await chromium.launch({
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				// performance.memory is otherwise rounded and refreshed only now and then.
+				'--enable-precise-memory-info'
+			]
+		});
+
+		// The mapping every contender uses: the app's proposals for this file.
+		const first = await openPage(browser);
+		const longTasksWork = await longTasksObserved(first.page);
+		if (!longTasksWork) console.warn('warning: the page reported no long task for an 80 ms task');
+		await chooseFile(first.page, file.path);
+		const setup = await first.guard(first.page.evaluate(() => window.bench.setup()));
+		await closePage(first);
+		console.log(
+			`mapping: ${setup.columns.map((column, i) => `${column}→${setup.mapping[i] ?? '-'}`).join(', ')}`
+		);
+
+		// The first preview: from choosing the file to parseClient.open's preview.
+		const previews = [];
+		for (let round = 0; round < rounds; round++)
+			previews.push(await measurePreview(browser, file.path));
+		const preview = {
+			/** From the setInputFiles call to the preview: the target's number. */
+			medianMs: median(previews.map((run) => run.fromSetInputFilesMs)),
+			/** From the input's change event to the preview: the page's own share. */
+			medianFromChangeMs: median(previews.map((run) => run.ms)),
+			runs: previews
+		};
+		console.log(
+			`first preview: ${preview.medianMs.toFixed(1)} ms median from setInputFiles ` +
+				`(${preview.medianFromChangeMs.toFixed(1)} ms from the change event); runs ` +
+				previews.map((run) => run.fromSetInputFilesMs.toFixed(0)).join(', ') +
+				' ms'
+		);
+
+		const runs: MeasuredRun[] = [];
+		if (!previewOnly)
+			for (let round = 0; round < rounds; round++) {
+				// Rotate the order, so that every contender runs first, last and in between.
+				const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+				for (const [position, contender] of order.entries()) {
+					const run = await measure(browser, file, setup, contender.id, round, position);
+					runs.push(run);
+					console.log(
+						`  round ${round + 1} ${contender.id.padEnd(10)} ${run.mbPerSecond.toFixed(1).padStart(7)} MB/s ` +
+							`${(run.ms / 1000).toFixed(2)} s, RSS +${mb(run.rssPeakDeltaBytes)}, ` +
+							`longest task ${run.longestTaskMs} ms`
+					);
+				}
+			}
+
+		const report = summarise(file, setup, preview.medianMs, runs, longTasksWork);
+		const result = {
+			date: new Date().toISOString(),
+			machine: machine(browser.version()),
+			file: { path: relative(root, file.path), bytes: file.bytes, seed: SEED },
+			settings: { sizeMB, rounds, contenders: contenders.map((c) => c.id), previewOnly },
+			setup,
+			longTaskObserverWorks: longTasksWork,
+			preview,
+			runs,
+			...report
+		};
+		mkdirSync(outDir, { recursive: true });
+		const written = join(outDir, `bench-${result.date.replace(/[:.]/g, '-')}.json`);
+		writeFileSync(written, JSON.stringify(result, null, '\t') + '\n');
+		print(result.machine, file.bytes, report, preview.medianMs);
+		console.log(`written ${relative(root, written)}`);
+	} finally {
+		await browser?.close().catch(() => {});
+		stop(server);
+		// Every run builds the page again; a bundle left in the tree would be linted by ESLint.
+		rmSync(join(outDir, 'site'), { recursive: true, force: true });
+	}
+}
+
+function summarise(
+	file: { bytes: number },
+	setup: RulesSetup,
+	previewMs: number,
+	runs: MeasuredRun[],
+	longTasksWork: boolean
+) {
+	const medians: Partial<Record<ContenderId, Medians>> = {};
+	for (const { id } of contenders) {
+		const mine = runs.filter((run) => run.contender === id);
+		if (mine.length === 0) continue;
+		const of = (pick: (run: MeasuredRun) => number) => median(mine.map(pick));
+		medians[id] = {
+			mbPerSecond: of((run) => run.mbPerSecond),
+			ms: of((run) => run.ms),
+			rows: mine[0].rows,
+			valid: mine[0].valid,
+			invalid: mine[0].invalid,
+			rssPeakDeltaBytes: of((run) => run.rssPeakDeltaBytes),
+			rssPeakOfFileSize: of((run) => run.rssPeakDeltaBytes) / file.bytes,
+			heapPeakBytes: of((run) => run.heapPeakBytes),
+			longestTaskMs: of((run) => run.longestTaskMs),
+			worstLongestTaskMs: Math.max(...mine.map((run) => run.longestTaskMs)),
+			engine: mine[0].engine
+		};
+	}
+
+	// Every run must have counted what the reference (Ferry, else the first contender) counted.
+	const warnings: string[] = [];
+	const reference = runs.find((run) => run.contender === 'ferry') ?? runs[0];
+	for (const run of runs)
+		if (
+			run.rows !== reference.rows ||
+			run.valid !== reference.valid ||
+			run.invalid !== reference.invalid
+		)
+			warnings.push(
+				`warning: ${run.contender} (round ${run.round + 1}) counted ${run.rows} rows, ` +
+					`${run.valid} valid, ${run.invalid} invalid; ${reference.contender} counted ` +
+					`${reference.rows}, ${reference.valid}, ${reference.invalid}`
+			);
+
+	const rate = (id: ContenderId) => medians[id]?.mbPerSecond;
+	const ratio = (a: ContenderId, b: ContenderId) => {
+		const [x, y] = [rate(a), rate(b)];
+		return x !== undefined && y !== undefined ? x / y : undefined;
+	};
+	const ratios = {
+		ferryOverPapaparse: ratio('ferry', 'papaparse'),
+		ferryOverUdsv: ratio('ferry', 'udsv'),
+		ferry1wOverPapaparse: ratio('ferry-1w', 'papaparse')
+	};
+	const ferryRuns = runs.filter((run) => run.contender.startsWith('ferry'));
+	const ferryMemory = medians.ferry?.rssPeakOfFileSize;
+	const worstTask = ferryRuns.length
+		? Math.max(...ferryRuns.map((run) => run.longestTaskMs))
+		: undefined;
+	const target = (
+		name: string,
+		value: number | undefined,
+		met: (value: number) => boolean,
+		shown: (value: number) => string,
+		note?: string
+	) => ({
+		name,
+		value: value ?? null,
+		shown: value === undefined ? 'not measured' : shown(value),
+		met: value === undefined ? null : met(value),
+		note: note ?? null
+	});
+	const times = (value: number) => `${value.toFixed(2)}x`;
+	const targets = [
+		target('Ferry ≥ 5x papaparse worker mode', ratios.ferryOverPapaparse, (v) => v >= 5, times),
+		target('Ferry ≥ 2x uDSV', ratios.ferryOverUdsv, (v) => v >= 2, times),
+		target('Ferry, 1 worker ≥ 3x papaparse', ratios.ferry1wOverPapaparse, (v) => v >= 3, times),
+		target(
+			'first preview of a 1 GB file < 100 ms',
+			previewMs,
+			(v) => v < 100,
+			(v) => `${v.toFixed(1)} ms`,
+			file.bytes < 1e9 ? `measured on a ${mb(file.bytes)} file` : undefined
+		),
+		target(
+			'Ferry peak memory ≤ 1.5x the file size',
+			ferryMemory,
+			(v) => v <= 1.5,
+			(v) => `${v.toFixed(2)}x (renderer RSS, median of the peaks)`
+		),
+		target(
+			`no main-thread task over ${LONG_TASK_MS} ms during Ferry's validation`,
+			longTasksWork ? worstTask : undefined,
+			(v) => v <= LONG_TASK_MS,
+			(v) => (v === 0 ? 'none reported' : `longest ${v} ms`)
+		)
+	];
+	return { medians, ratios, targets, warnings };
+}
+
+function print(
+	host: ReturnType<typeof machine>,
+	bytes: number,
+	report: ReturnType<typeof summarise>,
+	previewMs: number
+): void {
+	console.log('');
+	console.log(
+		`${host.cpu}, ${host.cores} cores, ${(host.memoryBytes / 2 ** 30).toFixed(1)} GiB; ` +
+			`Chromium ${host.chromium}; file ${mb(bytes)}; first preview ${previewMs.toFixed(1)} ms`
+	);
+	const header = [
+		'contender'.padEnd(34),
+		'MB/s'.padStart(7),
+		'time s'.padStart(7),
+		'rows'.padStart(9),
+		'invalid'.padStart(8),
+		'RSS peak +'.padStart(11),
+		'x file'.padStart(7),
+		'main heap'.padStart(10),
+		'longest task'.padStart(13)
+	];
+	if (Object.keys(report.medians).length > 0) console.log(header.join(' '));
+	for (const { id, label } of contenders) {
+		const row = report.medians[id];
+		if (!row) continue;
+		console.log(
+			[
+				label.padEnd(34),
+				row.mbPerSecond.toFixed(1).padStart(7),
+				(row.ms / 1000).toFixed(2).padStart(7),
+				String(row.rows).padStart(9),
+				String(row.invalid).padStart(8),
+				mb(row.rssPeakDeltaBytes).padStart(11),
+				row.rssPeakOfFileSize.toFixed(2).padStart(7),
+				mb(row.heapPeakBytes).padStart(10),
+				`${row.longestTaskMs} ms`.padStart(13)
+			].join(' ')
+		);
+	}
+	for (const warning of report.warnings) console.log(warning);
+	console.log('');
+	for (const target of report.targets) {
+		const status = target.met === null ? '—' : target.met ? 'met' : 'NOT met';
+		const note = target.note ? ` (${target.note})` : '';
+		console.log(`  ${status.padEnd(8)} ${target.name}: ${target.shown}${note}`);
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
