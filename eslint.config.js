@@ -37,6 +37,7 @@ export default ts.config(
 			'.svelte-kit/',
 			'node_modules/',
 			'wasm/build/',
+			'bench/out/',
 			'test-results/',
 			'playwright-report/',
 			'wasm/assembly/**'

@@ -49,7 +49,13 @@ const request: ScanRequest = {
 	options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.UTC(2025, 0, 1) },
 	transformRecord
 };
-const wasm = await createWasmEngine(readFileSync(join(root, 'wasm/build/csv.simd.wasm')));
+const compile = (file: string) =>
+	new WebAssembly.Module(readFileSync(join(root, 'wasm/build', file)));
+const wasm = await createWasmEngine({
+	indexer: compile('csv.simd.wasm'),
+	kernel: compile('rows.simd.wasm'),
+	json: compile('json.simd.wasm')
+});
 
 /** With nothing mapped the rules have nothing to check: what is left is reading the file. */
 const unmapped: ScanRequest = { ...request, mapping: mapping.map(() => null) };

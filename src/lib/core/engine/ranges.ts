@@ -142,6 +142,10 @@ const BIT_MISSING = bitOf('missing_required');
 const BIT_RAGGED = bitOf('ragged_row');
 const CR = 0x0d;
 const LF = 0x0a;
+const QUOTE = 0x22;
+/** Bytes looked at, and records compared, to choose between the two guesses of a range's start. */
+const GUESS_WINDOW = 16 << 10;
+const GUESS_RECORDS = 32;
 const EMPTY = new Uint8Array(0);
 /** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
 const MACHINE_AFTER_CLOSE_UTF8 = 5;
@@ -247,7 +251,7 @@ class RangeScan {
 	async run(): Promise<RangeResult> {
 		const task = this.#task;
 		const size = this.#source.size;
-		this.#first = task.exact ? task.start : await this.#afterLineBreak(task.start, task.end);
+		this.#first = task.exact ? task.start : await this.#guessStart(task.start, task.end);
 		// No line break in the range: every byte of it belongs to a record that starts earlier.
 		if (this.#first < 0) return this.result(null);
 		const state = createCsvIndexState(this.#first, task.line);
@@ -282,6 +286,60 @@ class RangeScan {
 			dateB: this.#dateB.toArray(),
 			error
 		};
+	}
+
+	/**
+	 * Where the range's first record most likely starts: right after its first line break, or
+	 * after the first line break outside quotes when quotes are followed from `from` on, taken as
+	 * outside or as inside a quoted field. The candidate whose next records have the header's width
+	 * most often wins (a start in the wrong quote state reads fields that are not there); the scan
+	 * checks the guess either way.
+	 */
+	async #guessStart(from: number, to: number): Promise<number> {
+		const plain = await this.#afterLineBreak(from, to);
+		if (plain < 0) return -1;
+		let best = plain;
+		let bestScore = -1;
+		for (const candidate of [
+			plain,
+			await this.#afterQuotedLineBreak(from, false),
+			await this.#afterQuotedLineBreak(from, true)
+		]) {
+			if (candidate < 0 || (candidate === plain && bestScore >= 0)) continue;
+			const score = await this.#headerWidthRecords(candidate);
+			if (score > bestScore) [best, bestScore] = [candidate, score];
+		}
+		return best;
+	}
+
+	/**
+	 * Right after the first line break outside quotes, following quotes from `from` on (which is
+	 * taken as inside a quoted field when `quoted`); -1 when none is near.
+	 */
+	async #afterQuotedLineBreak(from: number, quoted: boolean): Promise<number> {
+		const bytes = await this.#source.read(from, from + GUESS_WINDOW);
+		for (let i = 0; i < bytes.length; i++) {
+			const byte = bytes[i];
+			if (byte === QUOTE) {
+				if (quoted && bytes[i + 1] === QUOTE) i++;
+				else quoted = !quoted;
+			} else if (!quoted && (byte === LF || byte === CR)) {
+				const end = lineBreakEnd(bytes, i);
+				return end < bytes.length || from + end === this.#source.size ? from + end : -1;
+			}
+		}
+		return -1;
+	}
+
+	/** How many of the first records from `start` have as many fields as the header. */
+	async #headerWidthRecords(start: number): Promise<number> {
+		const bytes = await this.#source.read(start, start + GUESS_WINDOW);
+		const state = createCsvIndexState(start, 1);
+		const { count, fieldIndex } = this.#tools.indexer.index(bytes, this.#delimiter, state, false);
+		let matching = 0;
+		for (let r = 0; r < Math.min(count, GUESS_RECORDS); r++)
+			if (fieldIndex[r + 1] - fieldIndex[r] === this.#plan.columns.length) matching++;
+		return matching;
 	}
 
 	/**
