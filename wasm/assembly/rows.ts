@@ -1,7 +1,8 @@
 // The row kernel: checks the mapped cells of indexed CSV records directly on their UTF-8 bytes,
-// with exactly the verdicts of the JavaScript rules (src/lib/core/validate). A cell it cannot
-// decide exactly on bytes (escaped quotes, a possible Unicode space at an edge, non-ASCII in a
-// typed value, any phone number) is flagged for JavaScript instead, with nothing decided for it.
+// with exactly the verdicts of the JavaScript rules (src/lib/core/validate). Values are trimmed
+// exactly as String.prototype.trim trims them, Unicode whitespace included. A cell it cannot
+// decide exactly on bytes (escaped quotes, non-ASCII in an email, boolean, date or UUID value or
+// in an email key, any phone number) is flagged for JavaScript instead, with nothing decided for it.
 //
 // The host (src/lib/core/wasm/row-kernel.ts) owns the layout: a configuration block (the checks,
 // the issue bits), then per call the region's bytes, the indexer's arrays and the output arrays.
@@ -51,9 +52,6 @@ const CHK_MAX_LENGTH = 24;
 export const CHECK_SIZE: i32 = 32;
 /** Whether this build scans with SIMD128. */
 export const SIMD: bool = ASC_FEATURE_SIMD;
-
-/** Bit of jsCells: the ragged-row check must be done by JavaScript. */
-const JS_ROW_SHAPE: u32 = 0x80000000;
 
 // Cell outcomes.
 const CELL_EMPTY = 0;
@@ -344,6 +342,70 @@ function isSpace(byte: u32): bool {
 	return byte == 0x20 || (byte >= 0x09 && byte <= 0x0d);
 }
 
+/**
+ * Whitespace String.prototype.trim removes beyond ASCII: ECMAScript's WhiteSpace (U+FEFF and the
+ * Zs category) and LineTerminator (U+2028, U+2029). The same set as isUnicodeSpace in csv.ts;
+ * U+0085, U+180E and U+200B are not in it.
+ */
+function isUnicodeSpace(code: u32): bool {
+	return (
+		code == 0xa0 ||
+		code == 0x1680 ||
+		(code >= 0x2000 && code <= 0x200a) ||
+		code == 0x2028 ||
+		code == 0x2029 ||
+		code == 0x202f ||
+		code == 0x205f ||
+		code == 0x3000 ||
+		code == 0xfeff
+	);
+}
+
+/**
+ * Whether the character of `length` bytes at p is whitespace beyond ASCII. Every such character
+ * takes 2 bytes (U+00A0) or 3, so longer ones are not decoded.
+ */
+function isUnicodeSpaceAt(p: usize, length: i32): bool {
+	if (length == 2) return isUnicodeSpace(((byteAt(p, 0) & 0x1f) << 6) | (byteAt(p, 1) & 0x3f));
+	if (length != 3) return false;
+	const code = ((byteAt(p, 0) & 0x0f) << 12) | ((byteAt(p, 1) & 0x3f) << 6) | (byteAt(p, 2) & 0x3f);
+	return isUnicodeSpace(code);
+}
+
+/** Where [a, b) starts once String.prototype.trim's whitespace is stripped from its start. */
+function trimStart(bytes: usize, a: i32, b: i32): i32 {
+	while (a < b) {
+		const lead = byteAt(bytes, a);
+		if (lead < 0x80) {
+			if (!isSpace(lead)) break;
+			a++;
+			continue;
+		}
+		const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+		if (a + length > b || !isUnicodeSpaceAt(bytes + <usize>a, length)) break;
+		a += length;
+	}
+	return a;
+}
+
+/** Where [a, b) ends once String.prototype.trim's whitespace is stripped from its end. */
+function trimEnd(bytes: usize, a: i32, b: i32): i32 {
+	while (b > a) {
+		const last = byteAt(bytes, b - 1);
+		if (last < 0x80) {
+			if (!isSpace(last)) break;
+			b--;
+			continue;
+		}
+		// Back over continuation bytes to the last character's lead (at most 3 places back).
+		let lead = b - 1;
+		while (lead > a && lead > b - 4 && (byteAt(bytes, lead) & 0xc0) == 0x80) lead--;
+		if (!isUnicodeSpaceAt(bytes + <usize>lead, b - lead)) break;
+		b = lead;
+	}
+	return b;
+}
+
 /** The last quote of [s, e) (the field starts with one, so there is one). */
 function lastQuote(bytes: usize, s: i32, e: i32): i32 {
 	let at = e - 1;
@@ -351,59 +413,48 @@ function lastQuote(bytes: usize, s: i32, e: i32): i32 {
 	return at;
 }
 
+/** Value bounds of the last unquoteField call: [unquotedStart, unquotedEnd). */
+let unquotedStart: i32 = 0;
+let unquotedEnd: i32 = 0;
+
 /**
- * Unquotes field [s, e) like `unquote` in csv-index.ts and trims it like String.prototype.trim.
- * CELL_VALUE sets valueStart/valueEnd. CELL_JS: the bytes alone cannot give the value (an escaped
- * or stray quote inside a quoted field) or its trim (a character beyond ASCII at an edge, which
- * may be Unicode whitespace).
+ * The bounds of field [s, e)'s value like `unquote` in csv-index.ts, before any `""` is unescaped:
+ * true when the value is the inside of a closed quoted field (where a quote is an escape). Without
+ * a closing quote, or at the end of the text with whitespace after it, the value is the field
+ * after its opening quote, as written.
+ */
+function unquoteField(bytes: usize, s: i32, e: i32, atTextEnd: bool): bool {
+	unquotedStart = s;
+	unquotedEnd = e;
+	if (s == e || byteAt(bytes, s) != QUOTE) return false;
+	unquotedStart = s + 1;
+	const close = lastQuote(bytes, s, e);
+	if (close == s || (atTextEnd && close != e - 1)) return false;
+	unquotedEnd = close;
+	return true;
+}
+
+/**
+ * The value of field [s, e), unquoted and trimmed like `unquote(...).trim()`. CELL_VALUE sets
+ * valueStart/valueEnd. CELL_JS: an escaped or stray quote inside a quoted field, whose value the
+ * bytes alone do not give. The bytes must be valid UTF-8.
  */
 function cell(bytes: usize, s: i32, e: i32, atTextEnd: bool): i32 {
-	let a = s;
-	let b = e;
-	let quoted = false;
-	if (a < b && <u32>load<u8>(bytes + <usize>a) == QUOTE) {
-		const close = lastQuote(bytes, a, b);
-		a++;
-		if (close != s) {
-			// At the end of the text, whitespace after the last quote keeps the field raw.
-			if (atTextEnd && close != e - 1) return CELL_JS;
-			b = close;
-			quoted = true;
-		}
-	}
-	while (a < b && isSpace(load<u8>(bytes + <usize>a))) a++;
-	while (b > a && isSpace(load<u8>(bytes + <usize>(b - 1)))) b--;
-	if (a == b) return CELL_EMPTY;
-	if (load<u8>(bytes + <usize>a) >= 0x80 || load<u8>(bytes + <usize>(b - 1)) >= 0x80)
-		return CELL_JS;
+	const quoted = unquoteField(bytes, s, e, atTextEnd);
+	const a = trimStart(bytes, unquotedStart, unquotedEnd);
+	if (a == unquotedEnd) return CELL_EMPTY;
+	const b = trimEnd(bytes, a, unquotedEnd);
 	if (quoted && hasQuote(bytes + <usize>a, b - a)) return CELL_JS;
 	valueStart = a;
 	valueEnd = b;
 	return CELL_VALUE;
 }
 
-// Outcomes of an extra field of a ragged row.
-const EXTRA_EMPTY = 0;
-const EXTRA_FILLED = 1;
-/** Only whitespace and characters beyond ASCII: empty if those are all Unicode whitespace. */
-const EXTRA_UNSURE = 2;
-
-function extraField(bytes: usize, s: i32, e: i32, atTextEnd: bool): i32 {
-	let a = s;
-	let b = e;
-	if (a < b && <u32>load<u8>(bytes + <usize>a) == QUOTE) {
-		const close = lastQuote(bytes, a, b);
-		a++;
-		// Raw at the end of the text: the value keeps the last quote, so it is not blank.
-		if (close != s && !(atTextEnd && close != e - 1)) b = close;
-	}
-	let beyondAscii = false;
-	for (let i = a; i < b; i++) {
-		const byte = <u32>load<u8>(bytes + <usize>i);
-		if (byte >= 0x80) beyondAscii = true;
-		else if (!isSpace(byte)) return EXTRA_FILLED;
-	}
-	return beyondAscii ? EXTRA_UNSURE : EXTRA_EMPTY;
+/** Whether an extra field of a ragged row is not blank: the Validator's `value.trim() !== ''`. */
+function extraFilled(bytes: usize, s: i32, e: i32, atTextEnd: bool): bool {
+	unquoteField(bytes, s, e, atTextEnd);
+	// An escaped quote is a quote: not blank either way.
+	return trimStart(bytes, unquotedStart, unquotedEnd) < unquotedEnd;
 }
 
 // --- Value rules (ASCII values) ---------------------------------------------------------------
@@ -843,20 +894,13 @@ export function check(
 			}
 		}
 
-		if (fields > columns) {
-			let unsure = false;
-			for (let k = columns; k < fields; k++) {
-				const end = fieldEnd(fieldEnds, k);
-				const start = k == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, k - 1) - base) + 1;
-				const extra = extraField(bytes, start, <i32>(end - base), end == textEnd);
-				if (extra == EXTRA_FILLED) {
-					mask |= bitRagged;
-					unsure = false;
-					break;
-				}
-				if (extra == EXTRA_UNSURE) unsure = true;
+		for (let k = columns; k < fields; k++) {
+			const end = fieldEnd(fieldEnds, k);
+			const start = k == 0 ? recordStart : <i32>(fieldEnd(fieldEnds, k - 1) - base) + 1;
+			if (extraFilled(bytes, start, <i32>(end - base), end == textEnd)) {
+				mask |= bitRagged;
+				break;
 			}
-			if (unsure) js |= JS_ROW_SHAPE;
 		}
 		store<u32>(masks + ((<usize>r) << 2), mask);
 		store<u32>(jsCells + ((<usize>r) << 2), js);

@@ -29,10 +29,10 @@ import {
 import {
 	DATE_KIND,
 	instantiateRowKernel,
-	JS_ROW_SHAPE,
 	KEY_STRIDE,
 	keyHash,
 	type KernelCheck,
+	type KernelCheckType,
 	type KernelConfig,
 	type KernelRegion,
 	type RowKernel
@@ -110,12 +110,15 @@ interface RecordVerdict {
 	dateB: number[];
 }
 
-const ASCII_SPACE_EDGES = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 const BEYOND_ASCII = /[^\0-\x7f]/;
-const isBeyondAscii = (char: string) => char.charCodeAt(0) >= 0x80;
-/** Holds an ASCII character that is not whitespace: a value holding one is not blank. */
-const hasSolidAscii = (value: string) =>
-	[...value].some((char) => !isBeyondAscii(char) && !' \t\n\v\f\r'.includes(char));
+
+/** A closed quoted field whose inside holds a quote (an escape, or a stray one): JavaScript's. */
+function quoteInside(raw: string, atEnd: boolean): boolean {
+	if (!raw.startsWith('"')) return false;
+	const close = raw.lastIndexOf('"');
+	const closed = close > 0 && !(atEnd && close !== raw.length - 1);
+	return closed && raw.slice(1, close).includes('"');
+}
 
 /**
  * The oracle: the JavaScript rules on the decoded strings, and the contract's JavaScript cells.
@@ -133,18 +136,14 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 	};
 	config.checks.forEach((check, i) => {
 		const raw = written[check.column];
-		const unquoted = raw === undefined ? '' : unquote(raw, atEnd[check.column]);
-		// Contract: escaped or stray quotes inside a quoted field, and a character beyond ASCII at
-		// an edge of the ASCII-trimmed value, are JavaScript's.
-		if (raw?.startsWith('"') && unquoted.includes('"')) return (verdict.js |= 1 << i);
-		const asciiTrimmed = unquoted.replace(ASCII_SPACE_EDGES, '');
-		if (isBeyondAscii(asciiTrimmed.at(0) ?? '') || isBeyondAscii(asciiTrimmed.at(-1) ?? ''))
-			return (verdict.js |= 1 << i);
-		const value = unquoted.trim();
+		// Contract: a quote inside a closed quoted field is JavaScript's.
+		if (raw !== undefined && quoteInside(raw, atEnd[check.column])) return (verdict.js |= 1 << i);
+		const value = raw === undefined ? '' : unquote(raw, atEnd[check.column]).trim();
 		if (value === '') {
 			if (check.required) verdict.mask |= bitOf('missing_required');
 			return;
 		}
+		// Contract: phones, and characters beyond ASCII in typed values and email keys.
 		const typed =
 			check.type === 'email' ||
 			check.type === 'boolean' ||
@@ -183,16 +182,10 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 			verdict.keys.splice(at, 3, ...keyHash(bytes), bytes.length);
 		}
 	});
-	const extras = written
-		.slice(config.columns)
-		.map((field, k) => unquote(field, atEnd[config.columns + k]));
-	const ragged = extras.some(hasSolidAscii);
-	const unsure = !ragged && extras.some((value) => BEYOND_ASCII.test(value));
-	// What the bytes decide is the Validator's own rule: an extra field that is not blank.
-	if (!unsure && ragged !== extras.some((value) => value.trim() !== ''))
-		throw new Error('oracle: the ragged-row contract differs from the Validator');
-	if (ragged) verdict.mask |= bitOf('ragged_row');
-	else if (unsure) verdict.js |= JS_ROW_SHAPE;
+	// The Validator's ragged_row: an extra field that is not blank. Never left to JavaScript.
+	const extras = written.slice(config.columns);
+	if (extras.some((field, k) => unquote(field, atEnd[config.columns + k]).trim() !== ''))
+		verdict.mask |= bitOf('ragged_row');
 	verdict.js >>>= 0;
 	return verdict;
 }
@@ -531,7 +524,9 @@ describe('date cells', () => {
 		{ input: '2021/02/30', config: {}, expected: invalid },
 		{ input: 'yesterday', config: {}, expected: invalid },
 		{ input: '２０２１-01-01', config: {}, expected: js },
-		{ input: '2021-01-01\u00a0', config: {}, expected: js },
+		{ input: '2021-01-01\u00a0', config: {}, expected: exact(utc(2021, 0, 1)) },
+		{ input: '\u3000 2021-01-01\ufeff', config: {}, expected: exact(utc(2021, 0, 1)) },
+		{ input: '2021-01-01\u200b', config: {}, expected: js },
 		{ input: ' ', config: {}, expected: { date: { kind: DATE_KIND.none, a: NaN } } },
 		{ input: '"2021-01-01"', config: {}, expected: exact(utc(2021, 0, 1)) }
 	];
@@ -554,16 +549,18 @@ describe('text cells: trim, quotes, length, required', () => {
 			config: { maxLength: 91 },
 			expected: bad('value_too_long')
 		},
-		{ input: 'ééééé', config: { maxLength: 5 }, expected: js },
+		{ input: 'ééééé', config: { maxLength: 5 }, expected: ok },
+		{ input: 'éééééé', config: { maxLength: 5 }, expected: bad('value_too_long') },
 		{ input: 'a', config: { maxLength: 0 }, expected: bad('value_too_long') },
 		{ input: 'a\u00a0b', config: {}, expected: ok },
 		{ input: 'a\u3000b', config: { maxLength: 2 }, expected: bad('value_too_long') },
-		{ input: '\u00a0abc', config: {}, expected: js },
-		{ input: 'abc\u3000', config: {}, expected: js },
-		{ input: '\ufeffabc', config: {}, expected: js },
-		{ input: 'abc\u200b', config: {}, expected: js },
-		{ input: ' \u2028 ', config: { required: true }, expected: js },
-		{ input: '日本語', config: {}, expected: js },
+		{ input: '\u00a0abc', config: { maxLength: 3 }, expected: ok },
+		{ input: 'abc\u3000', config: { maxLength: 3 }, expected: ok },
+		{ input: '\ufeffabc', config: { maxLength: 3 }, expected: ok },
+		{ input: 'abc\u200b', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{ input: ' \u2028 ', config: { required: true }, expected: bad('missing_required') },
+		{ input: '日本語', config: { maxLength: 3 }, expected: ok },
+		{ input: '日本語', config: { maxLength: 2 }, expected: bad('value_too_long') },
 		{ input: 'a日本語b', config: {}, expected: ok },
 		{ input: ' ', config: { required: true }, expected: bad('missing_required') },
 		{ input: ' \t ', config: { required: true }, expected: bad('missing_required') },
@@ -579,16 +576,169 @@ describe('text cells: trim, quotes, length, required', () => {
 		{ input: '5" screen', config: {}, expected: ok },
 		{ input: '"x"  ', config: { maxLength: 1 }, expected: ok },
 		{ input: '"x"\u00a0', config: { maxLength: 1 }, expected: ok },
-		{ input: '"x"  ', config: { atEnd: true }, expected: js },
+		// Raw at the end of the text: the value keeps its last quote (`x"`), and no quote is an escape.
+		{ input: '"x"  ', config: { atEnd: true, maxLength: 2 }, expected: ok },
+		{ input: '"x"  ', config: { atEnd: true, maxLength: 1 }, expected: bad('value_too_long') },
+		{ input: '"x""y"\u00a0', config: { atEnd: true, maxLength: 5 }, expected: ok },
+		{ input: '"x""y"\u00a0', config: { maxLength: 5 }, expected: js },
 		{ input: '"x"', config: { atEnd: true, maxLength: 1 }, expected: ok },
 		{ input: '"open', config: { atEnd: true, maxLength: 4 }, expected: ok },
 		{ input: '" x "  ', config: { maxLength: 1 }, expected: ok },
 		{ input: 'x', config: { type: 'phone', required: true }, expected: js },
 		{ input: ' ', config: { type: 'phone', required: true }, expected: bad('missing_required') },
-		{ input: '日本', config: { type: 'id' }, expected: js },
+		{ input: '日本', config: { type: 'id' }, expected: ok },
 		{ input: 'id日本1', config: { type: 'id' }, expected: ok }
 	];
 	it.each(cases)('$input $config', expectCell);
+});
+
+/** Every code point String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+const TRIMMED = [
+	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+	0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff
+];
+const UNICODE_SPACES = TRIMMED.filter((code) => code >= 0x80).map((code) =>
+	String.fromCodePoint(code)
+);
+/**
+ * Characters trim keeps that look like whitespace or share bytes with it: NEL (C2 85 beside
+ * C2 A0), the Mongolian vowel separator (no longer Zs), zero-width space and joiners, U+2030 and
+ * U+2060 beside trimmed ones, U+3001, U+FFEF, a character whose last byte is A0, and characters
+ * of 4 bytes whose last or first 3 would read as a 3-byte space (U+13000: F0 93 80 80, U+80000:
+ * F2 80 80 80, …).
+ */
+const KEPT = ['\u0085', '\u180e', '\u200b', '\u200c', '\u200d', '\u2030', '\u2060', '\u3001'];
+const KEPT_TOO = ['\uffef', '\u0120', '\u00ad', '😀', '\u{e0020}'];
+const ASTRAL_LOOKALIKES = [
+	'\u{13000}',
+	'\u{1feff}',
+	'\u{400a0}',
+	'\u{12028}',
+	'\u{11680}',
+	'\u{80000}'
+];
+
+describe('trim: exactly String.prototype.trim, Unicode whitespace included', () => {
+	it('the trimmed set is the engine’s own', () => {
+		const trimmed: number[] = [];
+		for (let code = 0; code <= 0xffff; code++) {
+			const char = String.fromCharCode(code);
+			if (`${char}x${char}`.trim() === 'x') trimmed.push(code);
+		}
+		expect(trimmed).toEqual(TRIMMED);
+		for (const char of [...KEPT, ...KEPT_TOO, ...ASTRAL_LOOKALIKES])
+			expect(`${char}x${char}`.trim()).not.toBe('x');
+	});
+
+	const edges = (char: string, label: string) => {
+		const cases: CellCase[] = [
+			{ input: `${char}abc`, config: { maxLength: 3 }, expected: ok },
+			{ input: `abc${char}`, config: { maxLength: 3 }, expected: ok },
+			{ input: `${char}${char}abc${char}${char}`, config: { maxLength: 3 }, expected: ok },
+			{ input: `"${char}é${char}"`, config: { maxLength: 1 }, expected: ok },
+			{ input: `${char}é日${char}`, config: { maxLength: 1 }, expected: bad('value_too_long') },
+			{ input: `${char}`, config: { required: true }, expected: bad('missing_required') },
+			{ input: `"${char} ${char}"`, config: { required: true }, expected: bad('missing_required') },
+			{ input: `${char}a@b.co${char}`, config: { type: 'email' }, expected: ok },
+			{ input: `${char}A@B.co${char}`, config: { type: 'email', key: 'email' }, expected: ok },
+			{ input: `${char}zoë@b.co${char}`, config: { type: 'email' }, expected: js },
+			{ input: `${char}Yes${char}`, config: { type: 'boolean' }, expected: ok },
+			{ input: `${char}2021-01-01${char}`, config: { type: 'date' }, expected: ok },
+			{
+				input: `${char}légacy${char}`,
+				config: { type: 'id', maxLength: 6, key: 'user_id' },
+				expected: ok
+			},
+			{
+				input: `${char}123e4567-e89b-12d3-a456-426614174000${char}`,
+				config: { type: 'id', uuid: true },
+				expected: ok
+			}
+		];
+		return cases.map((cellCase) => ({ ...cellCase, label }));
+	};
+
+	const hex = (char: string) =>
+		`U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+	it.each(UNICODE_SPACES.flatMap((char) => edges(char, hex(char))))(
+		'$label: $input $config',
+		expectCell
+	);
+
+	const kept = (char: string): CellCase[] => [
+		// With a key, whose byte length the oracle checks too.
+		{
+			input: `${char}ab`,
+			config: { maxLength: 2, key: 'user_id' },
+			expected: bad('value_too_long')
+		},
+		{
+			input: `ab${char}`,
+			config: { maxLength: 2, key: 'user_id' },
+			expected: bad('value_too_long')
+		},
+		{
+			input: `\u00a0${char}\u3000`,
+			config: { required: true, maxLength: 1, key: 'user_id' },
+			expected: ok
+		},
+		{ input: `${char}a@b.co`, config: { type: 'email' }, expected: js }
+	];
+	it.each(
+		[...KEPT, ...KEPT_TOO, ...ASTRAL_LOOKALIKES].flatMap((char) =>
+			kept(char).map((c) => ({ ...c, label: hex(char) }))
+		)
+	)('kept $label: $input $config', expectCell);
+
+	const mixed: CellCase[] = [
+		{ input: '\u00a0 \u3000abc\ufeff\t', config: { maxLength: 3 }, expected: ok },
+		{ input: '"\u2028\r\n\u2029abc \u205f"', config: { maxLength: 3 }, expected: ok },
+		{ input: '\u00a0\u200b\u00a0abc', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{ input: 'abc\u3000\u0085\u3000', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{ input: 'a\u3000\u00a0b', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{ input: 'é\u00a0', config: { maxLength: 1 }, expected: ok },
+		{ input: '\u00a0é\u00a0é\u00a0', config: { maxLength: 2 }, expected: bad('value_too_long') },
+		{ input: '😀\u3000', config: { maxLength: 1 }, expected: ok },
+		{ input: '\u3000😀', config: { maxLength: 1 }, expected: ok },
+		{
+			input: '\u00a0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000\ufeff',
+			config: { required: true },
+			expected: bad('missing_required')
+		},
+		{ input: '"\ufeff" ', config: { required: true }, expected: bad('missing_required') },
+		{ input: '"\u00a0"\u3000', config: { required: true }, expected: bad('missing_required') },
+		{ input: '\u3000"x"', config: { maxLength: 3 }, expected: ok },
+		{ input: '\u3000"x"', config: { maxLength: 2 }, expected: bad('value_too_long') },
+		{ input: '"\u00a0x""y\u00a0"', config: {}, expected: js },
+		{
+			input: '\u00a0\u00a0',
+			config: { type: 'phone', required: true },
+			expected: bad('missing_required')
+		},
+		{ input: '\u00a0+1 201 555 0123', config: { type: 'phone' }, expected: js },
+		{ input: '\u00a0nö\u00a0', config: { type: 'boolean' }, expected: js },
+		{ input: '\u3000２０２１-01-01', config: { type: 'date' }, expected: js }
+	];
+	it.each(mixed)('$input $config', expectCell);
+
+	it('every BMP character and some astral ones at both edges, quoted and not', () => {
+		const chars: string[] = [];
+		for (let code = 1; code <= 0xffff; code++)
+			if (code < 0xd800 || code > 0xdfff) chars.push(String.fromCharCode(code));
+		chars.push('😀', '\u{10000}', '\u{e0020}', '\u{10ffff}', ...ASTRAL_LOOKALIKES);
+		const records = chars.map((char) => {
+			const cell = `${char}a${char}`;
+			const quoted = `"${cell.replaceAll('"', '""')}"`;
+			return /[,"\r\n]/.test(cell) || char.charCodeAt(0) < 0x80 ? quoted : cell;
+		});
+		// The key's byte length shows any byte trimmed wrongly.
+		const config = { columns: 1, checks: [check({ maxLength: 1, key: 'user_id' })] };
+		const verdicts = expectOracle(`${records.join('\n')}\n`, config, 4096);
+		// value_too_long exactly when the character is kept; a quote stays JavaScript's.
+		const trimmed = chars.filter((_, r) => verdicts[r].js === 0 && verdicts[r].mask === 0);
+		expect(trimmed.map((char) => char.codePointAt(0))).toEqual(TRIMMED);
+		expect(verdicts.filter((verdict) => verdict.js !== 0)).toHaveLength(1);
+	});
 });
 
 describe('records: short and ragged rows, several checks, keys', () => {
@@ -608,15 +758,24 @@ describe('records: short and ragged rows, several checks, keys', () => {
 		{ input: 'u1,a@b.co,2020-01-01, ,"",\t', expected: { issues: [], js: 0 } },
 		{ input: 'u1,a@b.co,2020-01-01,x', expected: { issues: ['ragged_row'], js: 0 } },
 		{ input: 'u1,a@b.co,2020-01-01,"a""b"', expected: { issues: ['ragged_row'], js: 0 } },
-		{ input: 'u1,a@b.co,2020-01-01,\u00a0', expected: { issues: [], js: JS_ROW_SHAPE } },
-		{ input: 'u1,a@b.co,2020-01-01,"\u3000"', expected: { issues: [], js: JS_ROW_SHAPE } },
+		{ input: 'u1,a@b.co,2020-01-01,\u00a0', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,"\u3000"', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,\ufeff\u2028,"\u205f "', expected: { issues: [], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,\u200b', expected: { issues: ['ragged_row'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,\u0085', expected: { issues: ['ragged_row'], js: 0 } },
+		{ input: 'u1,a@b.co,2020-01-01,\u00a0é', expected: { issues: ['ragged_row'], js: 0 } },
 		{ input: 'u1,a@b.co,2020-01-01,\u00a0,y', expected: { issues: ['ragged_row'], js: 0 } },
 		{ input: 'u1,a@b.co,2020-01-01,y,\u00a0', expected: { issues: ['ragged_row'], js: 0 } },
 		{
 			input: ',zoë@b.co,2020-13-01',
 			expected: { issues: ['missing_required', 'invalid_date'], js: 2 }
 		},
-		{ input: '\u00a0u1,"a""@b.co",31/31/2020', expected: { issues: [], js: 3 } }
+		{ input: '\u00a0u1,"a""@b.co",31/31/2020', expected: { issues: [], js: 2 } },
+		{
+			input: '\u00a0u1\u3000,\u2029a@b.co\ufeff,"\u00a02020-01-01 "',
+			expected: { issues: [], js: 0 }
+		},
+		{ input: '\u00a0\u2028,\u3000,\ufeff', expected: { issues: ['missing_required'], js: 0 } }
 	];
 	it.each(cases)('$input', ({ input, expected }) => {
 		const [verdict] = expectOracle(`${input}\r\n`, config);
@@ -625,16 +784,20 @@ describe('records: short and ragged rows, several checks, keys', () => {
 	});
 
 	it('keys: the trimmed bytes, the email lower-cased; none when empty or a JavaScript cell', () => {
-		const text = ' u1 ,A@B.Co,\n"u1",a@b.co\nxüx,,\n\u00a0u2,zoë@x.io\n';
+		const text =
+			' u1 ,A@B.Co,\n"u1",a@b.co\nxüx,,\n\u00a0u2,zoë@x.io\n\u3000ü\u2009,\ufeffA@b.co\u00a0\n';
 		const verdicts = expectOracle(text, config);
 		const [h1, h2] = keyHash(encoder.encode('u1'));
 		const [e1, e2] = keyHash(encoder.encode('a@b.co'));
 		const [u1, u2] = keyHash(encoder.encode('xüx'));
+		const [v1, v2] = keyHash(encoder.encode('u2'));
+		const [w1, w2] = keyHash(encoder.encode('ü'));
 		expect(verdicts.map((verdict) => verdict.keys)).toEqual([
 			[h1, h2, 2, e1, e2, 6],
 			[h1, h2, 2, e1, e2, 6],
 			[u1, u2, 4, 0, 0, 0],
-			[0, 0, 0, 0, 0, 0]
+			[v1, v2, 2, 0, 0, 0],
+			[w1, w2, 2, e1, e2, 6]
 		]);
 	});
 
@@ -1016,5 +1179,76 @@ describe('seeded fuzz: kernel == JavaScript rules', () => {
 			.map((record, r) => record + (r < count - 1 || next() < 0.5 ? breaks[r] : ''))
 			.join('');
 		expectOracle(text, config, int(next, 1, count));
+	});
+});
+
+/** Random runs of whitespace (and of characters that only look like it) around every kind of value. */
+describe('seeded fuzz: Unicode whitespace at the edges == String.prototype.trim', () => {
+	const TRIMMED_CHARS = TRIMMED.map((code) => String.fromCodePoint(code));
+	const LOOKALIKES = [...KEPT, ...KEPT_TOO, ...ASTRAL_LOOKALIKES, 'é', '日'];
+	const CORES: Record<KernelCheckType | 'uuid', string[]> = {
+		text: ['', 'a', 'Zoë', 'José', 'García', 'Émile', '日本語', 'a\u00a0b', '😀', 'x\u200by'],
+		id: ['u1', 'légacy-42', 'ü', 'C-7'],
+		uuid: ['123e4567-e89b-12d3-a456-426614174000', '123e4567-e89b-12d3-a456-42661417400é'],
+		email: ['a@b.co', 'A@Example.COM', 'zoë@b.co', 'not-an-email', 'a@bücher.de'],
+		boolean: ['yes', 'N', 'nö', 'maybe'],
+		phone: ['+1 201 555 0123', ''],
+		date: ['2021-01-01', '13/4/2021', '1700000000', '２０２１-01-01', '2021-02-30']
+	};
+	const COLUMNS = ['text', 'id', 'email', 'boolean', 'date', 'text', 'phone'] as const;
+
+	function run(next: () => number): string {
+		let text = '';
+		for (let n = Math.floor(next() * 4); n > 0; n--)
+			text += next() < 0.85 ? pick(next, TRIMMED_CHARS) : pick(next, LOOKALIKES);
+		return text;
+	}
+
+	it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', (seed) => {
+		const next = seededRandom(seed * 104729);
+		const config: KernelConfig = {
+			columns: COLUMNS.length,
+			checks: COLUMNS.map((type, column) =>
+				check({
+					column,
+					type,
+					maxLength: pick(next, [1, 3, 5, 10, 255]),
+					required: next() < 0.5,
+					uuid: type === 'id' && seed % 2 === 0,
+					key: type === 'id' ? 'user_id' : type === 'email' ? 'email' : 'none',
+					dateSlot: type === 'date' ? 0 : -1
+				})
+			)
+		};
+		const count = 250;
+		const records: string[] = [];
+		for (let r = 0; r < count; r++) {
+			const fields = next() < 0.2 ? COLUMNS.length + 1 + Math.floor(next() * 2) : COLUMNS.length;
+			const cells: string[] = [];
+			for (let column = 0; column < fields; column++) {
+				const last = r === count - 1 && column === fields - 1;
+				const type = column < COLUMNS.length ? COLUMNS[column] : 'text';
+				const cores = type === 'id' && seed % 2 === 0 ? CORES.uuid : CORES[type];
+				// Extra fields: mostly blank, whitespace only.
+				const core = column >= COLUMNS.length && next() < 0.7 ? '' : pick(next, cores);
+				const cell = `${run(next)}${core}${run(next)}`;
+				if (!/[,"\r\n]/.test(cell) && next() < 0.7) cells.push(cell);
+				else {
+					const after = last || next() < 0.7 ? '' : run(next).replace(/[^\s\ufeff]/gu, '');
+					cells.push(`"${cell.replaceAll('"', '""')}"${after}`);
+				}
+			}
+			records.push(cells.join(','));
+		}
+		const text = records.join(pick(next, ['\n', '\r\n']));
+		const verdicts = expectOracle(text, config, 1 + Math.floor(next() * count));
+		// Exercised: cells with characters beyond ASCII at an edge, decided by the kernel.
+		const unicodeEdge = /^"?[^\0-\x7f]|[^\0-\x7f]"?$/;
+		let decided = 0;
+		for (const verdict of verdicts)
+			verdict.record.slice(0, COLUMNS.length - 1).forEach((cell, column) => {
+				if (unicodeEdge.test(cell) && (verdict.js & (1 << column)) === 0) decided++;
+			});
+		expect(decided).toBeGreaterThan(300);
 	});
 });

@@ -1,9 +1,11 @@
 /**
  * The JavaScript side of the row kernel (wasm/assembly/rows.ts): checks the mapped cells of the
  * records the CSV indexer found directly on their UTF-8 bytes, with the verdicts of the
- * JavaScript rules (core/validate). Cells the bytes cannot decide exactly are left to those rules
- * (`jsCells`), as are duplicates (from `keys`), slash-date orders and date warnings (from the
- * dates), and phone numbers.
+ * JavaScript rules (core/validate), values trimmed exactly as String.prototype.trim trims them.
+ * Cells the bytes cannot decide exactly are left to those rules (`jsCells`: escaped quotes,
+ * characters beyond ASCII in email, boolean, date and UUID values and in email keys, phone
+ * numbers), as are duplicates (from `keys`) and slash-date orders and date warnings (from the
+ * dates).
  */
 import { bitOf } from '../validate/codes';
 
@@ -34,7 +36,7 @@ export interface KernelConfig {
 }
 
 export interface KernelRegion {
-	/** UTF-8 bytes of whole records. */
+	/** Valid UTF-8 bytes of whole records (as validUtf8 accepts them). */
 	bytes: Uint8Array;
 	/** Absolute offset of bytes[0]; the offsets below are absolute, as CsvIndex gives them. */
 	base: number;
@@ -61,7 +63,7 @@ export interface KernelOutput {
 	masks: Uint32Array;
 	/**
 	 * Bit i: check i must be evaluated by JavaScript (the kernel set no bit, key or date for it).
-	 * Bit 31: the ragged-row check must be done by JavaScript.
+	 * Bit 31 (JS_ROW_SHAPE) is never set: the kernel decides ragged_row itself.
 	 */
 	jsCells: Uint32Array;
 	/** 6 per record: user_id h1, h2, byte length, email h1, h2, byte length; length 0 = no key. */
@@ -94,7 +96,10 @@ export const DATE_KIND = {
 	slashMdy: 4
 } as const;
 
-/** jsCells bit: the ragged-row check must be done by JavaScript. */
+/**
+ * jsCells bit: the ragged-row check must be done by JavaScript. This kernel never sets it (it
+ * trims extra fields exactly); the bit stays reserved so that hosts that honour it keep working.
+ */
 export const JS_ROW_SHAPE = 0x80000000;
 export const MAX_KERNEL_CHECKS = 30;
 export const KEY_STRIDE = 6;
