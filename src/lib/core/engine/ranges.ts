@@ -19,7 +19,6 @@ import {
 	type CsvIndexState
 } from '../wasm/csv-index';
 import {
-	JS_ROW_SHAPE,
 	KEY_STRIDE,
 	keyHash,
 	type KernelCheck,
@@ -139,7 +138,6 @@ function kernelType(check: Check): KernelCheck['type'] {
 }
 
 const BIT_MISSING = bitOf('missing_required');
-const BIT_RAGGED = bitOf('ragged_row');
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -466,14 +464,6 @@ class RangeScan {
 			const value = (column: number) => this.#cell(index, row, column, bytes, base);
 			for (let i = 0; i < plan.checks.length; i++)
 				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
-			if (cells & JS_ROW_SHAPE) {
-				const fieldCount = index.fieldIndex[row + 1] - index.fieldIndex[row];
-				for (let column = plan.columns.length; column < fieldCount; column++)
-					if (value(column) !== '') {
-						masks[row] |= BIT_RAGGED;
-						break;
-					}
-			}
 		}
 	}
 

@@ -61,10 +61,7 @@ export interface KernelOutput {
 	 * dates only), invalid_boolean, invalid_uuid, ragged_row, value_too_long.
 	 */
 	masks: Uint32Array;
-	/**
-	 * Bit i: check i must be evaluated by JavaScript (the kernel set no bit, key or date for it).
-	 * Bit 31 (JS_ROW_SHAPE) is never set: the kernel decides ragged_row itself.
-	 */
+	/** Bit i: check i must be evaluated by JavaScript (the kernel set no bit, key or date for it). */
 	jsCells: Uint32Array;
 	/** 6 per record: user_id h1, h2, byte length, email h1, h2, byte length; length 0 = no key. */
 	keys: Uint32Array;
@@ -96,11 +93,6 @@ export const DATE_KIND = {
 	slashMdy: 4
 } as const;
 
-/**
- * jsCells bit: the ragged-row check must be done by JavaScript. This kernel never sets it (it
- * trims extra fields exactly); the bit stays reserved so that hosts that honour it keep working.
- */
-export const JS_ROW_SHAPE = 0x80000000;
 export const MAX_KERNEL_CHECKS = 30;
 export const KEY_STRIDE = 6;
 
