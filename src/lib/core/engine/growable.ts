@@ -1,6 +1,9 @@
 type NumericArray = Float64Array | Uint32Array | Uint8Array;
 
-/** An append-only typed array that doubles its capacity, so a million rows cost a few copies. */
+/**
+ * An append-only typed array that grows by half its capacity, so a million rows cost a few copies
+ * and at most a third of it stays unused.
+ */
 export class Growable<T extends NumericArray> {
 	#data: T;
 	#length = 0;
@@ -14,8 +17,8 @@ export class Growable<T extends NumericArray> {
 
 	#reserve(extra: number): void {
 		if (this.#length + extra <= this.#data.length) return;
-		let capacity = this.#data.length * 2;
-		while (capacity < this.#length + extra) capacity *= 2;
+		let capacity = Math.ceil(this.#data.length * 1.5);
+		while (capacity < this.#length + extra) capacity = Math.ceil(capacity * 1.5);
 		const bigger = this.create(capacity);
 		bigger.set(this.#data.subarray(0, this.#length));
 		this.#data = bigger;
@@ -37,8 +40,18 @@ export class Growable<T extends NumericArray> {
 		return this.#length;
 	}
 
-	/** A right-sized copy of what was pushed. */
+	/** The storage itself (its first `length` items were pushed), valid until the next push. */
+	get data(): T {
+		return this.#data;
+	}
+
+	/**
+	 * What was pushed, as an array of its own length: a view of the storage when little of it is
+	 * unused (no second copy of a million rows at the peak), else a right-sized copy. The Growable
+	 * is done with after this.
+	 */
 	toArray(): T {
+		if (this.#length * 4 >= this.#data.length * 3) return this.#data.subarray(0, this.#length) as T;
 		return this.#data.slice(0, this.#length) as T;
 	}
 }

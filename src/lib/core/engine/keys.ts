@@ -1,47 +1,43 @@
+import { Growable } from './growable';
+
+/** Numbers per distinct key in `#firsts`: h1, h2, byte length, first row. */
+const STRIDE = 4;
+
 /**
  * First rows by duplicate key, where a key is what the row kernel hashes a normalised value to:
- * two independent 32-bit hashes and the value's length in bytes. An open-addressing table over
- * typed arrays: a million keys cost no objects and no strings. Two different values count as one
- * only when both hashes and the length agree: for a million distinct values of one length, the
- * chance that any pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
+ * two independent 32-bit hashes and the value's length in bytes. An open-addressing table of
+ * indices into one packed list of distinct keys: a million keys cost no objects, no strings and
+ * about 24 bytes each. Two different values count as one only when both hashes and the length
+ * agree: for a million distinct values of one length, the chance that any pair does is about
+ * n²/2⁶⁵ ≈ 3 × 10⁻⁸.
  */
 export class KeyIndex {
-	#h1: Uint32Array;
-	#h2: Uint32Array;
-	#lengths: Uint32Array;
-	/** First row + 1 per slot; 0 = empty. */
-	#rows: Uint32Array;
-	#mask: number;
-	#size = 0;
-
-	constructor(capacity = 1 << 12) {
-		let slots = 16;
-		while (slots < capacity * 2) slots *= 2;
-		this.#h1 = new Uint32Array(slots);
-		this.#h2 = new Uint32Array(slots);
-		this.#lengths = new Uint32Array(slots);
-		this.#rows = new Uint32Array(slots);
-		this.#mask = slots - 1;
-	}
+	readonly #firsts = new Growable((n) => new Uint32Array(n));
+	/** Index of a key in #firsts, plus one; 0 = empty slot. */
+	#slots = new Uint32Array(1 << 12);
+	#mask = this.#slots.length - 1;
 
 	get size(): number {
-		return this.#size;
+		return this.#firsts.length / STRIDE;
 	}
 
 	/** The first row that had this key, or -1 after recording `row` as its first. */
 	firstOf(h1: number, h2: number, length: number, row: number): number {
-		const rows = this.#rows;
+		const firsts = this.#firsts.data;
 		let slot = this.#slot(h1, h2);
-		while (rows[slot] !== 0) {
-			if (this.#h1[slot] === h1 && this.#h2[slot] === h2 && this.#lengths[slot] === length)
-				return rows[slot] - 1;
+		for (let entry = this.#slots[slot]; entry !== 0; entry = this.#slots[slot]) {
+			const at = (entry - 1) * STRIDE;
+			if (firsts[at] === h1 && firsts[at + 1] === h2 && firsts[at + 2] === length)
+				return firsts[at + 3];
 			slot = (slot + 1) & this.#mask;
 		}
-		this.#h1[slot] = h1;
-		this.#h2[slot] = h2;
-		this.#lengths[slot] = length;
-		rows[slot] = row + 1;
-		if (++this.#size * 2 > rows.length) this.#grow();
+		this.#slots[slot] = this.size + 1;
+		this.#firsts.push(h1);
+		this.#firsts.push(h2);
+		this.#firsts.push(length);
+		this.#firsts.push(row);
+		// At most 5/8 full: linear probing stays short.
+		if (this.size * 8 > this.#slots.length * 5) this.#grow();
 		return -1;
 	}
 
@@ -50,21 +46,13 @@ export class KeyIndex {
 	}
 
 	#grow(): void {
-		const [h1s, h2s, lengths, rows] = [this.#h1, this.#h2, this.#lengths, this.#rows];
-		const slots = rows.length * 2;
-		this.#h1 = new Uint32Array(slots);
-		this.#h2 = new Uint32Array(slots);
-		this.#lengths = new Uint32Array(slots);
-		this.#rows = new Uint32Array(slots);
-		this.#mask = slots - 1;
-		for (let i = 0; i < rows.length; i++) {
-			if (rows[i] === 0) continue;
-			let slot = this.#slot(h1s[i], h2s[i]);
-			while (this.#rows[slot] !== 0) slot = (slot + 1) & this.#mask;
-			this.#h1[slot] = h1s[i];
-			this.#h2[slot] = h2s[i];
-			this.#lengths[slot] = lengths[i];
-			this.#rows[slot] = rows[i];
+		this.#slots = new Uint32Array(this.#slots.length * 2);
+		this.#mask = this.#slots.length - 1;
+		const firsts = this.#firsts.data;
+		for (let key = 0; key < this.size; key++) {
+			let slot = this.#slot(firsts[key * STRIDE], firsts[key * STRIDE + 1]);
+			while (this.#slots[slot] !== 0) slot = (slot + 1) & this.#mask;
+			this.#slots[slot] = key + 1;
 		}
 	}
 }

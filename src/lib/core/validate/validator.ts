@@ -28,9 +28,65 @@ export interface ValidationSummary {
 	/** Per row bitmask of ISSUE_CODES (length = rows). */
 	rowIssues: Uint32Array;
 	/** Row → first row with the same user_id (or, failing that, the same email). */
-	duplicateOf: Map<number, number>;
+	duplicateOf: RowLinks;
 	/** One entry per date column that held slash dates. */
 	dateOrders: DateColumnOrder[];
+}
+
+/**
+ * Row → the first earlier row with its user_id (or, failing that, its email), for the rows that
+ * have one: a read-only Map over two per-row typed arrays, since a file can repeat millions of
+ * emails and a Map's entries would cost ten times as much.
+ */
+export class RowLinks implements ReadonlyMap<number, number> {
+	constructor(
+		/** Per row: the first row with the same user_id, plus one (0 = none). */
+		readonly firstUserIds: Uint32Array,
+		/** Per row: the first row with the same email, plus one (0 = none). */
+		readonly firstEmails: Uint32Array,
+		readonly size: number
+	) {}
+
+	firstUserIdOf(row: number): number | undefined {
+		const first = this.firstUserIds[row];
+		return first ? first - 1 : undefined;
+	}
+
+	firstEmailOf(row: number): number | undefined {
+		const first = this.firstEmails[row];
+		return first ? first - 1 : undefined;
+	}
+
+	get(row: number): number | undefined {
+		return this.firstUserIdOf(row) ?? this.firstEmailOf(row);
+	}
+
+	has(row: number): boolean {
+		return this.get(row) !== undefined;
+	}
+
+	*entries(): MapIterator<[number, number]> {
+		for (let row = 0; row < this.firstUserIds.length; row++) {
+			const first = this.get(row);
+			if (first !== undefined) yield [row, first];
+		}
+	}
+
+	*keys(): MapIterator<number> {
+		for (const [row] of this.entries()) yield row;
+	}
+
+	*values(): MapIterator<number> {
+		for (const [, first] of this.entries()) yield first;
+	}
+
+	forEach(callback: (first: number, row: number, map: ReadonlyMap<number, number>) => void): void {
+		for (const [row, first] of this.entries()) callback(first, row, this);
+	}
+
+	[Symbol.iterator](): MapIterator<[number, number]> {
+		return this.entries();
+	}
 }
 
 /** A mapped column the destination accepts. */
@@ -226,9 +282,10 @@ export class VerdictBook implements DateSlots {
 	readonly #masks = new Growable((n) => new Uint32Array(n));
 	/** Rows awaiting the column orders: [row, slash-slot bits, (dmy, mdy) per date slot…]. */
 	readonly #deferred = new Growable((n) => new Float64Array(n));
-	readonly #duplicateOf = new Map<number, number>();
-	readonly #firstUserIdOf = new Map<number, number>();
-	readonly #firstEmailOf = new Map<number, number>();
+	/** Per row: the first row with its user_id, and with its email, plus one (0 = none). */
+	readonly #firstUserIds = new Growable((n) => new Uint32Array(n));
+	readonly #firstEmails = new Growable((n) => new Uint32Array(n));
+	#linked = 0;
 	#summary: ValidationSummary | null = null;
 
 	constructor(plan: ValidationPlan) {
@@ -276,18 +333,11 @@ export class VerdictBook implements DateSlots {
 			mask |= this.#dateWarnings((slot) => (kinds[slot] === DATE_EXACT ? this.dateA[slot] : NaN));
 		kinds.fill(DATE_NONE);
 
-		let first = -1;
-		if (firstEmail >= 0) {
-			mask |= BIT.duplicate_email;
-			this.#firstEmailOf.set(row, firstEmail);
-			first = firstEmail;
-		}
-		if (firstUserId >= 0) {
-			mask |= BIT.duplicate_user_id;
-			this.#firstUserIdOf.set(row, firstUserId);
-			first = firstUserId;
-		}
-		if (first >= 0) this.#duplicateOf.set(row, first);
+		if (firstEmail >= 0) mask |= BIT.duplicate_email;
+		if (firstUserId >= 0) mask |= BIT.duplicate_user_id;
+		if (firstEmail >= 0 || firstUserId >= 0) this.#linked++;
+		this.#firstEmails.push(firstEmail + 1);
+		this.#firstUserIds.push(firstUserId + 1);
 		this.#masks.push(mask);
 	}
 
@@ -341,7 +391,11 @@ export class VerdictBook implements DateSlots {
 			warnings,
 			issueCounts,
 			rowIssues: masks,
-			duplicateOf: this.#duplicateOf,
+			duplicateOf: new RowLinks(
+				this.#firstUserIds.toArray(),
+				this.#firstEmails.toArray(),
+				this.#linked
+			),
 			dateOrders
 		};
 		return this.#summary;
@@ -387,11 +441,11 @@ export class VerdictBook implements DateSlots {
 
 	/** The first earlier row with this row's user_id, or undefined. */
 	firstUserIdOf(row: number): number | undefined {
-		return this.#firstUserIdOf.get(row);
+		return this.#summary?.duplicateOf.firstUserIdOf(row);
 	}
 
 	firstEmailOf(row: number): number | undefined {
-		return this.#firstEmailOf.get(row);
+		return this.#summary?.duplicateOf.firstEmailOf(row);
 	}
 
 	get finished(): boolean {
