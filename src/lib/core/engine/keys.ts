@@ -17,6 +17,14 @@ export class KeyIndex {
 	#slots = new Uint32Array(1 << 12);
 	#mask = this.#slots.length - 1;
 
+	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
+	reserve(keys: number): void {
+		this.#firsts.reserve(keys * STRIDE);
+		let slots = this.#slots.length;
+		while (keys * 8 > slots * 5) slots *= 2;
+		if (slots > this.#slots.length) this.#rehash(slots);
+	}
+
 	get size(): number {
 		return this.#firsts.length / STRIDE;
 	}
@@ -37,7 +45,7 @@ export class KeyIndex {
 		this.#firsts.push(length);
 		this.#firsts.push(row);
 		// At most 5/8 full: linear probing stays short.
-		if (this.size * 8 > this.#slots.length * 5) this.#grow();
+		if (this.size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
 		return -1;
 	}
 
@@ -45,8 +53,8 @@ export class KeyIndex {
 		return (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.#mask;
 	}
 
-	#grow(): void {
-		this.#slots = new Uint32Array(this.#slots.length * 2);
+	#rehash(slots: number): void {
+		this.#slots = new Uint32Array(slots);
 		this.#mask = this.#slots.length - 1;
 		const firsts = this.#firsts.data;
 		for (let key = 0; key < this.size; key++) {

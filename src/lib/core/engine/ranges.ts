@@ -193,6 +193,35 @@ function validationPlanOf(plan: RangePlan): ValidationPlan {
 	return validation;
 }
 
+/**
+ * Where the first line break in bytes[0, limit) ends, or -1 (also when a CR ends the bytes, as
+ * what follows it decides whether it is a CRLF).
+ */
+function firstLineBreakEnd(bytes: Uint8Array, limit: number): number {
+	for (let i = 0; i < limit; i++) {
+		if (bytes[i] !== LF && bytes[i] !== CR) continue;
+		return bytes[i] === CR && i + 1 === bytes.length ? -1 : lineBreakEnd(bytes, i);
+	}
+	return -1;
+}
+
+/**
+ * Where the first line break outside quotes ends, following quotes from bytes[0] on (taken as
+ * inside a quoted field when `quoted`); -1 when there is none in the bytes.
+ */
+function afterQuotedLineBreak(bytes: Uint8Array, quoted: boolean): number {
+	for (let i = 0; i < bytes.length; i++) {
+		const byte = bytes[i];
+		if (byte === QUOTE) {
+			if (quoted && bytes[i + 1] === QUOTE) i++;
+			else quoted = !quoted;
+		} else if (!quoted && (byte === LF || byte === CR)) {
+			return byte === CR && i + 1 === bytes.length ? -1 : lineBreakEnd(bytes, i);
+		}
+	}
+	return -1;
+}
+
 class RangeScan {
 	readonly #tools: RangeTools;
 	readonly #source: ByteSource;
@@ -255,15 +284,20 @@ class RangeScan {
 		const state = createCsvIndexState(this.#first, task.line);
 		this.#position = this.#pendingStart = this.#first;
 
-		while (this.#next === null && !this.#full && this.#position < size) {
+		// The next slice is asked for before this one is indexed: reading overlaps the work.
+		const read = (at: number) => this.#source.read(at, Math.min(size, at + this.#sliceSize));
+		let reading = this.#position < size ? read(this.#position) : null;
+		while (reading && this.#next === null && !this.#full) {
 			throwIfAborted(this.#signal);
-			const end = Math.min(size, this.#position + this.#sliceSize);
-			const bytes = await this.#source.read(this.#position, end);
+			const bytes = await reading;
 			if (bytes.length === 0) break;
 			this.#pending.push(bytes);
 			this.#position += bytes.length;
+			reading = this.#position < size ? read(this.#position) : null;
 			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false), state);
 		}
+		// A slice read ahead of a range that ended is not needed.
+		reading?.catch(() => undefined);
 		if (this.#next === null && !this.#full) this.#take(this.#finish(state), state);
 		return this.result(null, await this.#boundary(state));
 	}
@@ -294,46 +328,33 @@ class RangeScan {
 	 * checks the guess either way.
 	 */
 	async #guessStart(from: number, to: number): Promise<number> {
-		const plain = await this.#afterLineBreak(from, to);
-		if (plain < 0) return -1;
-		let best = plain;
+		// One read serves every candidate (each read of a Blob is a round trip in a browser).
+		const window = await this.#source.read(from, from + 2 * GUESS_WINDOW);
+		const plain = firstLineBreakEnd(window, Math.min(window.length, to - from));
+		if (plain < 0) {
+			// A long record: look on through the range (and nowhere else to choose from).
+			const rest = from + window.length;
+			return rest < to ? this.#afterLineBreak(rest, to) : -1;
+		}
+		let best = from + plain;
 		let bestScore = -1;
 		for (const candidate of [
 			plain,
-			await this.#afterQuotedLineBreak(from, false),
-			await this.#afterQuotedLineBreak(from, true)
+			afterQuotedLineBreak(window, false),
+			afterQuotedLineBreak(window, true)
 		]) {
 			if (candidate < 0 || (candidate === plain && bestScore >= 0)) continue;
-			const score = await this.#headerWidthRecords(candidate);
-			if (score > bestScore) [best, bestScore] = [candidate, score];
+			const score = this.#headerWidthRecords(window.subarray(candidate), from + candidate);
+			if (score > bestScore) [best, bestScore] = [from + candidate, score];
 		}
 		return best;
 	}
 
-	/**
-	 * Right after the first line break outside quotes, following quotes from `from` on (which is
-	 * taken as inside a quoted field when `quoted`); -1 when none is near.
-	 */
-	async #afterQuotedLineBreak(from: number, quoted: boolean): Promise<number> {
-		const bytes = await this.#source.read(from, from + GUESS_WINDOW);
-		for (let i = 0; i < bytes.length; i++) {
-			const byte = bytes[i];
-			if (byte === QUOTE) {
-				if (quoted && bytes[i + 1] === QUOTE) i++;
-				else quoted = !quoted;
-			} else if (!quoted && (byte === LF || byte === CR)) {
-				const end = lineBreakEnd(bytes, i);
-				return end < bytes.length || from + end === this.#source.size ? from + end : -1;
-			}
-		}
-		return -1;
-	}
-
-	/** How many of the first records from `start` have as many fields as the header. */
-	async #headerWidthRecords(start: number): Promise<number> {
-		const bytes = await this.#source.read(start, start + GUESS_WINDOW);
+	/** How many of the first records of `bytes` (at `start`) have as many fields as the header. */
+	#headerWidthRecords(bytes: Uint8Array, start: number): number {
 		const state = createCsvIndexState(start, 1);
-		const { count, fieldIndex } = this.#tools.indexer.index(bytes, this.#delimiter, state, false);
+		const sample = bytes.subarray(0, GUESS_WINDOW);
+		const { count, fieldIndex } = this.#tools.indexer.index(sample, this.#delimiter, state, false);
 		let matching = 0;
 		for (let r = 0; r < Math.min(count, GUESS_RECORDS); r++)
 			if (fieldIndex[r + 1] - fieldIndex[r] === this.#plan.columns.length) matching++;
