@@ -15,6 +15,8 @@
 // closing quote...), the byte-at-a-time state machine below does the work. Both produce the same
 // output, which the unit tests check.
 
+import { below, eqMask, isUnicodeSpace, prefixXor } from './_shared';
+
 const QUOTE: u32 = 0x22;
 const LF: u32 = 0x0a;
 const CR: u32 = 0x0d;
@@ -160,21 +162,6 @@ function lineBreak(pos: i32, byte: u32): void {
 	else crPending = true;
 }
 
-/** Whitespace for String.prototype.trim beyond ASCII (papaparse skips it after a closing quote). */
-function isUnicodeSpace(code: u32): bool {
-	return (
-		code == 0xa0 ||
-		code == 0x1680 ||
-		(code >= 0x2000 && code <= 0x200a) ||
-		code == 0x2028 ||
-		code == 0x2029 ||
-		code == 0x202f ||
-		code == 0x205f ||
-		code == 0x3000 ||
-		code == 0xfeff
-	);
-}
-
 /** The byte-at-a-time machine over input[from, to). Stops early once simple if `untilSimple`. */
 function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
 	const delim = delimiter;
@@ -248,30 +235,6 @@ function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
 		if (untilSimple && machine <= QUOTED && !crPending) break;
 	}
 	return i;
-}
-
-function prefixXor(x: u64): u64 {
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
-/** Bit k set where byte k of the 64 bytes a|b|c|d equals the byte splatted in `s`. */
-function eqMask(a: v128, b: v128, c: v128, d: v128, s: v128): u64 {
-	return (
-		(<u64>(<u32>i8x16.bitmask(i8x16.eq(a, s)))) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(b, s)))) << 16) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(c, s)))) << 32) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(d, s)))) << 48)
-	);
-}
-
-function below(bits: i32): u64 {
-	return bits >= 64 ? <u64>-1 : ((<u64>1) << (<u64>bits)) - 1;
 }
 
 /**

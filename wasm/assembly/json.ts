@@ -18,6 +18,8 @@
 // rules, goes to the scalar path. Without SIMD the scalar path does all the work. Lines and
 // columns are counted lazily, only up to where a record starts or an error is, then to the end.
 
+import { below, eqMask, prefixXor } from './_shared';
+
 const LF: u32 = 0x0a;
 const CR: u32 = 0x0d;
 const QUOTE: u32 = 0x22;
@@ -160,30 +162,6 @@ function storeControl(ctl: usize, consumed: i32): void {
 	store<f64>(ctl, errorOffset, CTL_ERROR_OFFSET);
 	store<f64>(ctl, errorLine, CTL_ERROR_LINE);
 	store<f64>(ctl, errorColumn, CTL_ERROR_COLUMN);
-}
-
-function below(bits: i32): u64 {
-	return bits >= 64 ? <u64>-1 : ((<u64>1) << (<u64>bits)) - 1;
-}
-
-function prefixXor(x: u64): u64 {
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
-/** Bit k set where byte k of the 64 bytes a|b|c|d equals the byte splatted in `s`. */
-function eqMask(a: v128, b: v128, c: v128, d: v128, s: v128): u64 {
-	return (
-		(<u64>(<u32>i8x16.bitmask(i8x16.eq(a, s)))) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(b, s)))) << 16) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(c, s)))) << 32) |
-		((<u64>(<u32>i8x16.bitmask(i8x16.eq(d, s)))) << 48)
-	);
 }
 
 /** Bit k set where byte k is a UTF-8 continuation byte (0x80..0xBF: below -64 as a signed byte). */

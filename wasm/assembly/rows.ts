@@ -12,6 +12,8 @@
 // continuation bytes, UTF-8 validation) take 16 bytes at a time with SIMD128; without it, 8 bytes
 // at a time in a u64. Both give the same results, which the unit tests check.
 
+import { isUnicodeSpace } from './_shared';
+
 const QUOTE: u32 = 0x22;
 const AT: u32 = 0x40;
 const DOT: u32 = 0x2e;
@@ -340,25 +342,6 @@ export function validUtf8(p: usize, n: i32): bool {
 /** Whitespace String.prototype.trim removes within ASCII: TAB, LF, VT, FF, CR, space. */
 function isSpace(byte: u32): bool {
 	return byte == 0x20 || (byte >= 0x09 && byte <= 0x0d);
-}
-
-/**
- * Whitespace String.prototype.trim removes beyond ASCII: ECMAScript's WhiteSpace (U+FEFF and the
- * Zs category) and LineTerminator (U+2028, U+2029). The same set as isUnicodeSpace in csv.ts;
- * U+0085, U+180E and U+200B are not in it.
- */
-function isUnicodeSpace(code: u32): bool {
-	return (
-		code == 0xa0 ||
-		code == 0x1680 ||
-		(code >= 0x2000 && code <= 0x200a) ||
-		code == 0x2028 ||
-		code == 0x2029 ||
-		code == 0x202f ||
-		code == 0x205f ||
-		code == 0x3000 ||
-		code == 0xfeff
-	);
 }
 
 /**

@@ -1,14 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import {
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readdirSync,
-	readFileSync,
-	renameSync,
-	rmSync,
-	statSync
-} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../helpers/random';
@@ -38,32 +28,9 @@ import {
 	type RowKernel
 } from '../../../src/lib/core/wasm/row-kernel';
 
-const root = join(import.meta.dirname, '../../..');
 const KERNEL_BUILDS = ['rows.simd.wasm', 'rows.scalar.wasm'] as const;
 const builds = ['simd', 'scalar'] as const;
 type Build = (typeof builds)[number];
-
-/** Builds the kernel modules when missing or older than their sources (as ensureIndexerBuilt). */
-function ensureKernelBuilt(): void {
-	// The kernel and the shared helpers (wasm/assembly/_*.ts) it may import.
-	const sources = readdirSync(join(root, 'wasm/assembly'))
-		.filter((file) => file === 'rows.ts' || (file.startsWith('_') && file.endsWith('.ts')))
-		.map((file) => join(root, 'wasm/assembly', file));
-	const sourceTime = Math.max(...sources.map((file) => statSync(file).mtimeMs));
-	const stale = KERNEL_BUILDS.some((name) => {
-		const file = join(INDEXER_BUILD_DIR, name);
-		return !existsSync(file) || statSync(file).mtimeMs < sourceTime;
-	});
-	if (!stale) return;
-	const temp = mkdtempSync(join(root, 'wasm/.build-'));
-	try {
-		execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), temp], { stdio: 'pipe' });
-		mkdirSync(INDEXER_BUILD_DIR, { recursive: true });
-		for (const name of KERNEL_BUILDS) renameSync(join(temp, name), join(INDEXER_BUILD_DIR, name));
-	} finally {
-		rmSync(temp, { recursive: true, force: true });
-	}
-}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -73,7 +40,6 @@ let kernels: Record<Build, RowKernel>;
 let indexer: CsvIndexer;
 beforeAll(async () => {
 	ensureIndexerBuilt();
-	ensureKernelBuilt();
 	const [simd, scalar] = await Promise.all(
 		KERNEL_BUILDS.map((name) => instantiateRowKernel(readFileSync(join(INDEXER_BUILD_DIR, name))))
 	);
