@@ -185,7 +185,8 @@ function packed(result: ScanResult) {
 /**
  * Asserts that `actual` is exactly the reference's outcome: the same error, or the same result
  * (every typed array, count, duplicate and date order) with the same explain() for every row with
- * an issue and for the first rows. `sameProgress`: the last progress report too, and reports that never go back.
+ * an issue and for the first rows. `sameProgress`: the last progress report too, and reports
+ * that never go back.
  */
 export function expectSameOutcome(
 	reference: Outcome,
