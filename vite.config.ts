@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { phoneRegExpCache } from './vite-plugins/phone-regexp-cache';
+import { phoneRegExpCache } from './vite-plugins/phone-regexp-cache.js';
 
 export default defineConfig({
 	plugins: [sveltekit(), phoneRegExpCache()],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cachePhonePatterns } from '../../../vite-plugins/phone-regexp-cache';
+import { cachePhonePatterns } from '../../../vite-plugins/phone-regexp-cache.js';
 
 const library = join(import.meta.dirname, '../../../node_modules/libphonenumber-js');
 

@@ -1,4 +1,5 @@
-import type { Plugin } from 'vite';
+// Plain JavaScript with JSDoc types: vite.config.ts imports it by its real file name, which Vite's
+// native config loader needs and TypeScript accepts for .js files.
 
 /** libphonenumber-js's helper line, in every build of the package (es6, es6-modern, source). */
 const ORIGINAL =
@@ -12,11 +13,16 @@ const CACHED = `let pattern = compiledPatterns.get(regularExpressionText);
 	}
 	return pattern.test(text);`;
 
-/** The helper module with its patterns kept; throws when the helper no longer has that line. */
-export function cachePhonePatterns(code: string, id: string): string {
+/**
+ * The helper module with its patterns kept; throws when the helper no longer has that line.
+ * @param {string} code
+ * @param {string} id
+ * @returns {string}
+ */
+export function cachePhonePatterns(code, id) {
 	if (!ORIGINAL.test(code))
 		throw new Error(
-			`${id}: libphonenumber-js changed matchesEntirely; update phone-regexp-cache.ts`
+			`${id}: libphonenumber-js changed matchesEntirely; update phone-regexp-cache.js`
 		);
 	// A function, not a string: CACHED holds "$'" (a special pattern in replacement strings).
 	return `const compiledPatterns = new Map();\n${code.replace(ORIGINAL, () => CACHED)}`;
@@ -28,8 +34,9 @@ export function cachePhonePatterns(code: string, id: string): string {
  * This plugin makes its `matchesEntirely` helper keep each compiled pattern, which changes no
  * verdict (the patterns are fixed metadata), and fails the build if the helper changes shape
  * rather than silently leaving it as it was.
+ * @returns {import('vite').Plugin}
  */
-export function phoneRegExpCache(): Plugin {
+export function phoneRegExpCache() {
 	return {
 		name: 'ferry-phone-regexp-cache',
 		transform(code, id) {
