@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { FerryError } from '../errors';
-import { cutSequenceLength, findInvalidUtf8 } from '../sniff/utf8';
+import { invalidUtf8Error } from '../sniff/utf8';
 import type { RecordSpan } from '../types';
 
 /** papaparse's low-level parser (`Papa.Parser`), the one its own ChunkStreamer drives. */
@@ -72,6 +72,18 @@ export interface CsvRecordParserOptions {
 	/** Byte offset (in the UTF-8 working copy) and 1-based line of the first byte pushed. */
 	offset: number;
 	line: number;
+}
+
+/** A quoted field opened at `line` (byte `offset`) and never closed before the end of the text. */
+export function unterminatedQuoteError(line: number, offset: number): FerryError {
+	return new FerryError(
+		'unterminated_quote',
+		`A quoted field starting on line ${line} is never closed.`,
+		{
+			line,
+			offset
+		}
+	);
 }
 
 /**
@@ -303,11 +315,7 @@ export class CsvRecordParser {
 
 	#finishLast(): RecordSpan[] {
 		if (this.#state === QUOTED) {
-			throw new FerryError(
-				'unterminated_quote',
-				`A quoted field starting on line ${this.#quoteLine} is never closed.`,
-				{ line: this.#quoteLine, offset: this.#quoteOffset }
-			);
+			throw unterminatedQuoteError(this.#quoteLine, this.#quoteOffset);
 		}
 		if (!this.#crPending && this.#offset === this.#recordStart) return [];
 		const ended: Ended = {
@@ -424,12 +432,6 @@ export class CsvRecordParser {
 			if (from < to) bytes.set(segment.subarray(from - offset, to - offset), from - start);
 			offset += segment.length;
 		}
-		const index = findInvalidUtf8(bytes);
-		const at = start + (index >= 0 ? index : bytes.length - cutSequenceLength(bytes));
-		return new FerryError(
-			'invalid_utf8',
-			`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
-			{ offset: at }
-		);
+		return invalidUtf8Error(bytes, start);
 	}
 }

@@ -1,12 +1,12 @@
 import {
-	FerryError,
 	isFerryError,
 	throwIfAborted,
 	type AbortSignalLike,
 	type FerryErrorCode,
 	type FerryErrorDetails
 } from '../errors';
-import { cutSequenceLength, findInvalidUtf8 } from '../sniff/utf8';
+import { unterminatedQuoteError } from '../csv/parser';
+import { invalidUtf8Error } from '../sniff/utf8';
 import type { ByteSource, DestinationSchema, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
 import { parseDate } from '../validate/rules/date';
@@ -391,13 +391,7 @@ class RangeScan {
 		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true);
 		const open = index.unterminatedQuote ?? cutAfterClose;
 		// A record that starts past the range is the next range's to report.
-		if (open && openStart <= this.#task.end) {
-			throw new FerryError(
-				'unterminated_quote',
-				`A quoted field starting on line ${open.line} is never closed.`,
-				{ line: open.line, offset: open.offset }
-			);
-		}
+		if (open && openStart <= this.#task.end) throw unterminatedQuoteError(open.line, open.offset);
 		return index;
 	}
 
@@ -461,16 +455,7 @@ class RangeScan {
 		}
 		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
 		this.#pendingStart = end;
-		if (!this.#tools.kernel.validUtf8(bytes)) {
-			// The reference reader's offset: the first invalid byte, or where a cut character starts.
-			const invalid = findInvalidUtf8(bytes);
-			const at = start + (invalid >= 0 ? invalid : bytes.length - cutSequenceLength(bytes));
-			throw new FerryError(
-				'invalid_utf8',
-				`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
-				{ offset: at }
-			);
-		}
+		if (!this.#tools.kernel.validUtf8(bytes)) throw invalidUtf8Error(bytes, start);
 		return bytes;
 	}
 

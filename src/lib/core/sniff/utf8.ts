@@ -1,4 +1,5 @@
 /** Byte-level helpers shared by the readers: UTF-8 validity and physical positions. */
+import { FerryError } from '../errors';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -45,6 +46,20 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
 		i += continuation + 1;
 	}
 	return -1;
+}
+
+/**
+ * The CSV readers' error for `bytes` (at offset `start` of the working copy) that are not UTF-8:
+ * its offset is the first invalid byte, or where a character cut by the end of the bytes starts.
+ */
+export function invalidUtf8Error(bytes: Uint8Array, start: number): FerryError {
+	const index = findInvalidUtf8(bytes);
+	const at = start + (index >= 0 ? index : bytes.length - cutSequenceLength(bytes));
+	return new FerryError(
+		'invalid_utf8',
+		`The byte at offset ${at} is not valid UTF-8. Choose the file's encoding (for example windows-1252) and try again.`,
+		{ offset: at }
+	);
 }
 
 /** Number of bytes at the end of `bytes` that start a UTF-8 sequence the end cuts short. */
