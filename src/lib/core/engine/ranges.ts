@@ -47,8 +47,8 @@ export interface RangePlan {
 /**
  * One byte range of the working copy. A range owns the records that start at or before `end`
  * (a record that starts there runs on past it). Unless `exact`, where its first record starts is
- * a guess: right after the first line break at or after `start`, as if no quoted field spanned
- * it. The scan compares each guess with where the previous range's records really end.
+ * a guess after a line break at or after `start` (see RangeScan's #guessStart). The scan compares
+ * each guess with where the previous range's records really end.
  */
 export interface RangeTask {
 	start: number;
@@ -108,30 +108,28 @@ export function rangeTransferables(result: RangeResult): ArrayBuffer[] {
 export function kernelConfig(plan: ValidationPlan): KernelConfig {
 	return {
 		columns: plan.columns.length,
-		checks: plan.checks.map((check): KernelCheck => ({
-			column: check.column,
-			type: check.type === 'date' ? 'date' : kernelType(check),
-			maxLength: check.maxLength,
-			required: check.required,
-			uuid: check.type === 'id' && check.field === 'user_id' && plan.requireUuid,
-			key:
-				check.column === plan.userIdColumn
-					? 'user_id'
-					: check.column === plan.emailColumn
-						? 'email'
-						: 'none',
-			dateSlot: check.dateSlot
-		}))
+		checks: plan.checks.map(
+			({ column, type, maxLength, required, uuid, key, dateSlot }): KernelCheck => ({
+				column,
+				type: kernelType(type),
+				maxLength,
+				required,
+				uuid,
+				key,
+				dateSlot
+			})
+		)
 	};
 }
 
-function kernelType(check: Check): KernelCheck['type'] {
-	switch (check.type) {
+function kernelType(type: Check['type']): KernelCheck['type'] {
+	switch (type) {
 		case 'email':
 		case 'boolean':
 		case 'phone':
 		case 'id':
-			return check.type;
+		case 'date':
+			return type;
 		default:
 			return 'text';
 	}
@@ -183,11 +181,12 @@ function countLineBreaks(bytes: Uint8Array): number {
 	return count;
 }
 
-// The ranges of one scan share their plan (in a worker, each range brings a copy of it).
+// The ranges of one scan, and the scan itself, share their plan (in a worker, each range brings a
+// copy of it).
 const plans = new WeakMap<RangePlan, ValidationPlan>();
 const configured = new WeakMap<RowKernel, RangePlan>();
 
-function validationPlanOf(plan: RangePlan): ValidationPlan {
+export function validationPlanOf(plan: RangePlan): ValidationPlan {
 	let validation = plans.get(plan);
 	if (!validation) plans.set(plan, (validation = new ValidationPlan(plan)));
 	return validation;
@@ -368,15 +367,12 @@ class RangeScan {
 	async #afterLineBreak(from: number, to: number): Promise<number> {
 		for (let at = from; at < to;) {
 			const bytes = await this.#source.read(at, Math.min(to, at + this.#sliceSize));
-			for (let i = 0; i < bytes.length; i++) {
-				if (bytes[i] !== LF && bytes[i] !== CR) continue;
-				if (bytes[i] === CR && i + 1 === bytes.length) {
-					const after = await this.#source.read(at + i + 1, at + i + 2);
-					return at + i + (after[0] === LF ? 2 : 1);
-				}
-				return at + lineBreakEnd(bytes, i);
-			}
+			const end = firstLineBreakEnd(bytes, bytes.length);
+			if (end >= 0) return at + end;
 			at += bytes.length;
+			// A CR that ends the bytes: the next byte says whether it is a CRLF.
+			if (bytes[bytes.length - 1] === CR)
+				return at + ((await this.#source.read(at, at + 1))[0] === LF ? 1 : 0);
 		}
 		return -1;
 	}
@@ -486,11 +482,12 @@ class RangeScan {
 		let mask = plan.valueBits(check, text);
 		if (check.type === 'date')
 			mask |= recordDate(output, row * this.#slots + check.dateSlot, parseDate(text));
-		const key = check.column === plan.userIdColumn ? 0 : check.column === plan.emailColumn ? 3 : -1;
-		if (key >= 0) {
-			const normalised = this.#encoder.encode(key === 3 ? text.toLowerCase() : text);
+		if (check.key !== 'none') {
+			const email = check.key === 'email';
+			const normalised = this.#encoder.encode(email ? text.toLowerCase() : text);
 			const [h1, h2] = keyHash(normalised);
-			const at = row * KEY_STRIDE + key;
+			// user_id's hashes and length first, then email's.
+			const at = row * KEY_STRIDE + (email ? 3 : 0);
 			output.keys[at] = h1;
 			output.keys[at + 1] = h2;
 			output.keys[at + 2] = normalised.length;

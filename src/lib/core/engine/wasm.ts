@@ -1,7 +1,7 @@
 import { positionAt } from '../csv/reference';
 import { FerryError, throwIfAborted } from '../errors';
 import type { ByteSource, Layout } from '../types';
-import { ValidationPlan, VerdictBook, explainRow } from '../validate/validator';
+import { VerdictBook, explainRow, type ValidationPlan } from '../validate/validator';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
 import { instantiateJsonSplitter } from '../wasm/json-split';
 import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';
@@ -10,6 +10,7 @@ import { Growable } from './growable';
 import { KeyIndex } from './keys';
 import {
 	scanRange,
+	validationPlanOf,
 	type RangePlan,
 	type RangeResult,
 	type RangeTask,
@@ -131,7 +132,7 @@ class RangedScan {
 		this.#rangeSize = rangeSize;
 		this.#request = request;
 		this.#rangePlan = { delimiter, columns: layout.columns, mapping, schema, options };
-		this.#plan = new ValidationPlan(this.#rangePlan);
+		this.#plan = validationPlanOf(this.#rangePlan);
 	}
 
 	async run(): Promise<ScanResult> {

@@ -96,6 +96,10 @@ export interface Check {
 	type: FieldType;
 	maxLength: number;
 	required: boolean;
+	/** The value must be a UUID (user_id, when the destination requires UUIDs). */
+	uuid: boolean;
+	/** The duplicate key the value is (an email is compared lower-cased). */
+	key: 'none' | 'user_id' | 'email';
 	/** Index among the date checks, -1 for other types. */
 	dateSlot: number;
 }
@@ -150,7 +154,6 @@ export function canonicalRecord(
 export class ValidationPlan {
 	readonly columns: string[];
 	readonly options: ValidationOptions;
-	readonly requireUuid: boolean;
 	readonly checks: Check[] = [];
 	/** Per required field: its column, or -1 when unmapped. */
 	readonly required: { field: FieldName; column: number }[];
@@ -171,7 +174,6 @@ export class ValidationPlan {
 		const { schema, mapping, columns, options } = init;
 		this.columns = columns;
 		this.options = options;
-		this.requireUuid = schema.requireUuidUserId;
 		const accepted = new Map(schema.fields.map((field) => [field.name, field]));
 		const columnOf = new Map<FieldName, number>();
 		mapping.forEach((field, column) => {
@@ -186,6 +188,8 @@ export class ValidationPlan {
 				type,
 				maxLength: destination.maxLength,
 				required: destination.required,
+				uuid: type === 'id' && field === 'user_id' && schema.requireUuidUserId,
+				key: field === 'user_id' ? 'user_id' : field === 'email' ? 'email' : 'none',
 				dateSlot: type === 'date' ? this.dateChecks.length : -1
 			};
 			this.checks.push(check);
@@ -218,9 +222,7 @@ export class ValidationPlan {
 			case 'phone':
 				return isValidPhone(value, this.options.defaultRegion) ? null : 'invalid_phone';
 			case 'id':
-				return this.requireUuid && check.field === 'user_id' && !isValidUuid(value)
-					? 'invalid_uuid'
-					: null;
+				return check.uuid && !isValidUuid(value) ? 'invalid_uuid' : null;
 			default:
 				return null;
 		}
