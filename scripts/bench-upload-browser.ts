@@ -8,11 +8,12 @@
 // Serves it with `vite preview` on 127.0.0.1:4193 (BENCH_PORT to change), Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). Writes bench/out/upload-browser.json.
 // Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { Browser, Page } from '@playwright/test';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromium, root, start, stop, waitForHttp } from './lib/browser-bench';
 import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
@@ -20,21 +21,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 4193);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'bench';
 const LONG_TASK_MS = 50;
-const root = join(import.meta.dirname, '..');
-
-/** A child in its own process group, so stopping it also stops what it started (npx → vite). */
-function start(command: string, args: string[]): ChildProcess {
-	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-}
-
-function stop(child: ChildProcess | undefined): void {
-	if (!child?.pid || child.exitCode !== null) return;
-	try {
-		process.kill(-child.pid, 'SIGTERM');
-	} catch {
-		// Already gone.
-	}
-}
 
 function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
 	return new Promise((resolve, reject) => {
@@ -52,19 +38,6 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Prom
 		child.stderr!.on('data', read);
 		child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${output}`)));
 	});
-}
-
-async function waitForHttp(url: string): Promise<void> {
-	const until = Date.now() + 60_000;
-	while (Date.now() < until) {
-		try {
-			if ((await fetch(url)).ok) return;
-		} catch {
-			// Not yet.
-		}
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-	throw new Error(`${url} did not answer`);
 }
 
 interface LongTask {
@@ -173,16 +146,7 @@ async function main(): Promise<void> {
 		const csvPath = join(temp, 'bench-upload.csv');
 		writeFileSync(csvPath, csv);
 
-		browser = await chromium.launch({
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update'
-			]
-		});
+		browser = await launchChromium();
 		const chromiumVersion = browser.version();
 		const context = await browser.newContext({ baseURL: ORIGIN, locale: 'en-GB' });
 		await context.addInitScript(instrument);

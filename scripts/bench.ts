@@ -9,13 +9,14 @@
 // It builds the app's WebAssembly and the bench page (bench/, into bench/out/site), serves the page
 // with `vite preview` on 127.0.0.1:4181 (BENCH_PORT to change), and drives Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ContenderId, RulesSetup, RunResult } from '../bench/protocol';
+import { launchChromium, root, sleep, start, stop, waitForHttp } from './lib/browser-bench';
 import { writeUserExport } from './lib/user-export';
 
 const CONTENDERS: { id: ContenderId; label: string }[] = [
@@ -27,7 +28,6 @@ const CONTENDERS: { id: ContenderId; label: string }[] = [
 const LONG_TASK_MS = 50;
 const RSS_SAMPLE_MS = 25;
 const SEED = 7;
-const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'bench', 'out');
 
 const { values: args } = parseArgs({
@@ -54,35 +54,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 4181);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 // ---- processes ---------------------------------------------------------------------------------
-
-/** A child in its own process group, so stopping it also stops what it started (npx → vite). */
-function start(command: string, args: string[]): ChildProcess {
-	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-}
-
-function stop(child: ChildProcess | undefined): void {
-	if (!child?.pid || child.exitCode !== null) return;
-	try {
-		process.kill(-child.pid, 'SIGTERM');
-	} catch {
-		// Already gone.
-	}
-}
-
-async function waitForHttp(url: string): Promise<void> {
-	const until = Date.now() + 60_000;
-	while (Date.now() < until) {
-		try {
-			if ((await fetch(url)).ok) return;
-		} catch {
-			// Not yet.
-		}
-		await sleep(200);
-	}
-	throw new Error(`${url} did not answer`);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- memory of Chromium's renderers, from /proc ------------------------------------------------
 
@@ -363,18 +334,8 @@ async function main(): Promise<void> {
 			if (code) console.error(`vite preview exited (${code})`);
 		});
 		await waitForHttp(ORIGIN);
-		browser = await chromium.launch({
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update',
-				// performance.memory is otherwise rounded and refreshed only now and then.
-				'--enable-precise-memory-info'
-			]
-		});
+		// performance.memory is otherwise rounded and refreshed only now and then.
+		browser = await launchChromium(['--enable-precise-memory-info']);
 
 		// The mapping every contender uses: the app's proposals for this file.
 		const first = await openPage(browser);

@@ -1,0 +1,51 @@
+// What the browser benchmarks share: child processes in their own process group, waiting for a
+// server to answer, and Debian's Chromium launched as the machine needs it.
+import { chromium, type Browser } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const root = join(import.meta.dirname, '../..');
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A child in its own process group, so stopping it also stops what it started (npx → vite). */
+export function start(command: string, args: string[]): ChildProcess {
+	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+export function stop(child: ChildProcess | undefined): void {
+	if (!child?.pid || child.exitCode !== null) return;
+	try {
+		process.kill(-child.pid, 'SIGTERM');
+	} catch {
+		// Already gone.
+	}
+}
+
+export async function waitForHttp(url: string): Promise<void> {
+	const until = Date.now() + 60_000;
+	while (Date.now() < until) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// Not yet.
+		}
+		await sleep(200);
+	}
+	throw new Error(`${url} did not answer`);
+}
+
+/** Headless Chromium (CHROMIUM_PATH, else Debian's), without the background traffic this closed network refuses. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			...extraArgs
+		]
+	});
+}
