@@ -1,27 +1,9 @@
 import { readCsvRecords } from './csv/reference';
 import { CsvRecordParser } from './csv/parser';
-import type { AbortSignalLike } from './errors';
 import { readJsonRecords, recordAligner } from './json/records';
 import { JsonRecordScanner } from './json/scanner';
-import type { InspectHooks } from './sniff/inspect';
+import type { RecordReadOptions, TransformRecord } from './read-options';
 import type { ByteSource, Layout, RecordSpan } from './types';
-
-export interface ReadOptions {
-	signal?: AbortSignalLike;
-	/** Bytes read per step (default 1 MiB); each step yields one batch of records. */
-	chunkSize?: number;
-	/** Absolute offset in the working copy up to which bytes have been read. */
-	onProgress?: (bytesRead: number) => void;
-}
-
-export type TransformRecord = InspectHooks['transformRecord'];
-
-export interface RecordReadOptions extends ReadOptions {
-	/** JSON only: a preset's reshaping of each record before flattening. */
-	transform: TransformRecord;
-	/** JSON only: a flattened key that is not a column of the layout. */
-	onExtraKey?: (key: string) => void;
-}
 
 /** Streams the data records of the working copy, in batches, whatever the format. */
 export function readRecords(

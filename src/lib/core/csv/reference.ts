@@ -1,18 +1,8 @@
 import { throwIfAborted } from '../errors';
-import type { ReadOptions } from '../read';
-import { positionAfter } from '../sniff/utf8';
+import { DEFAULT_CHUNK_SIZE, type ReadOptions } from '../read-options';
+import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout, RecordSpan } from '../types';
 import { CsvRecordParser } from './parser';
-
-export const DEFAULT_CHUNK_SIZE = 1 << 20;
-
-/** 1-based line and column at `offset` of the working copy (reads the bytes before it). */
-export async function positionAt(
-	source: ByteSource,
-	offset: number
-): Promise<{ line: number; column: number }> {
-	return offset > 0 ? positionAfter(await source.read(0, offset)) : { line: 1, column: 1 };
-}
 
 /**
  * Streams the data records of a CSV working copy from `layout.dataStart`, one batch per chunk of

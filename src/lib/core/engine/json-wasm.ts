@@ -1,12 +1,7 @@
-import { positionAt } from '../csv/reference';
 import { throwIfAborted } from '../errors';
-import {
-	decodeRecord,
-	DEFAULT_JSON_CHUNK_SIZE,
-	fieldAligner,
-	parseRecordText,
-	scanModeOf
-} from '../json/records';
+import { decodeRecord, fieldAligner, parseRecordText, scanModeOf } from '../json/records';
+import { DEFAULT_CHUNK_SIZE } from '../read-options';
+import { positionAt } from '../sniff/utf8';
 import { Validator } from '../validate/validator';
 import {
 	createJsonSplitState,
@@ -48,7 +43,7 @@ export function createWasmJsonScan(
 	engineName: string,
 	options: WasmJsonScanOptions = {}
 ): (request: ScanRequest) => Promise<ScanResult> {
-	const sliceSize = Math.max(1, options.sliceSize ?? DEFAULT_JSON_CHUNK_SIZE);
+	const sliceSize = Math.max(1, options.sliceSize ?? DEFAULT_CHUNK_SIZE);
 	return (request) => new WasmJsonScan(splitter, engineName, sliceSize, request).run();
 }
 
@@ -131,7 +126,7 @@ class WasmJsonScan {
 			const chunkStart = position;
 			const bytes = await source.read(
 				position,
-				Math.min(source.size, position + DEFAULT_JSON_CHUNK_SIZE)
+				Math.min(source.size, position + DEFAULT_CHUNK_SIZE)
 			);
 			if (bytes.length === 0) break;
 			position += bytes.length;

@@ -1,5 +1,5 @@
-import { positionAt } from '../csv/reference';
 import { FerryError, throwIfAborted } from '../errors';
+import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
 import { VerdictBook, explainRow, type ValidationPlan } from '../validate/validator';
 import { instantiateCsvIndexer } from '../wasm/csv-index';

@@ -1,19 +1,10 @@
-import { positionAt } from '../csv/reference';
 import { FerryError, throwIfAborted } from '../errors';
-import type { ReadOptions, TransformRecord } from '../read';
-import { findInvalidUtf8 } from '../sniff/utf8';
+import { DEFAULT_CHUNK_SIZE, type RecordReadOptions, type TransformRecord } from '../read-options';
+import { findInvalidUtf8, positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout, RecordSpan } from '../types';
 import { flattenRecord } from './flatten';
 import { JsonSyntaxError, parseJson } from './parse';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from './scanner';
-
-export const DEFAULT_JSON_CHUNK_SIZE = 1 << 20;
-
-export interface JsonReadOptions extends ReadOptions {
-	transform: TransformRecord;
-	/** Called for every flattened key of a record that is not one of the layout's keys. */
-	onExtraKey?: (key: string) => void;
-}
 
 /** How records are laid out after `dataStart` for a JSON layout. */
 export function scanModeOf(layout: Layout): JsonScanMode {
@@ -130,9 +121,9 @@ export function recordAligner(
 export async function* readJsonRecords(
 	source: ByteSource,
 	layout: Layout,
-	options: JsonReadOptions
+	options: RecordReadOptions
 ): AsyncGenerator<RecordSpan[]> {
-	const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_JSON_CHUNK_SIZE);
+	const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
 	const start = await positionAt(source, layout.dataStart);
 	const scanner = new JsonRecordScanner(scanModeOf(layout), { offset: layout.dataStart, ...start });
 	const align = recordAligner(layout, options.transform, options.onExtraKey);

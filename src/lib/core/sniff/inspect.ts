@@ -3,6 +3,7 @@ import { FerryError } from '../errors';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
+import type { TransformRecord } from '../read-options';
 import type { Format, Layout, RecordSpan } from '../types';
 import { parseSepLine, sniffDelimiter } from './delimiter';
 import { detectHeader } from './header';
@@ -17,8 +18,7 @@ export interface InspectHooks {
 		header: boolean;
 		sample: string[][];
 	}): string | null;
-	/** Presets may reshape a JSON record before flattening (Hanko: primary entry of `emails` → email, email_verified). */
-	transformRecord(preset: string | null, record: Record<string, unknown>): Record<string, unknown>;
+	transformRecord: TransformRecord;
 }
 
 export interface Inspection {

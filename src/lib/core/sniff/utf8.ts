@@ -1,5 +1,6 @@
 /** Byte-level helpers shared by the readers: UTF-8 validity and physical positions. */
 import { FerryError } from '../errors';
+import type { ByteSource } from '../types';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -84,6 +85,14 @@ export function positionAfter(bytes: Uint8Array): { line: number; column: number
 		} else if (byte !== LF && (byte & 0xc0) !== 0x80) column++;
 	}
 	return { line, column };
+}
+
+/** 1-based line and column at `offset` of the working copy (reads the bytes before it). */
+export async function positionAt(
+	source: ByteSource,
+	offset: number
+): Promise<{ line: number; column: number }> {
+	return offset > 0 ? positionAfter(await source.read(0, offset)) : { line: 1, column: 1 };
 }
 
 /** UTF-8 length of one UTF-16 code unit (a surrogate pair counts 2 + 2 = 4). */
