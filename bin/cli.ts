@@ -7,7 +7,7 @@ import { isFerryError } from '../src/lib/core/errors';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
 import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
-import { canonicalRecord } from '../src/lib/core/validate/validator';
+import { canonicalRecord } from '../src/lib/core/validate/canonical';
 import { ISSUE_CODES } from '../src/lib/core/validate/codes';
 import { ImportSession } from '../src/lib/pipeline/session';
 

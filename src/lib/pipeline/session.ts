@@ -12,7 +12,7 @@ import {
 	normaliseRecord,
 	type CanonicalRecord
 } from '../core/validate/normalize';
-import { canonicalRecord } from '../core/validate/validator';
+import { canonicalRecord } from '../core/validate/canonical';
 import type {
 	ColumnProposal,
 	DateColumnOrder,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyIndex } from '../../../src/lib/core/engine/keys';
-import { RowLinks } from '../../../src/lib/core/validate/validator';
+import { RowLinks } from '../../../src/lib/core/validate/links';
 import { random } from './helpers';
 
 describe('KeyIndex', () => {

@@ -6,7 +6,8 @@ import { FerryError } from '../../../src/lib/core/errors';
 import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
 import type { FieldName, Mapping } from '../../../src/lib/core/types';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';
-import { Validator, canonicalRecord } from '../../../src/lib/core/validate/validator';
+import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
+import { Validator } from '../../../src/lib/core/validate/validator';
 import type { UploadRow } from '../../../src/lib/upload/chunks';
 
 export const COLUMNS = ['id', 'email', 'name', 'signup', 'internal_note', 'plan'];

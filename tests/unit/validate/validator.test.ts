@@ -8,7 +8,8 @@ import type {
 	ValidationOptions
 } from '../../../src/lib/core/types';
 import { codesOf } from '../../../src/lib/core/validate/codes';
-import { Validator, canonicalRecord } from '../../../src/lib/core/validate/validator';
+import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
+import { Validator } from '../../../src/lib/core/validate/validator';
 
 const NOW = Date.UTC(2025, 0, 1);
 const OPTIONS: ValidationOptions = { dateOrder: 'dmy', defaultRegion: 'US', now: NOW };

@@ -10,7 +10,8 @@ import { invalidUtf8Error } from '../sniff/utf8';
 import type { ByteSource, DestinationSchema, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
 import { parseDate } from '../validate/rules/date';
-import { ValidationPlan, recordDate, type Check } from '../validate/validator';
+import { ValidationPlan, type Check } from '../validate/plan';
+import { recordDate } from '../validate/verdicts';
 import {
 	createCsvIndexState,
 	unquote,

@@ -7,7 +7,7 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../types';
-import type { ValidationSummary } from '../validate/validator';
+import type { ValidationSummary } from '../validate/verdicts';
 import type { RangePlan, RangeResult, RangeTask } from './ranges';
 
 /** Scans byte ranges of one working copy, maybe several at once (a pool of workers). */

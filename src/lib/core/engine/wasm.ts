@@ -1,7 +1,9 @@
 import { FerryError, throwIfAborted } from '../errors';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
-import { VerdictBook, explainRow, type ValidationPlan } from '../validate/validator';
+import { explainRow } from '../validate/explain';
+import type { ValidationPlan } from '../validate/plan';
+import { VerdictBook } from '../validate/verdicts';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
 import { instantiateJsonSplitter } from '../wasm/json-split';
 import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';

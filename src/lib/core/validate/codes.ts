@@ -51,6 +51,11 @@ export function bitOf(code: IssueCode): number {
 	return 1 << ISSUE_CODES.indexOf(code);
 }
 
+/** Every code's bit, looked up by name (bitOf without the search, for per-cell checks). */
+export const ISSUE_BIT = Object.fromEntries(
+	ISSUE_CODES.map((code) => [code, bitOf(code)])
+) as Record<IssueCode, number>;
+
 function maskOf(severity: 'error' | 'warning'): number {
 	return ISSUE_CODES.reduce(
 		(mask, code, bit) => (SEVERITY[code] === severity ? mask | (1 << bit) : mask),

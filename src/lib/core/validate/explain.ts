@@ -1,0 +1,123 @@
+import type { IssueCode, RowIssue } from '../types';
+import { trimmedField } from './canonical';
+import { ISSUE_BIT, ISSUE_CODES } from './codes';
+import { tooLong, type ValidationPlan } from './plan';
+import { parseDate, resolveDate } from './rules/date';
+import type { VerdictBook } from './verdicts';
+
+function quoted(value: string): string {
+	return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
+}
+
+/** The issues of one row with messages, in ISSUE_CODES order, once its book is finished. */
+export function explainRow(
+	plan: ValidationPlan,
+	book: VerdictBook,
+	row: number,
+	fields: string[],
+	fieldCount: number
+): RowIssue[] {
+	if (!book.finished) throw new Error('explain before finish()');
+	const issues: RowIssue[] = [];
+	const name = (column: number) => plan.columns[column] ?? `Column ${column + 1}`;
+
+	if (plan.raggedBits(fields, fieldCount) !== 0)
+		issues.push({
+			code: 'ragged_row',
+			column: null,
+			field: null,
+			message: `The row has ${fieldCount} fields but the header has ${plan.columns.length}, and an extra field is not empty.`
+		});
+	for (const { field, column } of plan.required) {
+		if (column < 0)
+			issues.push({
+				code: 'missing_required',
+				column: null,
+				field,
+				message: `The required field ${field} is not mapped to any column.`
+			});
+		else if (trimmedField(fields, column) === '')
+			issues.push({
+				code: 'missing_required',
+				column,
+				field,
+				message: `${name(column)} is empty but ${field} is required.`
+			});
+	}
+
+	const instants = new Float64Array(plan.dateChecks.length).fill(NaN);
+	for (const check of plan.checks) {
+		const value = trimmedField(fields, check.column);
+		if (value === '') continue;
+		const at = { column: check.column, field: check.field };
+		const label = name(check.column);
+		if (tooLong(value, check.maxLength))
+			issues.push({
+				...at,
+				code: 'value_too_long',
+				message: `${label} has ${[...value].length} characters; the destination allows ${check.maxLength}.`
+			});
+		if (check.type === 'date') {
+			const order = book.orderOf(check.dateSlot);
+			const parsed = parseDate(value);
+			instants[check.dateSlot] = resolveDate(parsed, order);
+			if (Number.isNaN(instants[check.dateSlot]))
+				issues.push({
+					...at,
+					code: 'invalid_date',
+					message: `${label}: ${quoted(value)} is not a valid date${parsed.kind === 'slash' ? ` when read as ${order === 'dmy' ? 'day/month/year' : 'month/day/year'} like the rest of the column` : ''}.`
+				});
+			else if (instants[check.dateSlot] > plan.options.now)
+				issues.push({
+					...at,
+					code: 'future_date',
+					message: `${label}: ${quoted(value)} is later than now.`
+				});
+			continue;
+		}
+		const bits = plan.valueBits(check, value) & ~ISSUE_BIT.value_too_long;
+		const issue = ISSUE_CODES.find((code) => bits & ISSUE_BIT[code]);
+		if (issue)
+			issues.push({ ...at, code: issue, message: valueMessage(plan, issue, label, value) });
+	}
+
+	const duplicates: [IssueCode, number, number | undefined][] = [
+		['duplicate_user_id', plan.userIdColumn, book.firstUserIdOf(row)],
+		['duplicate_email', plan.emailColumn, book.firstEmailOf(row)]
+	];
+	for (const [code, column, firstRow] of duplicates) {
+		if (firstRow === undefined) continue;
+		issues.push({
+			code,
+			column,
+			field: code === 'duplicate_user_id' ? 'user_id' : 'email',
+			message: `${name(column)} repeats row ${firstRow + 1}; only the first is imported.`,
+			firstRow
+		});
+	}
+	const { registrationSlot, loginSlot } = plan;
+	if (registrationSlot >= 0 && loginSlot >= 0 && instants[loginSlot] < instants[registrationSlot]) {
+		const login = plan.dateChecks[loginSlot];
+		const registration = plan.dateChecks[registrationSlot];
+		issues.push({
+			code: 'login_before_registration',
+			column: login.column,
+			field: login.field,
+			message: `${name(login.column)} (${trimmedField(fields, login.column)}) is earlier than ${name(registration.column)} (${trimmedField(fields, registration.column)}).`
+		});
+	}
+	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+}
+
+function valueMessage(plan: ValidationPlan, code: IssueCode, label: string, value: string): string {
+	switch (code) {
+		case 'invalid_email':
+			return `${label}: ${quoted(value)} is not a valid email address.`;
+		case 'invalid_boolean':
+			return `${label}: ${quoted(value)} is not one of true/false, yes/no, y/n, 1/0.`;
+		case 'invalid_phone':
+			return `${label}: ${quoted(value)} cannot be read as a phone number (default region ${plan.options.defaultRegion}).`;
+		default:
+			return `${label}: ${quoted(value)} is not a UUID, which the destination requires.`;
+	}
+}

@@ -1,0 +1,253 @@
+import { Growable } from '../engine/growable';
+import type { DateColumnOrder, DateOrder, IssueCode } from '../types';
+import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from './codes';
+import { RowLinks } from './links';
+import type { Check, ValidationPlan } from './plan';
+import { slashEvidence, type ParsedDate } from './rules/date';
+
+export interface ValidationSummary {
+	rows: number;
+	valid: number;
+	invalid: number;
+	warnings: number;
+	/** Rows carrying each code. */
+	issueCounts: Record<IssueCode, number>;
+	/** Per row bitmask of ISSUE_CODES (length = rows). */
+	rowIssues: Uint32Array;
+	/** Row → first row with the same user_id (or, failing that, the same email). */
+	duplicateOf: RowLinks;
+	/** One entry per date column that held slash dates. */
+	dateOrders: DateColumnOrder[];
+}
+
+/** How a row's date slot reaches the book: what its value parsed as (see rules/date.ts). */
+export const DATE_NONE = 0;
+export const DATE_EXACT = 1;
+export const DATE_SLASH = 2;
+/** Slash dates whose parts say the column is day/month (3) or month/day (4). */
+export const DATE_SLASH_DMY = 3;
+export const DATE_SLASH_MDY = 4;
+
+/** Date slots as DATE_* kinds with their instants (exact: dateA; slash: dateA dmy, dateB mdy). */
+export interface DateSlots {
+	dateKinds: Uint8Array;
+	dateA: Float64Array;
+	dateB: Float64Array;
+}
+
+/** Writes what a date value parsed as into slot `at`; answers invalid_date for a bad exact date. */
+export function recordDate(slots: DateSlots, at: number, parsed: ParsedDate): number {
+	if (parsed.kind === 'exact') {
+		slots.dateKinds[at] = DATE_EXACT;
+		slots.dateA[at] = parsed.ms;
+		return Number.isNaN(parsed.ms) ? ISSUE_BIT.invalid_date : 0;
+	}
+	const evidence = slashEvidence(parsed);
+	slots.dateKinds[at] =
+		evidence === 'dmy' ? DATE_SLASH_DMY : evidence === 'mdy' ? DATE_SLASH_MDY : DATE_SLASH;
+	slots.dateA[at] = parsed.dmy;
+	slots.dateB[at] = parsed.mdy;
+	return 0;
+}
+
+interface DateSlot {
+	check: Check;
+	slashValues: number;
+	dmyEvidence: number;
+	mdyEvidence: number;
+	order: DateOrder;
+}
+
+/**
+ * The verdicts of one file, committed row by row in order once each row's cells are checked:
+ * the column-wide slash-date orders, the duplicates (the callers find each key's first row) and
+ * the per-row Uint32 issue masks. Only rows with slash dates keep their candidate instants until
+ * finish().
+ */
+export class VerdictBook implements DateSlots {
+	/** The date slots of the row being committed (DATE_* kinds, instants); commit() clears them. */
+	readonly dateKinds: Uint8Array;
+	readonly dateA: Float64Array;
+	readonly dateB: Float64Array;
+
+	readonly #plan: ValidationPlan;
+	readonly #dates: DateSlot[];
+	readonly #masks = new Growable((n) => new Uint32Array(n));
+	/** Rows awaiting the column orders: [row, slash-slot bits, (dmy, mdy) per date slot…]. */
+	readonly #deferred = new Growable((n) => new Float64Array(n));
+	/** Per row: the first row with its user_id, and with its email, plus one (0 = none). */
+	readonly #firstUserIds = new Growable((n) => new Uint32Array(n));
+	readonly #firstEmails = new Growable((n) => new Uint32Array(n));
+	#linked = 0;
+	#summary: ValidationSummary | null = null;
+
+	constructor(plan: ValidationPlan) {
+		this.#plan = plan;
+		this.#dates = plan.dateChecks.map((check) => ({
+			check,
+			slashValues: 0,
+			dmyEvidence: 0,
+			mdyEvidence: 0,
+			order: plan.options.dateOrder
+		}));
+		this.dateKinds = new Uint8Array(this.#dates.length);
+		this.dateA = new Float64Array(this.#dates.length);
+		this.dateB = new Float64Array(this.#dates.length);
+	}
+
+	get rows(): number {
+		return this.#masks.length;
+	}
+
+	/** Room for `rows` rows in all (a count estimated ahead spares growing the per-row arrays). */
+	reserve(rows: number): void {
+		for (const array of [this.#masks, this.#firstUserIds, this.#firstEmails]) array.reserve(rows);
+	}
+
+	/**
+	 * Adds the next row: its cell issue bits, the first earlier rows with its user_id and email
+	 * (-1 for none) and its date slots as set in dateKinds/dateA/dateB.
+	 */
+	commit(cellMask: number, firstUserId: number, firstEmail: number): void {
+		if (this.#summary) throw new Error('VerdictBook.commit() after finish()');
+		const row = this.#masks.length;
+		let mask = cellMask;
+		let slash = 0;
+		let dated = false;
+		const kinds = this.dateKinds;
+		for (let slot = 0; slot < kinds.length; slot++) {
+			const kind = kinds[slot];
+			if (kind === DATE_NONE) continue;
+			dated = true;
+			if (kind === DATE_EXACT) continue;
+			slash |= 1 << slot;
+			const date = this.#dates[slot];
+			date.slashValues++;
+			if (kind === DATE_SLASH_DMY) date.dmyEvidence++;
+			else if (kind === DATE_SLASH_MDY) date.mdyEvidence++;
+		}
+		if (slash) this.#defer(row, slash);
+		else if (dated)
+			mask |= this.#dateWarnings((slot) => (kinds[slot] === DATE_EXACT ? this.dateA[slot] : NaN));
+		kinds.fill(DATE_NONE);
+
+		if (firstEmail >= 0) mask |= ISSUE_BIT.duplicate_email;
+		if (firstUserId >= 0) mask |= ISSUE_BIT.duplicate_user_id;
+		if (firstEmail >= 0 || firstUserId >= 0) this.#linked++;
+		this.#firstEmails.push(firstEmail + 1);
+		this.#firstUserIds.push(firstUserId + 1);
+		this.#masks.push(mask);
+	}
+
+	#defer(row: number, slashBits: number): void {
+		this.#deferred.push(row);
+		this.#deferred.push(slashBits);
+		for (let slot = 0; slot < this.#dates.length; slot++) {
+			const kind = this.dateKinds[slot];
+			this.#deferred.push(kind === DATE_NONE ? NaN : this.dateA[slot]);
+			this.#deferred.push(
+				kind === DATE_NONE ? NaN : kind === DATE_EXACT ? this.dateA[slot] : this.dateB[slot]
+			);
+		}
+	}
+
+	/** future_date and login_before_registration from the resolved instants (NaN = none). */
+	#dateWarnings(instant: (slot: number) => number): number {
+		const { registrationSlot, loginSlot, options } = this.#plan;
+		let mask = 0;
+		for (let slot = 0; slot < this.#dates.length; slot++)
+			if (instant(slot) > options.now) mask |= ISSUE_BIT.future_date;
+		if (registrationSlot >= 0 && loginSlot >= 0)
+			if (instant(loginSlot) < instant(registrationSlot))
+				mask |= ISSUE_BIT.login_before_registration;
+		return mask;
+	}
+
+	/** Resolves column-wide slash-date orders, then returns the verdicts. */
+	finish(): ValidationSummary {
+		if (this.#summary) return this.#summary;
+		const dateOrders = this.#resolveOrders();
+		const masks = this.#masks.toArray();
+		this.#judgeDeferred(masks);
+
+		const issueCounts = Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
+			IssueCode,
+			number
+		>;
+		let valid = 0;
+		let warnings = 0;
+		for (const mask of masks) {
+			if ((mask & ERROR_MASK) === 0) valid++;
+			if ((mask & WARNING_MASK) !== 0) warnings++;
+			if (mask === 0) continue;
+			for (let bit = 0; bit < ISSUE_CODES.length; bit++)
+				if (mask & (1 << bit)) issueCounts[ISSUE_CODES[bit]]++;
+		}
+		this.#summary = {
+			rows: masks.length,
+			valid,
+			invalid: masks.length - valid,
+			warnings,
+			issueCounts,
+			rowIssues: masks,
+			duplicateOf: new RowLinks(
+				this.#firstUserIds.toArray(),
+				this.#firstEmails.toArray(),
+				this.#linked
+			),
+			dateOrders
+		};
+		return this.#summary;
+	}
+
+	/**
+	 * A part above 12 can only be a day: such values are evidence for their column's order. Both
+	 * kinds of evidence make the column mixed: the majority decides and the minority is invalid.
+	 */
+	#resolveOrders(): DateColumnOrder[] {
+		const orders: DateColumnOrder[] = [];
+		for (const slot of this.#dates) {
+			if (slot.slashValues === 0) continue;
+			const { dmyEvidence: dmy, mdyEvidence: mdy } = slot;
+			const evidence = dmy && mdy ? 'mixed' : dmy ? 'dmy' : mdy ? 'mdy' : 'ambiguous';
+			slot.order = dmy > mdy ? 'dmy' : mdy > dmy ? 'mdy' : this.#plan.options.dateOrder;
+			orders.push({ column: slot.check.column, evidence, used: slot.order });
+		}
+		return orders;
+	}
+
+	#judgeDeferred(masks: Uint32Array): void {
+		const records = this.#deferred.toArray();
+		const stride = 2 + 2 * this.#dates.length;
+		const instants = new Float64Array(this.#dates.length);
+		for (let at = 0; at < records.length; at += stride) {
+			const row = records[at];
+			const slashBits = records[at + 1];
+			let mask = 0;
+			for (let slot = 0; slot < this.#dates.length; slot++) {
+				const offset = at + 2 + 2 * slot + (this.#dates[slot].order === 'dmy' ? 0 : 1);
+				instants[slot] = records[offset];
+				if (slashBits & (1 << slot) && Number.isNaN(instants[slot])) mask |= ISSUE_BIT.invalid_date;
+			}
+			masks[row] |= mask | this.#dateWarnings((slot) => instants[slot]);
+		}
+	}
+
+	/** After finish(): the order slash dates of a date slot were read in. */
+	orderOf(slot: number): DateOrder {
+		return this.#dates[slot].order;
+	}
+
+	/** The first earlier row with this row's user_id, or undefined. */
+	firstUserIdOf(row: number): number | undefined {
+		return this.#summary?.duplicateOf.firstUserIdOf(row);
+	}
+
+	firstEmailOf(row: number): number | undefined {
+		return this.#summary?.duplicateOf.firstEmailOf(row);
+	}
+
+	get finished(): boolean {
+		return this.#summary !== null;
+	}
+}
