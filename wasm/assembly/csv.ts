@@ -15,6 +15,7 @@
 // closing quote...), the byte-at-a-time state machine below does the work. Both produce the same
 // output, which the unit tests check.
 
+import { CsvControl, LayoutHash } from './_layout';
 import { below, eqMask, isUnicodeSpace, prefixXor } from './_shared';
 
 const QUOTE: u32 = 0x22;
@@ -32,31 +33,8 @@ const AFTER_CLOSE: u32 = 4;
 /** Inside a multi-byte character after a closing candidate (is it Unicode whitespace?). */
 const AFTER_CLOSE_UTF8: u32 = 5;
 
-// Control block layout (byte offsets). Mirrored in src/lib/core/wasm/csv-index.ts.
-const CTL_DELIMITER = 0;
-const CTL_MACHINE = 4;
-const CTL_CR_PENDING = 8;
-const CTL_PREV_CR = 12;
-const CTL_FIELD_COUNT = 16;
-const CTL_UTF8_CODE = 20;
-const CTL_UTF8_LEFT = 24;
-const CTL_FIELDS_PTR = 28;
-const CTL_FIELDS_CAP = 32;
-const CTL_FIELDS_LEN = 36;
-const CTL_STARTS_PTR = 40;
-const CTL_ENDS_PTR = 44;
-const CTL_LINES_PTR = 48;
-const CTL_COUNTS_PTR = 52;
-const CTL_RECORDS_CAP = 56;
-const CTL_RECORDS_LEN = 60;
-const CTL_POSITION = 64;
-const CTL_RECORD_START = 72;
-const CTL_RECORD_LINE = 80;
-const CTL_LINE = 88;
-const CTL_QUOTE_START = 96;
-const CTL_QUOTE_LINE = 104;
-/** Size of the control block; the host reads it to check it speaks the same layout. */
-export const CONTROL_SIZE: i32 = 112;
+/** The layout table this build follows; the host refuses a module built from another one. */
+export const LAYOUT: i32 = LayoutHash.CSV;
 /** Whether this build classifies blocks with SIMD128. */
 export const SIMD: bool = ASC_FEATURE_SIMD;
 
@@ -91,45 +69,45 @@ let quoteStart: f64 = -1;
 let quoteLine: f64 = 0;
 
 function loadControl(ctl: usize): void {
-	delimiter = load<u32>(ctl, CTL_DELIMITER);
-	machine = load<u32>(ctl, CTL_MACHINE);
-	crPending = load<u32>(ctl, CTL_CR_PENDING) != 0;
-	prevCR = load<u32>(ctl, CTL_PREV_CR) != 0;
-	fieldCount = load<i32>(ctl, CTL_FIELD_COUNT);
-	utf8Code = load<u32>(ctl, CTL_UTF8_CODE);
-	utf8Left = load<u32>(ctl, CTL_UTF8_LEFT);
-	fieldsPtr = load<u32>(ctl, CTL_FIELDS_PTR);
-	fieldsCap = load<i32>(ctl, CTL_FIELDS_CAP);
-	fieldsLen = load<i32>(ctl, CTL_FIELDS_LEN);
-	startsPtr = load<u32>(ctl, CTL_STARTS_PTR);
-	endsPtr = load<u32>(ctl, CTL_ENDS_PTR);
-	linesPtr = load<u32>(ctl, CTL_LINES_PTR);
-	countsPtr = load<u32>(ctl, CTL_COUNTS_PTR);
-	recordsCap = load<i32>(ctl, CTL_RECORDS_CAP);
-	recordsLen = load<i32>(ctl, CTL_RECORDS_LEN);
-	base = load<f64>(ctl, CTL_POSITION);
-	recordStart = load<f64>(ctl, CTL_RECORD_START);
-	recordLine = load<f64>(ctl, CTL_RECORD_LINE);
-	line = load<f64>(ctl, CTL_LINE);
-	quoteStart = load<f64>(ctl, CTL_QUOTE_START);
-	quoteLine = load<f64>(ctl, CTL_QUOTE_LINE);
+	delimiter = load<u32>(ctl, CsvControl.DELIMITER);
+	machine = load<u32>(ctl, CsvControl.MACHINE);
+	crPending = load<u32>(ctl, CsvControl.CR_PENDING) != 0;
+	prevCR = load<u32>(ctl, CsvControl.PREV_CR) != 0;
+	fieldCount = load<i32>(ctl, CsvControl.FIELD_COUNT);
+	utf8Code = load<u32>(ctl, CsvControl.UTF8_CODE);
+	utf8Left = load<u32>(ctl, CsvControl.UTF8_LEFT);
+	fieldsPtr = load<u32>(ctl, CsvControl.FIELDS_PTR);
+	fieldsCap = load<i32>(ctl, CsvControl.FIELDS_CAP);
+	fieldsLen = load<i32>(ctl, CsvControl.FIELDS_LEN);
+	startsPtr = load<u32>(ctl, CsvControl.STARTS_PTR);
+	endsPtr = load<u32>(ctl, CsvControl.ENDS_PTR);
+	linesPtr = load<u32>(ctl, CsvControl.LINES_PTR);
+	countsPtr = load<u32>(ctl, CsvControl.COUNTS_PTR);
+	recordsCap = load<i32>(ctl, CsvControl.RECORDS_CAP);
+	recordsLen = load<i32>(ctl, CsvControl.RECORDS_LEN);
+	base = load<f64>(ctl, CsvControl.POSITION);
+	recordStart = load<f64>(ctl, CsvControl.RECORD_START);
+	recordLine = load<f64>(ctl, CsvControl.RECORD_LINE);
+	line = load<f64>(ctl, CsvControl.LINE);
+	quoteStart = load<f64>(ctl, CsvControl.QUOTE_START);
+	quoteLine = load<f64>(ctl, CsvControl.QUOTE_LINE);
 }
 
 function storeControl(ctl: usize, consumed: i32): void {
-	store<u32>(ctl, machine, CTL_MACHINE);
-	store<u32>(ctl, crPending ? 1 : 0, CTL_CR_PENDING);
-	store<u32>(ctl, prevCR ? 1 : 0, CTL_PREV_CR);
-	store<i32>(ctl, fieldCount, CTL_FIELD_COUNT);
-	store<u32>(ctl, utf8Code, CTL_UTF8_CODE);
-	store<u32>(ctl, utf8Left, CTL_UTF8_LEFT);
-	store<i32>(ctl, fieldsLen, CTL_FIELDS_LEN);
-	store<i32>(ctl, recordsLen, CTL_RECORDS_LEN);
-	store<f64>(ctl, base + <f64>consumed, CTL_POSITION);
-	store<f64>(ctl, recordStart, CTL_RECORD_START);
-	store<f64>(ctl, recordLine, CTL_RECORD_LINE);
-	store<f64>(ctl, line, CTL_LINE);
-	store<f64>(ctl, quoteStart, CTL_QUOTE_START);
-	store<f64>(ctl, quoteLine, CTL_QUOTE_LINE);
+	store<u32>(ctl, machine, CsvControl.MACHINE);
+	store<u32>(ctl, crPending ? 1 : 0, CsvControl.CR_PENDING);
+	store<u32>(ctl, prevCR ? 1 : 0, CsvControl.PREV_CR);
+	store<i32>(ctl, fieldCount, CsvControl.FIELD_COUNT);
+	store<u32>(ctl, utf8Code, CsvControl.UTF8_CODE);
+	store<u32>(ctl, utf8Left, CsvControl.UTF8_LEFT);
+	store<i32>(ctl, fieldsLen, CsvControl.FIELDS_LEN);
+	store<i32>(ctl, recordsLen, CsvControl.RECORDS_LEN);
+	store<f64>(ctl, base + <f64>consumed, CsvControl.POSITION);
+	store<f64>(ctl, recordStart, CsvControl.RECORD_START);
+	store<f64>(ctl, recordLine, CsvControl.RECORD_LINE);
+	store<f64>(ctl, line, CsvControl.LINE);
+	store<f64>(ctl, quoteStart, CsvControl.QUOTE_START);
+	store<f64>(ctl, quoteLine, CsvControl.QUOTE_LINE);
 }
 
 function emitField(pos: i32): void {

@@ -18,6 +18,7 @@
 // rules, goes to the scalar path. Without SIMD the scalar path does all the work. Lines and
 // columns are counted lazily, only up to where a record starts or an error is, then to the end.
 
+import { JsonBetween, JsonControl, JsonError, JsonMode, LayoutHash } from './_layout';
 import { below, eqMask, prefixXor } from './_shared';
 
 const LF: u32 = 0x0a;
@@ -31,59 +32,15 @@ const CLOSE_BRACKET: u32 = 0x5d;
 const OPENER_LOWERED: u32 = 0x7b;
 const CLOSER_LOWERED: u32 = 0x7d;
 
-// Scan modes (JsonScanMode in the host, same order).
-const MODE_ARRAY: u32 = 0;
-const MODE_ROOT: u32 = 1;
-const MODE_RANGE: u32 = 3;
-
-// Between records in array modes.
-const EXPECT_RECORD: u32 = 1;
-const EXPECT_SEPARATOR: u32 = 2;
-const CLOSED: u32 = 3;
-
-// Errors (StructureError kinds in the host, same order after NONE).
-const ERROR_NONE: u32 = 0;
-const ERROR_TOO_DEEP: u32 = 1;
-const ERROR_UNEXPECTED_CLOSER: u32 = 2;
-const ERROR_DATA_AFTER_ARRAY: u32 = 3;
-const ERROR_SEPARATOR_EXPECTED: u32 = 4;
-const ERROR_NOT_AN_OBJECT: u32 = 5;
-
 /** Deepest nesting read (MAX_JSON_DEPTH of src/lib/core/json/parse.ts; the host checks). */
 export const MAX_DEPTH: i32 = 256;
 
-// Control block layout (byte offsets). Mirrored in src/lib/core/wasm/json-split.ts.
-const CTL_MODE = 0;
-const CTL_BETWEEN = 4;
-const CTL_DEPTH = 8;
-const CTL_IN_STRING = 12;
-const CTL_ESCAPED = 16;
-const CTL_PREV_CR = 20;
-const CTL_STOPPED = 24;
-const CTL_ERROR = 28;
-const CTL_ERROR_BYTE = 32;
-const CTL_CLOSERS_PTR = 36;
-const CTL_STARTS_PTR = 40;
-const CTL_ENDS_PTR = 44;
-const CTL_LINES_PTR = 48;
-const CTL_COLUMNS_PTR = 52;
-const CTL_RECORDS_CAP = 56;
-const CTL_RECORDS_LEN = 60;
-const CTL_POSITION = 64;
-const CTL_LINE = 72;
-const CTL_COLUMN = 80;
-const CTL_RECORD_START = 88;
-const CTL_RECORD_LINE = 96;
-const CTL_RECORD_COLUMN = 104;
-const CTL_ERROR_OFFSET = 112;
-const CTL_ERROR_LINE = 120;
-const CTL_ERROR_COLUMN = 128;
-/** Size of the control block; the host reads it to check it speaks the same layout. */
-export const CONTROL_SIZE: i32 = 136;
+/** The layout table this build follows; the host refuses a module built from another one. */
+export const LAYOUT: i32 = LayoutHash.JSON;
 /** Whether this build classifies blocks with SIMD128. */
 export const SIMD: bool = ASC_FEATURE_SIMD;
 
-let mode: u32 = MODE_ARRAY;
+let mode: u32 = JsonMode.ARRAY;
 let between: u32 = 0;
 /** Nesting depth inside the open record; 0 between records. */
 let depth: i32 = 0;
@@ -91,7 +48,7 @@ let inString: bool = false;
 let escaped: bool = false;
 /** The root array is closed and a byte after it was met: the rest is not read. */
 let stopped: bool = false;
-let error: u32 = ERROR_NONE;
+let error: u32 = JsonError.NONE;
 let errorByte: u32 = 0;
 let errorOffset: f64 = 0;
 let errorLine: f64 = 0;
@@ -119,49 +76,49 @@ let column: f64 = 1;
 let prevCR: bool = false;
 
 function loadControl(ctl: usize): void {
-	mode = load<u32>(ctl, CTL_MODE);
-	between = load<u32>(ctl, CTL_BETWEEN);
-	depth = load<i32>(ctl, CTL_DEPTH);
-	inString = load<u32>(ctl, CTL_IN_STRING) != 0;
-	escaped = load<u32>(ctl, CTL_ESCAPED) != 0;
-	prevCR = load<u32>(ctl, CTL_PREV_CR) != 0;
-	stopped = load<u32>(ctl, CTL_STOPPED) != 0;
-	closersPtr = load<u32>(ctl, CTL_CLOSERS_PTR);
-	startsPtr = load<u32>(ctl, CTL_STARTS_PTR);
-	endsPtr = load<u32>(ctl, CTL_ENDS_PTR);
-	linesPtr = load<u32>(ctl, CTL_LINES_PTR);
-	columnsPtr = load<u32>(ctl, CTL_COLUMNS_PTR);
-	recordsCap = load<i32>(ctl, CTL_RECORDS_CAP);
-	recordsLen = load<i32>(ctl, CTL_RECORDS_LEN);
-	base = load<f64>(ctl, CTL_POSITION);
-	line = load<f64>(ctl, CTL_LINE);
-	column = load<f64>(ctl, CTL_COLUMN);
-	recordStart = load<f64>(ctl, CTL_RECORD_START);
-	recordLine = load<f64>(ctl, CTL_RECORD_LINE);
-	recordColumn = load<f64>(ctl, CTL_RECORD_COLUMN);
-	error = ERROR_NONE;
+	mode = load<u32>(ctl, JsonControl.MODE);
+	between = load<u32>(ctl, JsonControl.BETWEEN);
+	depth = load<i32>(ctl, JsonControl.DEPTH);
+	inString = load<u32>(ctl, JsonControl.IN_STRING) != 0;
+	escaped = load<u32>(ctl, JsonControl.ESCAPED) != 0;
+	prevCR = load<u32>(ctl, JsonControl.PREV_CR) != 0;
+	stopped = load<u32>(ctl, JsonControl.STOPPED) != 0;
+	closersPtr = load<u32>(ctl, JsonControl.CLOSERS_PTR);
+	startsPtr = load<u32>(ctl, JsonControl.STARTS_PTR);
+	endsPtr = load<u32>(ctl, JsonControl.ENDS_PTR);
+	linesPtr = load<u32>(ctl, JsonControl.LINES_PTR);
+	columnsPtr = load<u32>(ctl, JsonControl.COLUMNS_PTR);
+	recordsCap = load<i32>(ctl, JsonControl.RECORDS_CAP);
+	recordsLen = load<i32>(ctl, JsonControl.RECORDS_LEN);
+	base = load<f64>(ctl, JsonControl.POSITION);
+	line = load<f64>(ctl, JsonControl.LINE);
+	column = load<f64>(ctl, JsonControl.COLUMN);
+	recordStart = load<f64>(ctl, JsonControl.RECORD_START);
+	recordLine = load<f64>(ctl, JsonControl.RECORD_LINE);
+	recordColumn = load<f64>(ctl, JsonControl.RECORD_COLUMN);
+	error = JsonError.NONE;
 	counted = 0;
 }
 
 function storeControl(ctl: usize, consumed: i32): void {
-	store<u32>(ctl, between, CTL_BETWEEN);
-	store<i32>(ctl, depth, CTL_DEPTH);
-	store<u32>(ctl, inString ? 1 : 0, CTL_IN_STRING);
-	store<u32>(ctl, escaped ? 1 : 0, CTL_ESCAPED);
-	store<u32>(ctl, prevCR ? 1 : 0, CTL_PREV_CR);
-	store<u32>(ctl, stopped ? 1 : 0, CTL_STOPPED);
-	store<u32>(ctl, error, CTL_ERROR);
-	store<u32>(ctl, errorByte, CTL_ERROR_BYTE);
-	store<i32>(ctl, recordsLen, CTL_RECORDS_LEN);
-	store<f64>(ctl, base + <f64>consumed, CTL_POSITION);
-	store<f64>(ctl, line, CTL_LINE);
-	store<f64>(ctl, column, CTL_COLUMN);
-	store<f64>(ctl, recordStart, CTL_RECORD_START);
-	store<f64>(ctl, recordLine, CTL_RECORD_LINE);
-	store<f64>(ctl, recordColumn, CTL_RECORD_COLUMN);
-	store<f64>(ctl, errorOffset, CTL_ERROR_OFFSET);
-	store<f64>(ctl, errorLine, CTL_ERROR_LINE);
-	store<f64>(ctl, errorColumn, CTL_ERROR_COLUMN);
+	store<u32>(ctl, between, JsonControl.BETWEEN);
+	store<i32>(ctl, depth, JsonControl.DEPTH);
+	store<u32>(ctl, inString ? 1 : 0, JsonControl.IN_STRING);
+	store<u32>(ctl, escaped ? 1 : 0, JsonControl.ESCAPED);
+	store<u32>(ctl, prevCR ? 1 : 0, JsonControl.PREV_CR);
+	store<u32>(ctl, stopped ? 1 : 0, JsonControl.STOPPED);
+	store<u32>(ctl, error, JsonControl.ERROR);
+	store<u32>(ctl, errorByte, JsonControl.ERROR_BYTE);
+	store<i32>(ctl, recordsLen, JsonControl.RECORDS_LEN);
+	store<f64>(ctl, base + <f64>consumed, JsonControl.POSITION);
+	store<f64>(ctl, line, JsonControl.LINE);
+	store<f64>(ctl, column, JsonControl.COLUMN);
+	store<f64>(ctl, recordStart, JsonControl.RECORD_START);
+	store<f64>(ctl, recordLine, JsonControl.RECORD_LINE);
+	store<f64>(ctl, recordColumn, JsonControl.RECORD_COLUMN);
+	store<f64>(ctl, errorOffset, JsonControl.ERROR_OFFSET);
+	store<f64>(ctl, errorLine, JsonControl.ERROR_LINE);
+	store<f64>(ctl, errorColumn, JsonControl.ERROR_COLUMN);
 }
 
 /** Bit k set where byte k is a UTF-8 continuation byte (0x80..0xBF: below -64 as a signed byte). */
@@ -248,17 +205,25 @@ function startRecord(pos: i32): void {
 
 /** A byte between records that neither is whitespace nor starts a record; false on error. */
 function separator(byte: u32, pos: i32): bool {
-	const arrayMode = mode == MODE_ARRAY || mode == MODE_ROOT;
-	if (byte == COMMA && (mode == MODE_RANGE || (arrayMode && between == EXPECT_SEPARATOR))) {
-		between = EXPECT_RECORD;
+	const arrayMode = mode == JsonMode.ARRAY || mode == JsonMode.ROOT;
+	if (
+		byte == COMMA &&
+		(mode == JsonMode.RANGE || (arrayMode && between == JsonBetween.EXPECT_SEPARATOR))
+	) {
+		between = JsonBetween.EXPECT_RECORD;
 		return true;
 	}
-	if (byte == CLOSE_BRACKET && (mode == MODE_RANGE || (arrayMode && between != EXPECT_RECORD))) {
-		between = CLOSED;
+	if (
+		byte == CLOSE_BRACKET &&
+		(mode == JsonMode.RANGE || (arrayMode && between != JsonBetween.EXPECT_RECORD))
+	) {
+		between = JsonBetween.CLOSED;
 		return true;
 	}
 	fail(
-		arrayMode && between == EXPECT_SEPARATOR ? ERROR_SEPARATOR_EXPECTED : ERROR_NOT_AN_OBJECT,
+		arrayMode && between == JsonBetween.EXPECT_SEPARATOR
+			? JsonError.SEPARATOR_EXPECTED
+			: JsonError.NOT_AN_OBJECT,
 		pos,
 		byte
 	);
@@ -268,7 +233,7 @@ function separator(byte: u32, pos: i32): bool {
 /** `{` or `[` inside a record at `pos`; false on error. */
 function open(pos: i32, byte: u32): bool {
 	if (depth == MAX_DEPTH) {
-		fail(ERROR_TOO_DEEP, pos, byte);
+		fail(JsonError.TOO_DEEP, pos, byte);
 		return false;
 	}
 	depth++;
@@ -279,7 +244,7 @@ function open(pos: i32, byte: u32): bool {
 /** `}` or `]` inside a record at `pos`, which ends the record at depth 1; false on error. */
 function close(pos: i32, byte: u32): bool {
 	if (byte != <u32>load<u8>(closersPtr + <usize>depth)) {
-		fail(ERROR_UNEXPECTED_CLOSER, pos, byte);
+		fail(JsonError.UNEXPECTED_CLOSER, pos, byte);
 		return false;
 	}
 	depth--;
@@ -290,7 +255,7 @@ function close(pos: i32, byte: u32): bool {
 		store<u32>(linesPtr + (at << 2), <u32>recordLine);
 		store<f64>(columnsPtr + (at << 3), recordColumn);
 		recordsLen++;
-		between = EXPECT_SEPARATOR;
+		between = JsonBetween.EXPECT_SEPARATOR;
 	}
 	return true;
 }
@@ -386,8 +351,8 @@ export function heapBase(): usize {
 
 /**
  * Splits input[0, length) with the state of the control block `ctl`, until the input ends, the
- * record outputs are full, an error is found (CTL_ERROR) or the root array's end stops reading
- * (CTL_STOPPED). Returns the number of bytes consumed; the control block is updated.
+ * record outputs are full, an error is found (JsonControl.ERROR) or the root array's end stops reading
+ * (JsonControl.STOPPED). Returns the number of bytes consumed; the control block is updated.
  */
 export function split(ctl: usize, at: usize, length: i32): i32 {
 	loadControl(ctl);
@@ -400,14 +365,15 @@ export function split(ctl: usize, at: usize, length: i32): i32 {
 				i++;
 				continue;
 			}
-			if (between == CLOSED) {
-				if (mode == MODE_ROOT) stopped = true;
-				else fail(ERROR_DATA_AFTER_ARRAY, i, byte);
+			if (between == JsonBetween.CLOSED) {
+				if (mode == JsonMode.ROOT) stopped = true;
+				else fail(JsonError.DATA_AFTER_ARRAY, i, byte);
 				break;
 			}
 			if (
 				byte == OPEN_BRACE &&
-				(between != EXPECT_SEPARATOR || (mode != MODE_ARRAY && mode != MODE_ROOT))
+				(between != JsonBetween.EXPECT_SEPARATOR ||
+					(mode != JsonMode.ARRAY && mode != JsonMode.ROOT))
 			) {
 				startRecord(i);
 			} else if (!separator(byte, i)) break;
@@ -420,7 +386,7 @@ export function split(ctl: usize, at: usize, length: i32): i32 {
 		} else {
 			i = scalarRecord(i, length);
 		}
-		if (error != ERROR_NONE || recordsLen == recordsCap) break;
+		if (error != JsonError.NONE || recordsLen == recordsCap) break;
 	}
 	countTo(i);
 	storeControl(ctl, i);

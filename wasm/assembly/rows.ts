@@ -12,6 +12,15 @@
 // continuation bytes, UTF-8 validation) take 16 bytes at a time with SIMD128; without it, 8 bytes
 // at a time in a u64. Both give the same results, which the unit tests check.
 
+import {
+	CheckFlag,
+	CheckKey,
+	CheckType,
+	DateKind,
+	LayoutHash,
+	RowCheck,
+	RowConfig
+} from './_layout';
 import { isUnicodeSpace } from './_shared';
 
 const QUOTE: u32 = 0x22;
@@ -21,37 +30,11 @@ const HYPHEN: u32 = 0x2d;
 const SLASH: u32 = 0x2f;
 const COLON: u32 = 0x3a;
 
-// Check types (0 text, 4 id: no value rule here), flags and keys: mirrored in
-// src/lib/core/wasm/row-kernel.ts.
-const TYPE_EMAIL: u32 = 1;
-const TYPE_BOOLEAN: u32 = 2;
-const TYPE_PHONE: u32 = 3;
-const TYPE_DATE: u32 = 5;
-const FLAG_REQUIRED: u32 = 1;
-const FLAG_UUID: u32 = 2;
-const KEY_USER_ID: u32 = 1;
-const KEY_EMAIL: u32 = 2;
-
-// Configuration block: a header, then one CHECK_SIZE entry per check.
-const CFG_CHECKS = 0;
-const CFG_COLUMNS = 4;
-const CFG_SLOTS = 8;
-const CFG_BIT_MISSING = 12;
-const CFG_BIT_EMAIL = 16;
-const CFG_BIT_DATE = 20;
-const CFG_BIT_BOOLEAN = 24;
-const CFG_BIT_UUID = 28;
-const CFG_BIT_RAGGED = 32;
-const CFG_BIT_TOO_LONG = 36;
-/** Size of the configuration header; the host reads it to check it speaks the same layout. */
-export const CONFIG_HEADER: i32 = 64;
-const CHK_COLUMN = 0;
-const CHK_TYPE = 4;
-const CHK_FLAGS = 8;
-const CHK_KEY = 12;
-const CHK_DATE_SLOT = 16;
-const CHK_MAX_LENGTH = 24;
-export const CHECK_SIZE: i32 = 32;
+/**
+ * The layout table this build follows (the configuration block: a RowConfig header, then one
+ * RowCheck per check); the host refuses a module built from another one.
+ */
+export const LAYOUT: i32 = LayoutHash.ROWS;
 /** Whether this build scans with SIMD128. */
 export const SIMD: bool = ASC_FEATURE_SIMD;
 
@@ -59,12 +42,6 @@ export const SIMD: bool = ASC_FEATURE_SIMD;
 const CELL_EMPTY = 0;
 const CELL_VALUE = 1;
 const CELL_JS = 2;
-
-// dateKinds.
-const DATE_EXACT: u8 = 1;
-const DATE_SLASH: u8 = 2;
-const DATE_SLASH_DMY: u8 = 3;
-const DATE_SLASH_MDY: u8 = 4;
 
 const MIN_YEAR = 1900;
 const MAX_YEAR = 2100;
@@ -651,7 +628,7 @@ function parseShortParts(p: usize, n: i32, separator: u32): i32 {
 
 /** parseDate of an ASCII value: sets dateKind, dateA and dateB. */
 function parseDate(p: usize, n: i32): void {
-	dateKind = DATE_EXACT;
+	dateKind = DateKind.EXACT;
 	dateB = NaN;
 	if (parseIso(p, n)) return;
 	if ((n == 10 || n == 13) && allDigits(p, n)) {
@@ -665,9 +642,9 @@ function parseDate(p: usize, n: i32): void {
 	if (year >= 0) {
 		dateA = calendarDate(year, secondPart, firstPart);
 		dateB = calendarDate(year, firstPart, secondPart);
-		if (firstPart > 12 && firstPart <= 31) dateKind = DATE_SLASH_DMY;
-		else if (secondPart > 12 && secondPart <= 31) dateKind = DATE_SLASH_MDY;
-		else dateKind = DATE_SLASH;
+		if (firstPart > 12 && firstPart <= 31) dateKind = DateKind.SLASH_DMY;
+		else if (secondPart > 12 && secondPart <= 31) dateKind = DateKind.SLASH_MDY;
+		else dateKind = DateKind.SLASH;
 		return;
 	}
 	year = parseShortParts(p, n, DOT);
@@ -772,17 +749,17 @@ export function check(
 	datesA: usize,
 	datesB: usize
 ): void {
-	const checks = load<i32>(config, CFG_CHECKS);
-	const columns = load<i32>(config, CFG_COLUMNS);
-	const slots = load<i32>(config, CFG_SLOTS);
-	const bitMissing = load<u32>(config, CFG_BIT_MISSING);
-	const bitEmail = load<u32>(config, CFG_BIT_EMAIL);
-	const bitDate = load<u32>(config, CFG_BIT_DATE);
-	const bitBoolean = load<u32>(config, CFG_BIT_BOOLEAN);
-	const bitUuid = load<u32>(config, CFG_BIT_UUID);
-	const bitRagged = load<u32>(config, CFG_BIT_RAGGED);
-	const bitTooLong = load<u32>(config, CFG_BIT_TOO_LONG);
-	const table = config + <usize>CONFIG_HEADER;
+	const checks = load<i32>(config, RowConfig.CHECKS);
+	const columns = load<i32>(config, RowConfig.COLUMNS);
+	const slots = load<i32>(config, RowConfig.SLOTS);
+	const bitMissing = load<u32>(config, RowConfig.BIT_MISSING);
+	const bitEmail = load<u32>(config, RowConfig.BIT_EMAIL);
+	const bitDate = load<u32>(config, RowConfig.BIT_DATE);
+	const bitBoolean = load<u32>(config, RowConfig.BIT_BOOLEAN);
+	const bitUuid = load<u32>(config, RowConfig.BIT_UUID);
+	const bitRagged = load<u32>(config, RowConfig.BIT_RAGGED);
+	const bitTooLong = load<u32>(config, RowConfig.BIT_TOO_LONG);
+	const table = config + <usize>RowConfig.SIZE;
 	const fieldBase = load<u32>(index);
 
 	for (let r = 0; r < count; r++) {
@@ -806,9 +783,9 @@ export function check(
 		}
 
 		for (let c = 0; c < checks; c++) {
-			const entry = table + <usize>(c * CHECK_SIZE);
-			const column = load<i32>(entry, CHK_COLUMN);
-			const flags = load<u32>(entry, CHK_FLAGS);
+			const entry = table + <usize>(c * RowCheck.SIZE);
+			const column = load<i32>(entry, RowCheck.COLUMN);
+			const flags = load<u32>(entry, RowCheck.FLAGS);
 			let outcome = CELL_EMPTY;
 			if (column < fields) {
 				const end = fieldEnd(fieldEnds, column);
@@ -820,24 +797,24 @@ export function check(
 				continue;
 			}
 			if (outcome == CELL_EMPTY) {
-				if ((flags & FLAG_REQUIRED) != 0) mask |= bitMissing;
+				if ((flags & CheckFlag.REQUIRED) != 0) mask |= bitMissing;
 				continue;
 			}
-			const type = load<u32>(entry, CHK_TYPE);
-			const key = load<u32>(entry, CHK_KEY);
+			const type = load<u32>(entry, RowCheck.TYPE);
+			const key = load<u32>(entry, RowCheck.KEY);
 			const value = bytes + <usize>valueStart;
 			const length = valueEnd - valueStart;
-			if (type == TYPE_PHONE) {
+			if (type == CheckType.PHONE) {
 				js |= (<u32>1) << (<u32>c);
 				continue;
 			}
 			let ascii = recordAscii;
 			const needsAscii =
-				type == TYPE_EMAIL ||
-				type == TYPE_BOOLEAN ||
-				type == TYPE_DATE ||
-				(flags & FLAG_UUID) != 0 ||
-				key == KEY_EMAIL;
+				type == CheckType.EMAIL ||
+				type == CheckType.BOOLEAN ||
+				type == CheckType.DATE ||
+				(flags & CheckFlag.UUID) != 0 ||
+				key == CheckKey.EMAIL;
 			if (needsAscii && !ascii) {
 				ascii = isAscii(value, length);
 				if (!ascii) {
@@ -845,21 +822,21 @@ export function check(
 					continue;
 				}
 			}
-			const maxLength = load<f64>(entry, CHK_MAX_LENGTH);
+			const maxLength = load<f64>(entry, RowCheck.MAX_LENGTH);
 			if (
 				<f64>length > maxLength &&
 				<f64>(ascii ? length : codePoints(value, length)) > maxLength
 			) {
 				mask |= bitTooLong;
 			}
-			if (type == TYPE_EMAIL) {
+			if (type == CheckType.EMAIL) {
 				if (!validEmail(value, length)) mask |= bitEmail;
-			} else if (type == TYPE_BOOLEAN) {
+			} else if (type == CheckType.BOOLEAN) {
 				if (!validBoolean(value, length)) mask |= bitBoolean;
-			} else if (type == TYPE_DATE) {
+			} else if (type == CheckType.DATE) {
 				parseDate(value, length);
-				const slot = load<i32>(entry, CHK_DATE_SLOT);
-				if (dateKind == DATE_EXACT && isNaN(dateA)) mask |= bitDate;
+				const slot = load<i32>(entry, RowCheck.DATE_SLOT);
+				if (dateKind == DateKind.EXACT && isNaN(dateA)) mask |= bitDate;
 				if (slot >= 0 && slot < slots) {
 					const at = <usize>(r * slots + slot);
 					store<u8>(kinds + at, dateKind);
@@ -867,10 +844,10 @@ export function check(
 					store<f64>(datesB + (at << 3), dateB);
 				}
 			}
-			if ((flags & FLAG_UUID) != 0 && !validUuid(value, length)) mask |= bitUuid;
-			if (key == KEY_USER_ID || key == KEY_EMAIL) {
-				hashBytes(value, length, key == KEY_EMAIL);
-				const out = keyOut + (key == KEY_EMAIL ? 12 : 0);
+			if ((flags & CheckFlag.UUID) != 0 && !validUuid(value, length)) mask |= bitUuid;
+			if (key == CheckKey.USER_ID || key == CheckKey.EMAIL) {
+				hashBytes(value, length, key == CheckKey.EMAIL);
+				const out = keyOut + (key == CheckKey.EMAIL ? 12 : 0);
 				store<u32>(out, hash1);
 				store<u32>(out, hash2, 4);
 				store<u32>(out, <u32>length, 8);

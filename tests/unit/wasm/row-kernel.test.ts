@@ -16,8 +16,8 @@ import {
 	type CsvIndex,
 	type CsvIndexer
 } from '../../../src/lib/core/wasm/csv-index';
+import { DateKind } from '../../../src/lib/core/wasm/layout';
 import {
-	DATE_KIND,
 	instantiateRowKernel,
 	KEY_STRIDE,
 	keyHash,
@@ -96,7 +96,7 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 		mask: 0,
 		js: 0,
 		keys: new Array<number>(KEY_STRIDE).fill(0),
-		kinds: new Array<number>(slots).fill(DATE_KIND.none),
+		kinds: new Array<number>(slots).fill(DateKind.NONE),
 		dateA: new Array<number>(slots).fill(NaN),
 		dateB: new Array<number>(slots).fill(NaN)
 	};
@@ -128,16 +128,16 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 			const slot = check.dateSlot;
 			if (parsed.kind === 'exact') {
 				if (Number.isNaN(parsed.ms)) verdict.mask |= bitOf('invalid_date');
-				verdict.kinds[slot] = DATE_KIND.exact;
+				verdict.kinds[slot] = DateKind.EXACT;
 				verdict.dateA[slot] = parsed.ms;
 			} else {
 				const evidence = slashEvidence(parsed);
 				verdict.kinds[slot] =
 					evidence === 'dmy'
-						? DATE_KIND.slashDmy
+						? DateKind.SLASH_DMY
 						: evidence === 'mdy'
-							? DATE_KIND.slashMdy
-							: DATE_KIND.slash;
+							? DateKind.SLASH_MDY
+							: DateKind.SLASH;
 				verdict.dateA[slot] = parsed.dmy;
 				verdict.dateB[slot] = parsed.mdy;
 			}
@@ -378,8 +378,8 @@ describe('uuid cells', () => {
 
 describe('date cells', () => {
 	const utc = Date.UTC;
-	const exact = (a: number): Expected => ({ date: { kind: DATE_KIND.exact, a } });
-	const invalid: Expected = { issues: ['invalid_date'], date: { kind: DATE_KIND.exact, a: NaN } };
+	const exact = (a: number): Expected => ({ date: { kind: DateKind.EXACT, a } });
+	const invalid: Expected = { issues: ['invalid_date'], date: { kind: DateKind.EXACT, a: NaN } };
 	const slash = (kind: number, a: number, b: number): Expected => ({ date: { kind, a, b } });
 	const cases: CellCase[] = [
 		{ input: '2024-02-29', config: {}, expected: exact(utc(2024, 1, 29)) },
@@ -459,25 +459,25 @@ describe('date cells', () => {
 		{
 			input: '3/4/2021',
 			config: {},
-			expected: slash(DATE_KIND.slash, utc(2021, 3, 3), utc(2021, 2, 4))
+			expected: slash(DateKind.SLASH, utc(2021, 3, 3), utc(2021, 2, 4))
 		},
 		{
 			input: '03/04/2021',
 			config: {},
-			expected: slash(DATE_KIND.slash, utc(2021, 3, 3), utc(2021, 2, 4))
+			expected: slash(DateKind.SLASH, utc(2021, 3, 3), utc(2021, 2, 4))
 		},
-		{ input: '13/4/2021', config: {}, expected: slash(DATE_KIND.slashDmy, utc(2021, 3, 13), NaN) },
-		{ input: '4/13/2021', config: {}, expected: slash(DATE_KIND.slashMdy, NaN, utc(2021, 3, 13)) },
+		{ input: '13/4/2021', config: {}, expected: slash(DateKind.SLASH_DMY, utc(2021, 3, 13), NaN) },
+		{ input: '4/13/2021', config: {}, expected: slash(DateKind.SLASH_MDY, NaN, utc(2021, 3, 13)) },
 		{
 			input: '31/12/2100',
 			config: {},
-			expected: slash(DATE_KIND.slashDmy, utc(2100, 11, 31), NaN)
+			expected: slash(DateKind.SLASH_DMY, utc(2100, 11, 31), NaN)
 		},
-		{ input: '32/1/2021', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
-		{ input: '13/13/2021', config: {}, expected: slash(DATE_KIND.slashDmy, NaN, NaN) },
-		{ input: '0/0/2021', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
-		{ input: '29/2/1900', config: {}, expected: slash(DATE_KIND.slashDmy, NaN, NaN) },
-		{ input: '1/1/1899', config: {}, expected: slash(DATE_KIND.slash, NaN, NaN) },
+		{ input: '32/1/2021', config: {}, expected: slash(DateKind.SLASH, NaN, NaN) },
+		{ input: '13/13/2021', config: {}, expected: slash(DateKind.SLASH_DMY, NaN, NaN) },
+		{ input: '0/0/2021', config: {}, expected: slash(DateKind.SLASH, NaN, NaN) },
+		{ input: '29/2/1900', config: {}, expected: slash(DateKind.SLASH_DMY, NaN, NaN) },
+		{ input: '1/1/1899', config: {}, expected: slash(DateKind.SLASH, NaN, NaN) },
 		{ input: '001/1/2021', config: {}, expected: invalid },
 		{ input: '1/1/21', config: {}, expected: invalid },
 		{ input: '1//2021', config: {}, expected: invalid },
@@ -493,7 +493,7 @@ describe('date cells', () => {
 		{ input: '2021-01-01\u00a0', config: {}, expected: exact(utc(2021, 0, 1)) },
 		{ input: '\u3000 2021-01-01\ufeff', config: {}, expected: exact(utc(2021, 0, 1)) },
 		{ input: '2021-01-01\u200b', config: {}, expected: js },
-		{ input: ' ', config: {}, expected: { date: { kind: DATE_KIND.none, a: NaN } } },
+		{ input: ' ', config: {}, expected: { date: { kind: DateKind.NONE, a: NaN } } },
 		{ input: '"2021-01-01"', config: {}, expected: exact(utc(2021, 0, 1)) }
 	];
 	it.each(cases)('$input', (cellCase) => expectCell({ ...cellCase, config: { type: 'date' } }));
@@ -776,8 +776,8 @@ describe('records: short and ragged rows, several checks, keys', () => {
 		// Every outcome shows up, in every call.
 		for (const part of [verdicts.slice(0, 4096), verdicts.slice(8192)]) {
 			expect(part.some((verdict) => verdict.js !== 0)).toBe(true);
-			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashDmy)).toBe(true);
-			expect(part.some((verdict) => verdict.kinds[0] === DATE_KIND.slashMdy)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DateKind.SLASH_DMY)).toBe(true);
+			expect(part.some((verdict) => verdict.kinds[0] === DateKind.SLASH_MDY)).toBe(true);
 		}
 	});
 

@@ -2,6 +2,7 @@ import { Growable } from '../engine/growable';
 import type { DateColumnOrder, DateOrder, IssueCode } from '../types';
 import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from './codes';
 import { RowLinks } from './links';
+import { DateKind } from '../wasm/layout';
 import type { Check, ValidationPlan } from './plan';
 import { slashEvidence, type ParsedDate } from './rules/date';
 
@@ -20,15 +21,10 @@ export interface ValidationSummary {
 	dateOrders: DateColumnOrder[];
 }
 
-/** How a row's date slot reaches the book: what its value parsed as (see rules/date.ts). */
-export const DATE_NONE = 0;
-export const DATE_EXACT = 1;
-export const DATE_SLASH = 2;
-/** Slash dates whose parts say the column is day/month (3) or month/day (4). */
-export const DATE_SLASH_DMY = 3;
-export const DATE_SLASH_MDY = 4;
-
-/** Date slots as DATE_* kinds with their instants (exact: dateA; slash: dateA dmy, dateB mdy). */
+/**
+ * Date slots as DateKind values (wasm/layout.mjs: the row kernel writes them too) with their
+ * instants (exact: dateA; slash: dateA dmy, dateB mdy).
+ */
 export interface DateSlots {
 	dateKinds: Uint8Array;
 	dateA: Float64Array;
@@ -38,13 +34,17 @@ export interface DateSlots {
 /** Writes what a date value parsed as into slot `at`; answers invalid_date for a bad exact date. */
 export function recordDate(slots: DateSlots, at: number, parsed: ParsedDate): number {
 	if (parsed.kind === 'exact') {
-		slots.dateKinds[at] = DATE_EXACT;
+		slots.dateKinds[at] = DateKind.EXACT;
 		slots.dateA[at] = parsed.ms;
 		return Number.isNaN(parsed.ms) ? ISSUE_BIT.invalid_date : 0;
 	}
 	const evidence = slashEvidence(parsed);
 	slots.dateKinds[at] =
-		evidence === 'dmy' ? DATE_SLASH_DMY : evidence === 'mdy' ? DATE_SLASH_MDY : DATE_SLASH;
+		evidence === 'dmy'
+			? DateKind.SLASH_DMY
+			: evidence === 'mdy'
+				? DateKind.SLASH_MDY
+				: DateKind.SLASH;
 	slots.dateA[at] = parsed.dmy;
 	slots.dateB[at] = parsed.mdy;
 	return 0;
@@ -65,7 +65,7 @@ interface DateSlot {
  * finish().
  */
 export class VerdictBook implements DateSlots {
-	/** The date slots of the row being committed (DATE_* kinds, instants); commit() clears them. */
+	/** The date slots of the row being committed (DateKind values, instants); commit() clears them. */
 	readonly dateKinds: Uint8Array;
 	readonly dateA: Float64Array;
 	readonly dateB: Float64Array;
@@ -117,19 +117,21 @@ export class VerdictBook implements DateSlots {
 		const kinds = this.dateKinds;
 		for (let slot = 0; slot < kinds.length; slot++) {
 			const kind = kinds[slot];
-			if (kind === DATE_NONE) continue;
+			if (kind === DateKind.NONE) continue;
 			dated = true;
-			if (kind === DATE_EXACT) continue;
+			if (kind === DateKind.EXACT) continue;
 			slash |= 1 << slot;
 			const date = this.#dates[slot];
 			date.slashValues++;
-			if (kind === DATE_SLASH_DMY) date.dmyEvidence++;
-			else if (kind === DATE_SLASH_MDY) date.mdyEvidence++;
+			if (kind === DateKind.SLASH_DMY) date.dmyEvidence++;
+			else if (kind === DateKind.SLASH_MDY) date.mdyEvidence++;
 		}
 		if (slash) this.#defer(row, slash);
 		else if (dated)
-			mask |= this.#dateWarnings((slot) => (kinds[slot] === DATE_EXACT ? this.dateA[slot] : NaN));
-		kinds.fill(DATE_NONE);
+			mask |= this.#dateWarnings((slot) =>
+				kinds[slot] === DateKind.EXACT ? this.dateA[slot] : NaN
+			);
+		kinds.fill(DateKind.NONE);
 
 		if (firstEmail >= 0) mask |= ISSUE_BIT.duplicate_email;
 		if (firstUserId >= 0) mask |= ISSUE_BIT.duplicate_user_id;
@@ -144,9 +146,9 @@ export class VerdictBook implements DateSlots {
 		this.#deferred.push(slashBits);
 		for (let slot = 0; slot < this.#dates.length; slot++) {
 			const kind = this.dateKinds[slot];
-			this.#deferred.push(kind === DATE_NONE ? NaN : this.dateA[slot]);
+			this.#deferred.push(kind === DateKind.NONE ? NaN : this.dateA[slot]);
 			this.#deferred.push(
-				kind === DATE_NONE ? NaN : kind === DATE_EXACT ? this.dateA[slot] : this.dateB[slot]
+				kind === DateKind.NONE ? NaN : kind === DateKind.EXACT ? this.dateA[slot] : this.dateB[slot]
 			);
 		}
 	}

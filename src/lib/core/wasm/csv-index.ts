@@ -4,8 +4,8 @@
  * when asked. It splits records exactly like the reference reader (csv/parser.ts): papaparse's
  * quoting, CR, LF and CRLF (mixed) line breaks, empty lines skipped, physical line numbers.
  */
-
-export type WebAssemblyModuleLike = WebAssembly.Module;
+import { align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
+import { CsvControl, LayoutHash } from './layout';
 
 /**
  * Where indexing stands between two calls. A plain object (numbers, booleans, an array), so it can
@@ -61,45 +61,15 @@ export interface CsvIndexer {
 	index(bytes: Uint8Array, delimiter: number, state: CsvIndexState, final?: boolean): CsvIndex;
 }
 
-interface CsvExports {
-	memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-	CONTROL_SIZE: { readonly value: number };
-	SIMD: { readonly value: number };
-	heapBase(): number;
+interface CsvExports extends ModuleExports {
 	index(control: number, input: number, length: number): number;
 	finish(control: number): number;
 }
-
-// Control block layout: the CTL_* offsets of wasm/assembly/csv.ts.
-const CTL_DELIMITER = 0;
-const CTL_MACHINE = 4;
-const CTL_CR_PENDING = 8;
-const CTL_PREV_CR = 12;
-const CTL_FIELD_COUNT = 16;
-const CTL_UTF8_CODE = 20;
-const CTL_UTF8_LEFT = 24;
-const CTL_FIELDS_PTR = 28;
-const CTL_FIELDS_CAP = 32;
-const CTL_FIELDS_LEN = 36;
-const CTL_STARTS_PTR = 40;
-const CTL_ENDS_PTR = 44;
-const CTL_LINES_PTR = 48;
-const CTL_COUNTS_PTR = 52;
-const CTL_RECORDS_CAP = 56;
-const CTL_RECORDS_LEN = 60;
-const CTL_POSITION = 64;
-const CTL_RECORD_START = 72;
-const CTL_RECORD_LINE = 80;
-const CTL_LINE = 88;
-const CTL_QUOTE_START = 96;
-const CTL_QUOTE_LINE = 104;
-const CONTROL_SIZE = 112;
 
 /** Bytes per indexing call: small enough that V8 soon runs the optimised code, not the baseline. */
 const INPUT_SIZE = 1 << 20;
 const FIELDS_CAPACITY = 1 << 17;
 const RECORDS_CAPACITY = 1 << 15;
-const PAGE = 1 << 16;
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -163,74 +133,60 @@ class Packed<T extends Float64Array | Uint32Array> {
 	}
 }
 
-function align(value: number, to: number): number {
-	return Math.ceil(value / to) * to;
-}
-
 /** Compiles (when given bytes) and instantiates the indexer, one instance per worker. */
 export async function instantiateCsvIndexer(
-	module: WebAssemblyModuleLike | Uint8Array
+	module: WebAssembly.Module | Uint8Array
 ): Promise<CsvIndexer> {
-	const instance =
-		module instanceof Uint8Array
-			? (await WebAssembly.instantiate(module)).instance
-			: await WebAssembly.instantiate(module);
-	const wasm = instance.exports as unknown as CsvExports;
-	if (wasm.CONTROL_SIZE.value !== CONTROL_SIZE) {
-		throw new Error('The CSV indexer module does not match this host code; rebuild it.');
-	}
+	const wasm = await instantiateModule<CsvExports>(module, LayoutHash.CSV, 'CSV indexer');
 
 	// Layout: control block, input, then the output arrays (f64 ones first, for alignment).
 	const control = align(wasm.heapBase(), 16);
-	const input = control + align(CONTROL_SIZE, 16);
+	const input = control + align(CsvControl.SIZE, 16);
 	const fieldsPtr = input + INPUT_SIZE;
 	const startsPtr = fieldsPtr + FIELDS_CAPACITY * 8;
 	const endsPtr = startsPtr + RECORDS_CAPACITY * 8;
 	const linesPtr = endsPtr + RECORDS_CAPACITY * 8;
 	const countsPtr = linesPtr + RECORDS_CAPACITY * 4;
-	const top = countsPtr + RECORDS_CAPACITY * 4;
-	const missing = Math.ceil((top - wasm.memory.buffer.byteLength) / PAGE);
-	if (missing > 0) wasm.memory.grow(missing);
 	// Memory never grows again, so these views stay valid.
-	const buffer = wasm.memory.buffer;
+	const buffer = reserveMemory(wasm, countsPtr + RECORDS_CAPACITY * 4);
 	const bytes = new Uint8Array(buffer);
-	const view = new DataView(buffer, control, CONTROL_SIZE);
-	view.setUint32(CTL_FIELDS_PTR, fieldsPtr, true);
-	view.setUint32(CTL_FIELDS_CAP, FIELDS_CAPACITY, true);
-	view.setUint32(CTL_STARTS_PTR, startsPtr, true);
-	view.setUint32(CTL_ENDS_PTR, endsPtr, true);
-	view.setUint32(CTL_LINES_PTR, linesPtr, true);
-	view.setUint32(CTL_COUNTS_PTR, countsPtr, true);
-	view.setUint32(CTL_RECORDS_CAP, RECORDS_CAPACITY, true);
+	const view = new DataView(buffer, control, CsvControl.SIZE);
+	view.setUint32(CsvControl.FIELDS_PTR, fieldsPtr, true);
+	view.setUint32(CsvControl.FIELDS_CAP, FIELDS_CAPACITY, true);
+	view.setUint32(CsvControl.STARTS_PTR, startsPtr, true);
+	view.setUint32(CsvControl.ENDS_PTR, endsPtr, true);
+	view.setUint32(CsvControl.LINES_PTR, linesPtr, true);
+	view.setUint32(CsvControl.COUNTS_PTR, countsPtr, true);
+	view.setUint32(CsvControl.RECORDS_CAP, RECORDS_CAPACITY, true);
 
 	function writeState(state: CsvIndexState, delimiter: number): void {
-		view.setUint32(CTL_DELIMITER, delimiter, true);
-		view.setUint32(CTL_MACHINE, state.machine, true);
-		view.setUint32(CTL_CR_PENDING, state.crPending ? 1 : 0, true);
-		view.setUint32(CTL_PREV_CR, state.prevCR ? 1 : 0, true);
-		view.setUint32(CTL_FIELD_COUNT, state.openFieldEnds.length, true);
-		view.setUint32(CTL_UTF8_CODE, state.utf8Code, true);
-		view.setUint32(CTL_UTF8_LEFT, state.utf8Left, true);
-		view.setFloat64(CTL_POSITION, state.position, true);
-		view.setFloat64(CTL_RECORD_START, state.recordStart, true);
-		view.setFloat64(CTL_RECORD_LINE, state.recordLine, true);
-		view.setFloat64(CTL_LINE, state.line, true);
-		view.setFloat64(CTL_QUOTE_START, state.quoteStart, true);
-		view.setFloat64(CTL_QUOTE_LINE, state.quoteLine, true);
+		view.setUint32(CsvControl.DELIMITER, delimiter, true);
+		view.setUint32(CsvControl.MACHINE, state.machine, true);
+		view.setUint32(CsvControl.CR_PENDING, state.crPending ? 1 : 0, true);
+		view.setUint32(CsvControl.PREV_CR, state.prevCR ? 1 : 0, true);
+		view.setUint32(CsvControl.FIELD_COUNT, state.openFieldEnds.length, true);
+		view.setUint32(CsvControl.UTF8_CODE, state.utf8Code, true);
+		view.setUint32(CsvControl.UTF8_LEFT, state.utf8Left, true);
+		view.setFloat64(CsvControl.POSITION, state.position, true);
+		view.setFloat64(CsvControl.RECORD_START, state.recordStart, true);
+		view.setFloat64(CsvControl.RECORD_LINE, state.recordLine, true);
+		view.setFloat64(CsvControl.LINE, state.line, true);
+		view.setFloat64(CsvControl.QUOTE_START, state.quoteStart, true);
+		view.setFloat64(CsvControl.QUOTE_LINE, state.quoteLine, true);
 	}
 
 	function readState(state: CsvIndexState): void {
-		state.machine = view.getUint32(CTL_MACHINE, true);
-		state.crPending = view.getUint32(CTL_CR_PENDING, true) !== 0;
-		state.prevCR = view.getUint32(CTL_PREV_CR, true) !== 0;
-		state.utf8Code = view.getUint32(CTL_UTF8_CODE, true);
-		state.utf8Left = view.getUint32(CTL_UTF8_LEFT, true);
-		state.position = view.getFloat64(CTL_POSITION, true);
-		state.recordStart = view.getFloat64(CTL_RECORD_START, true);
-		state.recordLine = view.getFloat64(CTL_RECORD_LINE, true);
-		state.line = view.getFloat64(CTL_LINE, true);
-		state.quoteStart = view.getFloat64(CTL_QUOTE_START, true);
-		state.quoteLine = view.getFloat64(CTL_QUOTE_LINE, true);
+		state.machine = view.getUint32(CsvControl.MACHINE, true);
+		state.crPending = view.getUint32(CsvControl.CR_PENDING, true) !== 0;
+		state.prevCR = view.getUint32(CsvControl.PREV_CR, true) !== 0;
+		state.utf8Code = view.getUint32(CsvControl.UTF8_CODE, true);
+		state.utf8Left = view.getUint32(CsvControl.UTF8_LEFT, true);
+		state.position = view.getFloat64(CsvControl.POSITION, true);
+		state.recordStart = view.getFloat64(CsvControl.RECORD_START, true);
+		state.recordLine = view.getFloat64(CsvControl.RECORD_LINE, true);
+		state.line = view.getFloat64(CsvControl.LINE, true);
+		state.quoteStart = view.getFloat64(CsvControl.QUOTE_START, true);
+		state.quoteLine = view.getFloat64(CsvControl.QUOTE_LINE, true);
 	}
 
 	const fieldEnds = new Packed((n) => new Float64Array(n));
@@ -241,15 +197,15 @@ export async function instantiateCsvIndexer(
 
 	/** Moves what the last wasm call wrote out of its memory. */
 	function collect(): void {
-		const fields = view.getUint32(CTL_FIELDS_LEN, true);
-		const records = view.getUint32(CTL_RECORDS_LEN, true);
+		const fields = view.getUint32(CsvControl.FIELDS_LEN, true);
+		const records = view.getUint32(CsvControl.RECORDS_LEN, true);
 		fieldEnds.append(new Float64Array(buffer, fieldsPtr, fields));
 		recordStarts.append(new Float64Array(buffer, startsPtr, records));
 		recordEnds.append(new Float64Array(buffer, endsPtr, records));
 		recordLines.append(new Uint32Array(buffer, linesPtr, records));
 		fieldCounts.append(new Uint32Array(buffer, countsPtr, records));
-		view.setUint32(CTL_FIELDS_LEN, 0, true);
-		view.setUint32(CTL_RECORDS_LEN, 0, true);
+		view.setUint32(CsvControl.FIELDS_LEN, 0, true);
+		view.setUint32(CsvControl.RECORDS_LEN, 0, true);
 	}
 
 	function index(
@@ -273,8 +229,8 @@ export async function instantiateCsvIndexer(
 		}
 		fieldEnds.append(Float64Array.from(state.openFieldEnds));
 		writeState(state, delimiter);
-		view.setUint32(CTL_FIELDS_LEN, 0, true);
-		view.setUint32(CTL_RECORDS_LEN, 0, true);
+		view.setUint32(CsvControl.FIELDS_LEN, 0, true);
+		view.setUint32(CsvControl.RECORDS_LEN, 0, true);
 
 		for (let offset = 0; offset < text.length;) {
 			const size = Math.min(INPUT_SIZE, text.length - offset);
@@ -289,8 +245,8 @@ export async function instantiateCsvIndexer(
 		if (final) {
 			if (wasm.finish(control) !== 0) {
 				unterminatedQuote = {
-					offset: view.getFloat64(CTL_QUOTE_START, true),
-					line: view.getFloat64(CTL_QUOTE_LINE, true)
+					offset: view.getFloat64(CsvControl.QUOTE_START, true),
+					line: view.getFloat64(CsvControl.QUOTE_LINE, true)
 				};
 			}
 			collect();

@@ -12,7 +12,8 @@ import {
 	type Position,
 	type StructureError
 } from '../json/scanner';
-import type { WebAssemblyModuleLike } from './csv-index';
+import { align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
+import { JsonBetween, JsonControl, JsonError, JsonMode, LayoutHash } from './layout';
 
 /**
  * Where splitting stands between two calls. A plain object (numbers, booleans, bytes), so it can
@@ -64,61 +65,31 @@ export interface JsonSplitter {
 	finish(state: JsonSplitState): void;
 }
 
-interface JsonExports {
-	memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-	CONTROL_SIZE: { readonly value: number };
+interface JsonExports extends ModuleExports {
 	MAX_DEPTH: { readonly value: number };
-	SIMD: { readonly value: number };
-	heapBase(): number;
 	split(control: number, input: number, length: number): number;
 }
 
-// Control block layout: the CTL_* offsets of wasm/assembly/json.ts.
-const CTL_MODE = 0;
-const CTL_BETWEEN = 4;
-const CTL_DEPTH = 8;
-const CTL_IN_STRING = 12;
-const CTL_ESCAPED = 16;
-const CTL_PREV_CR = 20;
-const CTL_STOPPED = 24;
-const CTL_ERROR = 28;
-const CTL_ERROR_BYTE = 32;
-const CTL_CLOSERS_PTR = 36;
-const CTL_STARTS_PTR = 40;
-const CTL_ENDS_PTR = 44;
-const CTL_LINES_PTR = 48;
-const CTL_COLUMNS_PTR = 52;
-const CTL_RECORDS_CAP = 56;
-const CTL_RECORDS_LEN = 60;
-const CTL_POSITION = 64;
-const CTL_LINE = 72;
-const CTL_COLUMN = 80;
-const CTL_RECORD_START = 88;
-const CTL_RECORD_LINE = 96;
-const CTL_RECORD_COLUMN = 104;
-const CTL_ERROR_OFFSET = 112;
-const CTL_ERROR_LINE = 120;
-const CTL_ERROR_COLUMN = 128;
-const CONTROL_SIZE = 136;
-
-/** The module's scan modes and error kinds, in its order. */
-const MODES: JsonScanMode[] = ['array', 'root', 'sequence', 'range'];
-const ERRORS: StructureError[] = [
-	'tooDeep',
-	'unexpectedCloser',
-	'dataAfterArray',
-	'separatorExpected',
-	'notAnObject'
-];
-/** `between` once the array is closed (CLOSED in the module and in the scanner). */
-const CLOSED = 3;
+/** The module's code of each scan mode and of each structural error. */
+const MODES: Record<JsonScanMode, number> = {
+	array: JsonMode.ARRAY,
+	root: JsonMode.ROOT,
+	sequence: JsonMode.SEQUENCE,
+	range: JsonMode.RANGE
+};
+const ERRORS: Record<number, StructureError> = {
+	[JsonError.TOO_DEEP]: 'tooDeep',
+	[JsonError.UNEXPECTED_CLOSER]: 'unexpectedCloser',
+	[JsonError.DATA_AFTER_ARRAY]: 'dataAfterArray',
+	[JsonError.SEPARATOR_EXPECTED]: 'separatorExpected',
+	[JsonError.NOT_AN_OBJECT]: 'notAnObject'
+};
 
 /** Bytes per call: small enough that V8 soon runs the optimised code, not the baseline. */
 const INPUT_SIZE = 1 << 20;
 /** Blocks read up to 64 bytes from where they start, past the end of the input. */
 const INPUT_PADDING = 64;
 const RECORDS_CAPACITY = 1 << 15;
-const PAGE = 1 << 16;
 
 /** The state before the byte at `start` (between records: where the scanner starts). */
 export function createJsonSplitState(mode: JsonScanMode, start: Position): JsonSplitState {
@@ -140,10 +111,6 @@ export function createJsonSplitState(mode: JsonScanMode, start: Position): JsonS
 	};
 }
 
-function align(value: number, to: number): number {
-	return Math.ceil(value / to) * to;
-}
-
 function concat<T extends Float64Array | Uint32Array>(
 	parts: T[],
 	create: (length: number) => T
@@ -160,81 +127,74 @@ function concat<T extends Float64Array | Uint32Array>(
 
 /** Compiles (when given bytes) and instantiates the splitter, one instance per worker. */
 export async function instantiateJsonSplitter(
-	module: WebAssemblyModuleLike | Uint8Array
+	module: WebAssembly.Module | Uint8Array
 ): Promise<JsonSplitter> {
-	const instance =
-		module instanceof Uint8Array
-			? (await WebAssembly.instantiate(module)).instance
-			: await WebAssembly.instantiate(module);
-	const wasm = instance.exports as unknown as JsonExports;
-	if (wasm.CONTROL_SIZE.value !== CONTROL_SIZE || wasm.MAX_DEPTH.value !== MAX_JSON_DEPTH) {
+	const wasm = await instantiateModule<JsonExports>(module, LayoutHash.JSON, 'JSON splitter');
+	if (wasm.MAX_DEPTH.value !== MAX_JSON_DEPTH) {
 		throw new Error('The JSON splitter module does not match this host code; rebuild it.');
 	}
 
 	// Layout: control block, closers, input and its padding, then the outputs (f64 ones first).
 	const control = align(wasm.heapBase(), 16);
-	const closersPtr = control + align(CONTROL_SIZE, 16);
+	const closersPtr = control + align(JsonControl.SIZE, 16);
 	const input = closersPtr + align(MAX_JSON_DEPTH + 1, 16);
 	const startsPtr = input + INPUT_SIZE + INPUT_PADDING;
 	const endsPtr = startsPtr + RECORDS_CAPACITY * 8;
 	const columnsPtr = endsPtr + RECORDS_CAPACITY * 8;
 	const linesPtr = columnsPtr + RECORDS_CAPACITY * 8;
-	const top = linesPtr + RECORDS_CAPACITY * 4;
-	const missing = Math.ceil((top - wasm.memory.buffer.byteLength) / PAGE);
-	if (missing > 0) wasm.memory.grow(missing);
 	// Memory never grows again, so these views stay valid.
-	const buffer = wasm.memory.buffer;
+	const buffer = reserveMemory(wasm, linesPtr + RECORDS_CAPACITY * 4);
 	const bytes = new Uint8Array(buffer);
-	const view = new DataView(buffer, control, CONTROL_SIZE);
-	view.setUint32(CTL_CLOSERS_PTR, closersPtr, true);
-	view.setUint32(CTL_STARTS_PTR, startsPtr, true);
-	view.setUint32(CTL_ENDS_PTR, endsPtr, true);
-	view.setUint32(CTL_LINES_PTR, linesPtr, true);
-	view.setUint32(CTL_COLUMNS_PTR, columnsPtr, true);
-	view.setUint32(CTL_RECORDS_CAP, RECORDS_CAPACITY, true);
+	const view = new DataView(buffer, control, JsonControl.SIZE);
+	view.setUint32(JsonControl.CLOSERS_PTR, closersPtr, true);
+	view.setUint32(JsonControl.STARTS_PTR, startsPtr, true);
+	view.setUint32(JsonControl.ENDS_PTR, endsPtr, true);
+	view.setUint32(JsonControl.LINES_PTR, linesPtr, true);
+	view.setUint32(JsonControl.COLUMNS_PTR, columnsPtr, true);
+	view.setUint32(JsonControl.RECORDS_CAP, RECORDS_CAPACITY, true);
 
 	function writeState(state: JsonSplitState): void {
-		view.setUint32(CTL_MODE, MODES.indexOf(state.mode), true);
-		view.setUint32(CTL_BETWEEN, state.between, true);
-		view.setInt32(CTL_DEPTH, state.depth, true);
-		view.setUint32(CTL_IN_STRING, state.inString ? 1 : 0, true);
-		view.setUint32(CTL_ESCAPED, state.escaped ? 1 : 0, true);
-		view.setUint32(CTL_PREV_CR, state.prevCR ? 1 : 0, true);
-		view.setUint32(CTL_STOPPED, 0, true);
-		view.setUint32(CTL_RECORDS_LEN, 0, true);
-		view.setFloat64(CTL_POSITION, state.position, true);
-		view.setFloat64(CTL_LINE, state.line, true);
-		view.setFloat64(CTL_COLUMN, state.column, true);
-		view.setFloat64(CTL_RECORD_START, state.recordStart, true);
-		view.setFloat64(CTL_RECORD_LINE, state.recordLine, true);
-		view.setFloat64(CTL_RECORD_COLUMN, state.recordColumn, true);
+		view.setUint32(JsonControl.MODE, MODES[state.mode], true);
+		view.setUint32(JsonControl.BETWEEN, state.between, true);
+		view.setInt32(JsonControl.DEPTH, state.depth, true);
+		view.setUint32(JsonControl.IN_STRING, state.inString ? 1 : 0, true);
+		view.setUint32(JsonControl.ESCAPED, state.escaped ? 1 : 0, true);
+		view.setUint32(JsonControl.PREV_CR, state.prevCR ? 1 : 0, true);
+		view.setUint32(JsonControl.STOPPED, 0, true);
+		view.setUint32(JsonControl.RECORDS_LEN, 0, true);
+		view.setFloat64(JsonControl.POSITION, state.position, true);
+		view.setFloat64(JsonControl.LINE, state.line, true);
+		view.setFloat64(JsonControl.COLUMN, state.column, true);
+		view.setFloat64(JsonControl.RECORD_START, state.recordStart, true);
+		view.setFloat64(JsonControl.RECORD_LINE, state.recordLine, true);
+		view.setFloat64(JsonControl.RECORD_COLUMN, state.recordColumn, true);
 		bytes.set(state.closers.subarray(0, state.depth + 1), closersPtr);
 	}
 
 	function readState(state: JsonSplitState): void {
-		state.between = view.getUint32(CTL_BETWEEN, true);
-		state.depth = view.getInt32(CTL_DEPTH, true);
-		state.inString = view.getUint32(CTL_IN_STRING, true) !== 0;
-		state.escaped = view.getUint32(CTL_ESCAPED, true) !== 0;
-		state.prevCR = view.getUint32(CTL_PREV_CR, true) !== 0;
-		state.position = view.getFloat64(CTL_POSITION, true);
-		state.line = view.getFloat64(CTL_LINE, true);
-		state.column = view.getFloat64(CTL_COLUMN, true);
-		state.recordStart = view.getFloat64(CTL_RECORD_START, true);
-		state.recordLine = view.getFloat64(CTL_RECORD_LINE, true);
-		state.recordColumn = view.getFloat64(CTL_RECORD_COLUMN, true);
+		state.between = view.getUint32(JsonControl.BETWEEN, true);
+		state.depth = view.getInt32(JsonControl.DEPTH, true);
+		state.inString = view.getUint32(JsonControl.IN_STRING, true) !== 0;
+		state.escaped = view.getUint32(JsonControl.ESCAPED, true) !== 0;
+		state.prevCR = view.getUint32(JsonControl.PREV_CR, true) !== 0;
+		state.position = view.getFloat64(JsonControl.POSITION, true);
+		state.line = view.getFloat64(JsonControl.LINE, true);
+		state.column = view.getFloat64(JsonControl.COLUMN, true);
+		state.recordStart = view.getFloat64(JsonControl.RECORD_START, true);
+		state.recordLine = view.getFloat64(JsonControl.RECORD_LINE, true);
+		state.recordColumn = view.getFloat64(JsonControl.RECORD_COLUMN, true);
 		state.closers.set(bytes.subarray(closersPtr, closersPtr + state.depth + 1));
-		state.done = state.mode === 'root' && state.between === CLOSED;
+		state.done = state.mode === 'root' && state.between === JsonBetween.CLOSED;
 	}
 
 	/** The structural error the last call stopped at, if any. */
 	function thrownError(): Error | null {
-		const kind = view.getUint32(CTL_ERROR, true);
-		if (kind === 0) return null;
-		return structureErrors[ERRORS[kind - 1]](view.getUint32(CTL_ERROR_BYTE, true), {
-			offset: view.getFloat64(CTL_ERROR_OFFSET, true),
-			line: view.getFloat64(CTL_ERROR_LINE, true),
-			column: view.getFloat64(CTL_ERROR_COLUMN, true)
+		const kind = view.getUint32(JsonControl.ERROR, true);
+		if (kind === JsonError.NONE) return null;
+		return structureErrors[ERRORS[kind]](view.getUint32(JsonControl.ERROR_BYTE, true), {
+			offset: view.getFloat64(JsonControl.ERROR_OFFSET, true),
+			line: view.getFloat64(JsonControl.ERROR_LINE, true),
+			column: view.getFloat64(JsonControl.ERROR_COLUMN, true)
 		});
 	}
 
@@ -252,15 +212,15 @@ export async function instantiateJsonSplitter(
 				done += wasm.split(control, input + done, size - done);
 				const error = thrownError();
 				if (error) throw error;
-				stopped = view.getUint32(CTL_STOPPED, true) !== 0;
+				stopped = view.getUint32(JsonControl.STOPPED, true) !== 0;
 				// Moves the completed records out of the module's memory.
-				const count = view.getUint32(CTL_RECORDS_LEN, true);
+				const count = view.getUint32(JsonControl.RECORDS_LEN, true);
 				if (count > 0) {
 					starts.push(new Float64Array(buffer, startsPtr, count).slice());
 					ends.push(new Float64Array(buffer, endsPtr, count).slice());
 					columns.push(new Float64Array(buffer, columnsPtr, count).slice());
 					lines.push(new Uint32Array(buffer, linesPtr, count).slice());
-					view.setUint32(CTL_RECORDS_LEN, 0, true);
+					view.setUint32(JsonControl.RECORDS_LEN, 0, true);
 				}
 			}
 			offset += size;
@@ -281,7 +241,7 @@ export async function instantiateJsonSplitter(
 		const error = endOfDataError(
 			state.mode,
 			state.depth > 0,
-			state.between === CLOSED,
+			state.between === JsonBetween.CLOSED,
 			state.recordLine,
 			{ offset: state.position, line: state.line, column: state.column }
 		);

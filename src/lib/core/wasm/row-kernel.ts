@@ -8,6 +8,8 @@
  * dates).
  */
 import { bitOf } from '../validate/codes';
+import { PAGE_SIZE, align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
+import { CheckFlag, CheckKey, CheckType, LayoutHash, RowCheck, RowConfig } from './layout';
 
 export type KernelCheckType = 'text' | 'email' | 'boolean' | 'phone' | 'id' | 'date';
 
@@ -65,7 +67,7 @@ export interface KernelOutput {
 	jsCells: Uint32Array;
 	/** 6 per record: user_id h1, h2, byte length, email h1, h2, byte length; length 0 = no key. */
 	keys: Uint32Array;
-	/** Per record and date slot (record * slots + slot): one of the DATE_KIND values. */
+	/** Per record and date slot (record * slots + slot): a DateKind (layout.ts). */
 	dateKinds: Uint8Array;
 	/** Exact: epoch ms or NaN (invalid). Slash: the dmy instant or NaN. */
 	dateA: Float64Array;
@@ -82,26 +84,10 @@ export interface RowKernel {
 	validUtf8(bytes: Uint8Array): boolean;
 }
 
-/** Values of KernelOutput.dateKinds. */
-export const DATE_KIND = {
-	/** Empty, absent, or a JavaScript cell. */
-	none: 0,
-	exact: 1,
-	/** Slash dates: with no evidence, a day above 12 first (dmy), or second (mdy). */
-	slash: 2,
-	slashDmy: 3,
-	slashMdy: 4
-} as const;
-
 export const MAX_KERNEL_CHECKS = 30;
 export const KEY_STRIDE = 6;
 
-interface RowKernelExports {
-	memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-	CONFIG_HEADER: { readonly value: number };
-	CHECK_SIZE: { readonly value: number };
-	SIMD: { readonly value: number };
-	heapBase(): number;
+interface RowKernelExports extends ModuleExports {
 	validUtf8(bytes: number, length: number): number;
 	check(
 		config: number,
@@ -121,63 +107,34 @@ interface RowKernelExports {
 	): void;
 }
 
-// Configuration block layout: the CFG_* and CHK_* offsets of wasm/assembly/rows.ts.
-const CFG_CHECKS = 0;
-const CFG_COLUMNS = 4;
-const CFG_SLOTS = 8;
-const CFG_BIT_MISSING = 12;
-const CFG_BIT_EMAIL = 16;
-const CFG_BIT_DATE = 20;
-const CFG_BIT_BOOLEAN = 24;
-const CFG_BIT_UUID = 28;
-const CFG_BIT_RAGGED = 32;
-const CFG_BIT_TOO_LONG = 36;
-const CONFIG_HEADER = 64;
-const CHK_COLUMN = 0;
-const CHK_TYPE = 4;
-const CHK_FLAGS = 8;
-const CHK_KEY = 12;
-const CHK_DATE_SLOT = 16;
-const CHK_MAX_LENGTH = 24;
-const CHECK_SIZE = 32;
-const CONFIG_SIZE = CONFIG_HEADER + MAX_KERNEL_CHECKS * CHECK_SIZE;
+const CONFIG_SIZE = RowConfig.SIZE + MAX_KERNEL_CHECKS * RowCheck.SIZE;
 
 const TYPE_CODES: Record<KernelCheckType, number> = {
-	text: 0,
-	email: 1,
-	boolean: 2,
-	phone: 3,
-	id: 4,
-	date: 5
+	text: CheckType.TEXT,
+	email: CheckType.EMAIL,
+	boolean: CheckType.BOOLEAN,
+	phone: CheckType.PHONE,
+	id: CheckType.ID,
+	date: CheckType.DATE
 };
-const KEY_CODES = { none: 0, user_id: 1, email: 2 } as const;
-const FLAG_REQUIRED = 1;
-const FLAG_UUID = 2;
+const KEY_CODES: Record<KernelCheck['key'], number> = {
+	none: CheckKey.NONE,
+	user_id: CheckKey.USER_ID,
+	email: CheckKey.EMAIL
+};
 
 /** Records per call into WebAssembly. */
 const CALL_RECORDS = 4096;
 /** Bytes after the region's: the SIMD scans read whole 16-byte vectors. */
 const PADDING = 64;
-const PAGE = 1 << 16;
 /** Offsets inside the region are i32 in the kernel. */
-const MAX_REGION = 2 ** 31 - PAGE;
-
-function align(value: number, to: number): number {
-	return Math.ceil(value / to) * to;
-}
+const MAX_REGION = 2 ** 31 - PAGE_SIZE;
 
 /** Compiles (when given bytes) and instantiates the kernel, one instance per worker. */
 export async function instantiateRowKernel(
 	module: WebAssembly.Module | Uint8Array
 ): Promise<RowKernel> {
-	const instance =
-		module instanceof Uint8Array
-			? (await WebAssembly.instantiate(module)).instance
-			: await WebAssembly.instantiate(module);
-	const wasm = instance.exports as unknown as RowKernelExports;
-	if (wasm.CONFIG_HEADER.value !== CONFIG_HEADER || wasm.CHECK_SIZE.value !== CHECK_SIZE) {
-		throw new Error('The row kernel module does not match this host code; rebuild it.');
-	}
+	const wasm = await instantiateModule<RowKernelExports>(module, LayoutHash.ROWS, 'row kernel');
 
 	// Layout: the configuration block, then per call the region and its arrays.
 	const configPtr = align(wasm.heapBase(), 16);
@@ -185,13 +142,7 @@ export async function instantiateRowKernel(
 	let slots = 0;
 	let configured = false;
 
-	/** Grows the memory to hold `top` bytes; returns the (possibly new) buffer. */
-	function reserve(top: number): ArrayBuffer {
-		const missing = Math.ceil((top - wasm.memory.buffer.byteLength) / PAGE);
-		if (missing > 0) wasm.memory.grow(missing);
-		return wasm.memory.buffer;
-	}
-	reserve(regionPtr + PADDING);
+	reserveMemory(wasm, regionPtr + PADDING);
 
 	function configure(config: KernelConfig): void {
 		const { checks, columns } = config;
@@ -199,7 +150,7 @@ export async function instantiateRowKernel(
 			throw new RangeError(`The row kernel takes at most ${MAX_KERNEL_CHECKS} checks.`);
 		}
 		if (!Number.isInteger(columns) || columns < 0) throw new RangeError(`Bad columns ${columns}.`);
-		const view = new DataView(reserve(regionPtr + PADDING), configPtr, CONFIG_SIZE);
+		const view = new DataView(reserveMemory(wasm, regionPtr + PADDING), configPtr, CONFIG_SIZE);
 		slots = 0;
 		checks.forEach((check, i) => {
 			if (!Number.isInteger(check.column) || check.column < 0) {
@@ -211,25 +162,25 @@ export async function instantiateRowKernel(
 				throw new RangeError(`Check ${i}: date checks, and only they, take a slot below 30.`);
 			}
 			slots = Math.max(slots, check.dateSlot + 1);
-			const at = CONFIG_HEADER + i * CHECK_SIZE;
-			const flags = (check.required ? FLAG_REQUIRED : 0) | (check.uuid ? FLAG_UUID : 0);
-			view.setInt32(at + CHK_COLUMN, check.column, true);
-			view.setUint32(at + CHK_TYPE, TYPE_CODES[check.type], true);
-			view.setUint32(at + CHK_FLAGS, flags, true);
-			view.setUint32(at + CHK_KEY, KEY_CODES[check.key], true);
-			view.setInt32(at + CHK_DATE_SLOT, check.dateSlot, true);
-			view.setFloat64(at + CHK_MAX_LENGTH, check.maxLength, true);
+			const at = RowConfig.SIZE + i * RowCheck.SIZE;
+			const flags = (check.required ? CheckFlag.REQUIRED : 0) | (check.uuid ? CheckFlag.UUID : 0);
+			view.setInt32(at + RowCheck.COLUMN, check.column, true);
+			view.setUint32(at + RowCheck.TYPE, TYPE_CODES[check.type], true);
+			view.setUint32(at + RowCheck.FLAGS, flags, true);
+			view.setUint32(at + RowCheck.KEY, KEY_CODES[check.key], true);
+			view.setInt32(at + RowCheck.DATE_SLOT, check.dateSlot, true);
+			view.setFloat64(at + RowCheck.MAX_LENGTH, check.maxLength, true);
 		});
-		view.setInt32(CFG_CHECKS, checks.length, true);
-		view.setInt32(CFG_COLUMNS, columns, true);
-		view.setInt32(CFG_SLOTS, slots, true);
-		view.setUint32(CFG_BIT_MISSING, bitOf('missing_required'), true);
-		view.setUint32(CFG_BIT_EMAIL, bitOf('invalid_email'), true);
-		view.setUint32(CFG_BIT_DATE, bitOf('invalid_date'), true);
-		view.setUint32(CFG_BIT_BOOLEAN, bitOf('invalid_boolean'), true);
-		view.setUint32(CFG_BIT_UUID, bitOf('invalid_uuid'), true);
-		view.setUint32(CFG_BIT_RAGGED, bitOf('ragged_row'), true);
-		view.setUint32(CFG_BIT_TOO_LONG, bitOf('value_too_long'), true);
+		view.setInt32(RowConfig.CHECKS, checks.length, true);
+		view.setInt32(RowConfig.COLUMNS, columns, true);
+		view.setInt32(RowConfig.SLOTS, slots, true);
+		view.setUint32(RowConfig.BIT_MISSING, bitOf('missing_required'), true);
+		view.setUint32(RowConfig.BIT_EMAIL, bitOf('invalid_email'), true);
+		view.setUint32(RowConfig.BIT_DATE, bitOf('invalid_date'), true);
+		view.setUint32(RowConfig.BIT_BOOLEAN, bitOf('invalid_boolean'), true);
+		view.setUint32(RowConfig.BIT_UUID, bitOf('invalid_uuid'), true);
+		view.setUint32(RowConfig.BIT_RAGGED, bitOf('ragged_row'), true);
+		view.setUint32(RowConfig.BIT_TOO_LONG, bitOf('value_too_long'), true);
 		configured = true;
 	}
 
@@ -250,7 +201,7 @@ export async function instantiateRowKernel(
 		const jsPtr = masksPtr + count * 4;
 		const keysPtr = jsPtr + count * 4;
 		const kindsPtr = keysPtr + count * KEY_STRIDE * 4;
-		const buffer = reserve(kindsPtr + dates + PADDING);
+		const buffer = reserveMemory(wasm, kindsPtr + dates + PADDING);
 
 		new Uint8Array(buffer, regionPtr, bytes.length).set(bytes);
 		new Float64Array(buffer, startsPtr, count).set(recordStarts.subarray(0, count));
@@ -292,7 +243,7 @@ export async function instantiateRowKernel(
 
 	function validUtf8(bytes: Uint8Array): boolean {
 		if (bytes.length > MAX_REGION) throw new RangeError('A kernel region holds at most 2 GiB.');
-		const buffer = reserve(regionPtr + bytes.length + PADDING);
+		const buffer = reserveMemory(wasm, regionPtr + bytes.length + PADDING);
 		new Uint8Array(buffer, regionPtr, bytes.length).set(bytes);
 		return wasm.validUtf8(regionPtr, bytes.length) !== 0;
 	}
