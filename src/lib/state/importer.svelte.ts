@@ -2,7 +2,7 @@ import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
-import { REFERENCE_SCHEMA } from '../core/schema/destination';
+import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
 import type { ReadOptions, SourceRecord } from '../storage/schema';

@@ -1,3 +1,4 @@
+import type { RowStatus } from '../core/protocol/import-api';
 import type { DateOrder, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
 
@@ -41,18 +42,8 @@ export type SourceStatus =
 /** The screen the admin returns to when reopening the source. */
 export type SourceStep = 'mapping' | 'review' | 'upload' | 'results';
 
-/** Row statuses of the import API (protocol v1, docs/import-api.md). */
-export type RowStatus =
-	| 'imported'
-	| 'already_connected'
-	| 'not_found'
-	| 'name_mismatch'
-	| 'invalid_row'
-	| 'already_exists'
-	| 'updated';
-
 /**
- * What is stored per row: the API's status, or 'unknown' when the destination had applied the chunk
+ * What is stored per row: the import API's status, or 'unknown' when the destination had applied the chunk
  * so long ago that it no longer had its answer (409 idempotency_record_expired).
  */
 export type ResultStatus = RowStatus | 'unknown';
