@@ -1,4 +1,4 @@
-import { REFERENCE_SCHEMA } from '$lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '$lib/core/schema/fields';
 import { Validator } from '$lib/core/validate/validator';
 import type { Counts, RulesSetup } from './protocol';
 

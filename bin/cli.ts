@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { chooseEngine } from '../src/lib/core/engine/select';
 import { isFerryError } from '../src/lib/core/errors';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
 import { canonicalRecord } from '../src/lib/core/validate/canonical';
 import { ISSUE_CODES } from '../src/lib/core/validate/codes';

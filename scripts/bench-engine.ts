@@ -15,7 +15,7 @@ import { createWasmEngine } from '../src/lib/core/engine/wasm';
 import { detectPreset, transformRecord } from '../src/lib/core/formats/presets';
 import { proposeMapping } from '../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../src/lib/core/mapping/normalize';
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import { inspectText } from '../src/lib/core/sniff/inspect';
 import { userExportCsv } from './lib/user-export';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import { ImportSession, type ValidRow } from '../src/lib/pipeline/session';
 import { buildChunks, type BuiltChunk } from '../src/lib/upload/chunks';
 import { ImportApiClient } from '../src/lib/upload/client';

@@ -14,9 +14,17 @@ import Fastify, {
 } from 'fastify';
 import { openDatabase, purgeIdempotencyRecords } from './db';
 import { ApiError, isApiError, isDatabaseBusy } from './errors';
-import { DEFAULT_LIMITS, FIELDS, PROTOCOL_VERSION, type Limits } from './fields';
+import {
+	DEFAULT_LIMITS,
+	IMPORT_MODES,
+	PROTOCOL_VERSION,
+	type ApiSchema,
+	type CreateSourceBody,
+	type ImportLimits
+} from '../src/lib/core/protocol/import-api';
 import { TokenBuckets, type RateLimitOptions } from './rate-limit';
-import { ImportStore, type NewSource, type UploadedRow } from './store';
+import { ImportStore, type UploadedRow } from './store';
+import { ACCEPTED_FIELDS } from './validate';
 
 declare module 'fastify' {
 	interface FastifyRequest {
@@ -36,7 +44,7 @@ export interface AppOptions {
 	corsOrigins: string[];
 	/** Per bearer token; no limit when absent. */
 	rateLimit?: RateLimitOptions;
-	limits?: Partial<Limits>;
+	limits?: Partial<ImportLimits>;
 	logger?: FastifyServerOptions['logger'];
 	/** Wait for a locked database this long before answering 503. */
 	busyTimeoutMs?: number;
@@ -97,7 +105,7 @@ async function decodeBody(request: FastifyRequest, raw: Buffer): Promise<string>
 }
 
 /** `{rows: [{row, ...fields}]}` with positive integer row numbers; the fields are checked later. */
-function chunkRows(body: unknown, limits: Limits): UploadedRow[] {
+function chunkRows(body: unknown, limits: ImportLimits): UploadedRow[] {
 	if (!isPlainObject(body) || !Array.isArray(body.rows)) {
 		throw new ApiError(400, 'invalid_chunk', 'The body must be {"rows": [...]}.');
 	}
@@ -125,7 +133,7 @@ const sourceBodySchema = {
 	required: ['name', 'mode', 'file', 'rows'],
 	properties: {
 		name: { type: 'string', minLength: 1, maxLength: 200 },
-		mode: { type: 'string', enum: ['link', 'create'] },
+		mode: { type: 'string', enum: IMPORT_MODES },
 		upsert: { type: 'boolean', default: false },
 		file: {
 			type: 'object',
@@ -192,7 +200,7 @@ function toApiError(error: unknown): ApiError | null {
 
 export function buildApp(options: AppOptions): FastifyInstance {
 	const now = options.now ?? Date.now;
-	const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+	const limits: ImportLimits = { ...DEFAULT_LIMITS, ...options.limits };
 	const tokenDigest = sha256(options.token);
 	const buckets = options.rateLimit ? new TokenBuckets(options.rateLimit) : null;
 	const allowedOrigins = new Set(options.corsOrigins);
@@ -283,20 +291,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		sendError(reply, new ApiError(404, 'not_found', 'No such endpoint.'))
 	);
 
-	app.get(`${API}/schema`, async () => ({
+	app.get(`${API}/schema`, async (): Promise<ApiSchema> => ({
 		protocol: PROTOCOL_VERSION,
 		name: 'Ferry reference import API',
-		fields: FIELDS.map(({ name, type, required, maxLength }) => ({
-			name,
-			type,
-			required,
-			maxLength
-		})),
+		fields: [...ACCEPTED_FIELDS],
 		requireUuidUserId: false,
 		limits
 	}));
 
-	app.post<{ Body: NewSource }>(
+	app.post<{ Body: CreateSourceBody }>(
 		`${API}/sources`,
 		{ schema: { body: sourceBodySchema } },
 		async (request, reply) => {

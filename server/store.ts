@@ -4,78 +4,29 @@
  * together with its idempotency record, so a crash never leaves half a chunk behind.
  */
 import { randomUUID } from 'node:crypto';
-import type { FieldName } from '../src/lib/core/types';
 import type { Statement } from 'better-sqlite3';
+import {
+	ROW_STATUSES,
+	type CreateSourceBody,
+	type ImportLimits,
+	type ImportMode,
+	type ReceivedView,
+	type RemoteSourceStatus,
+	type RollbackSummary,
+	type RowResult,
+	type RowStatus,
+	type SourceView
+} from '../src/lib/core/protocol/import-api';
+import { FIELDS } from '../src/lib/core/schema/fields';
+import type { FieldName } from '../src/lib/core/types';
 import type { Db } from './db';
 import { ApiError } from './errors';
-import { FIELD_NAMES, ROW_STATUSES, type ImportMode, type Limits, type RowStatus } from './fields';
 import { checkRow, emailKey, sameName, type RowValues } from './validate';
-
-export interface NewSource {
-	name: string;
-	mode: ImportMode;
-	upsert: boolean;
-	file: { name: string; size: number; sha256: string };
-	rows: number;
-}
 
 /** One uploaded row: its 1-based data-row number and the canonical fields (not yet checked). */
 export interface UploadedRow {
 	row: number;
 	fields: Record<string, unknown>;
-}
-
-export interface RowResult {
-	row: number;
-	status: RowStatus;
-	reason?: string;
-}
-
-export type SourceStatus = 'open' | 'complete' | 'rolled_back';
-
-export interface RollbackReport {
-	/** Accounts this source created, deleted with their connections. */
-	removedAccounts: number;
-	/** Connections this source made to accounts that existed before (link mode, upsert). */
-	removedLinks: number;
-	/** Accounts this source updated (upsert): the new values stay, a note is kept. */
-	keptUpdates: number;
-}
-
-export interface SourceView {
-	id: string;
-	name: string;
-	mode: ImportMode;
-	upsert: boolean;
-	file: { name: string; size: number; sha256: string };
-	status: SourceStatus;
-	/** Rows the client announced when it created the source. */
-	expectedRows: number;
-	/** Distinct rows received so far. */
-	rows: number;
-	chunks: number;
-	counts: Record<RowStatus, number>;
-	createdAt: string;
-	completedAt: string | null;
-	rolledBackAt: string | null;
-	rollback: RollbackReport | null;
-}
-
-export interface ReceivedView {
-	id: string;
-	chunks: {
-		seq: number;
-		idempotencyKey: string;
-		/** Row numbers in the order the chunk carried them. */
-		rows: number[];
-		/** Those of them answered invalid_row. */
-		invalidRows: number[];
-		/** Times the same chunk was sent again and answered from its idempotency record. */
-		replays: number;
-		receivedAt: string;
-	}[];
-	/** Every field name (other than `row`) that ever arrived for this source, sorted. */
-	fields: string[];
 }
 
 export interface ChunkOutcome {
@@ -86,7 +37,7 @@ export interface ChunkOutcome {
 	results?: RowResult[];
 }
 
-interface SourceRecord {
+interface SourceRow {
 	id: string;
 	name: string;
 	mode: ImportMode;
@@ -95,16 +46,16 @@ interface SourceRecord {
 	file_size: number;
 	file_sha256: string;
 	expected_rows: number;
-	status: SourceStatus;
+	status: RemoteSourceStatus;
 	created_at: number;
 	completed_at: number | null;
 	rolled_back_at: number | null;
 	rollback_json: string | null;
 }
 
-type AccountRecord = { id: number } & Partial<Record<FieldName, string | null>>;
+type AccountRow = { id: number } & Partial<Record<FieldName, string | null>>;
 
-interface ConnectionRecord {
+interface ConnectionRow {
 	account_id: number;
 	user_id: string;
 	source_id: string;
@@ -112,7 +63,7 @@ interface ConnectionRecord {
 }
 
 /** Account columns are the canonical fields except user_id, which lives on the connection. */
-const ACCOUNT_FIELDS = FIELD_NAMES.filter((name) => name !== 'user_id');
+const ACCOUNT_FIELDS = FIELDS.map((field) => field.name).filter((name) => name !== 'user_id');
 const NAME_FIELDS: readonly FieldName[] = ['name', 'given_name', 'family_name'];
 
 function iso(ms: number | null): string | null {
@@ -121,17 +72,17 @@ function iso(ms: number | null): string | null {
 
 export class ImportStore {
 	readonly #db: Db;
-	readonly #limits: Limits;
+	readonly #limits: ImportLimits;
 	readonly #now: () => number;
 	readonly #statements = new Map<string, Statement>();
 
-	constructor(db: Db, limits: Limits, now: () => number) {
+	constructor(db: Db, limits: ImportLimits, now: () => number) {
 		this.#db = db;
 		this.#limits = limits;
 		this.#now = now;
 	}
 
-	createSource(input: NewSource): SourceView {
+	createSource(input: CreateSourceBody): SourceView {
 		if (input.rows > this.#limits.rowsPerSource) {
 			throw new ApiError(
 				413,
@@ -195,7 +146,7 @@ export class ImportStore {
 			createdAt: iso(source.created_at)!,
 			completedAt: iso(source.completed_at),
 			rolledBackAt: iso(source.rolled_back_at),
-			rollback: source.rollback_json ? (JSON.parse(source.rollback_json) as RollbackReport) : null
+			rollback: source.rollback_json ? (JSON.parse(source.rollback_json) as RollbackSummary) : null
 		};
 	}
 
@@ -328,7 +279,7 @@ export class ImportStore {
 				const keptUpdates = this.#sql(
 					'UPDATE account_updates SET kept_after_rollback_at = ? WHERE source_id = ?'
 				).run(now, id).changes;
-				const report: RollbackReport = {
+				const report: RollbackSummary = {
 					removedAccounts,
 					removedLinks,
 					keptUpdates
@@ -382,14 +333,13 @@ export class ImportStore {
 		return statement;
 	}
 
-	#source(id: string): SourceRecord {
-		const source = this.#sql('SELECT * FROM sources WHERE id = ?').get(id) as
-			SourceRecord | undefined;
+	#source(id: string): SourceRow {
+		const source = this.#sql('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
 		if (!source) throw new ApiError(404, 'source_not_found', 'No source has this id.');
 		return source;
 	}
 
-	#applyRows(source: SourceRecord, seq: number, rows: UploadedRow[], now: number): RowResult[] {
+	#applyRows(source: SourceRow, seq: number, rows: UploadedRow[], now: number): RowResult[] {
 		const seenRows = new Set<number>();
 		const alreadyReceived = this.#sql(
 			'SELECT 1 FROM row_results WHERE source_id = ? AND row = ?'
@@ -423,19 +373,19 @@ export class ImportStore {
 		});
 	}
 
-	#accountByEmail(email: string): AccountRecord | undefined {
+	#accountByEmail(email: string): AccountRow | undefined {
 		return this.#sql('SELECT * FROM accounts WHERE email_key = ?').get(emailKey(email)) as
-			AccountRecord | undefined;
+			AccountRow | undefined;
 	}
 
-	#connectionOfAccount(accountId: number): ConnectionRecord | undefined {
+	#connectionOfAccount(accountId: number): ConnectionRow | undefined {
 		return this.#sql('SELECT * FROM connections WHERE account_id = ?').get(accountId) as
-			ConnectionRecord | undefined;
+			ConnectionRow | undefined;
 	}
 
-	#connectionOfUserId(userId: string): ConnectionRecord | undefined {
+	#connectionOfUserId(userId: string): ConnectionRow | undefined {
 		return this.#sql('SELECT * FROM connections WHERE user_id = ?').get(userId) as
-			ConnectionRecord | undefined;
+			ConnectionRow | undefined;
 	}
 
 	#connect(
@@ -499,7 +449,7 @@ export class ImportStore {
 
 	/** Create mode: a new account, or (upsert) an update of the one with this user_id or email. */
 	#create(
-		source: SourceRecord,
+		source: SourceRow,
 		row: number,
 		values: RowValues,
 		now: number

@@ -3,8 +3,16 @@
  * again, and a row that fails is reported as invalid_row and not applied.
  */
 import { domainToASCII } from 'node:url';
+import type { SchemaField } from '../src/lib/core/protocol/import-api';
+import { REFERENCE_SCHEMA, schemaFields } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
-import { canonicalField, FIELDS } from './fields';
+
+/** What this server accepts and announces (GET /schema): the reference destination's fields. */
+export const ACCEPTED_FIELDS: readonly SchemaField[] = schemaFields(REFERENCE_SCHEMA);
+
+const ACCEPTED_BY_NAME = new Map<string, SchemaField>(
+	ACCEPTED_FIELDS.map((field) => [field.name, field])
+);
 
 /** A row's canonical values, trimmed and as text; absent and empty fields are left out. */
 export type RowValues = Partial<Record<FieldName, string>>;
@@ -33,10 +41,9 @@ export function isValidEmail(email: string): boolean {
 
 /** The value as stored text, or a reason why this field cannot take it. */
 function valueAsText(
-	name: FieldName,
+	{ name, type }: SchemaField,
 	value: unknown
 ): { text: string } | { reason: string } | undefined {
-	const type = canonicalField(name)!.type;
 	if (value === null || value === undefined) return undefined;
 	if (typeof value === 'string') return { text: value.trim() };
 	if (typeof value === 'boolean' && type === 'boolean') return { text: String(value) };
@@ -64,12 +71,12 @@ export function checkRow(fields: Record<string, unknown>): RowCheck {
 	const problems: string[] = [];
 	const values: RowValues = {};
 	for (const key of Object.keys(fields)) {
-		const definition = canonicalField(key);
+		const definition = ACCEPTED_BY_NAME.get(key);
 		if (!definition) {
 			problems.push(`unknown field ${JSON.stringify(key)}`);
 			continue;
 		}
-		const converted = valueAsText(definition.name, fields[key]);
+		const converted = valueAsText(definition, fields[key]);
 		if (!converted) continue;
 		if ('reason' in converted) {
 			problems.push(converted.reason);
@@ -86,7 +93,7 @@ export function checkRow(fields: Record<string, unknown>): RowCheck {
 		}
 		values[definition.name] = converted.text;
 	}
-	for (const definition of FIELDS) {
+	for (const definition of ACCEPTED_FIELDS) {
 		if (definition.required && values[definition.name] === undefined) {
 			if (!problems.some((problem) => problem.startsWith(definition.name + ' '))) {
 				problems.push(`${definition.name} is required`);

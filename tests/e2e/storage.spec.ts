@@ -94,7 +94,7 @@ test('a full disk: the import goes on, nothing is half-written, and a retry save
 	const report = readFileSync(await (await download).path());
 	expect(report.subarray(0, 8).toString('latin1')).toBe('FERRYRPT');
 
-	// Nothing half-written: no source, and no file, preview or verdicts without one.
+	// Nothing half-written: no source, and no file or preview without one.
 	await setDiskFull(page, false);
 	const list = await context.newPage();
 	await list.goto('/sources');
@@ -103,11 +103,10 @@ test('a full disk: the import goes on, nothing is half-written, and a retry save
 		sources: 0,
 		files: 0,
 		previews: 0,
-		verdicts: 0,
 		reports: 0
 	});
 
-	// Space is back: one click saves the source, its mapping and its verdicts.
+	// Space is back: one click saves the source, its mapping and its counts.
 	await page.getByTestId('retry-save').click();
 	await expect(page.getByTestId('saved')).toBeVisible();
 	await expect(notice).toHaveCount(0);
@@ -118,7 +117,7 @@ test('a full disk: the import goes on, nothing is half-written, and a retry save
 	await expect(row).toHaveCount(1);
 	await expect(row.getByTestId('source-counts')).toContainText('6 rows: 4 valid, 2 invalid');
 
-	// Full again while saving new verdicts: the stored counts stay as they were, whole.
+	// Full again while saving new counts: the stored counts stay as they were, whole.
 	await setDiskFull(page, true);
 	await page.locator(verifiedSelect).selectOption('');
 	await expect(page.getByTestId('count-invalid')).toHaveText('1');

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
+import type { ReceivedView, SourceView } from '../../src/lib/core/protocol/import-api';
 import { decryptReport } from '../../src/lib/core/report';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
@@ -30,18 +31,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const legacy = fileURLToPath(new URL('../fixtures/e2e/legacy-1252.csv', import.meta.url));
 const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
 const TOKEN = 't';
-
-interface ReceivedView {
-	chunks: { seq: number; rows: number[]; invalidRows: number[]; replays: number }[];
-	fields: string[];
-}
-interface SourceView {
-	id: string;
-	name: string;
-	status: string;
-	rows: number;
-	counts: Record<string, number>;
-}
 
 /** The reference import API in a child process, on a free port, with its own database. */
 class ReferenceApi {

@@ -2,17 +2,17 @@ import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
-import { REFERENCE_SCHEMA } from '../core/schema/destination';
+import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
-import type { ReadOptions, SourceRecord } from '../storage/schema';
+import type { SourceRecord, StoredReadOptions } from '../storage/schema';
 import {
 	createSource,
 	findProfile,
 	getSource,
 	loadSource,
 	saveProfile,
-	saveVerdicts
+	saveScanCounts
 } from '../storage/sources';
 import { parseClient, WorkerError } from '../workers/parse-client';
 
@@ -29,7 +29,7 @@ function withMapping(proposals: ColumnProposal[], mapping: Mapping): ColumnPropo
 }
 
 /** What identifies how a source is read and validated: equal keys give equal verdicts. */
-export function sourceKey(mapping: Mapping, readOptions: ReadOptions): string {
+export function sourceKey(mapping: Mapping, readOptions: StoredReadOptions): string {
 	return JSON.stringify([
 		mapping,
 		readOptions.encoding,
@@ -330,26 +330,20 @@ class Importer {
 		const id = this.sourceId;
 		if (!id || !this.preview) return false;
 		const readOptions = this.#readOptions();
-		const packed = await parseClient.packed();
 		const known = this.#storedKey;
 		const key = sourceKey(mapping, readOptions);
 		// Before the write: the change this write makes in the database is this tab's own.
 		this.#storedKey = key;
 		let written: boolean;
 		try {
-			written = await saveVerdicts(
-				id,
-				{ packed, summary: $state.snapshot(summary) as ScanSummary, mapping },
-				(current) => {
-					// A re-validation of what this tab last saw stored never overwrites a newer change.
-					if (key === known && sourceKey(current.mapping, current.readOptions) !== known)
-						return null;
-					// A source at its upload or results step stays there: re-validating is no step back.
-					const step =
-						current.step === 'upload' || current.step === 'results' ? current.step : 'review';
-					return { mapping, readOptions, step };
-				}
-			);
+			written = await saveScanCounts(id, summary, (current) => {
+				// A re-validation of what this tab last saw stored never overwrites a newer change.
+				if (key === known && sourceKey(current.mapping, current.readOptions) !== known) return null;
+				// A source at its upload or results step stays there: re-validating is no step back.
+				const step =
+					current.step === 'upload' || current.step === 'results' ? current.step : 'review';
+				return { mapping, readOptions, step };
+			});
 		} catch (error) {
 			// Nothing was written (a full disk): the database still holds what it held.
 			this.#storedKey = known;
@@ -365,7 +359,7 @@ class Importer {
 		return true;
 	}
 
-	#readOptions(): ReadOptions {
+	#readOptions(): StoredReadOptions {
 		return {
 			encoding: this.encoding || null,
 			dateOrder: this.dateOrder,

@@ -1,4 +1,5 @@
-import { ImportApiClient, type ApiSchema } from '../upload/client';
+import type { ApiSchema } from '../core/protocol/import-api';
+import { ImportApiClient } from '../upload/client';
 import {
 	DEFAULT_SETTINGS,
 	destinationProblem,

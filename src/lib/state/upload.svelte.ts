@@ -1,5 +1,6 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { isFerryError } from '../core/errors';
+import type { CreateSourceBody } from '../core/protocol/import-api';
 import type { ValidRow } from '../pipeline/session';
 import { getDatabase } from '../storage/db';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../storage/outbox-store';
 import type { SourceStatus } from '../storage/schema';
 import { buildChunks } from '../upload/chunks';
-import { ImportApiClient, type NewSource } from '../upload/client';
+import { ImportApiClient } from '../upload/client';
 import { sha256Hex } from '../upload/encoding';
 import { browserConnectivity, realClock, withRetry } from '../upload/retry';
 import { effectiveLimits } from '../upload/settings';
@@ -342,7 +343,7 @@ class UploadState {
 		const bytes = new Uint8Array(await file.original.arrayBuffer());
 		const { destination, name } = snapshot.source;
 		if (!destination) throw new Error('This upload has no destination.');
-		const request: NewSource = {
+		const request: CreateSourceBody = {
 			name,
 			mode: destination.mode,
 			upsert: destination.upsert,

@@ -1,15 +1,21 @@
-import Dexie, { type DBCore, type DexieOptions, type Middleware, type Table } from 'dexie';
+import Dexie, {
+	type DBCore,
+	type DexieOptions,
+	type Middleware,
+	type Table,
+	type Transaction
+} from 'dexie';
 import {
 	SCHEMA_V1,
+	SCHEMA_V2,
 	type FileRecord,
-	type OutboxChunk,
+	type OutboxChunkRecord,
 	type PreviewRecord,
 	type ProfileRecord,
 	type ReportRecord,
 	type ResultRecord,
 	type SourceRecord,
-	type TableName,
-	type VerdictsRecord
+	type TableName
 } from './schema';
 
 export const DATABASE_NAME = 'ferry';
@@ -55,16 +61,43 @@ const strictOutboxDurability: Middleware<DBCore> = {
 	})
 };
 
+/** A file as version 1 stored it: with a UTF-8 working copy, which the app always left null. */
+type FileRecordV1 = FileRecord & { working?: Blob | null };
+
+/**
+ * Version 2. Dexie deletes the verdicts table once this has run. A file that still holds a working
+ * copy loses it and its source no longer counts its bytes; only such records are rewritten, so no
+ * other file's bytes are copied again.
+ */
+export async function upgradeToV2(tx: Transaction): Promise<void> {
+	const freed = new Map<string, number>();
+	await tx
+		.table<FileRecordV1, string>('files')
+		.filter((file) => file.working != null)
+		.modify((file) => {
+			freed.set(file.sourceId, file.working!.size);
+			delete file.working;
+		});
+	const sources = tx.table<SourceRecord, string>('sources');
+	for (const [id, bytes] of freed) {
+		await sources
+			.where('id')
+			.equals(id)
+			.modify((source) => {
+				source.fileBytes -= bytes;
+			});
+	}
+}
+
 /** Ferry's IndexedDB database: one class, one instance per tab (getDatabase). */
 export class FerryDatabase extends Dexie {
 	declare sources: Table<SourceRecord, string>;
 	declare files: Table<FileRecord, string>;
 	declare previews: Table<PreviewRecord, string>;
-	declare verdicts: Table<VerdictsRecord, string>;
 	declare profiles: Table<ProfileRecord, string>;
 	declare results: Table<ResultRecord, [string, number]>;
 	declare reports: Table<ReportRecord, string>;
-	declare outbox: Table<OutboxChunk, [string, number]>;
+	declare outbox: Table<OutboxChunkRecord, [string, number]>;
 
 	// A TypeScript-private field, not `#`: Dexie hands out a Proxy of the instance (db.vip), and
 	// `#` fields are unreachable through a Proxy.
@@ -73,7 +106,8 @@ export class FerryDatabase extends Dexie {
 	constructor(name: string = DATABASE_NAME, options?: DexieOptions) {
 		super(name, options);
 		this.version(1).stores(SCHEMA_V1);
-		// The next schema goes here: this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
+		this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
+		// The next schema goes here: this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
 		this.use(strictOutboxDurability);
 
 		// Subscribed after Dexie's own handler, so it runs first; `false` stops Dexie's handler, which

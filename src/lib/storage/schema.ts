@@ -1,12 +1,16 @@
-import type { DateOrder, Mapping } from '../core/types';
-import type { Preview, ScanSummary } from '../pipeline/session';
+import type { ImportMode, RowStatus } from '../core/protocol/import-api';
+import type { DateOrder, FieldName, MappingMethod } from '../core/types';
 
 /*
  * The on-device database, version by version. A schema constant is never edited once released:
  * a change is a new constant (SCHEMA_V2 = { ...SCHEMA_V1, … }), a new `version(n)` in db.ts with
  * its named upgrade function, and a migration test that opens a database written at n - 1.
  *
- * Index strings follow Dexie: the first entry is the primary key, `[a+b]` a compound key.
+ * Index strings follow Dexie: the first entry is the primary key, `[a+b]` a compound key; a table
+ * set to null is deleted by that version.
+ *
+ * The records below are types of their own, not the pipeline's or the upload's: what IndexedDB
+ * holds changes only here, on purpose, with a new version when it must.
  */
 export const SCHEMA_V1 = {
 	/** One row per import run; listed newest first. */
@@ -23,7 +27,16 @@ export const SCHEMA_V1 = {
 	outbox: '[sourceId+seq], sourceId, [sourceId+state]'
 } as const;
 
-export type TableName = keyof typeof SCHEMA_V1;
+/**
+ * Scans no longer store their packed verdicts: a reopened source is validated again, so nothing
+ * ever read them. Files no longer carry a working copy (db.ts, upgradeToV2).
+ */
+export const SCHEMA_V2 = { ...SCHEMA_V1, verdicts: null } as const;
+
+/** The tables of the current schema. */
+export type TableName = {
+	[Name in keyof typeof SCHEMA_V2]: (typeof SCHEMA_V2)[Name] extends string ? Name : never;
+}[keyof typeof SCHEMA_V2];
 
 /** Lifecycle of a source. */
 export type SourceStatus =
@@ -41,19 +54,10 @@ export type SourceStatus =
 /** The screen the admin returns to when reopening the source. */
 export type SourceStep = 'mapping' | 'review' | 'upload' | 'results';
 
-/** Row statuses of the import API (protocol v1, docs/import-api.md). */
-export type RowStatus =
-	| 'imported'
-	| 'already_connected'
-	| 'not_found'
-	| 'name_mismatch'
-	| 'invalid_row'
-	| 'already_exists'
-	| 'updated';
-
 /**
- * What is stored per row: the API's status, or 'unknown' when the destination had applied the chunk
- * so long ago that it no longer had its answer (409 idempotency_record_expired).
+ * What is stored per row: the import API's status (protocol v1), or 'unknown' when the destination
+ * had applied the chunk so long ago that it no longer had its answer (409
+ * idempotency_record_expired).
  */
 export type ResultStatus = RowStatus | 'unknown';
 
@@ -74,14 +78,17 @@ export interface SourceCounts {
 export interface Destination {
 	/** Base URL of the import API. */
 	url: string;
-	mode: 'link' | 'create';
+	mode: ImportMode;
 	upsert: boolean;
 	/** The id the destination gave the source (POST /api/v1/sources), once created. */
 	remoteId: string | null;
 }
 
+/** Per column the field it maps to (null: not imported). */
+export type StoredMapping = (FieldName | null)[];
+
 /** How the file was read and validated, so reopening reproduces the same verdicts. */
-export interface ReadOptions {
+export interface StoredReadOptions {
 	/** An encoding chosen by the user, or null when detected. */
 	encoding: string | null;
 	dateOrder: DateOrder;
@@ -98,13 +105,12 @@ export interface SourceRecord {
 	status: SourceStatus;
 	step: SourceStep;
 	fileName: string;
-	/** Bytes of the original file plus the stored working copy: what deleting the source frees. */
+	/** Bytes of the stored original file: what deleting the source frees. */
 	fileBytes: number;
 	/** headerSignature(layout.keys): finds this layout's mapping profile. */
 	headerSignature: string;
-	/** Per column the field it maps to (null: not imported). */
-	mapping: Mapping;
-	readOptions: ReadOptions;
+	mapping: StoredMapping;
+	readOptions: StoredReadOptions;
 	/** The latest scan's counts; null before the first scan. */
 	counts: SourceCounts | null;
 	/** Acknowledged rows per destination status. */
@@ -135,54 +141,65 @@ export interface UploadRecord {
 	cancelledAt: number | null;
 	rolledBackAt: number | null;
 	/** What the destination's rollback removed. */
-	rollback: { removedAccounts: number; removedLinks: number; keptUpdates: number } | null;
+	rollback: StoredRollback | null;
+}
+
+/** What the destination's rollback (DELETE /api/v1/sources/:id) removed, as it answered. */
+export interface StoredRollback {
+	removedAccounts: number;
+	removedLinks: number;
+	keptUpdates: number;
 }
 
 export interface FileRecord {
 	sourceId: string;
 	/** The original bytes as dropped (gzip and legacy encodings included). */
 	original: Blob;
-	/**
-	 * The UTF-8 working copy without BOM every byte offset refers to; null when the original is
-	 * plain UTF-8 and therefore is its own working copy (stored once).
-	 */
-	working: Blob | null;
 	/** Kept apart because a structured clone of a File may come back as a plain Blob. */
 	name: string;
 	type: string;
 	lastModified: number;
 }
 
+/** What the first 64 KiB of the file gave, as the import page showed it right after the drop. */
+export interface StoredPreview {
+	fileName: string;
+	size: number;
+	info: { compression: 'gzip' | null; encoding: string; bom: boolean; overridden: boolean };
+	layout: StoredLayout;
+	/** The first data rows: 0-based row, 1-based physical line, fields aligned to the columns. */
+	rows: { row: number; line: number; fields: string[] }[];
+	proposals: {
+		column: number;
+		field: FieldName | null;
+		confidence: number;
+		method: MappingMethod;
+	}[];
+	notices: string[];
+}
+
+/** How the records of the file are read (see the core's Layout). */
+export interface StoredLayout {
+	format: 'csv' | 'json' | 'ndjson';
+	delimiter: string | null;
+	sepLine: boolean;
+	header: boolean;
+	columns: string[];
+	keys: string[];
+	duplicateHeaders: string[];
+	dataStart: number;
+	preset: string | null;
+	jsonRoot: string | null;
+}
+
 export interface PreviewRecord {
 	sourceId: string;
-	/** What the first 64 KiB gave: layout, first rows, proposed mapping, encoding. */
-	preview: Preview;
-}
-
-/** The scan's per-row arrays, packed (never a million objects). */
-export interface PackedVerdicts {
-	/** Per row, a bitmask of ISSUE_CODES. */
-	rowIssues: Uint32Array;
-	/** Byte range of row i in the working copy: [rowStarts[i], rowEnds[i]). */
-	rowStarts: Float64Array;
-	rowEnds: Float64Array;
-	/** 1-based physical line where row i starts. */
-	rowLines: Uint32Array;
-	/** Pairs [row, firstRow, row, firstRow, …]: row repeats firstRow's user_id or email. */
-	duplicateOf: Uint32Array;
-}
-
-export interface VerdictsRecord extends PackedVerdicts {
-	sourceId: string;
-	summary: ScanSummary;
-	/** The mapping these verdicts were computed with (stale when the source's mapping differs). */
-	mapping: Mapping;
-	scannedAt: number;
+	preview: StoredPreview;
 }
 
 export interface ProfileRecord {
 	signature: string;
-	mapping: Mapping;
+	mapping: StoredMapping;
 	updatedAt: number;
 }
 
@@ -209,7 +226,8 @@ export interface ReportRecord {
 
 export type ChunkState = 'pending' | 'sent' | 'acked';
 
-export interface OutboxChunk {
+/** A chunk as the outbox table holds it (the uploader's view of it: upload/outbox.ts). */
+export interface OutboxChunkRecord {
 	sourceId: string;
 	seq: number;
 	/** Idempotency-Key header: sha256 of the body. */

@@ -1,10 +1,7 @@
 import Dexie from 'dexie';
 import { headerSignature } from '../core/mapping/automap';
 import { readReportHeader } from '../core/report/format';
-import type { Mapping } from '../core/types';
-import type { Preview, ScanSummary } from '../pipeline/session';
 import { getDatabase } from './db';
-import { ownBuffer } from './packed';
 import {
 	isQuotaError,
 	requestPersistence,
@@ -15,14 +12,15 @@ import {
 import type {
 	ChunkRowResult,
 	FileRecord,
-	OutboxChunk,
-	PackedVerdicts,
+	OutboxChunkRecord,
 	PreviewRecord,
-	ReadOptions,
 	ReportRecord,
+	SourceCounts,
 	SourceRecord,
 	SourceStep,
-	VerdictsRecord
+	StoredMapping,
+	StoredPreview,
+	StoredReadOptions
 } from './schema';
 
 /*
@@ -33,28 +31,20 @@ import type {
  * once space is freed.
  */
 
-export interface NewSource {
+/** A dropped file to store as a source on this device. */
+export interface NewLocalSource {
 	/** Shown in the list; defaults to the file name. */
 	name?: string;
 	fileName: string;
 	/** The original bytes as dropped. */
 	file: Blob;
-	/** The UTF-8 working copy; omit (or pass the file itself) when the file is plain UTF-8. */
-	working?: Blob | null;
-	preview: Preview;
-	mapping: Mapping;
-	readOptions: ReadOptions;
+	preview: StoredPreview;
+	mapping: StoredMapping;
+	readOptions: StoredReadOptions;
 	step?: SourceStep;
 }
 
 export type SourcePatch = Partial<Omit<SourceRecord, 'id' | 'createdAt' | 'updatedAt'>>;
-
-export interface ScanVerdicts {
-	packed: PackedVerdicts;
-	summary: ScanSummary;
-	/** The mapping the scan used. */
-	mapping: Mapping;
-}
 
 export interface OutboxProgress {
 	pending: number;
@@ -66,11 +56,19 @@ export interface OutboxProgress {
 export interface LoadedSource {
 	source: SourceRecord;
 	file: FileRecord;
-	preview: Preview;
-	/** Null before the first scan. */
-	verdicts: VerdictsRecord | null;
+	preview: StoredPreview;
 	hasReport: boolean;
 	outbox: OutboxProgress;
+}
+
+/**
+ * The array itself when it owns its whole buffer, else a right-sized copy: IndexedDB clones the
+ * entire underlying ArrayBuffer, so a view into a larger buffer would store the slack too.
+ */
+function ownBuffer<T extends Uint32Array | Uint8Array>(array: T): T {
+	return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength
+		? array
+		: (array.slice() as T);
 }
 
 export interface NewChunk {
@@ -107,10 +105,9 @@ async function largestSources(): Promise<DeletionCandidate[]> {
 }
 
 /** Stores a dropped file as a new source: the source, its bytes and its preview in one transaction. */
-export async function createSource(input: NewSource): Promise<SourceRecord> {
+export async function createSource(input: NewLocalSource): Promise<SourceRecord> {
 	const db = getDatabase();
 	const now = Date.now();
-	const working = input.working && input.working !== input.file ? input.working : null;
 	const source: SourceRecord = {
 		id: crypto.randomUUID(),
 		name: input.name ?? input.fileName,
@@ -119,7 +116,7 @@ export async function createSource(input: NewSource): Promise<SourceRecord> {
 		status: 'draft',
 		step: input.step ?? 'mapping',
 		fileName: input.fileName,
-		fileBytes: input.file.size + (working?.size ?? 0),
+		fileBytes: input.file.size,
 		headerSignature: headerSignature(input.preview.layout.keys),
 		mapping: input.mapping,
 		readOptions: input.readOptions,
@@ -130,7 +127,6 @@ export async function createSource(input: NewSource): Promise<SourceRecord> {
 	const file: FileRecord = {
 		sourceId: source.id,
 		original: input.file,
-		working,
 		name: input.fileName,
 		type: input.file.type,
 		lastModified: 'lastModified' in input.file ? (input.file as File).lastModified : now
@@ -161,13 +157,13 @@ export async function updateSource(id: string, patch: SourcePatch): Promise<bool
 }
 
 /**
- * Stores a scan's packed verdicts and its counts on the source, together; `patch` (the mapping and
- * read options the scan used, the step) is applied to the source in the same transaction, so no
- * reader sees counts beside the mapping of another scan.
+ * Stores a scan's counts on the source; `patch` (the mapping and read options the scan used, the
+ * step) is applied in the same transaction, so no reader sees counts beside the mapping of another
+ * scan.
  */
-export async function saveVerdicts(
+export async function saveScanCounts(
 	id: string,
-	verdicts: ScanVerdicts,
+	counts: SourceCounts,
 	/**
 	 * Changes to the source, written with the counts; as a function, decided from the stored source
 	 * inside the same transaction (compare-and-set): null writes nothing and returns false.
@@ -175,21 +171,8 @@ export async function saveVerdicts(
 	patch: SourcePatch | ((current: SourceRecord) => SourcePatch | null) = {}
 ): Promise<boolean> {
 	const db = getDatabase();
-	const { packed, summary, mapping } = verdicts;
-	const now = Date.now();
-	const record: VerdictsRecord = {
-		sourceId: id,
-		rowIssues: ownBuffer(packed.rowIssues),
-		rowStarts: ownBuffer(packed.rowStarts),
-		rowEnds: ownBuffer(packed.rowEnds),
-		rowLines: ownBuffer(packed.rowLines),
-		duplicateOf: ownBuffer(packed.duplicateOf),
-		summary,
-		mapping,
-		scannedAt: now
-	};
 	return guardQuota('the validation results', () =>
-		db.transaction('rw', [db.sources, db.verdicts], async () => {
+		db.transaction('rw', [db.sources], async () => {
 			let changes: SourcePatch = {};
 			if (typeof patch === 'function') {
 				const current = await db.sources.get(id);
@@ -199,16 +182,16 @@ export async function saveVerdicts(
 			} else {
 				changes = patch;
 			}
-			const counts = {
-				rows: summary.rows,
-				valid: summary.valid,
-				invalid: summary.invalid,
-				warnings: summary.warnings
+			const stored: SourceCounts = {
+				rows: counts.rows,
+				valid: counts.valid,
+				invalid: counts.invalid,
+				warnings: counts.warnings
 			};
-			if ((await db.sources.update(id, { ...changes, counts, updatedAt: now })) === 0) {
-				throw new Error(`Source ${id} does not exist: its verdicts were not saved.`);
+			const update = { ...changes, counts: stored, updatedAt: Date.now() };
+			if ((await db.sources.update(id, update)) === 0) {
+				throw new Error(`Source ${id} does not exist: its counts were not saved.`);
 			}
-			await db.verdicts.put(record);
 			return true;
 		})
 	);
@@ -218,13 +201,12 @@ export async function loadSource(id: string): Promise<LoadedSource | null> {
 	const db = getDatabase();
 	return db.transaction(
 		'r',
-		[db.sources, db.files, db.previews, db.verdicts, db.reports, db.outbox],
+		[db.sources, db.files, db.previews, db.reports, db.outbox],
 		async () => {
-			const [source, file, preview, verdicts, reportCount, outbox] = await Promise.all([
+			const [source, file, preview, reportCount, outbox] = await Promise.all([
 				db.sources.get(id),
 				db.files.get(id),
 				db.previews.get(id),
-				db.verdicts.get(id),
 				db.reports.where('sourceId').equals(id).count(),
 				outboxProgress(id)
 			]);
@@ -233,7 +215,6 @@ export async function loadSource(id: string): Promise<LoadedSource | null> {
 				source,
 				file,
 				preview: preview.preview,
-				verdicts: verdicts ?? null,
 				hasReport: reportCount > 0,
 				outbox
 			};
@@ -251,13 +232,12 @@ export async function deleteSource(id: string): Promise<void> {
 	const db = getDatabase();
 	await db.transaction(
 		'rw',
-		[db.sources, db.files, db.previews, db.verdicts, db.results, db.reports, db.outbox],
+		[db.sources, db.files, db.previews, db.results, db.reports, db.outbox],
 		async () => {
 			await Promise.all([
 				db.sources.delete(id),
 				db.files.delete(id),
 				db.previews.delete(id),
-				db.verdicts.delete(id),
 				db.reports.delete(id),
 				db.results.where('sourceId').equals(id).delete(),
 				db.outbox.where('sourceId').equals(id).delete()
@@ -267,14 +247,14 @@ export async function deleteSource(id: string): Promise<void> {
 }
 
 /** Remembers a mapping for an export layout (signature: headerSignature of its keys). */
-export async function saveProfile(signature: string, mapping: Mapping): Promise<void> {
+export async function saveProfile(signature: string, mapping: StoredMapping): Promise<void> {
 	const db = getDatabase();
 	await guardQuota('the mapping profile', () =>
 		db.profiles.put({ signature, mapping, updatedAt: Date.now() })
 	);
 }
 
-export async function findProfile(signature: string): Promise<Mapping | null> {
+export async function findProfile(signature: string): Promise<StoredMapping | null> {
 	return (await getDatabase().profiles.get(signature))?.mapping ?? null;
 }
 
@@ -340,7 +320,7 @@ export async function reportInfo(sourceId: string): Promise<ReportInfo | null> {
 	});
 }
 
-/** One source's record (no file, preview or verdicts), or null. */
+/** One source's record (no file or preview), or null. */
 export async function getSource(id: string): Promise<SourceRecord | null> {
 	return (await getDatabase().sources.get(id)) ?? null;
 }
@@ -355,7 +335,7 @@ export async function putChunks(sourceId: string, chunks: NewChunk[]): Promise<n
 	return guardQuota('the upload queue', () =>
 		db.transaction('rw', [db.outbox], async () => {
 			const existing = await db.outbox.bulkGet(chunks.map((chunk) => [sourceId, chunk.seq]));
-			const added: OutboxChunk[] = [];
+			const added: OutboxChunkRecord[] = [];
 			chunks.forEach((chunk, i) => {
 				const stored = existing[i];
 				if (stored && stored.key !== chunk.key) {
@@ -384,7 +364,7 @@ export async function putChunks(sourceId: string, chunks: NewChunk[]): Promise<n
 }
 
 /** Chunks not yet acknowledged (pending or sent without an answer), by seq. */
-export async function pendingChunks(sourceId: string): Promise<OutboxChunk[]> {
+export async function pendingChunks(sourceId: string): Promise<OutboxChunkRecord[]> {
 	const chunks = await getDatabase()
 		.outbox.where('[sourceId+state]')
 		.anyOf([
@@ -443,7 +423,7 @@ export async function ackChunk(
 
 export async function outboxProgress(sourceId: string): Promise<OutboxProgress> {
 	const outbox = getDatabase().outbox;
-	const count = (state: OutboxChunk['state']) =>
+	const count = (state: OutboxChunkRecord['state']) =>
 		outbox.where('[sourceId+state]').equals([sourceId, state]).count();
 	const [pending, sent, acked] = await Promise.all([
 		count('pending'),

@@ -5,75 +5,18 @@
  * caller cancelled. Uses only fetch and AbortSignal, so it runs in the browser and in Node 20.
  */
 import { FerryError } from '../core/errors';
-import type { FieldName } from '../core/types';
+import type {
+	ApiSchema,
+	ChunkResults,
+	CreateSourceBody,
+	ReceivedView,
+	SourceView
+} from '../core/protocol/import-api';
 import { FatalError, RetryableError } from './errors';
 
-export type RowStatus =
-	| 'imported'
-	| 'already_connected'
-	| 'not_found'
-	| 'name_mismatch'
-	| 'invalid_row'
-	| 'already_exists'
-	| 'updated';
-
-export interface RowResult {
-	row: number;
-	status: RowStatus;
-	reason?: string;
-}
-
-export interface ChunkResponse {
-	/** One per row sent, in the same order. */
-	results: RowResult[];
+export interface ChunkResponse extends ChunkResults {
 	/** The server answered from its idempotency record: the chunk had been applied before. */
 	replayed: boolean;
-}
-
-export interface ApiSchema {
-	protocol: number;
-	name: string;
-	fields: { name: FieldName; type: string; required: boolean; maxLength: number }[];
-	requireUuidUserId: boolean;
-	limits: { rowsPerChunk: number; bytesPerChunk: number; rowsPerSource: number };
-}
-
-export interface NewSource {
-	name: string;
-	mode: 'link' | 'create';
-	upsert?: boolean;
-	file: { name: string; size: number; sha256: string };
-	rows: number;
-}
-
-export interface SourceView {
-	id: string;
-	name: string;
-	mode: 'link' | 'create';
-	upsert: boolean;
-	file: { name: string; size: number; sha256: string };
-	status: 'open' | 'complete' | 'rolled_back';
-	expectedRows: number;
-	rows: number;
-	chunks: number;
-	counts: Record<RowStatus, number>;
-	createdAt: string;
-	completedAt: string | null;
-	rolledBackAt: string | null;
-	rollback: { removedAccounts: number; removedLinks: number; keptUpdates: number } | null;
-}
-
-export interface ReceivedView {
-	id: string;
-	chunks: {
-		seq: number;
-		idempotencyKey: string;
-		rows: number[];
-		invalidRows: number[];
-		replays: number;
-		receivedAt: string;
-	}[];
-	fields: string[];
 }
 
 export interface CallOptions {
@@ -137,7 +80,7 @@ async function errorBody(
 	}
 }
 
-function isChunkResults(value: unknown): value is { results: RowResult[] } {
+function isChunkResults(value: unknown): value is ChunkResults {
 	if (typeof value !== 'object' || value === null) return false;
 	const results = (value as { results?: unknown }).results;
 	return (
@@ -174,7 +117,7 @@ export class ImportApiClient {
 	}
 
 	/** Not idempotent: after a lost answer, look for the open source with the same file hash. */
-	createSource(body: NewSource, options?: CallOptions): Promise<SourceView> {
+	createSource(body: CreateSourceBody, options?: CallOptions): Promise<SourceView> {
 		return this.#json(
 			'POST',
 			'/sources',

@@ -6,7 +6,7 @@
  * The browser implementation lives in IndexedDB (src/lib/storage); MemoryOutbox serves Node and
  * tests. Implementations must keep each method atomic for one chunk.
  */
-import type { RowStatus } from './client';
+import type { RowStatus } from '../core/protocol/import-api';
 
 /** 'unknown': the server applied the chunk long ago and no longer has its answer. */
 export type UploadRowStatus = RowStatus | 'unknown';

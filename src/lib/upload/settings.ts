@@ -3,14 +3,14 @@
  * state module (src/lib/state/settings.svelte.ts) stores them in localStorage.
  */
 import type { ChunkLimits } from './chunks';
-import type { ApiSchema } from './client';
+import type { ApiSchema, ImportMode } from '../core/protocol/import-api';
 
 export interface DestinationSettings {
 	/** Base URL of the import API, ending with its base path (`…/api/v1`). */
 	url: string;
 	/** Bearer token: a secret, never logged nor put in a URL. */
 	token: string;
-	mode: 'link' | 'create';
+	mode: ImportMode;
 	/** Create mode only: update an existing account instead of answering already_exists. */
 	upsert: boolean;
 	/** Lower than the destination's limit, or null to use the destination's (GET /schema). */

@@ -6,8 +6,9 @@
  * not acknowledged come back as a replay, never as a second application.
  */
 import { FerryError } from '../core/errors';
+import type { SourceView } from '../core/protocol/import-api';
 import type { BuiltChunk } from './chunks';
-import type { CallOptions, ChunkResponse, SourceView } from './client';
+import type { CallOptions, ChunkResponse } from './client';
 import { FatalError } from './errors';
 import {
 	OutboxError,

@@ -4,7 +4,7 @@ import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError, isFerryError } from '../core/errors';
-import { REFERENCE_SCHEMA } from '../core/schema/destination';
+import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
 import { ImportSession } from '../pipeline/session';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import type { ScanEngine } from '../../../src/lib/core/engine/types';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 import {
 	expectSameAsReference,

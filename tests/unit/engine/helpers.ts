@@ -16,7 +16,7 @@ import { detectPreset, transformRecord } from '../../../src/lib/core/formats/pre
 import { proposeMapping } from '../../../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../../../src/lib/core/mapping/normalize';
 import { parseRecordRange } from '../../../src/lib/core/read';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import { inspectText } from '../../../src/lib/core/sniff/inspect';
 import type {
 	ByteSource,

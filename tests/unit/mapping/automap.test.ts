@@ -7,12 +7,8 @@ import {
 	proposeMapping
 } from '../../../src/lib/core/mapping/automap';
 import { isKnownAlias, normalizeHeader } from '../../../src/lib/core/mapping/normalize';
-import {
-	REFERENCE_SCHEMA,
-	templateCsv,
-	templateJson
-} from '../../../src/lib/core/schema/destination';
-import { FIELDS, fieldByName } from '../../../src/lib/core/schema/fields';
+import { FIELDS, fieldByName, REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { templateCsv, templateJson } from '../../../src/lib/core/schema/templates';
 import type { DestinationSchema, FieldName } from '../../../src/lib/core/types';
 import { Validator } from '../../../src/lib/core/validate/validator';
 

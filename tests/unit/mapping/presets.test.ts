@@ -7,7 +7,7 @@ import {
 	type PresetInput
 } from '../../../src/lib/core/formats/presets';
 import { mappingOf, proposeMapping } from '../../../src/lib/core/mapping/automap';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import type { FieldName } from '../../../src/lib/core/types';
 import { Validator } from '../../../src/lib/core/validate/validator';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import { ALL_ISSUES_MASK, bitOf } from '../../../src/lib/core/validate/codes';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import type { Mapping } from '../../../src/lib/core/types';
 import { ImportSession, type ValidRow } from '../../../src/lib/pipeline/session';
 import type { ParseWorkerApi } from '../../../src/lib/workers/parse.worker';

@@ -12,7 +12,7 @@ import {
 } from '../../../src/lib/core/report/collect';
 import { reportCsv } from '../../../src/lib/core/report/csv';
 import { refusedRow } from '../../../src/lib/core/report/rows';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 

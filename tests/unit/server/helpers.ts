@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp, type AppOptions } from '../../../server/app';
+import type { CreateSourceBody } from '../../../src/lib/core/protocol/import-api';
 
 export const TOKEN = 'test-token';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -45,12 +46,9 @@ export function sha256Hex(bytes: string | Uint8Array): string {
 	return createHash('sha256').update(bytes).digest('hex');
 }
 
-export interface NewSourceBody {
-	name?: string;
-	mode: 'link' | 'create';
-	upsert?: boolean;
-	rows?: number;
-}
+/** A create-source body's mode; the rest defaults to a small test source. */
+export type NewSourceBody = Pick<CreateSourceBody, 'mode'> &
+	Partial<Pick<CreateSourceBody, 'name' | 'upsert' | 'rows'>>;
 
 export async function createSource(app: FastifyInstance, body: NewSourceBody): Promise<string> {
 	const response = await app.inject({

@@ -3,7 +3,8 @@ import Dexie, { type Transaction } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FerryDatabase, type ConnectionNotice } from '../../../src/lib/storage/db';
 import { SCHEMA_V1, type SourceRecord } from '../../../src/lib/storage/schema';
-import { FerryDatabaseV2, uniqueName } from './helpers';
+import { blobBytes, bytesOf, samplePreview } from './helpers';
+import { FerryDatabaseNext, uniqueName } from './helpers';
 
 const opened: Dexie[] = [];
 
@@ -38,14 +39,14 @@ describe('another tab upgrades the database', () => {
 		await oldTab.sources.count();
 		const notices = collect(oldTab);
 
-		const newTab = track(new FerryDatabaseV2(name));
+		const newTab = track(new FerryDatabaseNext(name));
 		await newTab.open();
 
 		expect(notices).toEqual([
 			{ kind: 'upgraded-elsewhere', message: expect.stringContaining('updated in another tab') }
 		]);
 		expect(oldTab.isOpen()).toBe(false);
-		expect(newTab.backendDB().version).toBe(20);
+		expect(newTab.backendDB().version).toBe(30);
 		// No silent reopen: old code must not write into the new schema.
 		await expect(oldTab.sources.count()).rejects.toMatchObject({ name: 'DatabaseClosedError' });
 	});
@@ -58,7 +59,7 @@ describe('another tab upgrades the database', () => {
 		const unsubscribe = oldTab.onConnectionNotice((notice) => notices.push(notice));
 		unsubscribe();
 
-		await track(new FerryDatabaseV2(name)).open();
+		await track(new FerryDatabaseNext(name)).open();
 		expect(notices).toEqual([]);
 		expect(oldTab.isOpen()).toBe(false);
 	});
@@ -82,7 +83,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
 	it('tells the UI, then completes once the other connection is gone', async () => {
 		const name = uniqueName('blocked');
 		const stubborn = await rawOpen(name, 10);
-		const upgrading = track(new FerryDatabaseV2(name));
+		const upgrading = track(new FerryDatabaseNext(name));
 		const notice = new Promise<ConnectionNotice>((resolve) =>
 			upgrading.onConnectionNotice(resolve)
 		);
@@ -93,7 +94,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
 
 		stubborn.close();
 		await opening;
-		expect(upgrading.backendDB().version).toBe(20);
+		expect(upgrading.backendDB().version).toBe(30);
 	});
 });
 
@@ -101,9 +102,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
  * Migration harness. Each upgrade gets a test in this shape: write a database the way the previous
  * release did (raw Dexie with that release's schema constant, so the test does not depend on today's
  * FerryDatabase), close it, open it with FerryDatabase, and check that the rows survived and were
- * transformed. Ferry has only version 1 today, so the first case checks that FerryDatabase opens a
- * v1 database as written by a v1 client; the second shows an upgrade function at work, using the
- * test-only v2.
+ * transformed. The second case shows an upgrade function at work, using a test-only next version.
  */
 async function writeRaw(
 	name: string,
@@ -137,40 +136,67 @@ const STORED_SOURCE: SourceRecord = {
 };
 
 describe('migrations', () => {
-	it('v1 written by a v1 client opens unchanged', async () => {
+	it('v1 → v2: every table survives, the verdicts and the unused working copies are gone', async () => {
 		const name = uniqueName('migrate');
+		const id = STORED_SOURCE.id;
+		const plain = { ...STORED_SOURCE, id: 'a5b1e7c2-0000-4000-8000-000000000002', fileBytes: 3 };
+		const file = { original: new Blob([bytesOf('abc')]), name: 'users.csv', type: 'text/csv' };
+		const outbox = {
+			sourceId: id,
+			seq: 0,
+			key: 'k',
+			body: new Uint8Array([31, 139]),
+			rows: new Uint32Array([1, 2]),
+			state: 'sent',
+			attempts: 1,
+			sentAt: 1,
+			ackedAt: null
+		};
+		const result = {
+			sourceId: id,
+			seq: 1,
+			results: [{ row: 3, status: 'imported' }],
+			receivedAt: 2
+		};
+		const report = { sourceId: id, bytes: new Blob([bytesOf('FERRYRPT')]), createdAt: 3, rows: 1 };
+		const profile = { signature: '2:1a2b3c4d', mapping: ['email', 'user_id'], updatedAt: 4 };
 		await writeRaw(name, 1, SCHEMA_V1, {
-			sources: [STORED_SOURCE],
-			outbox: [
-				{
-					sourceId: STORED_SOURCE.id,
-					seq: 0,
-					key: 'k',
-					body: new Uint8Array([31, 139]),
-					rows: new Uint32Array([1, 2]),
-					state: 'sent',
-					attempts: 1,
-					sentAt: 1,
-					ackedAt: null
-				}
-			]
+			// 42 bytes: 3 of the original and 39 of a working copy only version 1 could hold.
+			sources: [STORED_SOURCE, plain],
+			files: [
+				{ ...file, sourceId: id, working: new Blob(['x'.repeat(39)]), lastModified: 5 },
+				{ ...file, sourceId: plain.id, working: null, lastModified: 6 }
+			],
+			previews: [{ sourceId: id, preview: samplePreview() }],
+			verdicts: [{ sourceId: id, rowIssues: new Uint32Array([0, 1]), scannedAt: 7 }],
+			outbox: [outbox],
+			results: [result],
+			reports: [report],
+			profiles: [profile]
 		});
 
 		const db = track(new FerryDatabase(name));
-		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
-		const [queued] = await db.outbox
-			.where('[sourceId+state]')
-			.equals([STORED_SOURCE.id, 'sent'])
-			.toArray();
-		expect(queued.rows).toEqual(new Uint32Array([1, 2]));
-		expect(db.backendDB().version).toBe(10);
+		expect(await db.sources.get(id)).toEqual({ ...STORED_SOURCE, fileBytes: 3 });
+		expect(await db.sources.get(plain.id)).toEqual(plain);
+		const stored = await db.files.get(id);
+		expect(stored).toEqual({ ...file, original: expect.any(Blob), sourceId: id, lastModified: 5 });
+		expect(await blobBytes(stored!.original)).toEqual(bytesOf('abc'));
+		expect((await db.files.get(plain.id))?.lastModified).toBe(6);
+		expect((await db.previews.get(id))?.preview).toEqual(samplePreview());
+		const [queued] = await db.outbox.where('[sourceId+state]').equals([id, 'sent']).toArray();
+		expect(queued).toEqual(outbox);
+		expect(await db.results.get([id, 1])).toEqual(result);
+		expect(await db.reports.get(id)).toEqual({ ...report, bytes: expect.any(Blob) });
+		expect(await db.profiles.get(profile.signature)).toEqual(profile);
+		expect([...db.backendDB().objectStoreNames]).not.toContain('verdicts');
+		expect(db.backendDB().version).toBe(20);
 	});
 
 	it('an upgrade function transforms the rows of the previous version (harness self-test)', async () => {
 		const name = uniqueName('migrate');
 		await writeRaw(name, 1, SCHEMA_V1, { sources: [STORED_SOURCE] });
 
-		function upgradeToV2(tx: Transaction) {
+		function upgradeToNext(tx: Transaction) {
 			return tx
 				.table('sources')
 				.toCollection()
@@ -181,7 +207,9 @@ describe('migrations', () => {
 		class WithUpgrade extends FerryDatabase {
 			constructor() {
 				super(name);
-				this.version(2).stores({ sources: 'id, updatedAt, status, fileName' }).upgrade(upgradeToV2);
+				this.version(this.verno + 1)
+					.stores({ sources: 'id, updatedAt, status, fileName' })
+					.upgrade(upgradeToNext);
 			}
 		}
 		const db = track(new WithUpgrade());

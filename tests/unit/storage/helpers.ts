@@ -4,7 +4,7 @@ import { ISSUE_CODES } from '../../../src/lib/core/validate/codes';
 import type { IssueCode } from '../../../src/lib/core/types';
 import type { Preview, ScanSummary } from '../../../src/lib/pipeline/session';
 import { FerryDatabase } from '../../../src/lib/storage/db';
-import type { ScanVerdicts, NewSource } from '../../../src/lib/storage/sources';
+import type { NewLocalSource } from '../../../src/lib/storage/sources';
 
 export const CSV =
 	'email,name,user_id\r\na@example.com,Ann,u1\r\nb@example.com,Bob,u2\r\nbad,Cy,u1\r\n';
@@ -48,7 +48,7 @@ export function samplePreview(fileName = 'users.csv'): Preview {
 	};
 }
 
-export function sampleSource(overrides: Partial<NewSource> = {}): NewSource {
+export function sampleSource(overrides: Partial<NewLocalSource> = {}): NewLocalSource {
 	return {
 		fileName: 'users.csv',
 		file: new Blob([bytesOf(CSV)], { type: 'text/csv' }),
@@ -66,8 +66,9 @@ function issueCounts(counts: Partial<Record<IssueCode, number>>): Record<IssueCo
 	>;
 }
 
-export function sampleVerdicts(): ScanVerdicts {
-	const summary: ScanSummary = {
+/** A scan's summary of the sample CSV: more than the counts a source stores. */
+export function sampleSummary(): ScanSummary {
+	return {
 		engine: 'js',
 		rows: 3,
 		valid: 2,
@@ -78,17 +79,6 @@ export function sampleVerdicts(): ScanVerdicts {
 		extraKeys: [],
 		duplicateRows: 1,
 		notices: []
-	};
-	return {
-		summary,
-		mapping: ['email', 'name', 'user_id'],
-		packed: {
-			rowIssues: new Uint32Array([0, 0, 0b1000010]),
-			rowStarts: new Float64Array([20, 41, 62]),
-			rowEnds: new Float64Array([41, 62, 74]),
-			rowLines: new Uint32Array([2, 3, 4]),
-			duplicateOf: new Uint32Array([2, 0])
-		}
 	};
 }
 
@@ -149,10 +139,10 @@ export async function simulateQuota(db: Dexie, table: string, failure: QuotaFail
 	};
 }
 
-/** A FerryDatabase that a later release upgraded to version 2 (test-only). */
-export class FerryDatabaseV2 extends FerryDatabase {
+/** A FerryDatabase that a later release upgraded to the version after today's (test-only). */
+export class FerryDatabaseNext extends FerryDatabase {
 	constructor(name: string) {
 		super(name);
-		this.version(2).stores({ notes: 'id' });
+		this.version(this.verno + 1).stores({ notes: 'id' });
 	}
 }

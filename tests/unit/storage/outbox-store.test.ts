@@ -15,7 +15,8 @@ import {
 } from '../../../src/lib/storage/outbox-store';
 import { createSource, loadSource, pendingChunks } from '../../../src/lib/storage/sources';
 import { buildChunks, type BuiltChunk } from '../../../src/lib/upload/chunks';
-import type { CallOptions, ChunkResponse, SourceView } from '../../../src/lib/upload/client';
+import type { SourceView } from '../../../src/lib/core/protocol/import-api';
+import type { CallOptions, ChunkResponse } from '../../../src/lib/upload/client';
 import { OutboxError, type NewOutboxChunk } from '../../../src/lib/upload/outbox';
 import { Uploader, type ChunkSender } from '../../../src/lib/upload/uploader';
 import { bytesOf, sampleSource } from './helpers';

@@ -14,9 +14,9 @@ import {
 	createSource,
 	listSources,
 	loadSource,
-	saveVerdicts
+	saveScanCounts
 } from '../../../src/lib/storage/sources';
-import { sampleSource, sampleVerdicts, simulateQuota } from './helpers';
+import { sampleSource, sampleSummary, simulateQuota } from './helpers';
 
 const quotaDom = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
@@ -186,28 +186,27 @@ describe('a write that runs out of space', () => {
 		}
 	);
 
-	it('keeps the previous verdicts and counts when new verdicts do not fit', async () => {
+	it('keeps the previous counts and mapping when new ones do not fit', async () => {
 		const db = getDatabase();
 		const { id } = await createSource(sampleSource());
-		const first = sampleVerdicts();
-		await saveVerdicts(id, first);
-		const quota = await simulateQuota(db, 'verdicts');
+		await saveScanCounts(id, sampleSummary());
+		const quota = await simulateQuota(db, 'sources');
 		try {
-			const second = sampleVerdicts();
-			second.summary = { ...second.summary, valid: 3, invalid: 0 };
-			second.packed.rowIssues = new Uint32Array([0, 0, 0]);
-			await expect(saveVerdicts(id, second)).rejects.toBeInstanceOf(StorageFullError);
+			const second = { ...sampleSummary(), valid: 3, invalid: 0 };
+			await expect(
+				saveScanCounts(id, second, { mapping: ['email', null, 'user_id'] })
+			).rejects.toBeInstanceOf(StorageFullError);
 
 			const loaded = await loadSource(id);
-			expect(loaded?.verdicts?.rowIssues).toEqual(first.packed.rowIssues);
 			expect(loaded?.source.counts).toMatchObject({ valid: 2, invalid: 1 });
+			expect(loaded?.source.mapping).toEqual(['email', 'name', 'user_id']);
 		} finally {
 			await quota.remove();
 		}
 	});
 
 	it('passes other failures through unchanged', async () => {
-		await expect(saveVerdicts('missing', sampleVerdicts())).rejects.not.toBeInstanceOf(
+		await expect(saveScanCounts('missing', sampleSummary())).rejects.not.toBeInstanceOf(
 			StorageFullError
 		);
 	});

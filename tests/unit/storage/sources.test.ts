@@ -2,9 +2,9 @@ import 'fake-indexeddb/auto';
 import { liveQuery } from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { headerSignature } from '../../../src/lib/core/mapping/automap';
+import type { Mapping } from '../../../src/lib/core/types';
 import { encryptReport, generateRecipientKeyPair } from '../../../src/lib/core/report/cipher';
 import { deleteAllLocalData, getDatabase } from '../../../src/lib/storage/db';
-import { packDuplicates, unpackDuplicates } from '../../../src/lib/storage/packed';
 import {
 	ackChunk,
 	createSource,
@@ -18,10 +18,10 @@ import {
 	reportInfo,
 	saveProfile,
 	saveReport,
-	saveVerdicts,
+	saveScanCounts,
 	updateSource
 } from '../../../src/lib/storage/sources';
-import { blobBytes, bytesOf, CSV, sampleSource, sampleVerdicts } from './helpers';
+import { blobBytes, bytesOf, CSV, sampleSource, sampleSummary } from './helpers';
 
 beforeEach(async () => {
 	await deleteAllLocalData();
@@ -38,7 +38,6 @@ async function rowsOf(sourceId: string) {
 		sources: await db.sources.where('id').equals(sourceId).count(),
 		files: await db.files.where('sourceId').equals(sourceId).count(),
 		previews: await db.previews.where('sourceId').equals(sourceId).count(),
-		verdicts: await db.verdicts.where('sourceId').equals(sourceId).count(),
 		results: await db.results.where('sourceId').equals(sourceId).count(),
 		reports: await db.reports.where('sourceId').equals(sourceId).count(),
 		outbox: await db.outbox.where('sourceId').equals(sourceId).count()
@@ -69,61 +68,32 @@ describe('createSource / loadSource', () => {
 		expect(loaded?.preview).toEqual(input.preview);
 		expect(loaded?.file.original).toBeInstanceOf(Blob);
 		expect(await blobBytes(loaded!.file.original)).toEqual(bytesOf(CSV));
-		expect(loaded?.file).toMatchObject({ name: 'users.csv', type: 'text/csv', working: null });
-		expect(loaded).toMatchObject({ verdicts: null, hasReport: false });
+		expect(loaded?.file).toEqual({
+			sourceId: created.id,
+			original: expect.any(Blob),
+			name: 'users.csv',
+			type: 'text/csv',
+			lastModified: expect.any(Number)
+		});
+		expect(loaded?.hasReport).toBe(false);
 		expect(loaded?.outbox).toEqual({ pending: 0, sent: 0, acked: 0 });
 	});
 
-	it.each([
-		{ input: 'omitted', expected: { working: null, fileBytes: 7 } },
-		{ input: 'the file itself', expected: { working: null, fileBytes: 7 } },
-		{ input: 'a transcoded copy', expected: { working: 'héllo', fileBytes: 13 } }
-	])('stores the working copy only when it differs: $input', async ({ input, expected }) => {
-		const original = new Blob([new Uint8Array([0xff, 0xfe, 0x68, 0, 0xe9, 0, 0x6c])]);
-		const working =
-			input === 'omitted'
-				? undefined
-				: input === 'the file itself'
-					? original
-					: new Blob(['héllo']);
-		const created = await createSource(sampleSource({ file: original, working }));
-		const stored = (await loadSource(created.id))!.file;
-
-		expect(created.fileBytes).toBe(expected.fileBytes);
-		expect(await blobBytes(stored.original)).toEqual(await blobBytes(original));
-		expect(stored.working && new TextDecoder().decode(await blobBytes(stored.working))).toBe(
-			expected.working
-		);
-	});
-
-	it('round-trips the packed verdicts as typed arrays and puts the counts on the source', async () => {
+	it('stores only the counts of a scan summary, with the changes to the source', async () => {
 		const { id } = await createSource(sampleSource());
-		const verdicts = sampleVerdicts();
-		await saveVerdicts(id, verdicts);
-		const loaded = await loadSource(id);
-
-		const stored = loaded!.verdicts!;
-		expect(stored.rowIssues).toBeInstanceOf(Uint32Array);
-		expect(stored.rowStarts).toBeInstanceOf(Float64Array);
-		expect(stored.rowEnds).toBeInstanceOf(Float64Array);
-		expect(stored.rowLines).toBeInstanceOf(Uint32Array);
-		expect(stored.duplicateOf).toBeInstanceOf(Uint32Array);
-		expect(stored).toMatchObject({ ...verdicts.packed, summary: verdicts.summary });
-		expect(stored.mapping).toEqual(verdicts.mapping);
-		expect(unpackDuplicates(stored.duplicateOf)).toEqual(new Map([[2, 0]]));
-		expect(loaded!.source.counts).toEqual({ rows: 3, valid: 2, invalid: 1, warnings: 0 });
+		expect(await saveScanCounts(id, sampleSummary())).toBe(true);
+		expect((await getSource(id))?.counts).toEqual({ rows: 3, valid: 2, invalid: 1, warnings: 0 });
 	});
 
 	it('changes the source’s mapping and step in the same write as the counts', async () => {
 		const { id } = await createSource(sampleSource());
-		const verdicts = sampleVerdicts();
 		const mapping = ['email', null, 'user_id'] as const;
 		const changes: unknown[] = [];
 		const subscription = liveQuery(() => getSource(id)).subscribe((source) =>
 			changes.push([source?.counts?.rows ?? null, source?.mapping[1], source?.step])
 		);
 		try {
-			await saveVerdicts(id, verdicts, { mapping: [...mapping], step: 'review' });
+			await saveScanCounts(id, sampleSummary(), { mapping: [...mapping], step: 'review' });
 			await vi.waitFor(() => expect(changes.at(-1)).toEqual([3, null, 'review']));
 			// Never the new counts beside the old mapping (two writes would show that in between).
 			expect(changes).not.toContainEqual([3, 'name', 'mapping']);
@@ -137,55 +107,24 @@ describe('createSource / loadSource', () => {
 		const { id } = await createSource(sampleSource());
 		const theirs = ['email', null, 'user_id'] as const;
 		await updateSource(id, { mapping: [...theirs] });
-		const stale = sampleVerdicts();
+		const stale: Mapping = ['email', 'name', 'user_id'];
 		const unlessChanged = (current: { mapping: readonly unknown[] }) =>
-			current.mapping[0] !== 'email' ? { mapping: stale.mapping } : null;
-		expect(await saveVerdicts(id, stale, unlessChanged)).toBe(false);
+			current.mapping[0] !== 'email' ? { mapping: stale } : null;
+		expect(await saveScanCounts(id, sampleSummary(), unlessChanged)).toBe(false);
 		expect((await getSource(id))?.mapping).toEqual(theirs);
 		expect((await getSource(id))?.counts).toBeNull();
-		expect(await getDatabase().verdicts.count()).toBe(0);
 		// When the check holds, the same call writes.
-		expect(await saveVerdicts(id, stale, () => ({ mapping: stale.mapping }))).toBe(true);
+		expect(await saveScanCounts(id, sampleSummary(), () => ({ mapping: stale }))).toBe(true);
 		expect((await getSource(id))?.counts?.rows).toBe(3);
 	});
 
-	it('stores a view into a larger buffer without the rest of that buffer', async () => {
-		const { id } = await createSource(sampleSource());
-		const verdicts = sampleVerdicts();
-		const big = new Uint32Array(1000).fill(7);
-		verdicts.packed.rowLines = big.subarray(10, 13);
-		await saveVerdicts(id, verdicts);
-
-		const stored = (await loadSource(id))!.verdicts!;
-		expect(stored.rowLines).toEqual(new Uint32Array([7, 7, 7]));
-		expect(stored.rowLines.buffer.byteLength).toBe(12);
-	});
-
-	it('refuses verdicts for a source that does not exist and stores none', async () => {
-		await expect(saveVerdicts('missing', sampleVerdicts())).rejects.toThrow(/does not exist/);
-		expect(await getDatabase().verdicts.count()).toBe(0);
+	it('refuses counts for a source that does not exist', async () => {
+		await expect(saveScanCounts('missing', sampleSummary())).rejects.toThrow(/does not exist/);
+		expect(await listSources()).toEqual([]);
 	});
 
 	it('loads null for an unknown id', async () => {
 		expect(await loadSource('missing')).toBeNull();
-	});
-});
-
-describe('packDuplicates', () => {
-	it.each([
-		{ input: new Map<number, number>(), expected: [] },
-		{
-			input: new Map([
-				[5, 1],
-				[9, 1],
-				[12, 3]
-			]),
-			expected: [5, 1, 9, 1, 12, 3]
-		}
-	])('packs $input.size duplicates as pairs', ({ input, expected }) => {
-		const pairs = packDuplicates(input);
-		expect([...pairs]).toEqual(expected);
-		expect(unpackDuplicates(pairs)).toEqual(input);
 	});
 });
 
@@ -216,7 +155,7 @@ describe('deleteSource', () => {
 		const doomed = await createSource(sampleSource());
 		const kept = await createSource(sampleSource({ name: 'kept' }));
 		for (const { id } of [doomed, kept]) {
-			await saveVerdicts(id, sampleVerdicts());
+			await saveScanCounts(id, sampleSummary());
 			await saveReport(id, await encryptedReport('row,status\n'));
 			await putChunks(id, [
 				{ seq: 0, key: 'k0', body: bytesOf('a'), rows: new Uint32Array([1]) },
@@ -224,7 +163,7 @@ describe('deleteSource', () => {
 			]);
 			await ackChunk(id, 0, [{ row: 1, status: 'imported' }]);
 		}
-		const everything = { sources: 1, files: 1, previews: 1, verdicts: 1, results: 1, reports: 1 };
+		const everything = { sources: 1, files: 1, previews: 1, results: 1, reports: 1 };
 		expect(await rowsOf(doomed.id)).toEqual({ ...everything, outbox: 2 });
 
 		await deleteSource(doomed.id);
@@ -369,15 +308,15 @@ describe('liveQuery', () => {
 		const loaded = observe(() => loadSource(id));
 		try {
 			await list.next((sources) => sources.length === 1);
-			await loaded.next((source) => source?.verdicts === null);
+			await loaded.next((source) => source?.source.counts === null);
 
 			await createSource(sampleSource({ name: 'another' }));
-			await saveVerdicts(id, sampleVerdicts());
+			await saveScanCounts(id, sampleSummary());
 
 			const names = await list.next((sources) => sources.length === 2);
 			expect(names.map((source) => source.name).sort()).toEqual(['another', 'watched']);
-			const withVerdicts = await loaded.next((source) => source?.verdicts !== null);
-			expect(withVerdicts?.source.counts?.rows).toBe(3);
+			const counted = await loaded.next((source) => source?.source.counts !== null);
+			expect(counted?.source.counts?.rows).toBe(3);
 		} finally {
 			list.stop();
 			loaded.stop();

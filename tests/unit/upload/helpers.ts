@@ -3,7 +3,7 @@
  * through the core's Validator, so the uploader is fed exactly what the app would feed it.
  */
 import { FerryError } from '../../../src/lib/core/errors';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/destination';
+import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import type { FieldName, Mapping } from '../../../src/lib/core/types';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';
 import { canonicalRecord } from '../../../src/lib/core/validate/canonical';

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { RowStatus, SourceView } from '../../../src/lib/core/protocol/import-api';
 import { buildChunks, type BuiltChunk, type UploadRow } from '../../../src/lib/upload/chunks';
-import type {
-	CallOptions,
-	ChunkResponse,
-	RowStatus,
-	SourceView
-} from '../../../src/lib/upload/client';
+import type { CallOptions, ChunkResponse } from '../../../src/lib/upload/client';
 import { FatalError, RetryableError } from '../../../src/lib/upload/errors';
 import { MemoryOutbox } from '../../../src/lib/upload/memory-outbox';
 import { OutboxError } from '../../../src/lib/upload/outbox';

@@ -1,4 +1,9 @@
-import type { FieldName, FieldType } from '../types';
+/**
+ * The canonical user fields (DESIGN.md) and what the reference destination takes of them: one
+ * catalogue that the app, the CLI and the reference server (`server/`) all read.
+ */
+import type { SchemaField } from '../protocol/import-api';
+import type { DestinationSchema, FieldName, FieldType } from '../types';
 
 /** A user field every destination understands, and the header spellings that mean it. */
 export interface CanonicalField {
@@ -126,4 +131,29 @@ export function fieldByName(name: FieldName): CanonicalField {
 	const field = BY_NAME.get(name);
 	if (!field) throw new Error(`Unknown field: ${name}`);
 	return field;
+}
+
+/** Characters a field's value may have at the reference destination. */
+export const DEFAULT_MAX_LENGTH = 1024;
+export const USER_ID_MAX_LENGTH = 255;
+
+/** The embedded reference import API: every canonical field, user_id and email required. */
+export const REFERENCE_SCHEMA: DestinationSchema = {
+	name: 'Ferry reference API',
+	fields: FIELDS.map((field) => ({
+		name: field.name,
+		required: field.name === 'user_id' || field.name === 'email',
+		maxLength: field.name === 'user_id' ? USER_ID_MAX_LENGTH : DEFAULT_MAX_LENGTH
+	})),
+	requireUuidUserId: false
+};
+
+/** A destination's fields as `GET /schema` announces them: with each field's type. */
+export function schemaFields(schema: DestinationSchema): SchemaField[] {
+	return schema.fields.map(({ name, required, maxLength }) => ({
+		name,
+		type: fieldByName(name).type,
+		required,
+		maxLength
+	}));
 }

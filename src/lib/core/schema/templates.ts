@@ -1,18 +1,6 @@
+/** Import templates: a header row of a destination's fields with one valid example user. */
 import type { DestinationSchema, FieldName } from '../types';
-import { FIELDS, fieldByName } from './fields';
-
-const DEFAULT_MAX_LENGTH = 1024;
-
-/** The embedded reference import API: every canonical field, user_id and email required. */
-export const REFERENCE_SCHEMA: DestinationSchema = {
-	name: 'Ferry reference API',
-	fields: FIELDS.map((field) => ({
-		name: field.name,
-		required: field.name === 'user_id' || field.name === 'email',
-		maxLength: field.name === 'user_id' ? 255 : DEFAULT_MAX_LENGTH
-	})),
-	requireUuidUserId: false
-};
+import { fieldByName } from './fields';
 
 /** One example value per field, each valid under the validation rules. */
 const EXAMPLES: Record<FieldName, string> = {

@@ -1,0 +1,145 @@
+/**
+ * The import API's wire types, protocol v1 (docs/import-api.md): what the reference server
+ * (`server/`) answers and what the app's client (`src/lib/upload`) sends and reads. Types and
+ * constants only, no I/O, so the server, the browser and the CLI import the one definition.
+ */
+import type { FieldName, FieldType } from '../types';
+
+export const PROTOCOL_VERSION = 1;
+
+export const IMPORT_MODES = ['link', 'create'] as const;
+
+/** `link` connects rows to accounts that exist (by email); `create` creates accounts. */
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** Per-row answers; the last two occur in create mode only. */
+export const ROW_STATUSES = [
+	'imported',
+	'already_connected',
+	'not_found',
+	'name_mismatch',
+	'invalid_row',
+	'already_exists',
+	'updated'
+] as const;
+
+export type RowStatus = (typeof ROW_STATUSES)[number];
+
+/** A source's state on the server (not the app's own lifecycle of a local source). */
+export type RemoteSourceStatus = 'open' | 'complete' | 'rolled_back';
+
+/** One row's answer in a chunk's results. */
+export interface RowResult {
+	row: number;
+	status: RowStatus;
+	reason?: string;
+}
+
+/** The body of a chunk's answer (PUT …/chunks/:seq): one result per row sent, in the same order. */
+export interface ChunkResults {
+	results: RowResult[];
+}
+
+export interface ImportLimits {
+	/** Rows in one chunk request. */
+	rowsPerChunk: number;
+	/** Bytes of one chunk request's JSON body, uncompressed. */
+	bytesPerChunk: number;
+	/** Rows received for one source, over all its chunks. */
+	rowsPerSource: number;
+}
+
+/** The reference server's limits unless it is started with others. */
+export const DEFAULT_LIMITS: Readonly<ImportLimits> = {
+	rowsPerChunk: 1000,
+	bytesPerChunk: 1_048_576,
+	rowsPerSource: 1_000_000
+};
+
+/** A field as `GET /schema` announces it. */
+export interface SchemaField {
+	name: FieldName;
+	type: FieldType;
+	required: boolean;
+	/** Characters (Unicode code points) of the value as stored. */
+	maxLength: number;
+}
+
+/** The answer of `GET /schema`: what the destination accepts. */
+export interface ApiSchema {
+	protocol: number;
+	name: string;
+	fields: SchemaField[];
+	requireUuidUserId: boolean;
+	limits: ImportLimits;
+}
+
+/** The original file a source came from; the server never receives the file itself. */
+export interface SourceFile {
+	name: string;
+	size: number;
+	/** Lowercase hex SHA-256 of the original bytes. */
+	sha256: string;
+}
+
+/** The body of `POST /sources`. */
+export interface CreateSourceBody {
+	name: string;
+	mode: ImportMode;
+	/** Create mode: update an existing account instead of answering already_exists (default false). */
+	upsert?: boolean;
+	file: SourceFile;
+	/** Rows the client intends to send. */
+	rows: number;
+}
+
+/** What a rollback (`DELETE /sources/:id`) removed. */
+export interface RollbackSummary {
+	/** Accounts this source created, deleted with their connections. */
+	removedAccounts: number;
+	/** Connections this source made to accounts that existed before (link mode, upsert). */
+	removedLinks: number;
+	/** Accounts this source updated (upsert): the new values stay, a note is kept. */
+	keptUpdates: number;
+}
+
+/** A source as every `/sources` endpoint returns it. */
+export interface SourceView {
+	id: string;
+	name: string;
+	mode: ImportMode;
+	upsert: boolean;
+	file: SourceFile;
+	status: RemoteSourceStatus;
+	/** Rows the client announced when it created the source. */
+	expectedRows: number;
+	/** Distinct rows received so far. */
+	rows: number;
+	chunks: number;
+	counts: Record<RowStatus, number>;
+	createdAt: string;
+	completedAt: string | null;
+	rolledBackAt: string | null;
+	rollback: RollbackSummary | null;
+}
+
+/** One applied chunk in `GET /sources/:id/received`. */
+export interface ReceivedChunk {
+	seq: number;
+	idempotencyKey: string;
+	/** Row numbers in the order the chunk carried them. */
+	rows: number[];
+	/** Those of them answered invalid_row. */
+	invalidRows: number[];
+	/** Times the same chunk was sent again and answered from its idempotency record. */
+	replays: number;
+	receivedAt: string;
+}
+
+/** The answer of `GET /sources/:id/received`: what the server received, for tests and audits. */
+export interface ReceivedView {
+	id: string;
+	chunks: ReceivedChunk[];
+	/** Every field name (other than `row`) that ever arrived for this source, sorted. */
+	fields: string[];
+}
