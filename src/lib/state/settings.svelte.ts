@@ -1,4 +1,5 @@
 import { ImportApiClient, type ApiSchema } from '../upload/client';
+import { FatalError, RetryableError } from '../upload/errors';
 import {
 	DEFAULT_SETTINGS,
 	destinationProblem,
@@ -115,8 +116,9 @@ class Settings {
 /** A failed call as the admin should read it (the client's messages never contain the token). */
 export function describe(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
-	if (/^401 /.test(message)) return 'The destination refused the token (401).';
-	if (/network|Failed to fetch|NetworkError/i.test(message))
+	if (error instanceof FatalError && error.status === 401)
+		return 'The destination refused the token (401).';
+	if (error instanceof RetryableError && error.kind === 'network')
 		return `No answer from the destination: is it running, and does it allow this app's origin (CORS)? (${message})`;
 	return message;
 }
