@@ -6,7 +6,7 @@
  * not acknowledged come back as a replay, never as a second application.
  */
 import { FerryError } from '../core/errors';
-import type { BuiltChunk } from './chunks';
+import type { ChunkToSend } from './chunks';
 import type { CallOptions, ChunkResponse, SourceView } from './client';
 import { FatalError } from './errors';
 import {
@@ -71,7 +71,7 @@ export interface UploaderOptions {
 	 * The source's chunks, to store in the outbox before anything is sent. Leave out when resuming:
 	 * a sealed outbox is never rebuilt (given chunks are then ignored).
 	 */
-	chunks?: AsyncIterable<BuiltChunk> | Iterable<BuiltChunk>;
+	chunks?: AsyncIterable<ChunkToSend> | Iterable<ChunkToSend>;
 	/**
 	 * Chunks in flight, 1 or 2 (default 2): a second request hides one round trip behind the
 	 * server's work on the first; more would only queue behind the server's single database
