@@ -1,20 +1,18 @@
 import * as Comlink from 'comlink';
 import {
 	decryptReport,
-	encryptReport,
 	type DecryptOptions,
-	type EncryptOptions,
 	type KeyDeriver,
 	type ReportKey
 } from '../core/report';
 import type { CryptoWorkerApi } from './crypto.worker';
+import './errors';
 
 /** What the client needs of a worker: an endpoint to talk to and a way to end it. */
 export type DisposableEndpoint = Comlink.Endpoint & { terminate(): void };
 
 export type SpawnWorker = () => DisposableEndpoint;
 
-export type InAppEncryptOptions = Omit<EncryptOptions, 'derive'> & { signal?: AbortSignal };
 export type InAppDecryptOptions = Omit<DecryptOptions, 'derive'> & { signal?: AbortSignal };
 
 function spawnCryptoWorker(): DisposableEndpoint {
@@ -40,11 +38,6 @@ export class CryptoClient {
 	deriver(signal?: AbortSignal): KeyDeriver {
 		return (password, salt, opsLimit, memLimit) =>
 			this.#derive(password, salt, opsLimit, memLimit, signal);
-	}
-
-	encryptReport(plaintext: Uint8Array, opts: InAppEncryptOptions): Promise<Uint8Array> {
-		const { signal, ...options } = opts;
-		return encryptReport(plaintext, { ...options, derive: this.deriver(signal) });
 	}
 
 	async decryptReport(
@@ -92,17 +85,6 @@ export class CryptoClient {
 }
 
 export const cryptoClient = new CryptoClient();
-
-/** The app's KeyDeriver: Argon2id in a worker that is discarded after the derivation. */
-export const deriveKeyInWorker: KeyDeriver = cryptoClient.deriver();
-
-/** encryptReport with the password's key derived in a discarded worker. */
-export function encryptReportInApp(
-	plaintext: Uint8Array,
-	opts: InAppEncryptOptions
-): Promise<Uint8Array> {
-	return cryptoClient.encryptReport(plaintext, opts);
-}
 
 /** decryptReport with the password's key derived in a discarded worker. */
 export function decryptReportInApp(

@@ -65,6 +65,7 @@ export function extraColumns(columns: string[], count: number): string[] {
 /** The rows being paged changed while they were read (the file was validated again). */
 export class ReportRowsChangedError extends Error {
 	override readonly name = 'ReportRowsChangedError';
+	readonly code = 'rows_changed';
 
 	constructor() {
 		super(
