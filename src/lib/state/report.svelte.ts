@@ -1,7 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 // Not the core/report index: that would bring libsodium into the import page (it loads in the worker).
 import type { ReportCost } from '../core/report/cipher';
-import { ReportRowsChangedError } from '../core/report/collect';
+import { ReportRowsChangedError } from '../core/report/error';
 import { refusedRow, type FailureRow } from '../core/report/rows';
 import { ERROR_MASK } from '../core/validate/codes';
 import { rejectedRows } from '../storage/outbox-store';
