@@ -2,8 +2,7 @@ import * as Comlink from 'comlink';
 import type { RecipientKeys } from '../core/report/recipients';
 import type { RowPager } from '../core/report/collect';
 import type { FailureRow } from '../core/report/rows';
-import type { DisposableEndpoint } from './crypto-client';
-import './errors';
+import { withDisposableWorker, type DisposableEndpoint } from './disposable';
 import type { ReportWorkerApi, SealInput } from './report.worker';
 
 function spawnReportWorker(): DisposableEndpoint {
@@ -13,37 +12,16 @@ function spawnReportWorker(): DisposableEndpoint {
 	});
 }
 
-/**
- * Runs `work` against a fresh report worker and terminates it when `work` settles, when the worker
- * fails to start, or when `signal` aborts (which rejects with the signal's reason).
- */
-async function withReportWorker<T>(
+function withReportWorker<T>(
 	signal: AbortSignal | undefined,
 	work: (remote: Comlink.Remote<ReportWorkerApi>) => Promise<T>
 ): Promise<T> {
-	signal?.throwIfAborted();
-	const worker = spawnReportWorker();
-	let stop = () => {};
-	// Settles only on abort or when the worker itself fails (e.g. its script did not load).
-	const interrupted = new Promise<never>((_, reject) => {
-		const onAbort = () => reject(signal?.reason);
-		const onError = (event: Event) => {
-			event.preventDefault();
-			reject(new Error('The report worker failed; reload the page and try again.'));
-		};
-		signal?.addEventListener('abort', onAbort, { once: true });
-		worker.addEventListener('error', onError as EventListener);
-		stop = () => {
-			signal?.removeEventListener('abort', onAbort);
-			worker.removeEventListener('error', onError as EventListener);
-		};
-	});
-	try {
-		return await Promise.race([work(Comlink.wrap<ReportWorkerApi>(worker)), interrupted]);
-	} finally {
-		stop();
-		worker.terminate();
-	}
+	return withDisposableWorker(
+		spawnReportWorker,
+		signal,
+		'The report worker failed; reload the page and try again.',
+		work
+	);
 }
 
 /** Admins' public keys pasted one per line, decoded in a worker (none is started for no text). */

@@ -8,7 +8,8 @@ import {
 	ReportError,
 	type KeyDeriver
 } from '../../../src/lib/core/report';
-import { CryptoClient, type DisposableEndpoint } from '../../../src/lib/workers/crypto-client';
+import { CryptoClient } from '../../../src/lib/workers/crypto-client';
+import type { DisposableEndpoint } from '../../../src/lib/workers/disposable';
 import { WorkerError } from '../../../src/lib/workers/errors';
 
 /*
