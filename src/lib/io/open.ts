@@ -1,4 +1,6 @@
-import { FerryError, isFerryError, type AbortSignalLike } from '../core/errors';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { FerryError, isFerryError, throwIfAborted, type AbortSignalLike } from '../core/errors';
 import { requireReadableContainer } from '../core/sniff/container';
 import {
 	bomLengthFor,
@@ -116,14 +118,19 @@ function bomBytes(info: EncodingInfo): number {
 /**
  * The UTF-8 working copy without BOM that every byte offset refers to. Plain UTF-8 is the file
  * itself (a slice, no copy); gzip and other encodings are decompressed and transcoded once, as a
- * stream, into a new Blob.
+ * stream, into a new Blob. `onRead` sees each chunk of the original file as that stream reads it
+ * (never called for plain UTF-8, which is not read).
  */
 export async function workingCopy(
 	file: Blob,
 	info: EncodingInfo,
-	options: { signal?: AbortSignalLike; onProgress?(bytes: number): void } = {}
+	options: {
+		signal?: AbortSignalLike;
+		onProgress?(bytes: number): void;
+		onRead?(chunk: Uint8Array): void;
+	} = {}
 ): Promise<Blob> {
-	const { signal, onProgress } = options;
+	const { signal, onProgress, onRead } = options;
 	const bom = bomBytes(info);
 	if (!info.compression && info.encoding === 'utf-8') {
 		onProgress?.(file.size);
@@ -135,6 +142,7 @@ export async function workingCopy(
 		new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
 			transform(chunk, controller) {
 				read += chunk.length;
+				onRead?.(chunk);
 				controller.enqueue(chunk);
 			}
 		})
@@ -170,6 +178,31 @@ export async function workingCopy(
 		throw damagedGzip(error);
 	}
 	return new Blob(parts as BlobPart[]);
+}
+
+/** An incremental SHA-256 of the bytes given to `update`, in lowercase hex once done. */
+export function sha256Stream(): { update(chunk: Uint8Array): void; hex(): string } {
+	const hash = sha256.create();
+	return {
+		update: (chunk) => void hash.update(chunk),
+		hex: () => bytesToHex(hash.digest())
+	};
+}
+
+/** Lowercase hex SHA-256 of a Blob's bytes, streamed: the Blob is never held in memory whole. */
+export async function sha256OfBlob(blob: Blob, signal?: AbortSignalLike): Promise<string> {
+	const hash = sha256Stream();
+	const reader = (blob.stream() as ReadableStream<Uint8Array>).getReader();
+	try {
+		for (;;) {
+			throwIfAborted(signal);
+			const { done, value } = await reader.read();
+			if (done) return hash.hex();
+			hash.update(value);
+		}
+	} finally {
+		reader.releaseLock();
+	}
 }
 
 /** Random access to a Blob's bytes. */

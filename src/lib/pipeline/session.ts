@@ -25,7 +25,7 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../core/types';
-import { blobSource, openHead, workingCopy } from '../io/open';
+import { blobSource, openHead, sha256OfBlob, sha256Stream, workingCopy } from '../io/open';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -109,6 +109,8 @@ export class ImportSession {
 	#file: Blob;
 	#preview: Preview;
 	#working: Promise<Blob> | null = null;
+	/** SHA-256 of the original file (the import API's `file.sha256`). */
+	#sha256: Promise<string> | null = null;
 	#result: ScanResult | null = null;
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
@@ -187,11 +189,39 @@ export class ImportSession {
 	}
 
 	#workingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
-		this.#working ??= workingCopy(this.#file, this.info, { signal: call.signal }).catch((error) => {
+		this.#working ??= this.#makeWorkingCopy(call).catch((error) => {
 			this.#working = null;
 			throw error;
 		});
 		return this.#working;
+	}
+
+	/** Hashes the original file on the way when the working copy is made by reading all of it. */
+	async #makeWorkingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
+		const hash = sha256Stream();
+		let hashed = 0;
+		const copy = await workingCopy(this.#file, this.info, {
+			signal: call.signal,
+			onRead: (chunk) => {
+				hash.update(chunk);
+				hashed += chunk.length;
+			}
+		});
+		if (hashed === this.#file.size) this.#sha256 ??= Promise.resolve(hash.hex());
+		return copy;
+	}
+
+	/**
+	 * Lowercase hex SHA-256 of the original file's bytes. Gzip and non-UTF-8 files are hashed while
+	 * their working copy is made; a plain UTF-8 file (whose working copy is a slice, never read)
+	 * is streamed through the hash the first time this is asked.
+	 */
+	fileSha256(): Promise<string> {
+		this.#sha256 ??= sha256OfBlob(this.#file).catch((error) => {
+			this.#sha256 = null;
+			throw error;
+		});
+		return this.#sha256;
 	}
 
 	#summary(result: ScanResult): ScanSummary {
@@ -245,30 +275,6 @@ export class ImportSession {
 			reasons: result.explain(row.row, records[i].fields, records[i].fieldCount)
 		}));
 		return { total, rows };
-	}
-
-	/** Copies of the latest scan's packed per-row arrays, for storing beside the source. */
-	packed(): {
-		rowIssues: Uint32Array;
-		rowStarts: Float64Array;
-		rowEnds: Float64Array;
-		rowLines: Uint32Array;
-		duplicateOf: Uint32Array;
-	} {
-		const result = this.#scanned();
-		const pairs = new Uint32Array(result.duplicateOf.size * 2);
-		let i = 0;
-		for (const [row, first] of result.duplicateOf) {
-			pairs[i++] = row;
-			pairs[i++] = first;
-		}
-		return {
-			rowIssues: result.rowIssues.slice(),
-			rowStarts: result.rowStarts.slice(),
-			rowEnds: result.rowEnds.slice(),
-			rowLines: result.rowLines.slice(),
-			duplicateOf: pairs
-		};
 	}
 
 	async explain(row: number): Promise<RowIssue[]> {

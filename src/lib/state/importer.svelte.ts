@@ -5,7 +5,7 @@ import { applyUserChoice, blockingFields, headerSignature } from '../core/mappin
 import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
-import type { SourceRecord, StoredReadOptions } from '../storage/schema';
+import type { SourceRecord, SourceStatus, StoredReadOptions } from '../storage/schema';
 import {
 	createSource,
 	findProfile,
@@ -14,7 +14,8 @@ import {
 	saveProfile,
 	saveScanCounts
 } from '../storage/sources';
-import { parseClient, WorkerError } from '../workers/parse-client';
+import { RowsChangedError } from '../upload/errors';
+import { parseClient } from '../workers/parse-client';
 
 export type Phase = 'idle' | 'reading' | 'scanning' | 'done' | 'failed';
 
@@ -48,12 +49,12 @@ class Importer {
 	proposals = $state<ColumnProposal[]>([]);
 	summary = $state<ScanSummary | null>(null);
 	progress = $state<ScanProgress | null>(null);
-	phase = $state<Phase>('idle');
+	#phase = $state<Phase>('idle');
 	error = $state<string | null>(null);
 	/** Why the source could not be saved on the device (the import still works). */
 	storageNotice = $state<string | null>(null);
 	/** The saved source this file belongs to. */
-	sourceId = $state<string | null>(null);
+	#sourceId = $state<string | null>(null);
 	/** The latest mapping and verdicts are written on the device. */
 	saved = $state(false);
 	/** The mapping or read options were just taken over from another tab showing the same source. */
@@ -67,11 +68,13 @@ class Importer {
 	scanMs = $state<number | null>(null);
 	/** Bumped after each finished scan so row views refetch. */
 	generation = $state(0);
+	/** The saved source's status as stored (follow), null before it is known. */
+	#status = $state<SourceStatus | null>(null);
 	/**
-	 * The source is being uploaded or was imported (set by the upload state): its mapping, encoding
-	 * and date order cannot change, since the rows sent were read with them.
+	 * The source is being uploaded or was imported: its mapping, encoding and date order cannot
+	 * change, since the rows sent were read with them.
 	 */
-	locked = $state(false);
+	locked: boolean = $derived(this.#status === 'uploading' || this.#status === 'imported');
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
@@ -84,6 +87,27 @@ class Importer {
 	/** The saved source as the database last showed it (follow). */
 	#latest: SourceRecord | null = null;
 
+	get phase(): Phase {
+		return this.#phase;
+	}
+
+	set phase(phase: Phase) {
+		this.#phase = phase;
+		this.#wake();
+	}
+
+	get sourceId(): string | null {
+		return this.#sourceId;
+	}
+
+	set sourceId(id: string | null) {
+		this.#sourceId = id;
+		this.#wake();
+	}
+
+	/** Callers of scanned() waiting for the current scan to finish. */
+	#waiting = new Set<() => void>();
+
 	constructor() {
 		if (typeof navigator !== 'undefined') {
 			this.dateOrder = dateOrderOfLocale(navigator.language);
@@ -91,9 +115,34 @@ class Importer {
 		}
 	}
 
+	/**
+	 * Resolves once source `id` is open and scanned here (at once if it is), and rejects with a
+	 * RowsChangedError as soon as another file is opened instead (or `signal` aborts).
+	 */
+	scanned(id: string, signal?: AbortSignal): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const check = () => {
+				if (signal?.aborted) reject(signal.reason);
+				else if (this.sourceId !== id) reject(new RowsChangedError());
+				else if (this.phase === 'done') resolve();
+				else return;
+				this.#waiting.delete(check);
+				signal?.removeEventListener('abort', check);
+			};
+			this.#waiting.add(check);
+			signal?.addEventListener('abort', check, { once: true });
+			check();
+		});
+	}
+
+	/** Settles the scanned() promises that the latest change of sourceId or phase decides. */
+	#wake(): void {
+		for (const check of [...this.#waiting]) check();
+	}
+
 	async drop(file: File): Promise<void> {
 		this.file = file;
-		this.locked = false;
+		this.#status = null;
 		this.encoding = '';
 		this.sourceId = null;
 		this.#storedKey = null;
@@ -123,6 +172,7 @@ class Importer {
 			lastModified: file.lastModified
 		});
 		this.sourceId = id;
+		this.#status = source.status;
 		this.#latest = null;
 		this.storageNotice = null;
 		this.changedElsewhere = false;
@@ -161,6 +211,7 @@ class Importer {
 		const subscription = liveQuery(() => getSource(id)).subscribe({
 			next: (source) => {
 				if (!source || this.sourceId !== id) return;
+				this.#status = source.status;
 				this.#latest = source;
 				void this.#adopt();
 			},
@@ -231,6 +282,7 @@ class Importer {
 		this.phase = 'idle';
 		this.error = null;
 		this.sourceId = null;
+		this.#status = null;
 		this.#storedKey = null;
 		this.changedElsewhere = false;
 	}
@@ -381,8 +433,7 @@ class Importer {
 
 	#fail(error: unknown): void {
 		this.phase = 'failed';
-		this.error =
-			error instanceof WorkerError || error instanceof Error ? error.message : String(error);
+		this.error = error instanceof Error ? error.message : String(error);
 	}
 }
 

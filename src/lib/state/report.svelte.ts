@@ -1,17 +1,13 @@
 import { liveQuery, type Subscription } from 'dexie';
-import {
-	collectInvalidRows,
-	mergeFailureRows,
-	refusedRow,
-	reportCsvBytes,
-	type FailureRow,
-	type ReportCost
-} from '../core/report';
+// Not the core/report index: that would bring libsodium into the import page (it loads in the worker).
+import type { ReportCost } from '../core/report/cipher';
+import { ReportRowsChangedError } from '../core/report/error';
+import { refusedRow, type FailureRow } from '../core/report/rows';
 import { ERROR_MASK } from '../core/validate/codes';
 import { rejectedRows } from '../storage/outbox-store';
 import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
-import { encryptReportInApp } from '../workers/crypto-client';
 import { parseClient } from '../workers/parse-client';
+import { writeReportInWorker } from '../workers/report-client';
 import { importer, sourceKey } from './importer.svelte';
 
 export type ReportPhase = 'idle' | 'collecting' | 'encrypting' | 'saving' | 'done' | 'failed';
@@ -53,9 +49,9 @@ export function reportFileName(sourceName: string): string {
 }
 
 /**
- * The failure report of the source open on the import page. Writing it pages every row that did
- * not import out of the parse worker, builds the CSV, encrypts it (Argon2id in a worker that is
- * then discarded) and stores only the ciphertext; the plaintext bytes are zeroed once encrypted.
+ * The failure report of the source open on the import page. Writing it runs in a report worker
+ * that is then discarded: it pages every row that did not import out of the parse worker, builds
+ * the CSV and encrypts it (Argon2id included); this side stores only the ciphertext.
  */
 class FailureReport {
 	phase = $state<ReportPhase>('idle');
@@ -143,43 +139,34 @@ class FailureReport {
 		this.storageNotice = null;
 		this.phase = 'collecting';
 		this.progress = { collected: 0, total: importer.summary?.invalid ?? 0 };
-		let plaintext: Uint8Array | null = null;
 		try {
-			const invalid = await collectInvalidRows(
-				(offset, count) => parseClient.filteredRows(ERROR_MASK, offset, count),
-				$state.snapshot(preview.layout.columns),
-				{
-					signal: controller.signal,
-					isCurrent: () => importer.generation === generation && importer.phase === 'done',
-					onProgress: (collected, total) => {
-						if (!controller.signal.aborted) this.progress = { collected, total };
-					}
-				}
-			);
-			const refused = sourceId ? await refusedByDestination(sourceId, invalid.columns) : [];
-			const rows = mergeFailureRows(invalid.rows, refused, input.extraRows ?? []);
-			plaintext = reportCsvBytes(invalid.columns, rows);
-			controller.signal.throwIfAborted();
-
-			this.phase = 'encrypting';
-			const encrypted = await encryptReportInApp(plaintext, {
+			const isCurrent = () => importer.generation === generation && importer.phase === 'done';
+			const sealed = await writeReportInWorker({
+				columns: $state.snapshot(preview.layout.columns),
+				pager: async (offset, count) => {
+					const page = await parseClient.filteredRows(ERROR_MASK, offset, count);
+					if (!isCurrent()) throw new ReportRowsChangedError();
+					return page;
+				},
+				onProgress: (collected, total) => {
+					if (!controller.signal.aborted) this.progress = { collected, total };
+				},
+				refused: async (columns) => (sourceId ? refusedByDestination(sourceId, columns) : []),
+				onSealing: () => (this.phase = 'encrypting'),
+				extraRows: input.extraRows ?? [],
 				password: input.password || undefined,
 				recipients: input.recipients ?? [],
 				cost: input.cost ?? 'interactive',
 				signal: controller.signal
 			});
-			plaintext.fill(0);
-			plaintext = null;
 			controller.signal.throwIfAborted();
-
-			const bytes = new Blob([encrypted as Uint8Array<ArrayBuffer>], {
-				type: 'application/octet-stream'
-			});
+			const rows = sealed.rows;
+			const bytes = new Blob([sealed.bytes], { type: 'application/octet-stream' });
 			this.phase = 'saving';
 			let stored = false;
 			if (sourceId) {
 				try {
-					await saveReport(sourceId, bytes, { rows: rows.length, basis });
+					await saveReport(sourceId, bytes, { rows, basis });
 					stored = true;
 				} catch (error) {
 					this.storageNotice = messageOf(error);
@@ -188,7 +175,7 @@ class FailureReport {
 				this.storageNotice =
 					'This import is not saved on this device, so neither is its report. Download it now.';
 			}
-			this.written = { sourceId, file, name, rows: rows.length, bytes, stored };
+			this.written = { sourceId, file, name, rows, bytes, stored };
 			this.phase = 'done';
 		} catch (error) {
 			if (controller.signal.aborted) {
@@ -198,13 +185,12 @@ class FailureReport {
 				this.error = messageOf(error);
 			}
 		} finally {
-			plaintext?.fill(0);
 			this.progress = null;
 			if (this.#controller === controller) this.#controller = null;
 		}
 	}
 
-	/** Stops a write in progress (the key derivation's worker is terminated). */
+	/** Stops a write in progress (the report worker is terminated). */
 	cancel(): void {
 		this.#controller?.abort();
 	}

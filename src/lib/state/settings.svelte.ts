@@ -1,5 +1,6 @@
 import type { ApiSchema } from '../core/protocol/import-api';
 import { ImportApiClient } from '../upload/client';
+import { FatalError, RetryableError } from '../upload/errors';
 import {
 	DEFAULT_SETTINGS,
 	destinationProblem,
@@ -116,8 +117,9 @@ class Settings {
 /** A failed call as the admin should read it (the client's messages never contain the token). */
 export function describe(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
-	if (/^401 /.test(message)) return 'The destination refused the token (401).';
-	if (/network|Failed to fetch|NetworkError/i.test(message))
+	if (error instanceof FatalError && error.status === 401)
+		return 'The destination refused the token (401).';
+	if (error instanceof RetryableError && error.kind === 'network')
 		return `No answer from the destination: is it running, and does it allow this app's origin (CORS)? (${message})`;
 	return message;
 }

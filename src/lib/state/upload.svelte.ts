@@ -1,7 +1,5 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { isFerryError } from '../core/errors';
-import type { CreateSourceBody } from '../core/protocol/import-api';
-import type { ValidRow } from '../pipeline/session';
 import { getDatabase } from '../storage/db';
 import {
 	DexieOutbox,
@@ -14,11 +12,14 @@ import {
 	type UploadSnapshot
 } from '../storage/outbox-store';
 import type { SourceStatus } from '../storage/schema';
-import { buildChunks } from '../upload/chunks';
+import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import { ImportApiClient } from '../upload/client';
-import { sha256Hex } from '../upload/encoding';
-import { browserConnectivity, realClock, withRetry } from '../upload/retry';
+import { RowsChangedError } from '../upload/errors';
+import { RateSampler } from '../upload/rate';
+import { openRemoteSource } from '../upload/remote-source';
+import { browserConnectivity, realClock } from '../upload/retry';
 import { effectiveLimits } from '../upload/settings';
+import { TabChannel, withTabLease, type TabMessage } from '../upload/tab-lease';
 import {
 	Uploader,
 	type ChunkSender,
@@ -39,19 +40,6 @@ export type UploadRole =
 	| 'running'
 	/** Another tab holds the lock and sends; this tab shows the progress and waits to take over. */
 	| 'waiting';
-
-/** Messages between the tabs showing one source: controls to the sender, its state to the rest. */
-type TabMessage =
-	| { id: string; type: 'pause' | 'resume' | 'cancel' }
-	| { id: string; type: 'connection'; connection: ConnectionState };
-
-const CHANNEL = 'ferry-upload';
-/** Rows per page read from the parse worker while chunks are built. */
-const ROWS_PAGE = 2000;
-
-function lockName(id: string): string {
-	return `ferry-upload-${id}`;
-}
 
 function isAbort(error: unknown): boolean {
 	return (
@@ -84,8 +72,8 @@ class UploadState {
 	#leave: AbortController | null = null;
 	#uploader: Uploader | null = null;
 	#driving = false;
-	#channel: BroadcastChannel | null = null;
-	#firstSample: { at: number; rows: number } | null = null;
+	#channel: TabChannel | null = null;
+	#rate = new RateSampler();
 
 	/**
 	 * Follows the import page's source (meant for an $effect): its stored upload via a live query,
@@ -98,11 +86,10 @@ class UploadState {
 		this.#subscription = null;
 		this.sourceId = id;
 		this.snapshot = null;
-		importer.locked = false;
 		this.progress = null;
 		this.error = null;
 		this.remoteConnection = null;
-		this.#firstSample = null;
+		this.#rate.reset();
 		this.observedRate = 0;
 		if (!id) return;
 		this.#leave = new AbortController();
@@ -213,9 +200,10 @@ class UploadState {
 		if (id !== this.sourceId) return;
 		this.snapshot = snapshot;
 		const status = snapshot?.source.status ?? null;
-		// The mapping of a source being (or already) sent cannot change under it.
-		importer.locked = status === 'uploading' || status === 'imported';
-		if (snapshot && this.role === 'waiting') this.#sample(snapshot.answeredRows);
+		if (snapshot && this.role === 'waiting') {
+			const rate = this.#rate.sample(snapshot.answeredRows);
+			if (rate !== null) this.observedRate = rate;
+		}
 		if (status !== 'uploading') {
 			// Cancelled elsewhere, or the source deleted (sources page): this tab's uploader stops.
 			if (this.#uploader && (status === 'cancelled' || snapshot === null)) this.#uploader.cancel();
@@ -223,16 +211,6 @@ class UploadState {
 		}
 		// A reload or reopening at step 'upload' resumes by itself.
 		if (!this.#driving && this.role === 'none' && this.error === null) void this.#drive(id);
-	}
-
-	#sample(rows: number): void {
-		const now = performance.now();
-		if (!this.#firstSample) {
-			this.#firstSample = { at: now, rows };
-			return;
-		}
-		const seconds = (now - this.#firstSample.at) / 1000;
-		this.observedRate = seconds > 0 ? (rows - this.#firstSample.rows) / seconds : 0;
 	}
 
 	/**
@@ -244,23 +222,16 @@ class UploadState {
 		this.#driving = true;
 		const leave = this.#leave!;
 		try {
-			const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-			if (!locks) {
-				await this.#run(id, leave.signal);
-				return;
-			}
-			const ran = await locks.request(lockName(id), { ifAvailable: true }, async (lock) => {
-				if (!lock) return false;
-				await this.#run(id, leave.signal);
-				return true;
-			});
-			if (ran || leave.signal.aborted) return;
-			this.role = 'waiting';
-			this.#firstSample = null;
-			await locks.request(lockName(id), { signal: leave.signal }, async () => {
-				this.role = 'none';
-				this.remoteConnection = null;
-				await this.#run(id, leave.signal);
+			await withTabLease(id, leave.signal, {
+				onWaiting: () => {
+					this.role = 'waiting';
+					this.#rate.reset();
+				},
+				run: async () => {
+					this.role = 'none';
+					this.remoteConnection = null;
+					await this.#run(id, leave.signal);
+				}
 			});
 		} catch (error) {
 			if (!leave.signal.aborted && !isAbort(error)) this.error = describe(error);
@@ -286,7 +257,7 @@ class UploadState {
 		const outbox = new DexieOutbox();
 		const chunks = (await outbox.isSealed(id))
 			? undefined
-			: buildChunks(this.#validRows(id, signal), {
+			: this.#chunks(id, signal, {
 					rowsPerChunk: snapshot.upload.rowsPerChunk,
 					bytesPerChunk: snapshot.upload.bytesPerChunk
 				});
@@ -308,7 +279,7 @@ class UploadState {
 				this.progress = progress;
 				if (progress.connection !== announced) {
 					announced = progress.connection;
-					this.#channel?.postMessage({ id, type: 'connection', connection: announced });
+					this.#channel?.post({ id, type: 'connection', connection: announced });
 				}
 			}
 		});
@@ -328,10 +299,7 @@ class UploadState {
 		}
 	}
 
-	/**
-	 * The destination's id for the source. POST /sources is not idempotent, so an open source with
-	 * this file that has received nothing (an earlier attempt whose answer was lost) is reused.
-	 */
+	/** Creates the source at the destination (or reuses the one a lost answer left) and records its id. */
 	async #createRemote(
 		id: string,
 		snapshot: UploadSnapshot,
@@ -340,48 +308,42 @@ class UploadState {
 	): Promise<string> {
 		const file = await getDatabase().files.get(id);
 		if (!file) throw new Error('The file of this import is no longer on this device.');
-		const bytes = new Uint8Array(await file.original.arrayBuffer());
 		const { destination, name } = snapshot.source;
 		if (!destination) throw new Error('This upload has no destination.');
-		const request: CreateSourceBody = {
-			name,
-			mode: destination.mode,
-			upsert: destination.upsert,
-			file: { name: file.name, size: file.original.size, sha256: await sha256Hex(bytes) },
-			rows: snapshot.upload.rows
-		};
-		const retry = { connectivity: browserConnectivity(), clock: realClock, signal };
-		const existing = await withRetry((s) => client.sources({ signal: s }), retry);
-		const reusable = existing.find(
-			(view) =>
-				view.status === 'open' &&
-				view.rows === 0 &&
-				view.name === request.name &&
-				view.mode === request.mode &&
-				view.expectedRows === request.rows &&
-				view.file.sha256 === request.file.sha256
+		// The parse worker hashes the file it holds: this source's, once scanned.
+		await importer.scanned(id, signal);
+		const sha256 = await parseClient.fileSha256();
+		const remoteId = await openRemoteSource(
+			client,
+			{
+				name,
+				mode: destination.mode,
+				upsert: destination.upsert,
+				file: { name: file.name, size: file.original.size, sha256 },
+				rows: snapshot.upload.rows
+			},
+			{ connectivity: browserConnectivity(), clock: realClock, signal }
 		);
-		const view =
-			reusable ?? (await withRetry((s) => client.createSource(request, { signal: s }), retry));
-		await setRemoteId(id, view.id);
-		return view.id;
+		await setRemoteId(id, remoteId);
+		return remoteId;
 	}
 
 	/**
-	 * The rows to send, from the parse worker: only while the worker still holds this source's file
-	 * as scanned when the build began (a new drop or a re-scan would change the rows under it).
+	 * The chunks to send, built in the parse worker: only while the worker still holds this
+	 * source's file as scanned when the build began (a new drop or a re-scan would change the rows).
 	 */
-	async *#validRows(id: string, signal: AbortSignal): AsyncGenerator<ValidRow> {
-		while (!(importer.sourceId === id && importer.phase === 'done')) {
-			if (importer.sourceId !== id) throw new Error('Another file was opened.');
-			await realClock.sleep(100, signal);
-		}
+	async *#chunks(
+		id: string,
+		signal: AbortSignal,
+		limits: ChunkLimits
+	): AsyncGenerator<ChunkToSend> {
+		await importer.scanned(id, signal);
 		const file = importer.file;
 		const generation = importer.generation;
-		for await (const row of parseClient.validRows(ROWS_PAGE)) {
+		for await (const chunk of parseClient.chunks(limits)) {
 			if (importer.file !== file || importer.generation !== generation)
-				throw new Error('The file changed while its rows were prepared for upload.');
-			yield row;
+				throw new RowsChangedError();
+			yield chunk;
 		}
 	}
 
@@ -396,10 +358,7 @@ class UploadState {
 	}
 
 	#listen(): void {
-		if (this.#channel || typeof BroadcastChannel === 'undefined') return;
-		this.#channel = new BroadcastChannel(CHANNEL);
-		this.#channel.onmessage = (event: MessageEvent<TabMessage>) => {
-			const message = event.data;
+		this.#channel ??= new TabChannel((message: TabMessage) => {
 			if (message.id !== this.sourceId) return;
 			if (message.type === 'connection') {
 				if (this.role === 'waiting') this.remoteConnection = message.connection;
@@ -409,11 +368,11 @@ class UploadState {
 			if (message.type === 'pause') this.#uploader.pause();
 			else if (message.type === 'resume') this.#uploader.resume();
 			else void this.#cancelHere(message.id);
-		};
+		});
 	}
 
 	#post(type: 'pause' | 'resume' | 'cancel'): void {
-		if (this.sourceId) this.#channel?.postMessage({ id: this.sourceId, type });
+		if (this.sourceId) this.#channel?.post({ id: this.sourceId, type });
 	}
 }
 

@@ -32,8 +32,13 @@ export interface BuiltChunk {
 	body: Uint8Array<ArrayBuffer>;
 }
 
+/** What is stored and sent of a chunk (its text stays where it was built). */
+export type ChunkToSend = Omit<BuiltChunk, 'text'>;
+
+/** Rows that cannot be packed as given (a caller's bug, or a row too big for any chunk). */
 export class ChunkError extends Error {
 	override readonly name = 'ChunkError';
+	readonly code = 'invalid_chunk';
 }
 
 const CANONICAL = new Set<string>(FIELDS.map((field) => field.name));

@@ -49,10 +49,11 @@ export class FatalError extends Error {
 	}
 }
 
-export function isRetryable(error: unknown): error is RetryableError {
-	return error instanceof RetryableError;
-}
-
-export function isFatal(error: unknown): error is FatalError {
-	return error instanceof FatalError;
+/** The file was opened or scanned again while its rows were read for upload: build again. */
+export class RowsChangedError extends Error {
+	override readonly name = 'RowsChangedError';
+	readonly code = 'rows_changed';
+	constructor() {
+		super('The file changed while its rows were prepared for upload.');
+	}
 }

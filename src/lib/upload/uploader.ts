@@ -7,7 +7,7 @@
  */
 import { FerryError } from '../core/errors';
 import type { SourceView } from '../core/protocol/import-api';
-import type { BuiltChunk } from './chunks';
+import type { ChunkToSend } from './chunks';
 import type { CallOptions, ChunkResponse } from './client';
 import { FatalError } from './errors';
 import {
@@ -72,7 +72,7 @@ export interface UploaderOptions {
 	 * The source's chunks, to store in the outbox before anything is sent. Leave out when resuming:
 	 * a sealed outbox is never rebuilt (given chunks are then ignored).
 	 */
-	chunks?: AsyncIterable<BuiltChunk> | Iterable<BuiltChunk>;
+	chunks?: AsyncIterable<ChunkToSend> | Iterable<ChunkToSend>;
 	/**
 	 * Chunks in flight, 1 or 2 (default 2): a second request hides one round trip behind the
 	 * server's work on the first; more would only queue behind the server's single database

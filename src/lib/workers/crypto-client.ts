@@ -1,20 +1,12 @@
-import * as Comlink from 'comlink';
 import {
 	decryptReport,
-	encryptReport,
 	type DecryptOptions,
-	type EncryptOptions,
 	type KeyDeriver,
 	type ReportKey
 } from '../core/report';
 import type { CryptoWorkerApi } from './crypto.worker';
+import { withDisposableWorker, type DisposableEndpoint, type SpawnWorker } from './disposable';
 
-/** What the client needs of a worker: an endpoint to talk to and a way to end it. */
-export type DisposableEndpoint = Comlink.Endpoint & { terminate(): void };
-
-export type SpawnWorker = () => DisposableEndpoint;
-
-export type InAppEncryptOptions = Omit<EncryptOptions, 'derive'> & { signal?: AbortSignal };
 export type InAppDecryptOptions = Omit<DecryptOptions, 'derive'> & { signal?: AbortSignal };
 
 function spawnCryptoWorker(): DisposableEndpoint {
@@ -25,8 +17,8 @@ function spawnCryptoWorker(): DisposableEndpoint {
 }
 
 /**
- * Runs report key derivations (Argon2id) off the main thread. Unlike the parse worker, no worker
- * lives on between calls: each derivation gets a fresh one, terminated as soon as it answers, fails
+ * Opens reports (the /report page), with their key derivations (Argon2id) off the main thread.
+ * Unlike the parse worker, no worker lives on between calls: each derivation gets a fresh one, terminated as soon as it answers, fails
  * or is aborted, so the derived key and the Argon2 memory are discarded with it.
  */
 export class CryptoClient {
@@ -42,11 +34,6 @@ export class CryptoClient {
 			this.#derive(password, salt, opsLimit, memLimit, signal);
 	}
 
-	encryptReport(plaintext: Uint8Array, opts: InAppEncryptOptions): Promise<Uint8Array> {
-		const { signal, ...options } = opts;
-		return encryptReport(plaintext, { ...options, derive: this.deriver(signal) });
-	}
-
 	async decryptReport(
 		file: Uint8Array | Blob,
 		key: ReportKey,
@@ -57,52 +44,23 @@ export class CryptoClient {
 		return decryptReport(bytes, key, { ...options, derive: this.deriver(signal) });
 	}
 
-	async #derive(
+	#derive(
 		password: string,
 		salt: Uint8Array,
 		opsLimit: number,
 		memLimit: number,
 		signal: AbortSignal | undefined
 	): Promise<Uint8Array> {
-		signal?.throwIfAborted();
-		const worker = this.#spawn();
-		let stop = () => {};
-		// Settles only on abort or when the worker itself fails (e.g. its script did not load).
-		const interrupted = new Promise<never>((_, reject) => {
-			const onAbort = () => reject(signal?.reason);
-			const onError = (event: Event) => {
-				event.preventDefault();
-				reject(new Error('The key derivation worker failed; reload the page and try again.'));
-			};
-			signal?.addEventListener('abort', onAbort, { once: true });
-			worker.addEventListener('error', onError as EventListener);
-			stop = () => {
-				signal?.removeEventListener('abort', onAbort);
-				worker.removeEventListener('error', onError as EventListener);
-			};
-		});
-		try {
-			const remote = Comlink.wrap<CryptoWorkerApi>(worker);
-			return await Promise.race([remote.derive(password, salt, opsLimit, memLimit), interrupted]);
-		} finally {
-			stop();
-			worker.terminate();
-		}
+		return withDisposableWorker<CryptoWorkerApi, Uint8Array>(
+			this.#spawn,
+			signal,
+			'The key derivation worker failed; reload the page and try again.',
+			(remote) => remote.derive(password, salt, opsLimit, memLimit)
+		);
 	}
 }
 
 export const cryptoClient = new CryptoClient();
-
-/** The app's KeyDeriver: Argon2id in a worker that is discarded after the derivation. */
-export const deriveKeyInWorker: KeyDeriver = cryptoClient.deriver();
-
-/** encryptReport with the password's key derived in a discarded worker. */
-export function encryptReportInApp(
-	plaintext: Uint8Array,
-	opts: InAppEncryptOptions
-): Promise<Uint8Array> {
-	return cryptoClient.encryptReport(plaintext, opts);
-}
 
 /** decryptReport with the password's key derived in a discarded worker. */
 export function decryptReportInApp(

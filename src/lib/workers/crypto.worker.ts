@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
+import './errors';
 
 /*
  * Argon2id for report passwords, one derivation per worker: the client starts a fresh worker for

@@ -1,35 +1,9 @@
 import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
-import type { FerryErrorCode, FerryErrorDetails } from '../core/errors';
 import type { Mapping, ValidationOptions } from '../core/types';
-import type { ValidRow, ValidRowsPage } from '../pipeline/session';
+import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
+import './errors';
 import type { ParseWorkerApi } from './parse.worker';
-
-/** A core error as it arrives from the worker. */
-export class WorkerError extends Error {
-	constructor(
-		readonly code: FerryErrorCode | 'internal',
-		message: string,
-		readonly details: FerryErrorDetails = {}
-	) {
-		super(message);
-	}
-}
-
-function unwrap(error: unknown): never {
-	const message = error instanceof Error ? error.message : String(error);
-	try {
-		const parsed = JSON.parse(message) as {
-			code: FerryErrorCode;
-			message: string;
-			details: FerryErrorDetails;
-		};
-		throw new WorkerError(parsed.code, parsed.message, parsed.details);
-	} catch (parseError) {
-		if (parseError instanceof WorkerError) throw parseError;
-		throw new WorkerError('internal', `Unexpected error: ${message}`);
-	}
-}
 
 /** Owns the parse worker: created once, on first use or when warmed up ahead of a drop. */
 class ParseClient {
@@ -60,7 +34,7 @@ class ParseClient {
 	}
 
 	open(file: File, encoding?: string) {
-		return this.#remote().open(file, encoding).catch(unwrap);
+		return this.#remote().open(file, encoding);
 	}
 
 	async scan(
@@ -73,38 +47,36 @@ class ParseClient {
 		const cancel = () => void remote.cancel();
 		signal.addEventListener('abort', cancel, { once: true });
 		try {
-			return await remote.scan(mapping, options, Comlink.proxy(onProgress)).catch(unwrap);
+			return await remote.scan(mapping, options, Comlink.proxy(onProgress));
 		} finally {
 			signal.removeEventListener('abort', cancel);
 		}
 	}
 
 	rows(start: number, count: number) {
-		return this.#remote().rows(start, count).catch(unwrap);
+		return this.#remote().rows(start, count);
 	}
 
 	filteredRows(mask: number, offset: number, count: number) {
-		return this.#remote().filteredRows(mask, offset, count).catch(unwrap);
+		return this.#remote().filteredRows(mask, offset, count);
 	}
 
-	packed() {
-		return this.#remote().packed().catch(unwrap);
-	}
-
-	explain(row: number) {
-		return this.#remote().explain(row).catch(unwrap);
+	/** SHA-256 (hex) of the open file, computed in the worker. */
+	fileSha256() {
+		return this.#remote().fileSha256();
 	}
 
 	/**
-	 * Every row without errors of the latest scan, normalised, read from the worker a page at a
-	 * time: the chunk builder's input. Only one page is ever held on this side.
+	 * The upload's chunks of the latest scan's valid rows, built (JSON, hash, gzip) in the worker
+	 * and pulled one at a time: only one chunk's bytes are ever held on this side.
 	 */
-	async *validRows(pageSize = 2000): AsyncGenerator<ValidRow> {
-		let cursor: number | null = 0;
-		while (cursor !== null) {
-			const page: ValidRowsPage = await this.#remote().validRows(cursor, pageSize).catch(unwrap);
-			yield* page.rows;
-			cursor = page.next;
+	async *chunks(limits: ChunkLimits): AsyncGenerator<ChunkToSend> {
+		const remote = this.#remote();
+		await remote.startChunks(limits);
+		for (;;) {
+			const chunk = await remote.nextChunk();
+			if (!chunk) return;
+			yield chunk;
 		}
 	}
 }

@@ -3,11 +3,14 @@ import * as Comlink from 'comlink';
 import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
-import { FerryError, isFerryError } from '../core/errors';
+import { FerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession } from '../pipeline/session';
+import { ImportSession, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import { RowsChangedError } from '../upload/errors';
+import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import './errors';
 import { RangePool } from './range-pool';
 
 const WASM_BUILDS: Record<WasmBuild, URL> = {
@@ -38,6 +41,12 @@ let running: AbortController | null = null;
 /** Range workers per scan: one per core unless configured (the bench measures one alone). */
 let workers = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
 let pool: RangePool | null = null;
+/** Counts opens and scans: a chunk build stops when the rows it reads from change. */
+let scans = 0;
+/** The upload's chunks being built, pulled one at a time by the main thread. */
+let chunks: AsyncGenerator<BuiltChunk> | null = null;
+/** Rows read per page while chunks are built. */
+const ROWS_PAGE = 2000;
 
 /** The range workers of the accelerated engine (none for the reference engine), sized per scan. */
 function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
@@ -51,22 +60,20 @@ function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | un
 	};
 }
 
+/** The valid rows of `scanned`'s latest scan, a page at a time; fails if the file is scanned again. */
+async function* validRowsOf(scanned: ImportSession, scan: number): AsyncGenerator<ValidRow> {
+	let cursor: number | null = 0;
+	while (cursor !== null) {
+		if (session !== scanned || scans !== scan) throw new RowsChangedError();
+		const page: ValidRowsPage = await scanned.validRows(cursor, ROWS_PAGE);
+		yield* page.rows;
+		cursor = page.next;
+	}
+}
+
 function current(): ImportSession {
 	if (!session) throw new FerryError('aborted', 'No file is open.');
 	return session;
-}
-
-/** Errors cross the worker boundary as plain data so the UI can show the project's own messages. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-	try {
-		return await work();
-	} catch (error) {
-		if (isFerryError(error))
-			throw new Error(
-				JSON.stringify({ code: error.code, message: error.message, details: error.details })
-			);
-		throw error;
-	}
 }
 
 const api = {
@@ -89,16 +96,15 @@ const api = {
 
 	async open(file: File, encoding?: string) {
 		running?.abort();
-		return guarded(async () => {
-			const chosen = await engine;
-			session = await ImportSession.open(file, file.name, {
-				encoding,
-				schema: REFERENCE_SCHEMA,
-				engine: chosen,
-				ranges: rangesOf(chosen)
-			});
-			return session.preview;
+		scans++;
+		const chosen = await engine;
+		session = await ImportSession.open(file, file.name, {
+			encoding,
+			schema: REFERENCE_SCHEMA,
+			engine: chosen,
+			ranges: rangesOf(chosen)
 		});
+		return session.preview;
 	},
 
 	async scan(
@@ -109,15 +115,14 @@ const api = {
 		running?.abort();
 		const controller = new AbortController();
 		running = controller;
-		return guarded(() =>
-			current().scan({
-				mapping,
-				options,
-				schema: REFERENCE_SCHEMA,
-				signal: controller.signal,
-				onProgress
-			})
-		);
+		scans++;
+		return current().scan({
+			mapping,
+			options,
+			schema: REFERENCE_SCHEMA,
+			signal: controller.signal,
+			onProgress
+		});
 	},
 
 	cancel() {
@@ -125,36 +130,33 @@ const api = {
 	},
 
 	rows(start: number, count: number) {
-		return guarded(() => current().rows(start, count));
+		return current().rows(start, count);
 	},
 
 	filteredRows(mask: number, offset: number, count: number) {
-		return guarded(() => current().filteredRows(mask, offset, count));
+		return current().filteredRows(mask, offset, count);
 	},
 
-	/** The packed verdicts, moved (not copied) to the caller, which stores them with the source. */
-	packed() {
-		const packed = current().packed();
-		return Comlink.transfer(packed, [
-			packed.rowIssues.buffer,
-			packed.rowStarts.buffer,
-			packed.rowEnds.buffer,
-			packed.rowLines.buffer,
-			packed.duplicateOf.buffer
-		]);
+	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */
+	fileSha256() {
+		return current().fileSha256();
 	},
 
-	explain(row: number) {
-		return guarded(() => current().explain(row));
+	/** Starts building the upload's chunks from the latest scan's valid rows (drops an older build). */
+	startChunks(limits: ChunkLimits) {
+		chunks = buildChunks(validRowsOf(current(), scans), limits);
 	},
 
-	encoding() {
-		return current().info;
-	},
-
-	/** A page of the rows without errors, normalised, for the uploader (ImportSession.validRows). */
-	validRows(start: number, count: number) {
-		return guarded(() => current().validRows(start, count));
+	/** The next chunk of the build, its gzip body moved (not copied); null after the last one. */
+	async nextChunk(): Promise<ChunkToSend | null> {
+		if (!chunks) throw new Error('No upload is being prepared.');
+		const next = await chunks.next();
+		if (next.done) {
+			chunks = null;
+			return null;
+		}
+		const { seq, rows, key, body } = next.value;
+		return Comlink.transfer({ seq, rows, key, body }, [body.buffer]);
 	}
 };
 

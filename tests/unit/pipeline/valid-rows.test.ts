@@ -1,8 +1,13 @@
 import * as Comlink from 'comlink';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import type { Mapping } from '../../../src/lib/core/types';
 import { ImportSession, type ValidRow } from '../../../src/lib/pipeline/session';
+import { isFerryError } from '../../../src/lib/core/errors';
+import { buildChunks } from '../../../src/lib/upload/chunks';
+import { WorkerError } from '../../../src/lib/workers/errors';
 import type { ParseWorkerApi } from '../../../src/lib/workers/parse.worker';
 
 const OPTIONS = { dateOrder: 'mdy' as const, defaultRegion: 'US', now: Date.UTC(2026, 0, 1) };
@@ -174,7 +179,7 @@ describe('ImportSession.validRows', () => {
  * The parse worker itself, its global scope played by one end of a MessageChannel: the same
  * Comlink messages the browser's worker receives, without a browser.
  */
-describe('parse.worker validRows', () => {
+describe('parse.worker across a MessageChannel', () => {
 	const channel = new MessageChannel();
 	const saved = {
 		addEventListener: (globalThis as Record<string, unknown>).addEventListener,
@@ -201,11 +206,51 @@ describe('parse.worker validRows', () => {
 		channel.port2.close();
 	});
 
-	it('answers the same pages as the session, across the worker boundary', async () => {
+	it('builds the same chunks as buildChunks over the session pages, bodies moved across', async () => {
 		await worker.open(new File([CSV], 'users.csv', { type: 'text/csv' }));
 		const summary = await worker.scan(MAPPING, OPTIONS);
 		expect(summary.valid).toBe(3);
-		expect(await worker.validRows(0, 2)).toEqual({ rows: EXPECTED.slice(0, 2), next: 3 });
-		expect(await worker.validRows(3, 2)).toEqual({ rows: EXPECTED.slice(2), next: null });
+		const limits = { rowsPerChunk: 2, bytesPerChunk: 10_000 };
+		await worker.startChunks(limits);
+		const received = [];
+		for (let chunk = await worker.nextChunk(); chunk; chunk = await worker.nextChunk())
+			received.push(chunk);
+		const expected = [];
+		for await (const { text, ...chunk } of buildChunks(EXPECTED, limits))
+			expected.push({ ...chunk, text });
+		expect(received.map(({ seq, rows, key }) => ({ seq, rows, key }))).toEqual(
+			expected.map(({ seq, rows, key }) => ({ seq, rows, key }))
+		);
+		expect(received.map((chunk) => gunzipSync(chunk.body).toString('utf8'))).toEqual(
+			expected.map((chunk) => chunk.text)
+		);
+	});
+
+	it('stops a chunk build when the file is scanned again', async () => {
+		await worker.open(new File([CSV], 'users.csv', { type: 'text/csv' }));
+		await worker.scan(MAPPING, OPTIONS);
+		await worker.startChunks({ rowsPerChunk: 1, bytesPerChunk: 10_000 });
+		await worker.scan(MAPPING, OPTIONS);
+		const error = await worker.nextChunk().catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(WorkerError);
+		expect(error).toMatchObject({ name: 'RowsChangedError', code: 'rows_changed' });
+	});
+
+	it('hashes the original file (gzip and Windows-1252 while the working copy is made)', async () => {
+		const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+		const plain = new TextEncoder().encode(CSV);
+		await worker.open(new File([plain], 'users.csv'));
+		expect(await worker.fileSha256()).toBe(sha256(plain));
+		const latin = new Uint8Array([...plain.subarray(0, 60), 0xe9, ...plain.subarray(60)]);
+		await worker.open(new File([latin], 'latin.csv'), 'windows-1252');
+		await worker.scan(MAPPING, OPTIONS);
+		expect(await worker.fileSha256()).toBe(sha256(latin));
+	});
+
+	it('sends errors with their name, code and details', async () => {
+		const error = await worker.open(new File([], 'empty.csv')).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(WorkerError);
+		expect(isFerryError(error)).toBe(true);
+		expect(error).toMatchObject({ code: 'empty_file', message: 'The file is empty.' });
 	});
 });

@@ -5,12 +5,12 @@ import {
 	collectInvalidRows,
 	extraColumns,
 	mergeFailureRows,
-	ReportRowsChangedError,
 	reportCsvBytes,
 	type ExplainedRowLike,
 	type RowPager
 } from '../../../src/lib/core/report/collect';
 import { reportCsv } from '../../../src/lib/core/report/csv';
+import { ReportRowsChangedError } from '../../../src/lib/core/report/error';
 import { refusedRow } from '../../../src/lib/core/report/rows';
 import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';

@@ -1,5 +1,6 @@
 import { throwIfAborted, type AbortSignalLike } from '../errors';
 import { reportCsv } from './csv';
+import { ReportRowsChangedError } from './error';
 import { invalidRow, type FailureRow } from './rows';
 
 /**
@@ -60,17 +61,6 @@ export function extraColumns(columns: string[], count: number): string[] {
 		names.push(name);
 	}
 	return names;
-}
-
-/** The rows being paged changed while they were read (the file was validated again). */
-export class ReportRowsChangedError extends Error {
-	override readonly name = 'ReportRowsChangedError';
-
-	constructor() {
-		super(
-			'The file was validated again while the report was being written: write the report again.'
-		);
-	}
 }
 
 const changed = () => new ReportRowsChangedError();

@@ -25,3 +25,15 @@ export class ReportError extends Error {
 export function isReportError(error: unknown): error is ReportError {
 	return error instanceof Error && error.name === 'ReportError' && 'code' in error;
 }
+
+/** The rows being paged changed while they were read (the file was validated again). */
+export class ReportRowsChangedError extends Error {
+	override readonly name = 'ReportRowsChangedError';
+	readonly code = 'rows_changed';
+
+	constructor() {
+		super(
+			'The file was validated again while the report was being written: write the report again.'
+		);
+	}
+}

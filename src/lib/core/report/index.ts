@@ -3,6 +3,7 @@ export * from './csv';
 export * from './collect';
 export * from './error';
 export * from './keys';
+export * from './recipients';
 export {
 	decryptReport,
 	deriveKeyInProcess,

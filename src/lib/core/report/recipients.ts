@@ -1,5 +1,5 @@
-import { decodeRecipientKey } from '$lib/core/report';
-import { MAX_RECIPIENTS } from '$lib/core/report/format';
+import { MAX_RECIPIENTS } from './format';
+import { decodeRecipientKey } from './keys';
 
 export interface RecipientKeys {
 	keys: Uint8Array[];
