@@ -1,4 +1,5 @@
 import Dexie from 'dexie';
+import { isApplied } from '../core/protocol/import-api';
 import {
 	OutboxError,
 	type AckedChunk,
@@ -23,9 +24,6 @@ import { ackChunk, markChunkSent, outboxProgress, pendingChunks, putChunks } fro
  * is stored (sealed), its end (complete, cancelled, rolled back). Outbox and result writes run with
  * strict durability (db.ts), so an acknowledged chunk stays acknowledged after a power cut.
  */
-
-/** Statuses whose rows the destination applied; every other status is a rejected row. */
-export const APPLIED_STATUSES: ReadonlySet<ResultStatus> = new Set(['imported', 'updated']);
 
 function outboxError(error: unknown): OutboxError {
 	if (error instanceof OutboxError) return error;
@@ -271,7 +269,7 @@ export async function uploadSnapshot(sourceId: string): Promise<UploadSnapshot |
 		let acceptedRows = 0;
 		for (const [status, count] of Object.entries(source.resultCounts) as [ResultStatus, number][]) {
 			answeredRows += count;
-			if (APPLIED_STATUSES.has(status)) acceptedRows += count;
+			if (isApplied(status)) acceptedRows += count;
 		}
 		return {
 			source,
@@ -337,8 +335,7 @@ export async function rejectedRows(sourceId: string): Promise<ChunkRowResult[]> 
 		.results.where('[sourceId+seq]')
 		.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
 		.each((record) => {
-			for (const result of record.results)
-				if (!APPLIED_STATUSES.has(result.status)) rejected.push(result);
+			for (const result of record.results) if (!isApplied(result.status)) rejected.push(result);
 		});
 	return rejected;
 }

@@ -2,6 +2,7 @@
  * Turns validated, mapped rows into the chunk requests of the import API: the exact JSON text, its
  * Idempotency-Key and its gzip body, computed once so they can be stored before the first send.
  */
+import type { ImportLimits } from '../core/protocol/import-api';
 import { FIELDS } from '../core/schema/fields';
 import type { FieldName } from '../core/types';
 import { gzip, sha256Hex, utf8Bytes } from './encoding';
@@ -12,12 +13,8 @@ export interface UploadRow {
 	record: Partial<Record<FieldName, string>>;
 }
 
-export interface ChunkLimits {
-	/** Most rows in one chunk (the destination's `limits.rowsPerChunk`). */
-	rowsPerChunk: number;
-	/** Most bytes of the uncompressed JSON body (the destination's `limits.bytesPerChunk`). */
-	bytesPerChunk: number;
-}
+/** The destination's limits that shape a chunk. */
+export type ChunkLimits = Pick<ImportLimits, 'rowsPerChunk' | 'bytesPerChunk'>;
 
 export interface BuiltChunk {
 	/** 0, 1, 2, … in the order the rows came. */

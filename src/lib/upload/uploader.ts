@@ -6,7 +6,7 @@
  * not acknowledged come back as a replay, never as a second application.
  */
 import { FerryError } from '../core/errors';
-import type { SourceView } from '../core/protocol/import-api';
+import { APPLIED_STATUSES, type SourceView } from '../core/protocol/import-api';
 import type { ChunkToSend } from './chunks';
 import type { CallOptions, ChunkResponse } from './client';
 import { FatalError } from './errors';
@@ -94,7 +94,6 @@ export interface UploadResult {
 	progress: UploadProgress;
 }
 
-const APPLIED: ReadonlySet<UploadRowStatus> = new Set(['imported', 'updated']);
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 function emptyCounts(): Record<UploadRowStatus, number> {
@@ -176,7 +175,7 @@ export class Uploader {
 	}
 
 	get progress(): UploadProgress {
-		const accepted = [...APPLIED].reduce((sum, status) => sum + this.#counts[status], 0);
+		const accepted = APPLIED_STATUSES.reduce((sum, status) => sum + this.#counts[status], 0);
 		const elapsedSeconds = (this.#clock.now() - this.#startedAt) / 1000;
 		const rowsPerSecond = elapsedSeconds > 0 ? this.#rowsThisRun / elapsedSeconds : 0;
 		const remaining = this.#totalRows - this.#sentRows;

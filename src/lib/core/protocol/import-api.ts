@@ -25,6 +25,13 @@ export const ROW_STATUSES = [
 
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
+/** Statuses whose rows the destination applied; every other status is a rejected row. */
+export const APPLIED_STATUSES = ['imported', 'updated'] as const satisfies readonly RowStatus[];
+
+export function isApplied(status: string): boolean {
+	return (APPLIED_STATUSES as readonly string[]).includes(status);
+}
+
 /** A source's state on the server (not the app's own lifecycle of a local source). */
 export type RemoteSourceStatus = 'open' | 'complete' | 'rolled_back';
 
