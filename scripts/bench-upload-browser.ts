@@ -10,9 +10,10 @@
 // Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
 import type { Browser, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startReferenceApi, type ReferenceApi } from '../tests/support/reference-api';
 import { launchChromium, root, start, stop, waitForHttp } from './lib/browser-bench';
 import { legacyExportCsv } from './lib/legacy-export';
 
@@ -21,24 +22,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 4193);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'bench';
 const LONG_TASK_MS = 50;
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
-	return new Promise((resolve, reject) => {
-		let output = '';
-		const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 60_000);
-		const read = (data: Buffer) => {
-			output += data.toString();
-			const match = pattern.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(match[1] ?? match[0]);
-			}
-		};
-		child.stdout!.on('data', read);
-		child.stderr!.on('data', read);
-		child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${output}`)));
-	});
-}
 
 interface LongTask {
 	start: number;
@@ -100,33 +83,12 @@ async function main(): Promise<void> {
 		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 	}
 	const temp = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-browser-'));
-	const dataDir = join(temp, 'api');
-	mkdirSync(dataDir);
-	let api: ChildProcess | undefined;
+	let api: ReferenceApi | undefined;
 	let preview: ChildProcess | undefined;
 	let browser: Browser | undefined;
 	try {
-		api = start(process.execPath, [
-			'--import',
-			'tsx',
-			'server/main.ts',
-			'--port',
-			'0',
-			'--data',
-			dataDir,
-			'--token',
-			TOKEN,
-			'--rate-limit',
-			'0',
-			'--cors',
-			ORIGIN,
-			'--quiet'
-		]);
-		const apiUrl = await waitForOutput(
-			api,
-			/listening on (http:\/\/\S+\/api\/v1)/,
-			'the reference API'
-		);
+		api = await startReferenceApi({ token: TOKEN, args: ['--cors', ORIGIN] });
+		const apiUrl = api.url;
 		preview = start('npx', [
 			'vite',
 			'preview',
@@ -292,7 +254,7 @@ async function main(): Promise<void> {
 	} finally {
 		await browser?.close().catch(() => {});
 		stop(preview);
-		stop(api);
+		await api?.stop();
 		rmSync(temp, { recursive: true, force: true });
 	}
 }
