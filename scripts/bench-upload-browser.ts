@@ -4,13 +4,14 @@
 // row against the raw CSV, and the main thread's long tasks (PerformanceObserver 'longtask')
 // during the upload: the upload must not block the page (no task over 50 ms).
 //
-// Needs the built app: run `npm run build` first (this script runs it when build/ is missing).
+// Needs the built app: run `npm run build` first (this script runs it when what `vite preview`
+// serves, .svelte-kit/output, is missing).
 // Serves it with `vite preview` on 127.0.0.1:4193 (BENCH_PORT to change), Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). Writes bench/out/upload-browser.json.
 // Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
 import type { Browser, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceApi, type ReferenceApi } from '../tests/support/reference-api';
@@ -78,8 +79,8 @@ function summarise(tasks: LongTask[]) {
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(join(root, 'build', 'index.html'))) {
-		console.log('build/ is missing: npm run build');
+	if (!existsSync(join(root, '.svelte-kit', 'output', 'client'))) {
+		console.log('the built app is missing: npm run build');
 		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 	}
 	const temp = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-browser-'));
