@@ -34,6 +34,8 @@ export default ts.config(
 	{
 		ignores: [
 			'build/',
+			'dist/',
+			'server/dist/',
 			'.svelte-kit/',
 			'node_modules/',
 			'wasm/build/',

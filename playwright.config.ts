@@ -28,6 +28,8 @@ export default defineConfig({
 			args: chromiumArgs
 		}
 	},
+	// vite preview serves the build that svelte.config.js points at: FERRY_BUILD_DIR's when set (npm
+	// test sets it, so it never serves or rebuilds what `npm start` serves), else the default one.
 	webServer: {
 		command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
 		url: `http://127.0.0.1:${port}`,

@@ -1,12 +1,20 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// FERRY_BUILD_DIR=DIR builds into DIR/.svelte-kit (what `vite preview` serves) and DIR/build
+// instead of .svelte-kit and build/: `npm test` uses its own, so it can run beside `npm start`.
+const buildDir = process.env.FERRY_BUILD_DIR;
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
+		outDir: buildDir ? `${buildDir}/.svelte-kit` : '.svelte-kit',
 		// SPA: every route falls back to index.html; nothing is rendered on a server.
-		adapter: adapter({ fallback: 'index.html' }),
+		adapter: adapter({
+			pages: buildDir ? `${buildDir}/build` : 'build',
+			fallback: 'index.html'
+		}),
 		csp: {
 			mode: 'hash',
 			directives: {

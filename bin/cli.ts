@@ -22,13 +22,22 @@ interface Io {
 export const HELP = `ferry — check user exports before importing them into an identity platform.
 
 Usage:
-  ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
-  ferry report decrypt FILE [--out OUT.csv] [--password-env VAR] [--key PRIVATE_KEY_FILE]
+  ferry validate FILE [options]          check an export exactly as the app does
+  ferry report decrypt FILE [options]    decrypt a .ferry-report failure report to CSV
+  ferry COMMAND --help                   the usage and options of one command
   ferry --help
 
-validate  Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the
-          encoding, format, delimiter and header, proposes a mapping to the canonical user fields,
-          and checks every row against the destination's rules. Nothing is sent anywhere.
+Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when the input cannot be read
+(the reason on stderr).
+`;
+
+export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
+
+Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the encoding,
+format, delimiter and header, proposes a mapping to the canonical user fields, and checks every row
+against the destination's rules. Nothing is sent anywhere.
+
+Options:
   --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
                     only), header, preset, engine, rows, valid, invalid, warnings, issues: {code: rows
                     with that code; codes with no row are left out}, mapping: {column: field; unmapped
@@ -38,11 +47,15 @@ validate  Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app
                     locale in LC_ALL/LANG, else dmy)
   --region CC       default country for phone numbers without a country code (default: from the locale)
   --max-rows N      check only the first N data rows
+  -h, --help        show this help
 
-report decrypt   Decrypts a .ferry-report file written by the app to CSV (stdout, or --out).
+Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when FILE cannot be read (the
+reason on stderr).
+`;
 
-Exit codes: 0 when it ran, whatever the data; 2 when the input cannot be read (the reason on stderr);
-1 on a usage error.
+const REPORT_HELP = `Usage: ferry report decrypt FILE [options]
+
+  decrypt   decrypt a .ferry-report failure report to CSV (see ferry report decrypt --help)
 `;
 
 function localeOfEnvironment(): string | undefined {
@@ -53,26 +66,42 @@ function localeOfEnvironment(): string | undefined {
 
 export async function main(argv: string[], io: Io): Promise<number> {
 	const [command, ...rest] = argv;
-	if (!command || command === '--help' || command === '-h' || command === 'help') {
+	if (!command) {
+		io.stderr.write(HELP);
+		return 1;
+	}
+	if (isHelp(command) || command === 'help') {
 		io.stdout.write(HELP);
-		return command ? 0 : 1;
+		return 0;
 	}
 	if (command === 'validate') return validate(rest, io);
-	if (command === 'report' && rest[0] === 'decrypt') {
-		const { runReportDecrypt } = await import('./report-decrypt');
-		return runReportDecrypt(rest.slice(1), {
-			stdout: io.stdout,
-			stderr: io.stderr,
-			readPassword: readPasswordFromTerminal
-		} as Parameters<typeof runReportDecrypt>[1]);
+	if (command === 'report') {
+		const [subcommand, ...args] = rest;
+		if (subcommand === 'decrypt') {
+			const { runReportDecrypt } = await import('./report-decrypt');
+			return runReportDecrypt(args, { ...io, readPassword: readPasswordFromTerminal });
+		}
+		if (subcommand !== undefined && isHelp(subcommand)) {
+			io.stdout.write(REPORT_HELP);
+			return 0;
+		}
+		if (subcommand === undefined) {
+			io.stderr.write(REPORT_HELP);
+			return 1;
+		}
 	}
 	io.stderr.write(`ferry: unknown command '${argv.join(' ')}'. See 'ferry --help'.\n`);
 	return 1;
 }
 
-/** Asks on stderr and reads the answer without echoing it. */
-async function readPasswordFromTerminal(prompt: string): Promise<string> {
-	const { createInterface } = await import('node:readline/promises');
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
+
+/**
+ * Asks on stderr and reads one line without echoing it; undefined when standard input ends first
+ * (closed, /dev/null, an empty pipe), which would otherwise leave the answer pending forever.
+ */
+async function readPasswordFromTerminal(prompt: string): Promise<string | undefined> {
+	const { createInterface } = await import('node:readline');
 	const { Writable } = await import('node:stream');
 	let muted = false;
 	const output = new Writable({
@@ -86,14 +115,17 @@ async function readPasswordFromTerminal(prompt: string): Promise<string> {
 		output,
 		terminal: process.stdin.isTTY === true
 	});
-	try {
-		const answer = rl.question(prompt);
+	return new Promise((resolve) => {
+		rl.once('close', () => {
+			process.stderr.write('\n');
+			resolve(undefined);
+		});
+		rl.question(prompt, (answer) => {
+			resolve(answer);
+			rl.close();
+		});
 		muted = true;
-		return await answer;
-	} finally {
-		rl.close();
-		process.stderr.write('\n');
-	}
+	});
 }
 
 async function validate(argv: string[], io: Io): Promise<number> {
@@ -107,7 +139,8 @@ async function validate(argv: string[], io: Io): Promise<number> {
 				encoding: { type: 'string' },
 				'date-order': { type: 'string' },
 				region: { type: 'string' },
-				'max-rows': { type: 'string' }
+				'max-rows': { type: 'string' },
+				help: { type: 'boolean', short: 'h', default: false }
 			}
 		});
 	} catch (error) {
@@ -115,8 +148,12 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		return 1;
 	}
 	const { values, positionals } = parsed;
+	if (values.help) {
+		io.stdout.write(VALIDATE_HELP);
+		return 0;
+	}
 	if (positionals.length !== 1) {
-		io.stderr.write('ferry validate: give exactly one FILE. See ferry --help.\n');
+		io.stderr.write('ferry validate: give exactly one FILE. See ferry validate --help.\n');
 		return 1;
 	}
 	const dateOrder = values['date-order'] ?? dateOrderOfLocale(localeOfEnvironment());

@@ -4,7 +4,8 @@
 // row against the raw CSV, and the main thread's long tasks (PerformanceObserver 'longtask')
 // during the upload: the upload must not block the page (no task over 50 ms).
 //
-// Needs the built app: run `npm run build` first (this script runs it when build/ is missing).
+// Needs the built app: run `npm run build` first (this script runs it when what `vite preview`
+// serves, .svelte-kit/output, is missing).
 // Serves it with `vite preview` on 127.0.0.1:4193 (BENCH_PORT to change), Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). Writes bench/out/upload-browser.json.
 // Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
@@ -13,6 +14,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startReferenceApi, type ReferenceApi } from '../tests/support/reference-api';
 import { launchChromium, root, start, stop, waitForHttp } from './lib/browser-bench';
 import { legacyExportCsv } from './lib/legacy-export';
 
@@ -21,24 +23,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 4193);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'bench';
 const LONG_TASK_MS = 50;
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
-	return new Promise((resolve, reject) => {
-		let output = '';
-		const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 60_000);
-		const read = (data: Buffer) => {
-			output += data.toString();
-			const match = pattern.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(match[1] ?? match[0]);
-			}
-		};
-		child.stdout!.on('data', read);
-		child.stderr!.on('data', read);
-		child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${output}`)));
-	});
-}
 
 interface LongTask {
 	start: number;
@@ -95,38 +79,17 @@ function summarise(tasks: LongTask[]) {
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(join(root, 'build', 'index.html'))) {
-		console.log('build/ is missing: npm run build');
+	if (!existsSync(join(root, '.svelte-kit', 'output', 'client'))) {
+		console.log('the built app is missing: npm run build');
 		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 	}
 	const temp = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-browser-'));
-	const dataDir = join(temp, 'api');
-	mkdirSync(dataDir);
-	let api: ChildProcess | undefined;
+	let api: ReferenceApi | undefined;
 	let preview: ChildProcess | undefined;
 	let browser: Browser | undefined;
 	try {
-		api = start(process.execPath, [
-			'--import',
-			'tsx',
-			'server/main.ts',
-			'--port',
-			'0',
-			'--data',
-			dataDir,
-			'--token',
-			TOKEN,
-			'--rate-limit',
-			'0',
-			'--cors',
-			ORIGIN,
-			'--quiet'
-		]);
-		const apiUrl = await waitForOutput(
-			api,
-			/listening on (http:\/\/\S+\/api\/v1)/,
-			'the reference API'
-		);
+		api = await startReferenceApi({ token: TOKEN, args: ['--cors', ORIGIN] });
+		const apiUrl = api.url;
 		preview = start('npx', [
 			'vite',
 			'preview',
@@ -292,7 +255,7 @@ async function main(): Promise<void> {
 	} finally {
 		await browser?.close().catch(() => {});
 		stop(preview);
-		stop(api);
+		await api?.stop();
 		rmSync(temp, { recursive: true, force: true });
 	}
 }

@@ -3,60 +3,24 @@
 // to a reference import API that this script starts (its own process and temporary database).
 // Prints rows per second and bytes per row: the gzip bodies sent against the raw CSV.
 // Run: npm run bench:upload [-- rows [rowsPerChunk]]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import { ImportSession, type ValidRow } from '../src/lib/pipeline/session';
 import { buildChunks, type BuiltChunk } from '../src/lib/upload/chunks';
 import { ImportApiClient } from '../src/lib/upload/client';
 import { MemoryOutbox } from '../src/lib/upload/memory-outbox';
 import { Uploader } from '../src/lib/upload/uploader';
+import { startReferenceApi } from '../tests/support/reference-api';
 import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const ROWS_PER_CHUNK = Number(process.argv[3] ?? 1000);
 const TOKEN = 'bench-token';
-const root = join(import.meta.dirname, '..');
-
-async function startApi(dataDir: string): Promise<{ url: string; stop: () => void }> {
-	const child = spawn(
-		process.execPath,
-		[
-			'--import',
-			'tsx',
-			'server/main.ts',
-			'--port',
-			'0',
-			'--data',
-			dataDir,
-			'--token',
-			TOKEN,
-			'--rate-limit',
-			'0',
-			'--quiet'
-		],
-		{ cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }
-	);
-	const url = await new Promise<string>((resolve, reject) => {
-		let output = '';
-		child.stdout!.on('data', (data: Buffer) => {
-			output += data.toString();
-			const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code) => reject(new Error(`the API exited (${code}): ${output}`)));
-	});
-	return { url, stop: () => child.kill('SIGTERM') };
-}
 
 const perRow = (bytes: number) => (bytes / ROWS).toFixed(1);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-'));
-	const api = await startApi(dataDir);
+	const api = await startReferenceApi({ token: TOKEN });
 	try {
 		const csv = legacyExportCsv(ROWS, { quoted: false });
 		const csvBytes = Buffer.byteLength(csv);
@@ -148,8 +112,7 @@ async function main(): Promise<void> {
 				`(${((gzipBytes / csvBytes) * 100).toFixed(0)}% of the raw CSV)`
 		);
 	} finally {
-		api.stop();
-		rmSync(dataDir, { recursive: true, force: true });
+		await api.stop();
 	}
 }
 

@@ -18,8 +18,14 @@ fi
 rm -rf test-results
 mkdir -p test-results
 
-echo "== build (wasm + app)"
-npm run --silent build
+# The app is built into, and served from, test-results/app (svelte.config.js), not .svelte-kit and
+# build/: `npm start` may be serving those meanwhile. Sync first: tsconfig.json extends
+# .svelte-kit/tsconfig.json, which the build reads even when it writes elsewhere.
+test_build=test-results/app
+
+echo "== build (wasm, CLI, API + app)"
+npx svelte-kit sync
+FERRY_BUILD_DIR=$test_build npm run --silent build
 
 echo "== static checks"
 npm run --silent check
@@ -31,7 +37,7 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=test-results
 
 echo "== end-to-end tests (playwright, chromium)"
 e2e_status=0
-npx playwright test || e2e_status=$?
+FERRY_BUILD_DIR=$test_build npx playwright test || e2e_status=$?
 
 summary_status=0
 node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json || summary_status=$?

@@ -1,7 +1,7 @@
 /**
  * Runs the reference import API:
- *   node --import tsx server/main.ts [--port P] [--host H] [--data DIR] [--token T] [--cors ORIGINS]
- *                                    [--rate-limit N]
+ *   node server/dist/main.js [--port P] [--host H] [--data DIR] [--token T] [--cors ORIGINS]
+ *                            [--rate-limit N]
  * Environment alternatives: FERRY_API_PORT, FERRY_API_HOST, FERRY_API_DATA, FERRY_API_TOKEN,
  * FERRY_API_CORS, FERRY_API_RATE_LIMIT. Flags win over the environment.
  */
@@ -21,7 +21,7 @@ const DEFAULT_RATE_LIMIT = 50;
 
 const HELP = `Ferry reference import API (protocol v1)
 
-Usage: node --import tsx server/main.ts [options]
+Usage: node server/dist/main.js [options]   (npm run api -- [options]; built by npm run build:api)
   --port P          TCP port (0 picks a free one)        env FERRY_API_PORT   default ${DEFAULT_PORT}
   --host H          interface to listen on              env FERRY_API_HOST   default 127.0.0.1
   --data DIR        directory of the SQLite database    env FERRY_API_DATA   default ${DEFAULT_DATA_DIR}

@@ -1,6 +1,6 @@
 /**
  * Creates existing accounts for link mode:
- *   node --import tsx server/seed.ts --accounts N [--data DIR]
+ *   npm run api:seed -- --accounts N [--data DIR]
  * Account i is user{i}@example.com (see accounts.ts for the names). Running it again adds only the
  * accounts that are missing. FERRY_API_DATA is the environment alternative to --data.
  */

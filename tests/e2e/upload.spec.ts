@@ -6,15 +6,12 @@ import {
 	type Route,
 	type TestInfo
 } from '@playwright/test';
-import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 import type { ReceivedView, SourceView } from '../../src/lib/core/protocol/import-api';
 import { decryptReport } from '../../src/lib/core/report';
+import { ReferenceApi } from '../support/reference-api';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 
@@ -27,58 +24,12 @@ failOnConsoleErrors({
 	]
 });
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const legacy = fileURLToPath(new URL('../fixtures/e2e/legacy-1252.csv', import.meta.url));
 const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
 const TOKEN = 't';
 
-/** The reference import API in a child process, on a free port, with its own database. */
-class ReferenceApi {
-	private constructor(
-		readonly url: string,
-		readonly dataDir: string,
-		private readonly child: ChildProcess
-	) {}
-
-	static start(): Promise<ReferenceApi> {
-		const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-api-'));
-		const child = spawn(
-			process.execPath,
-			[
-				'--import',
-				'tsx',
-				'server/main.ts',
-				'--port',
-				'0',
-				'--data',
-				dataDir,
-				'--token',
-				TOKEN,
-				'--rate-limit',
-				'0',
-				'--cors',
-				APP_ORIGIN,
-				'--quiet'
-			],
-			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }
-		);
-		return new Promise((resolve, reject) => {
-			let output = '';
-			const timer = setTimeout(() => reject(new Error(`API did not start: ${output}`)), 20_000);
-			const read = (data: Buffer) => {
-				output += data.toString();
-				const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
-				if (match) {
-					clearTimeout(timer);
-					resolve(new ReferenceApi(match[1], dataDir, child));
-				}
-			};
-			child.stdout!.on('data', read);
-			child.stderr!.on('data', read);
-			child.once('exit', (code) => reject(new Error(`API exited (${code}): ${output}`)));
-		});
-	}
-
+/** The reference import API (its own process and database), and what these tests ask it. */
+class UploadTestApi extends ReferenceApi {
 	async get<T>(path: string): Promise<T> {
 		const response = await fetch(this.url + path, {
 			headers: { authorization: `Bearer ${TOKEN}` }
@@ -94,27 +45,14 @@ class ReferenceApi {
 		expect(source, `a source named ${name} at the API`).toBeDefined();
 		return source!;
 	}
-
-	query<T>(sql: string, ...params: unknown[]): T[] {
-		const db = new Database(join(this.dataDir, 'ferry-api.sqlite'), { readonly: true });
-		try {
-			return db.prepare(sql).all(...params) as T[];
-		} finally {
-			db.close();
-		}
-	}
-
-	stop(): void {
-		this.child.kill('SIGKILL');
-		rmSync(this.dataDir, { recursive: true, force: true });
-	}
 }
 
-let api: ReferenceApi;
+let api: UploadTestApi;
 /** Unique per test run: the tests of a worker share one API, and a test may run again (--repeat-each). */
 const tag = () => crypto.randomUUID().slice(0, 8);
 test.beforeAll(async () => {
-	api = await ReferenceApi.start();
+	api = new UploadTestApi({ token: TOKEN, args: ['--cors', APP_ORIGIN] });
+	await api.start();
 });
 test.afterAll(() => api?.stop());
 

@@ -1,52 +1,32 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+	seedReferenceApi,
+	startReferenceApi,
+	type ReferenceApi,
+	type ReferenceApiOptions
+} from '../../support/reference-api';
 import { sha256Hex, tempDir } from './helpers';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const children: ChildProcess[] = [];
+const servers: ReferenceApi[] = [];
 
-afterEach(() => {
-	for (const child of children.splice(0)) {
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	}
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
-/** Starts server/main.ts on a free loopback port; resolves with its API base URL. */
-function startServer(args: string[]): Promise<{ child: ChildProcess; base: string }> {
-	const child = spawn(
-		process.execPath,
-		['--import', 'tsx', 'server/main.ts', '--port', '0', '--quiet', ...args],
-		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }
-	);
-	children.push(child);
-	return new Promise((resolve, reject) => {
-		let output = '';
-		const onData = (data: Buffer) => {
-			output += data.toString();
-			const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(output);
-			if (match) resolve({ child, base: match[1] });
-		};
-		child.stdout!.on('data', onData);
-		child.stderr!.on('data', onData);
-		child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
-	});
+async function startServer(options: ReferenceApiOptions): Promise<ReferenceApi> {
+	const server = await startReferenceApi(options);
+	servers.push(server);
+	return server;
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-	return new Promise((resolve) => {
-		if (child.exitCode !== null) resolve(child.exitCode);
-		else child.on('exit', (code) => resolve(code));
-	});
-}
-
-describe('server/main.ts on a real socket', () => {
+describe('the reference API (server/main.ts, built) on a real socket', () => {
 	it('serves /schema over HTTP and stops cleanly on SIGTERM', async () => {
 		const data = tempDir();
-		const { child, base } = await startServer(['--data', data, '--token', 'smoke-token']);
+		const server = await startServer({ dataDir: data, token: 'smoke-token' });
+		const base = server.url;
 		const unauthorised = await fetch(`${base}/schema`);
 		expect(unauthorised.status).toBe(401);
 		const response = await fetch(`${base}/schema`, {
@@ -57,21 +37,16 @@ describe('server/main.ts on a real socket', () => {
 		expect(schema.protocol).toBe(1);
 		expect(schema.fields).toHaveLength(16);
 		expect(existsSync(join(data, 'ferry-api.sqlite'))).toBe(true);
-		child.kill('SIGTERM');
-		expect(await exited(child)).toBe(0);
+		expect(await server.terminate()).toBe(0);
 	});
 
 	it('links seeded accounts from a gzip chunk sent with fetch', async () => {
 		const data = tempDir();
-		const seeded = spawnSync(
-			process.execPath,
-			['--import', 'tsx', 'server/seed.ts', '--accounts', '3', '--data', data],
-			{ cwd: ROOT, encoding: 'utf8' }
-		);
+		const seeded = await seedReferenceApi(['--accounts', '3', '--data', data]);
 		expect(seeded.status, seeded.stderr).toBe(0);
 		expect(seeded.stdout).toContain('seeded 3 new account(s)');
 
-		const { base } = await startServer(['--data', data]);
+		const base = (await startServer({ dataDir: data })).url;
 		const headers = { authorization: 'Bearer dev-token', 'content-type': 'application/json' };
 		const created = await fetch(`${base}/sources`, {
 			method: 'POST',

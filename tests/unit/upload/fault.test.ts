@@ -10,7 +10,7 @@ import { MemoryOutbox } from '../../../src/lib/upload/memory-outbox';
 import { realClock } from '../../../src/lib/upload/retry';
 import { Uploader, type UploaderOptions } from '../../../src/lib/upload/uploader';
 import { FaultProxy, type FaultPlan } from '../../fault/proxy';
-import { ServerProcess } from '../../fault/server';
+import { startReferenceApi, type ReferenceApi } from '../../support/reference-api';
 import { MAPPED_FIELDS, fakeClock, makeExport, recording, validate } from './helpers';
 
 const TOKEN = 'fault-test-token';
@@ -31,13 +31,13 @@ afterEach(async () => {
 const uploadRequests = (method: string, url: string) =>
 	method === 'PUT' || url.endsWith('/complete');
 
-async function startServer(): Promise<ServerProcess> {
-	const server = await ServerProcess.start({ token: TOKEN });
+async function startServer(): Promise<ReferenceApi> {
+	const server = await startReferenceApi({ token: TOKEN });
 	cleanups.push(() => server.stop());
 	return server;
 }
 
-async function startProxy(server: ServerProcess, plan: FaultPlan = {}): Promise<FaultProxy> {
+async function startProxy(server: ReferenceApi, plan: FaultPlan = {}): Promise<FaultProxy> {
 	const proxy = await FaultProxy.start(server.port, plan);
 	cleanups.push(() => proxy.close());
 	return proxy;
@@ -52,12 +52,12 @@ function apiClient(
 }
 
 /** ~5,000 valid rows (plus 200 invalid ones the validator keeps out) and a create-mode source. */
-async function prepare(server: ServerProcess, valid = 5000) {
+async function prepare(server: ReferenceApi, valid = 5000) {
 	const data = makeExport(valid);
 	const validated = validate(data);
 	expect(validated.rows).toHaveLength(valid);
 	expect(validated.rejected).toEqual(data.invalidRows);
-	const direct = apiClient(server.baseUrl);
+	const direct = apiClient(server.url);
 	const schema = await direct.schema();
 	const source = await direct.createSource({
 		name: 'fault test',
@@ -90,7 +90,7 @@ interface Figures {
 
 /** What the server holds for the source, checked against the valid rows and the staged keys. */
 async function verify(
-	server: ServerProcess,
+	server: ReferenceApi,
 	direct: ImportApiClient,
 	sourceId: string,
 	validRows: UploadRow[],
@@ -220,7 +220,7 @@ describe('upload under faults (real server, loopback)', () => {
 			const killAt = [12, 30];
 			const restarts: Promise<void>[] = [];
 			const { progress } = await uploader({
-				client: apiClient(server.baseUrl, countingFetch),
+				client: apiClient(server.url, countingFetch),
 				sourceId: setup.sourceId,
 				chunks: setup.chunks,
 				onProgress: ({ ackedChunks }) => {
@@ -386,7 +386,7 @@ describe('upload under faults (real server, loopback)', () => {
 			const server = await startServer();
 			const setup = await prepare(server, 1000);
 			await uploader({
-				client: apiClient(server.baseUrl),
+				client: apiClient(server.url),
 				sourceId: setup.sourceId,
 				chunks: setup.chunks
 			}).run();

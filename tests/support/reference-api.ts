@@ -1,0 +1,152 @@
+/**
+ * The reference import API as tests and benches run it: its built JavaScript (server/dist, as
+ * `npm start` runs it) in a child process on a loopback port, with its own database directory.
+ * The bundle is rebuilt from the sources once per process, so a test always runs the current code.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { REFERENCE_API_DIR, bundleReferenceApi } from '../../scripts/bundle.mjs';
+import { DEFAULT_TOKEN, databasePath } from '../../server/config';
+
+const START_TIMEOUT_MS = 20_000;
+
+let bundled: Promise<void> | undefined;
+const ensureBundled = () => (bundled ??= bundleReferenceApi());
+
+export interface ReferenceApiOptions {
+	/** A fixed port; by default the server takes a free one (and keeps it across restart()). */
+	port?: number;
+	/** Database directory; by default a fresh temporary one, removed by stop(). */
+	dataDir?: string;
+	/** The bearer token; the server's development token by default. */
+	token?: string;
+	/** More flags for server/main.ts, e.g. ['--cors', origin]; they win over the defaults. */
+	args?: string[];
+}
+
+export class ReferenceApi {
+	readonly token: string;
+	readonly dataDir: string;
+	/** The API's base URL, e.g. http://127.0.0.1:41234/api/v1. */
+	url = '';
+	port: number;
+	/** Times the process was started. */
+	starts = 0;
+	readonly #ownsDataDir: boolean;
+	readonly #options: ReferenceApiOptions;
+	#child: ChildProcess | null = null;
+
+	constructor(options: ReferenceApiOptions) {
+		this.#options = options;
+		this.token = options.token ?? DEFAULT_TOKEN;
+		this.port = options.port ?? 0;
+		this.#ownsDataDir = options.dataDir === undefined;
+		this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ferry-api-'));
+	}
+
+	get databasePath(): string {
+		return databasePath(this.dataDir);
+	}
+
+	/** Starts the server; resolves once it prints the address it listens on. */
+	async start(): Promise<void> {
+		await ensureBundled();
+		const args = [
+			join(REFERENCE_API_DIR, 'main.js'),
+			...['--port', String(this.port), '--data', this.dataDir, '--token', this.token],
+			...['--rate-limit', '0', '--quiet', ...(this.#options.args ?? [])]
+		];
+		const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		this.#child = child;
+		this.starts++;
+		const url = await new Promise<string>((resolve, reject) => {
+			let output = '';
+			const timer = setTimeout(() => {
+				child.kill('SIGKILL');
+				reject(new Error(`the reference API did not start in ${START_TIMEOUT_MS} ms: ${output}`));
+			}, START_TIMEOUT_MS);
+			const read = (data: Buffer) => {
+				output += data.toString();
+				const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
+				if (match) {
+					clearTimeout(timer);
+					resolve(match[1]);
+				}
+			};
+			child.stdout!.on('data', read);
+			child.stderr!.on('data', read);
+			child.once('exit', (code, signal) => {
+				clearTimeout(timer);
+				reject(new Error(`the reference API exited (${code ?? signal}): ${output}`));
+			});
+		});
+		this.url = url;
+		this.port = Number(new URL(url).port);
+	}
+
+	#exit(signal: NodeJS.Signals): Promise<number | null> {
+		const child = this.#child;
+		this.#child = null;
+		if (!child) return Promise.resolve(null);
+		if (child.exitCode !== null || child.signalCode !== null)
+			return Promise.resolve(child.exitCode);
+		return new Promise((resolve) => {
+			child.once('exit', (code) => resolve(code));
+			child.kill(signal);
+		});
+	}
+
+	/** SIGKILL: no shutdown hooks, whatever transaction was open is lost. */
+	kill(): Promise<number | null> {
+		return this.#exit('SIGKILL');
+	}
+
+	/** SIGTERM, as a service manager stops it; resolves with its exit code. */
+	terminate(): Promise<number | null> {
+		return this.#exit('SIGTERM');
+	}
+
+	/** Killed and started again on the same port and database. */
+	async restart(): Promise<void> {
+		await this.kill();
+		await this.start();
+	}
+
+	/** Stops the process and removes a temporary data directory. */
+	async stop(): Promise<void> {
+		await this.kill();
+		if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+	}
+
+	/** Runs a read-only query on the server's database (WAL: safe while it runs). */
+	query<T>(sql: string, ...params: unknown[]): T[] {
+		const db = new Database(this.databasePath, { readonly: true, fileMustExist: true });
+		try {
+			return db.prepare(sql).all(...params) as T[];
+		} finally {
+			db.close();
+		}
+	}
+}
+
+export async function startReferenceApi(options: ReferenceApiOptions = {}): Promise<ReferenceApi> {
+	const api = new ReferenceApi(options);
+	try {
+		await api.start();
+	} catch (error) {
+		await api.stop();
+		throw error;
+	}
+	return api;
+}
+
+/** Runs server/seed.ts (built) with these flags, e.g. ['--accounts', '3', '--data', dir]. */
+export async function seedReferenceApi(args: string[]) {
+	await ensureBundled();
+	return spawnSync(process.execPath, [join(REFERENCE_API_DIR, 'seed.js'), ...args], {
+		encoding: 'utf8'
+	});
+}
