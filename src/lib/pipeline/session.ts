@@ -340,7 +340,8 @@ export class ImportSession {
 				this.#preview.layout,
 				transformRecord
 			);
-			out.push(...records.slice(0, last - first + 1));
+			// One push per record: spreading a page of 100,000s of records overflows the stack.
+			for (const record of records.slice(0, last - first + 1)) out.push(record);
 			i = j + 1;
 		}
 		return out;

@@ -32,6 +32,15 @@ describe('ImportSession', () => {
 		expect(await session.rows(500, 10)).toEqual([]);
 	});
 
+	it('pages 150,000 rows in one call without overflowing the stack', async () => {
+		const rows = Array.from({ length: 150_000 }, (_, i) => `${i + 1},u${i + 1}@example.com`);
+		const { session, summary } = await open(`user_id,email\n${rows.join('\n')}\n`);
+		expect(summary.rows).toBe(150_000);
+		const page = await session.rows(0, 150_000);
+		expect(page).toHaveLength(150_000);
+		expect(page[149_999].fields).toEqual(['150000', 'u150000@example.com']);
+	});
+
 	it('filters rows by issue and explains them, duplicates pointing at the first row', async () => {
 		const text = 'user_id,email\n1,a@example.com\n2,broken\n3,A@example.com\n4,d@example.com\n';
 		const { session, summary } = await open(text);
