@@ -242,7 +242,12 @@ export class ImportSession {
 		const records = await this.#readRecords(result, matches);
 		const rows = this.#paged(result, matches, records).map((row, i) => ({
 			...row,
-			reasons: result.explain(row.row, records[i].fields, records[i].fieldCount)
+			reasons: result.explain(
+				row.row,
+				records[i].fields,
+				records[i].fieldCount,
+				records[i].malformedQuote
+			)
 		}));
 		return { total, rows };
 	}
@@ -274,7 +279,9 @@ export class ImportSession {
 	async explain(row: number): Promise<RowIssue[]> {
 		const result = this.#scanned();
 		const [record] = await this.#readRecords(result, [row]);
-		return record ? result.explain(row, record.fields, record.fieldCount) : [];
+		return record
+			? result.explain(row, record.fields, record.fieldCount, record.malformedQuote)
+			: [];
 	}
 
 	/**

@@ -136,6 +136,7 @@ function kernelType(type: Check['type']): KernelCheck['type'] {
 }
 
 const BIT_MISSING = bitOf('missing_required');
+const BIT_MALFORMED_QUOTES = bitOf('malformed_quotes');
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -455,10 +456,15 @@ class RangeScan {
 		return bytes;
 	}
 
-	/** The cells the kernel handed back, and the bits it cannot know (unmapped required fields). */
+	/**
+	 * The cells the kernel handed back, and the bits it cannot know (unmapped required fields,
+	 * the indexer's misplaced quotes).
+	 */
 	#finishInJs(output: KernelOutput, index: CsvIndex, bytes: Uint8Array, base: number): void {
 		const plan = this.#plan;
 		const { masks, jsCells } = output;
+		for (const row of index.malformedRecords)
+			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
 		for (let row = 0; row < output.count; row++) {
 			masks[row] |= plan.constantMask;
 			const cells = jsCells[row];

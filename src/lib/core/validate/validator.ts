@@ -7,6 +7,7 @@ import type {
 	FieldName,
 	FieldType,
 	IssueCode,
+	MalformedQuote,
 	Mapping,
 	RowIssue,
 	ValidationOptions
@@ -466,7 +467,8 @@ export function explainRow(
 	book: VerdictBook,
 	row: number,
 	fields: string[],
-	fieldCount: number
+	fieldCount: number,
+	malformedQuote?: MalformedQuote
 ): RowIssue[] {
 	if (!book.finished) throw new Error('explain before finish()');
 	const issues: RowIssue[] = [];
@@ -557,7 +559,22 @@ export function explainRow(
 			message: `${name(login.column)} (${fieldValue(fields, login.column)}) is earlier than ${name(registration.column)} (${fieldValue(fields, registration.column)}).`
 		});
 	}
+	if (malformedQuote) issues.push(malformedQuoteIssue(plan, malformedQuote));
 	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+}
+
+function malformedQuoteIssue(plan: ValidationPlan, quote: MalformedQuote): RowIssue {
+	const column = quote.field < plan.columns.length ? quote.field : null;
+	const label =
+		column === null ? `Extra field ${quote.field - plan.columns.length + 1}` : plan.columns[column];
+	return {
+		code: 'malformed_quotes',
+		column,
+		field: plan.checks.find((check) => check.column === column)?.field ?? null,
+		message: quote.quoted
+			? `${label}, line ${quote.line}: text follows a closing quote, so the quote was read as data and the field ran on to the next closing quote. Quotes inside a quoted field must be doubled ("").`
+			: `${label}, line ${quote.line}: a quote inside an unquoted field. A field holding quotes must be quoted, with each quote doubled ("").`
+	};
 }
 
 function valueMessage(plan: ValidationPlan, code: IssueCode, label: string, value: string): string {
@@ -593,12 +610,16 @@ export class Validator {
 		this.#book = new VerdictBook(this.plan);
 	}
 
-	/** Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras. */
-	add(fields: string[], fieldCount: number): void {
+	/**
+	 * Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras;
+	 * a record's misplaced quote makes it malformed_quotes.
+	 */
+	add(fields: string[], fieldCount: number, malformedQuote?: MalformedQuote): void {
 		const plan = this.plan;
 		const book = this.#book;
 		const row = book.rows;
 		let mask = plan.constantMask | plan.raggedBits(fields, fieldCount);
+		if (malformedQuote) mask |= BIT.malformed_quotes;
 		for (const check of plan.checks) {
 			const value = fieldValue(fields, check.column);
 			if (value === '') {
@@ -624,8 +645,13 @@ export class Validator {
 	}
 
 	/** After finish(): the issues of one row with messages, in ISSUE_CODES order. */
-	explain(row: number, fields: string[], fieldCount: number): RowIssue[] {
-		return explainRow(this.plan, this.#book, row, fields, fieldCount);
+	explain(
+		row: number,
+		fields: string[],
+		fieldCount: number,
+		malformedQuote?: MalformedQuote
+	): RowIssue[] {
+		return explainRow(this.plan, this.#book, row, fields, fieldCount, malformedQuote);
 	}
 }
 
