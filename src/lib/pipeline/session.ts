@@ -25,7 +25,7 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../core/types';
-import { blobSource, openHead, workingCopy } from '../io/open';
+import { HEAD_BYTES, MAX_HEAD_BYTES, blobSource, openHead, workingCopy } from '../io/open';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -34,7 +34,7 @@ export interface PreviewRow {
 	fields: string[];
 }
 
-/** What the admin sees right after the drop: read from the first 64 KiB only. */
+/** What the admin sees right after the drop: read from the head of the file only (inspectHead). */
 export interface Preview {
 	fileName: string;
 	size: number;
@@ -355,15 +355,39 @@ export class ImportSession {
 	}
 }
 
-/** The preview and proposed mapping, from the first 64 KiB only. */
+/**
+ * The head and what it says. A head is sure once it is the whole file or holds the first records
+ * (a header and a data record, or two records of a headerless CSV); until then it is read again
+ * twice as long, up to MAX_HEAD_BYTES. A CSV header with no data record within that bound is
+ * still a layout (the preview stays empty); no complete first record at all is an error.
+ */
+async function inspectHead(file: Blob, encoding: string | undefined) {
+	for (let headBytes = HEAD_BYTES; ; headBytes *= 2) {
+		const head = await openHead(file, { encoding, headBytes });
+		const inspection = inspectText(head.text, head.complete, HOOKS);
+		const { layout, preview } = inspection;
+		const csv = layout.format === 'csv';
+		if (head.complete || preview.length >= (csv && !layout.header ? 2 : 1))
+			return { head, inspection };
+		if (headBytes >= MAX_HEAD_BYTES) {
+			if (csv && (layout.header || preview.length > 0)) return { head, inspection };
+			throw new FerryError(
+				'record_too_long',
+				`The first ${csv ? 'line' : 'record'} of this file is longer than ${MAX_HEAD_BYTES >> 20} MiB, the most Ferry reads to find its columns, so it cannot tell how to read the file.`
+			);
+		}
+	}
+}
+
+/** The preview and proposed mapping, from the head of the file only (64 KiB, or more: see inspectHead). */
 async function readPreview(
 	file: Blob,
 	fileName: string,
 	encoding: string | undefined,
 	schema: DestinationSchema
 ): Promise<Preview> {
-	const head = await openHead(file, { encoding });
-	const { layout, preview, notices } = inspectText(head.text, head.complete, HOOKS);
+	const { head, inspection } = await inspectHead(file, encoding);
+	const { layout, preview, notices } = inspection;
 	return {
 		fileName,
 		size: file.size,
