@@ -16,8 +16,11 @@ export interface QuoteCase {
 				/** Records with a misplaced quote: [record, 0-based field, line of the quote]. */
 				malformed: [number, number, number][];
 		  }
-		/** A quoted field is never closed: the file-level error, with the opening quote. */
-		| { unterminated: { line: number; offset: number } };
+		/**
+		 * A quoted field is never closed: the file-level error, with the opening quote; `misplaced`:
+		 * its message names a misplaced quote in that row as the likely cause.
+		 */
+		| { unterminated: { line: number; offset: number }; misplaced: boolean };
 }
 
 const config = { delimiter: ',' } as const;
@@ -69,25 +72,25 @@ export const QUOTE_CASES: QuoteCase[] = [
 		description: 'Quoted field has no closing quote',
 		input: 'a,"b,c\nd,e,f',
 		config,
-		expected: { unterminated: { line: 1, offset: 2 } }
+		expected: { unterminated: { line: 1, offset: 2 }, misplaced: false }
 	},
 	{
 		description: 'Quoted field has invalid trailing quote after delimiter',
 		input: 'a,"b,"c\nd,e,f',
 		config,
-		expected: { unterminated: { line: 1, offset: 2 } }
+		expected: { unterminated: { line: 1, offset: 2 }, misplaced: true }
 	},
 	{
 		description: 'Quoted field has invalid trailing quote before delimiter',
 		input: 'a,"b"c,d\ne,f,g',
 		config,
-		expected: { unterminated: { line: 1, offset: 2 } }
+		expected: { unterminated: { line: 1, offset: 2 }, misplaced: true }
 	},
 	{
 		description: 'Quoted field has invalid trailing quote after new line',
 		input: 'a,"b,c\nd"e,f,g',
 		config,
-		expected: { unterminated: { line: 1, offset: 2 } }
+		expected: { unterminated: { line: 1, offset: 2 }, misplaced: true }
 	},
 	{
 		description: 'Quoted field has valid trailing quote via delimiter',
@@ -217,7 +220,7 @@ export const QUOTE_CASES: QuoteCase[] = [
 		description: 'Text after a closing quote to the end of the text',
 		input: 'x,y\na,"b"x,c',
 		config,
-		expected: { unterminated: { line: 2, offset: 6 } }
+		expected: { unterminated: { line: 2, offset: 6 }, misplaced: true }
 	},
 	{
 		description: 'A quote inside an unquoted field',

@@ -268,6 +268,8 @@ describe("quoting: papaparse's cases and misplaced quotes, the same verdicts in 
 					details: { line: line + 1, offset: offset + header.length }
 				}
 			});
+			const { message } = 'error' in reference ? reference.error : { message: '' };
+			expect(message.includes('did not close a field')).toBe(expected.misplaced);
 		} else {
 			if (!('result' in reference)) throw new Error(JSON.stringify(reference.error));
 			const { rowIssues, explain } = reference.result;

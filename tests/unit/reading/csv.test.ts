@@ -263,6 +263,7 @@ describe("quoting: papaparse's cases and misplaced quotes", () => {
 					code: 'unterminated_quote',
 					details: expected.unterminated
 				});
+				expect(error.message.includes('did not close a field'), label).toBe(expected.misplaced);
 				continue;
 			}
 			const records = await readAll(bytes, read, { chunkSize });

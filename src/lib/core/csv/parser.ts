@@ -78,11 +78,21 @@ export interface CsvRecordParserOptions {
 	line: number;
 }
 
-/** A quoted field opened at `line` (byte `offset`) and never closed before the end of the text. */
-export function unterminatedQuoteError(line: number, offset: number): FerryError {
+/**
+ * A quoted field opened at `line` (byte `offset`) and never closed before the end of the text;
+ * `misplaced`: its record has a misplaced quote, most likely the one meant to close it.
+ */
+export function unterminatedQuoteError(
+	line: number,
+	offset: number,
+	misplaced: boolean
+): FerryError {
+	const hint = misplaced
+		? ' A quote in that row is followed by text (or sits inside an unquoted field), so it did not close a field: quotes inside a quoted field must be doubled ("").'
+		: '';
 	return new FerryError(
 		'unterminated_quote',
-		`A quoted field starting on line ${line} is never closed.`,
+		`A quoted field starting on line ${line} is never closed.${hint}`,
 		{
 			line,
 			offset
@@ -363,7 +373,7 @@ export class CsvRecordParser {
 
 	#finishLast(): RecordSpan[] {
 		if (this.#state === QUOTED) {
-			throw unterminatedQuoteError(this.#quoteLine, this.#quoteOffset);
+			throw unterminatedQuoteError(this.#quoteLine, this.#quoteOffset, this.#malformedOffset >= 0);
 		}
 		if (!this.#crPending && this.#offset === this.#recordStart) return [];
 		const malformed = this.#malformedOffset;

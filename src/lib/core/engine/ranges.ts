@@ -387,8 +387,11 @@ class RangeScan {
 				: null;
 		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true);
 		const open = index.unterminatedQuote ?? cutAfterClose;
-		// A record that starts past the range is the next range's to report.
-		if (open && openStart <= this.#task.end) throw unterminatedQuoteError(open.line, open.offset);
+		// A record that starts past the range is the next range's to report. A character cut after
+		// a closing quote is no whitespace, so the quote was misplaced (as the reference reader sees it).
+		const misplaced = cutAfterClose !== null || index.malformedRecords.includes(index.count - 1);
+		if (open && openStart <= this.#task.end)
+			throw unterminatedQuoteError(open.line, open.offset, misplaced);
 		return index;
 	}
 
