@@ -44,6 +44,7 @@ function offsetsOf(block) {
  * @returns {Constant[]}
  */
 function valuesOf(codes) {
+	if (codes.values) return Object.entries(codes.values);
 	return codes.bits
 		? codes.bits.map((name, bit) => [name, 1 << bit])
 		: (codes.names ?? []).map((name, index) => [name, index]);

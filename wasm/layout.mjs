@@ -10,7 +10,7 @@
 
 /** @typedef {'u32' | 'i32' | 'f64'} FieldType */
 /** @typedef {{ doc: string, size?: number, fields: [name: string, type: FieldType][] }} Block */
-/** @typedef {{ doc: string, type: 'u8' | 'u32', names?: string[], bits?: string[] }} Codes */
+/** @typedef {{ doc: string, type: 'u8' | 'u32', names?: string[], bits?: string[], values?: Record<string, number> }} Codes */
 /** @typedef {{ blocks: Record<string, Block>, codes: Record<string, Codes> }} ModuleLayout */
 
 /** @type {Record<string, ModuleLayout>} */
@@ -45,7 +45,13 @@ export const LAYOUT = {
 				]
 			}
 		},
-		codes: {}
+		codes: {
+			CsvFieldCount: {
+				doc: "CsvControl.FIELD_COUNT and each record's field count in the counts output: bit 31 marks a record with a misplaced quote.",
+				type: 'u32',
+				values: { MALFORMED: 0x80000000 }
+			}
+		}
 	},
 	json: {
 		blocks: {

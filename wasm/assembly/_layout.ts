@@ -2,7 +2,7 @@
 
 /** Per module, a fingerprint of its table: the module exports it as LAYOUT and the host checks it, so a stale build is refused. */
 export namespace LayoutHash {
-	export const CSV: i32 = 1832525206;
+	export const CSV: i32 = 469241929;
 	export const JSON: i32 = 672003832;
 	export const ROWS: i32 = 685181811;
 }
@@ -32,6 +32,11 @@ export namespace CsvControl {
 	export const QUOTE_START: i32 = 96;
 	export const QUOTE_LINE: i32 = 104;
 	export const SIZE: i32 = 112;
+}
+
+/** CsvControl.FIELD_COUNT and each record's field count in the counts output: bit 31 marks a record with a misplaced quote. */
+export namespace CsvFieldCount {
+	export const MALFORMED: u32 = 2147483648;
 }
 
 /** The JSON splitter: its mode, its outputs, the state carried from one call to the next and the error it stopped at. Byte offsets. */

@@ -15,7 +15,7 @@
 // closing quote...), the byte-at-a-time state machine below does the work. Both produce the same
 // output, which the unit tests check.
 
-import { CsvControl, LayoutHash } from './_layout';
+import { CsvControl, CsvFieldCount, LayoutHash } from './_layout';
 import { below, eqMask, isUnicodeSpace, prefixXor } from './_shared';
 
 const QUOTE: u32 = 0x22;
@@ -38,6 +38,12 @@ export const LAYOUT: i32 = LayoutHash.CSV;
 /** Whether this build classifies blocks with SIMD128. */
 export const SIMD: bool = ASC_FEATURE_SIMD;
 
+/**
+ * Bit 31 of a field count (the open record's in the control block, each record's in the output):
+ * the record has a misplaced quote, one papaparse reads as data (text after a closing quote, or a
+ * quote in an unquoted field). The SIMD blocks never meet one: they leave such bytes to the machine.
+ */
+
 /** Room kept free in the outputs before each step of at most 64 bytes (2 fields per byte worst). */
 const HEADROOM: i32 = 136;
 
@@ -48,6 +54,8 @@ let crPending: bool = false;
 /** The previous byte was a CR (anywhere): an LF after it does not start a new line. */
 let prevCR: bool = false;
 let fieldCount: i32 = 0;
+/** The open record has a misplaced quote. */
+let malformed: bool = false;
 let utf8Code: u32 = 0;
 let utf8Left: u32 = 0;
 let fieldsPtr: usize = 0;
@@ -73,7 +81,9 @@ function loadControl(ctl: usize): void {
 	machine = load<u32>(ctl, CsvControl.MACHINE);
 	crPending = load<u32>(ctl, CsvControl.CR_PENDING) != 0;
 	prevCR = load<u32>(ctl, CsvControl.PREV_CR) != 0;
-	fieldCount = load<i32>(ctl, CsvControl.FIELD_COUNT);
+	const count = load<u32>(ctl, CsvControl.FIELD_COUNT);
+	fieldCount = <i32>(count & ~CsvFieldCount.MALFORMED);
+	malformed = (count & CsvFieldCount.MALFORMED) != 0;
 	utf8Code = load<u32>(ctl, CsvControl.UTF8_CODE);
 	utf8Left = load<u32>(ctl, CsvControl.UTF8_LEFT);
 	fieldsPtr = load<u32>(ctl, CsvControl.FIELDS_PTR);
@@ -97,7 +107,11 @@ function storeControl(ctl: usize, consumed: i32): void {
 	store<u32>(ctl, machine, CsvControl.MACHINE);
 	store<u32>(ctl, crPending ? 1 : 0, CsvControl.CR_PENDING);
 	store<u32>(ctl, prevCR ? 1 : 0, CsvControl.PREV_CR);
-	store<i32>(ctl, fieldCount, CsvControl.FIELD_COUNT);
+	store<u32>(
+		ctl,
+		(<u32>fieldCount) | (malformed ? CsvFieldCount.MALFORMED : 0),
+		CsvControl.FIELD_COUNT
+	);
 	store<u32>(ctl, utf8Code, CsvControl.UTF8_CODE);
 	store<u32>(ctl, utf8Left, CsvControl.UTF8_LEFT);
 	store<i32>(ctl, fieldsLen, CsvControl.FIELDS_LEN);
@@ -124,10 +138,14 @@ function endRecord(end: i32, nextLine: f64): void {
 		store<f64>(startsPtr + (at << 3), recordStart);
 		store<f64>(endsPtr + (at << 3), base + <f64>end);
 		store<u32>(linesPtr + (at << 2), <u32>recordLine);
-		store<i32>(countsPtr + (at << 2), fieldCount);
+		store<u32>(
+			countsPtr + (at << 2),
+			(<u32>fieldCount) | (malformed ? CsvFieldCount.MALFORMED : 0)
+		);
 		recordsLen++;
 	}
 	fieldCount = 0;
+	malformed = false;
 	recordStart = base + <f64>end;
 	recordLine = nextLine;
 }
@@ -165,13 +183,18 @@ function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
 			if ((byte & 0xc0) == 0x80) {
 				utf8Code = (utf8Code << 6) | (byte & 0x3f);
 				utf8Left--;
-				if (utf8Left == 0) machine = isUnicodeSpace(utf8Code) ? AFTER_CLOSE : QUOTED;
+				if (utf8Left == 0) {
+					const space = isUnicodeSpace(utf8Code);
+					machine = space ? AFTER_CLOSE : QUOTED;
+					if (!space) malformed = true;
+				}
 				i++;
 				continue;
 			}
 			// Not a continuation byte (the working copy is valid UTF-8, so this is defensive).
 			state = QUOTED;
 			machine = QUOTED;
+			malformed = true;
 		}
 
 		if (state == QUOTED) {
@@ -187,11 +210,14 @@ function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
 				quoteStart = base + <f64>i;
 				quoteLine = line;
 			} else {
+				if (byte == QUOTE) malformed = true;
 				machine = UNQUOTED;
 			}
 		} else {
 			// QUOTE_PENDING or AFTER_CLOSE: does the quote close the field?
 			if (byte == QUOTE) {
+				// After whitespace, a quote means the earlier one did not close the field.
+				if (state == AFTER_CLOSE) malformed = true;
 				machine = state == QUOTE_PENDING ? QUOTED : QUOTE_PENDING;
 			} else if (byte == delim) {
 				emitField(i);
@@ -206,6 +232,7 @@ function scalarRun(input: usize, from: i32, to: i32, untilSimple: bool): i32 {
 				utf8Code = byte & (byte < 0xe0 ? 0x1f : 0x0f);
 				utf8Left = byte < 0xe0 ? 1 : 2;
 			} else {
+				malformed = true;
 				machine = QUOTED;
 			}
 		}

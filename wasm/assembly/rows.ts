@@ -380,8 +380,8 @@ let unquotedEnd: i32 = 0;
 /**
  * The bounds of field [s, e)'s value like `unquote` in csv-index.ts, before any `""` is unescaped:
  * true when the value is the inside of a closed quoted field (where a quote is an escape). Without
- * a closing quote, or at the end of the text with whitespace after it, the value is the field
- * after its opening quote, as written.
+ * a closing quote (at the end of the text, something but whitespace after the last quote), the
+ * value is the field after its opening quote, as written.
  */
 function unquoteField(bytes: usize, s: i32, e: i32, atTextEnd: bool): bool {
 	unquotedStart = s;
@@ -389,7 +389,7 @@ function unquoteField(bytes: usize, s: i32, e: i32, atTextEnd: bool): bool {
 	if (s == e || byteAt(bytes, s) != QUOTE) return false;
 	unquotedStart = s + 1;
 	const close = lastQuote(bytes, s, e);
-	if (close == s || (atTextEnd && close != e - 1)) return false;
+	if (close == s || (atTextEnd && trimEnd(bytes, close + 1, e) != close + 1)) return false;
 	unquotedEnd = close;
 	return true;
 }

@@ -5,6 +5,7 @@ export type FerryErrorCode =
 	| 'zip_unsupported'
 	| 'unsupported_format'
 	| 'unterminated_quote'
+	| 'record_too_long'
 	| 'invalid_json'
 	| 'invalid_utf8'
 	| 'unknown_encoding'

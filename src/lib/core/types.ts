@@ -59,6 +59,22 @@ export interface RecordSpan {
 	end: number;
 	/** 1-based physical line where the record starts in the working copy. */
 	line: number;
+	/** CSV: the record's first misplaced quote, when it has one (issue malformed_quotes). */
+	malformedQuote?: MalformedQuote;
+}
+
+/**
+ * A quote papaparse reads as data: one followed by text after it closes a quoted field (`"b"x`;
+ * the field then runs on to the next quote that can close it), or one inside an unquoted field.
+ */
+export interface MalformedQuote {
+	/** 0-based field of the record that holds the quote. */
+	field: number;
+	/** 1-based physical line and byte offset of the quote in the working copy. */
+	line: number;
+	offset: number;
+	/** Inside a quoted field (text after a closing quote), else in an unquoted field. */
+	quoted: boolean;
 }
 
 export type FieldName =
@@ -119,7 +135,8 @@ export type IssueCode =
 	| 'ragged_row'
 	| 'value_too_long'
 	| 'future_date'
-	| 'login_before_registration';
+	| 'login_before_registration'
+	| 'malformed_quotes';
 
 export type DateOrder = 'dmy' | 'mdy';
 
@@ -135,7 +152,7 @@ export interface ValidationOptions {
 /** One problem of one row, as shown to the admin. */
 export interface RowIssue {
 	code: IssueCode;
-	/** Column index, or null for row-level issues (ragged_row). */
+	/** Column index, or null for row-level issues (ragged_row; malformed_quotes past the header). */
 	column: number | null;
 	field: FieldName | null;
 	message: string;

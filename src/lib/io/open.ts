@@ -10,8 +10,10 @@ import {
 } from '../core/sniff/encoding';
 import type { ByteSource, EncodingInfo } from '../core/types';
 
-/** How much of a file the preview reads (after decompression). */
+/** How much of a file the preview reads first (after decompression). */
 export const HEAD_BYTES = 64 * 1024;
+/** The most the preview reads, doubling from HEAD_BYTES, to find the header and a first record. */
+export const MAX_HEAD_BYTES = 4 * 1024 * 1024;
 
 export interface Head {
 	info: EncodingInfo;

@@ -25,7 +25,15 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../core/types';
-import { blobSource, openHead, sha256OfBlob, sha256Stream, workingCopy } from '../io/open';
+import {
+	HEAD_BYTES,
+	MAX_HEAD_BYTES,
+	blobSource,
+	openHead,
+	sha256OfBlob,
+	sha256Stream,
+	workingCopy
+} from '../io/open';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -34,7 +42,7 @@ export interface PreviewRow {
 	fields: string[];
 }
 
-/** What the admin sees right after the drop: read from the first 64 KiB only. */
+/** What the admin sees right after the drop: read from the head of the file only (inspectHead). */
 export interface Preview {
 	fileName: string;
 	size: number;
@@ -272,7 +280,12 @@ export class ImportSession {
 		const records = await this.#readRecords(result, matches);
 		const rows = this.#paged(result, matches, records).map((row, i) => ({
 			...row,
-			reasons: result.explain(row.row, records[i].fields, records[i].fieldCount)
+			reasons: result.explain(
+				row.row,
+				records[i].fields,
+				records[i].fieldCount,
+				records[i].malformedQuote
+			)
 		}));
 		return { total, rows };
 	}
@@ -280,7 +293,9 @@ export class ImportSession {
 	async explain(row: number): Promise<RowIssue[]> {
 		const result = this.#scanned();
 		const [record] = await this.#readRecords(result, [row]);
-		return record ? result.explain(row, record.fields, record.fieldCount) : [];
+		return record
+			? result.explain(row, record.fields, record.fieldCount, record.malformedQuote)
+			: [];
 	}
 
 	/**
@@ -346,22 +361,47 @@ export class ImportSession {
 				this.#preview.layout,
 				transformRecord
 			);
-			out.push(...records.slice(0, last - first + 1));
+			// One push per record: spreading a page of 100,000s of records overflows the stack.
+			for (const record of records.slice(0, last - first + 1)) out.push(record);
 			i = j + 1;
 		}
 		return out;
 	}
 }
 
-/** The preview and proposed mapping, from the first 64 KiB only. */
+/**
+ * The head and what it says. A head is sure once it is the whole file or holds the first records
+ * (a header and a data record, or two records of a headerless CSV); until then it is read again
+ * twice as long, up to MAX_HEAD_BYTES. A CSV header with no data record within that bound is
+ * still a layout (the preview stays empty); no complete first record at all is an error.
+ */
+async function inspectHead(file: Blob, encoding: string | undefined) {
+	for (let headBytes = HEAD_BYTES; ; headBytes *= 2) {
+		const head = await openHead(file, { encoding, headBytes });
+		const inspection = inspectText(head.text, head.complete, HOOKS);
+		const { layout, preview } = inspection;
+		const csv = layout.format === 'csv';
+		if (head.complete || preview.length >= (csv && !layout.header ? 2 : 1))
+			return { head, inspection };
+		if (headBytes >= MAX_HEAD_BYTES) {
+			if (csv && (layout.header || preview.length > 0)) return { head, inspection };
+			throw new FerryError(
+				'record_too_long',
+				`The first ${csv ? 'line' : 'record'} of this file is longer than ${MAX_HEAD_BYTES >> 20} MiB, the most Ferry reads to find its columns, so it cannot tell how to read the file.`
+			);
+		}
+	}
+}
+
+/** The preview and proposed mapping, from the head of the file only (64 KiB, or more: see inspectHead). */
 async function readPreview(
 	file: Blob,
 	fileName: string,
 	encoding: string | undefined,
 	schema: DestinationSchema
 ): Promise<Preview> {
-	const head = await openHead(file, { encoding });
-	const { layout, preview, notices } = inspectText(head.text, head.complete, HOOKS);
+	const { head, inspection } = await inspectHead(file, encoding);
+	const { layout, preview, notices } = inspection;
 	return {
 		fileName,
 		size: file.size,

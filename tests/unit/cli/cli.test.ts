@@ -111,6 +111,33 @@ describe('ferry validate --json', () => {
 		expect(report.valid).toBe(2);
 	});
 
+	it('reads a header line or a first NDJSON record longer than 64 KiB', async () => {
+		const extra = Array.from({ length: 6000 }, (_, i) => `attribute_${i}`);
+		const row = (n: number) => [n, `u${n}@example.com`, ...extra.map(() => 'x')].join(',');
+		const csv = temp(
+			'wide.csv',
+			`${['user_id', 'email', ...extra].join(',')}\n${row(1)}\n${row(2)}\n`
+		);
+		const record = (n: number) =>
+			JSON.stringify({ user_id: `${n}`, email: `u${n}@example.com`, bio: 'b'.repeat(100_000) });
+		const ndjson = temp('long.ndjson', `${record(1)}\n${record(2)}\n`);
+		for (const path of [csv, ndjson]) {
+			const report = JSON.parse((await run(['validate', '--json', path])).stdout);
+			expect(report).toMatchObject({ header: true, rows: 2, valid: 2, issues: {} });
+			expect(report.mapping).toMatchObject({ user_id: 'user_id', email: 'email' });
+		}
+	});
+
+	it("reports papaparse's core-21 and a quote in an unquoted field as malformed_quotes", async () => {
+		const path = temp(
+			'quotes.csv',
+			'user_id,email\n"1,"b@example.com"\n2,b@example.com\n3,c"@example.com\n4,"d@example.com" '
+		);
+		const report = JSON.parse((await run(['validate', '--json', path])).stdout);
+		expect(report).toMatchObject({ rows: 4, valid: 2, issues: { malformed_quotes: 2 } });
+		expect(report.sample[3]).toEqual({ user_id: '4', email: 'd@example.com' });
+	});
+
 	it('--date-order decides ambiguous slash dates', async () => {
 		// No value decides the first file's column: both orders give valid past dates. In the second, two values
 		// can only be day-first and one only month-first: the column is mixed and the minority value is invalid.
@@ -167,6 +194,7 @@ describe('ferry exit codes and messages', () => {
 		{ input: ['validate', 'ZIP'], expected: { code: 2, stderr: /save it as CSV/i } },
 		{ input: ['validate', 'QUOTE'], expected: { code: 2, stderr: /line 3/ } },
 		{ input: ['validate', 'JSON'], expected: { code: 2, stderr: /line 2/ } },
+		{ input: ['validate', 'LONG'], expected: { code: 2, stderr: /longer than 4 MiB/ } },
 		{ input: ['validate'], expected: { code: 1, stderr: /exactly one FILE/ } },
 		{
 			input: ['validate', '--date-order', 'ymd', 'x'],
@@ -178,7 +206,8 @@ describe('ferry exit codes and messages', () => {
 		EMPTY: temp('empty.csv', ''),
 		ZIP: temp('users.xlsx', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0])),
 		QUOTE: temp('q.csv', 'user_id,email\n1,a@example.com\n2,"b@example.com\n3,c@example.com\n'),
-		JSON: temp('bad.json', '[\n{"user_id": "1", "email": }\n]\n')
+		JSON: temp('bad.json', '[\n{"user_id": "1", "email": }\n]\n'),
+		LONG: temp('long.csv', `${'x'.repeat(5 * 1024 * 1024)}\n1\n`)
 	};
 	for (const { input, expected } of cases) {
 		it(input.join(' '), async () => {

@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
-import type { Mapping } from '../../../src/lib/core/types';
+import type { ScanResult } from '../../../src/lib/core/engine/types';
+import { transformRecord } from '../../../src/lib/core/formats/presets';
+import { parseRecordRange } from '../../../src/lib/core/read';
+import type { Mapping, RecordSpan } from '../../../src/lib/core/types';
+import { bitOf } from '../../../src/lib/core/validate/codes';
+import { QUOTE_CASES } from '../../helpers/quote-cases';
 import {
 	EXPORT_HEADER,
 	expectSameAsReference,
@@ -10,10 +15,12 @@ import {
 	generateExport,
 	loadEngines,
 	outcome,
+	prepareBytes,
 	prepareFile,
 	random,
 	utf8,
-	type Engines
+	type Engines,
+	type Prepared
 } from './helpers';
 
 const spectrum = '/work/shared/corpora/csv-spectrum/csvs';
@@ -227,6 +234,61 @@ describe('edge cases, whole and sliced', () => {
 		await expectSameAsReference(engines.simd, prepared, 'simd', { sameProgress: true });
 		await expectSameAsReference(engines.scalar, prepared, 'scalar', { sameProgress: true });
 		for (const sliceSize of [1, 2, 3, 4])
+			await expectSameAsReference(await engines.sliced(sliceSize), prepared, `slice ${sliceSize}`);
+	});
+});
+
+/** The records of `rows` re-read from the working copy by their byte ranges, as the session does. */
+function reread(prepared: Prepared, result: ScanResult, rows: number[]): RecordSpan[] {
+	return rows.map(
+		(row) =>
+			parseRecordRange(
+				prepared.bytes.subarray(result.rowStarts[row], result.rowEnds[row]),
+				{ offset: result.rowStarts[row], line: result.rowLines[row] },
+				prepared.layout,
+				transformRecord
+			)[0]
+	);
+}
+
+describe("quoting: papaparse's cases and misplaced quotes, the same verdicts in every engine", () => {
+	const header = 'user_id,email,name,notes\n';
+	const MALFORMED = bitOf('malformed_quotes');
+
+	it.each(QUOTE_CASES)('$description', async ({ input, expected }) => {
+		// The layout from the header alone: the preview of a complete head would meet the errors first.
+		const prepared = prepareBytes(utf8(header + input), header);
+		expect(prepared.layout.columns).toEqual(['user_id', 'email', 'name', 'notes']);
+		const reference = await outcome(referenceEngine, prepared.request);
+		if ('unterminated' in expected) {
+			const { line, offset } = expected.unterminated;
+			expect(reference).toMatchObject({
+				error: {
+					code: 'unterminated_quote',
+					details: { line: line + 1, offset: offset + header.length }
+				}
+			});
+			const { message } = 'error' in reference ? reference.error : { message: '' };
+			expect(message.includes('did not close a field')).toBe(expected.misplaced);
+		} else {
+			if (!('result' in reference)) throw new Error(JSON.stringify(reference.error));
+			const { rowIssues, explain } = reference.result;
+			const flagged = [...rowIssues].flatMap((mask, row) => (mask & MALFORMED ? [row] : []));
+			expect(flagged).toEqual(expected.malformed.map(([record]) => record));
+			const records = reread(prepared, reference.result, flagged);
+			for (const [k, [row, field, line]] of expected.malformed.entries()) {
+				const { fields, fieldCount, malformedQuote } = records[k];
+				expect(malformedQuote).toMatchObject({ field, line: line + 1 });
+				const issue = explain(row, fields, fieldCount, malformedQuote).find(
+					(reason) => reason.code === 'malformed_quotes'
+				);
+				expect(issue).toMatchObject({ column: field });
+				expect(issue?.message).toContain(`line ${line + 1}:`);
+			}
+		}
+		for (const engine of [engines.simd, engines.scalar, await engines.ranged(5)])
+			await expectSameAsReference(engine, prepared, engine.name, { sameProgress: true });
+		for (const sliceSize of [1, 2, 3])
 			await expectSameAsReference(await engines.sliced(sliceSize), prepared, `slice ${sliceSize}`);
 	});
 });

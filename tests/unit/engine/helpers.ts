@@ -215,10 +215,11 @@ export function expectSameOutcome(
 			prepared.layout,
 			transformRecord
 		);
+		const { fields, fieldCount, malformedQuote } = record;
 		expect(
-			actual.result.explain(row, record.fields, record.fieldCount),
+			actual.result.explain(row, fields, fieldCount, malformedQuote),
 			`${label} explain row ${row}`
-		).toEqual(reference.result.explain(row, record.fields, record.fieldCount));
+		).toEqual(reference.result.explain(row, fields, fieldCount, malformedQuote));
 	}
 }
 

@@ -32,6 +32,62 @@ describe('ImportSession', () => {
 		expect(await session.rows(500, 10)).toEqual([]);
 	});
 
+	it('pages 150,000 rows in one call without overflowing the stack', async () => {
+		const rows = Array.from({ length: 150_000 }, (_, i) => `${i + 1},u${i + 1}@example.com`);
+		const { session, summary } = await open(`user_id,email\n${rows.join('\n')}\n`);
+		expect(summary.rows).toBe(150_000);
+		const page = await session.rows(0, 150_000);
+		expect(page).toHaveLength(150_000);
+		expect(page[149_999].fields).toEqual(['150000', 'u150000@example.com']);
+	});
+
+	it('reads a longer head while the header line is longer than 64 KiB', async () => {
+		const extra = Array.from({ length: 6000 }, (_, i) => `attribute_${String(i).padStart(4, '0')}`);
+		const header = ['user_id', 'email', ...extra].join(',');
+		expect(header.length).toBeGreaterThan(64 * 1024);
+		const row = (n: number) => [n, `u${n}@example.com`, ...extra.map(() => 'x')].join(',');
+		const { session, summary, mapping } = await open(`${header}\n${row(1)}\n${row(2)}\n`);
+		const { layout } = session.preview;
+		expect(layout.header).toBe(true);
+		expect(layout.columns).toHaveLength(6002);
+		expect(mapping.slice(0, 2)).toEqual(['user_id', 'email']);
+		expect(session.preview.rows).toHaveLength(2);
+		expect(summary).toMatchObject({ rows: 2, valid: 2 });
+	});
+
+	it('reads a longer head while the first NDJSON record is longer than 64 KiB', async () => {
+		const record = (n: number) =>
+			JSON.stringify({ user_id: `${n}`, email: `u${n}@example.com`, bio: 'b'.repeat(100_000) });
+		const { session, summary, mapping } = await open(`${record(1)}\n${record(2)}\n`);
+		const { layout } = session.preview;
+		expect(layout.format).toBe('ndjson');
+		expect(layout.columns).toEqual(['user_id', 'email', 'bio']);
+		expect(mapping.slice(0, 2)).toEqual(['user_id', 'email']);
+		expect(summary).toMatchObject({ rows: 2, valid: 2 });
+	});
+
+	it('says plainly when the first line or JSON record is longer than 4 MiB', async () => {
+		const long = 'x'.repeat(4 * 1024 * 1024 + 10);
+		const cases = [
+			{ text: `${long},y\n1,2\n`, first: 'line' },
+			{ text: `{"user_id":"1","bio":"${long}"}\n{"user_id":"2"}\n`, first: 'record' }
+		];
+		for (const { text, first } of cases)
+			await expect(open(text)).rejects.toMatchObject({
+				code: 'record_too_long',
+				message: `The first ${first} of this file is longer than 4 MiB, the most Ferry reads to find its columns, so it cannot tell how to read the file.`
+			});
+	});
+
+	it('keeps a CSV header whose first data row does not fit in 4 MiB', async () => {
+		const { session, summary } = await open(
+			`user_id,email,bio\n1,a@example.com,${'b'.repeat(5 * 1024 * 1024)}\n`
+		);
+		expect(session.preview.layout.columns).toEqual(['user_id', 'email', 'bio']);
+		expect(session.preview.rows).toEqual([]);
+		expect(summary).toMatchObject({ rows: 1, valid: 1 });
+	});
+
 	it('filters rows by issue and explains them, duplicates pointing at the first row', async () => {
 		const text = 'user_id,email\n1,a@example.com\n2,broken\n3,A@example.com\n4,d@example.com\n';
 		const { session, summary } = await open(text);

@@ -4,6 +4,7 @@ import { readCsvRecords } from '../../../src/lib/core/csv/reference';
 import { parseRecordRange } from '../../../src/lib/core/read';
 import { inspectText } from '../../../src/lib/core/sniff/inspect';
 import type { Layout, RecordSpan } from '../../../src/lib/core/types';
+import { QUOTE_CASES } from '../../helpers/quote-cases';
 import { bytesSource, ferryError, hooks, identity, readAll, utf8 } from './helpers';
 
 const SPECTRUM = '/work/shared/corpora/csv-spectrum';
@@ -234,6 +235,49 @@ describe('multi-byte characters split at every chunk boundary', () => {
 			['𝄞x', 'a\nü']
 		]);
 		expect(records.map((r) => r.line)).toEqual([2, 3, 4]);
+	});
+});
+
+describe("quoting: papaparse's cases and misplaced quotes", () => {
+	const layout: Layout = {
+		format: 'csv',
+		delimiter: ',',
+		sepLine: false,
+		header: false,
+		columns: [],
+		keys: [],
+		duplicateHeaders: [],
+		dataStart: 0,
+		preset: null,
+		jsonRoot: null
+	};
+
+	it.each(QUOTE_CASES)('$description', async ({ input, config, expected }) => {
+		const bytes = utf8(input);
+		const read = { ...layout, delimiter: config.delimiter };
+		for (let chunkSize = 1; chunkSize <= 8; chunkSize++) {
+			const label = `chunks of ${chunkSize}`;
+			if ('unterminated' in expected) {
+				const error = await ferryError(() => readAll(bytes, read, { chunkSize }));
+				expect(error, label).toMatchObject({
+					code: 'unterminated_quote',
+					details: expected.unterminated
+				});
+				expect(error.message.includes('did not close a field'), label).toBe(expected.misplaced);
+				continue;
+			}
+			const records = await readAll(bytes, read, { chunkSize });
+			expect(
+				records.map((record) => record.fields),
+				label
+			).toEqual(expected.data);
+			const malformed = records.flatMap((record, at) =>
+				record.malformedQuote ? [[at, record.malformedQuote.field, record.malformedQuote.line]] : []
+			);
+			expect(malformed, label).toEqual(expected.malformed);
+			for (const record of records)
+				if (record.malformedQuote) expect(bytes[record.malformedQuote.offset], label).toBe(0x22);
+		}
 	});
 });
 

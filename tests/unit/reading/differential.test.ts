@@ -71,11 +71,14 @@ describe('differential: the reader splits fields exactly as a whole-text Papa.pa
 				if (isFerryError(error) && error.code === 'unterminated_quote') continue; // papaparse reads on
 				throw error;
 			}
-			const theirs = Papa.parse<string[]>(text, {
-				delimiter,
-				newline: newline as '\n',
-				quoteChar: '"'
-			}).data;
+			const parse = (input: string) =>
+				Papa.parse<string[]>(input, { delimiter, newline: newline as '\n', quoteChar: '"' });
+			// Ferry's one departure: whitespace after a closing quote at the end of the text is no
+			// part of the value (papaparse keeps it raw, `b" `, and reports the field unterminated).
+			const closedAtEnd =
+				/"[^\S\r\n]+$/u.test(text) &&
+				parse(text).errors.some((error) => error.code === 'MissingQuotes');
+			const theirs = parse(closedAtEnd ? text.trimEnd() : text).data;
 			const notEmptyLine = (row: string[]) => !(row.length === 1 && row[0] === '');
 			expect(ours.filter(notEmptyLine), `seed ${seed}: ${JSON.stringify(text)}`).toEqual(
 				theirs.filter(notEmptyLine)

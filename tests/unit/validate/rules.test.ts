@@ -82,7 +82,8 @@ describe('issue codes', () => {
 			'ragged_row',
 			'value_too_long',
 			'future_date',
-			'login_before_registration'
+			'login_before_registration',
+			'malformed_quotes'
 		]);
 		const warnings = ISSUE_CODES.filter((code) => SEVERITY[code] === 'warning');
 		expect(warnings).toEqual(['future_date', 'login_before_registration']);

@@ -82,7 +82,17 @@ const edgeCases: { note: string; input: string; expected: string[][] }[] = [
 		input: 'zoë,"日本,語",😀\n',
 		expected: [['zoë', '日本,語', '😀']]
 	},
-	{ note: 'quote that does not close', input: '"a"b,c"\n', expected: [['a"b,c']] }
+	{ note: 'quote that does not close', input: '"a"b,c"\n', expected: [['a"b,c']] },
+	{
+		note: "papaparse's core-21",
+		input: '"a,"b,c"\nd,e,f',
+		expected: [['a,"b,c'], ['d', 'e', 'f']]
+	},
+	{
+		note: 'whitespace after the closing quote, then the end',
+		input: 'a,"b" \u00a0',
+		expected: [['a', 'b']]
+	}
 ];
 
 describe.each(builds)('block edges (%s build)', (build) => {

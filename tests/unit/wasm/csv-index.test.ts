@@ -7,6 +7,7 @@ import {
 	readRecords,
 	simdSupported
 } from '../../../src/lib/core/wasm/csv-index';
+import { QUOTE_CASES } from '../../helpers/quote-cases';
 import { indexText, loadIndexers, referenceRows, type Indexers } from './helpers';
 
 const encoder = new TextEncoder();
@@ -41,7 +42,18 @@ describe('fieldValue', () => {
 		{ input: '"a"b"', config: {}, expected: 'a"b', note: 'quote that did not close' },
 		{ input: '"a" \u00a0', config: {}, expected: 'a', note: 'whitespace after the closing quote' },
 		{ input: 'a"b', config: {}, expected: 'a"b', note: 'quote inside an unquoted field' },
-		{ input: '"a"  ', config: { textEnd: 5 }, expected: 'a"  ', note: 'spaces then the end: raw' },
+		{
+			input: '"a"  ',
+			config: { textEnd: 5 },
+			expected: 'a',
+			note: 'spaces after the closing quote, then the end (papaparse would keep a"  )'
+		},
+		{
+			input: '"a"x',
+			config: { textEnd: 4 },
+			expected: 'a"x',
+			note: 'text after the last quote, then the end: raw'
+		},
 		{ input: '"a""', config: { textEnd: 4 }, expected: 'a"', note: 'closing quote at the end' },
 		{ input: '"open', config: { textEnd: 5 }, expected: 'open', note: 'never closed: raw' },
 		{ input: '\ufeffid', config: {}, expected: '\ufeffid', note: 'a BOM inside the text is kept' },
@@ -85,6 +97,30 @@ describe.each(builds)('index (%s build)', (build) => {
 		expect(indexText(indexers[build], bytes, ',').unterminatedQuote).toEqual(expected);
 		expect(referenceRows(bytes, ',').unterminatedQuote).toEqual(expected);
 	});
+
+	it.each(QUOTE_CASES)(
+		"papaparse's case and misplaced quotes: $description",
+		({ input, config, expected }) => {
+			const bytes = encoder.encode(input);
+			const whole = indexText(indexers[build], bytes, config.delimiter);
+			if ('unterminated' in expected)
+				expect(whole.unterminatedQuote).toEqual(expected.unterminated);
+			else {
+				expect(whole.unterminatedQuote).toBeNull();
+				expect(whole.rows.map((row) => row.fields)).toEqual(expected.data);
+				expect(whole.rows.flatMap((row, at) => (row.malformed ? [at] : []))).toEqual(
+					expected.malformed.map(([record]) => record)
+				);
+				expect(whole.rows).toEqual(referenceRows(bytes, config.delimiter).rows);
+			}
+			// In pieces of every size, the state (and its malformed bit) carried from call to call.
+			for (let piece = 1; piece <= bytes.length; piece++)
+				expect(
+					indexText(indexers[build], bytes, config.delimiter, piece),
+					`pieces of ${piece}`
+				).toEqual(whole);
+		}
+	);
 
 	it('starts at a record boundary inside the text, with absolute offsets and lines', () => {
 		const text = 'id,name\r\n1,"Ada\nLovelace"\r\n\r\n2,Grace\r\n';

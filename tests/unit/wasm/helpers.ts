@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { pick, seededRandom } from '../../helpers/random';
 import { ensureIndexerBuilt, INDEXER_BUILD_DIR, INDEXER_BUILDS } from '../../helpers/wasm-build';
 import { CsvRecordParser } from '../../../src/lib/core/csv/parser';
+import type { RecordSpan } from '../../../src/lib/core/types';
 import {
 	createCsvIndexState,
 	instantiateCsvIndexer,
@@ -30,6 +31,8 @@ export interface Row {
 	start: number;
 	end: number;
 	line: number;
+	/** The record has a misplaced quote (malformed_quotes). */
+	malformed: boolean;
 }
 
 export interface Indexed {
@@ -64,7 +67,8 @@ export function indexText(
 				fields: fields[r],
 				start: index.recordStarts[r],
 				end: index.recordEnds[r],
-				line: index.recordLines[r]
+				line: index.recordLines[r],
+				malformed: index.malformedRecords.includes(r)
 			});
 		}
 		fieldEnds.push(...index.fieldEnds);
@@ -80,12 +84,16 @@ export function referenceRows(
 	delimiter: string
 ): { rows: Row[]; unterminatedQuote: { offset: number; line: number } | null } {
 	const parser = new CsvRecordParser({ delimiter, columns: 0, offset: 0, line: 1 });
-	const rows = parser
-		.push(bytes)
-		.map(({ fields, start, end, line }) => ({ fields, start, end, line }));
+	const row = ({ fields, start, end, line, malformedQuote }: RecordSpan): Row => ({
+		fields,
+		start,
+		end,
+		line,
+		malformed: malformedQuote !== undefined
+	});
+	const rows = parser.push(bytes).map(row);
 	try {
-		for (const { fields, start, end, line } of parser.finish())
-			rows.push({ fields, start, end, line });
+		for (const record of parser.finish()) rows.push(row(record));
 		return { rows, unterminatedQuote: null };
 	} catch (error) {
 		const details = (error as { code?: string; details?: { offset: number; line: number } })

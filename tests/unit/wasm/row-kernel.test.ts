@@ -82,7 +82,7 @@ const BEYOND_ASCII = /[^\0-\x7f]/;
 function quoteInside(raw: string, atEnd: boolean): boolean {
 	if (!raw.startsWith('"')) return false;
 	const close = raw.lastIndexOf('"');
-	const closed = close > 0 && !(atEnd && close !== raw.length - 1);
+	const closed = close > 0 && !(atEnd && raw.slice(close + 1).trim() !== '');
 	return closed && raw.slice(1, close).includes('"');
 }
 
@@ -542,10 +542,13 @@ describe('text cells: trim, quotes, length, required', () => {
 		{ input: '5" screen', config: {}, expected: ok },
 		{ input: '"x"  ', config: { maxLength: 1 }, expected: ok },
 		{ input: '"x"\u00a0', config: { maxLength: 1 }, expected: ok },
-		// Raw at the end of the text: the value keeps its last quote (`x"`), and no quote is an escape.
-		{ input: '"x"  ', config: { atEnd: true, maxLength: 2 }, expected: ok },
-		{ input: '"x"  ', config: { atEnd: true, maxLength: 1 }, expected: bad('value_too_long') },
-		{ input: '"x""y"\u00a0', config: { atEnd: true, maxLength: 5 }, expected: ok },
+		// Whitespace after the closing quote at the end of the text is no part of the value either.
+		{ input: '"x"  ', config: { atEnd: true, maxLength: 1 }, expected: ok },
+		{ input: '"x""y"\u00a0', config: { atEnd: true, maxLength: 5 }, expected: js },
+		// Raw at the end of the text (never closed): the value keeps its last quote, none is an escape.
+		{ input: '"x"y', config: { atEnd: true, maxLength: 3 }, expected: ok },
+		{ input: '"x"y', config: { atEnd: true, maxLength: 2 }, expected: bad('value_too_long') },
+		{ input: '"x""y', config: { atEnd: true, maxLength: 4 }, expected: ok },
 		{ input: '"x""y"\u00a0', config: { maxLength: 5 }, expected: js },
 		{ input: '"x"', config: { atEnd: true, maxLength: 1 }, expected: ok },
 		{ input: '"open', config: { atEnd: true, maxLength: 4 }, expected: ok },

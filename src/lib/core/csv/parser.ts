@@ -63,6 +63,10 @@ interface Ended {
 	ends: number[];
 	lines: number[];
 	terminators: number[];
+	/** The few records with malformed quoting: their index here and their first misplaced quote. */
+	malformed: { at: number; offset: number; line: number; quoted: boolean }[];
+	/** Where the last record's text ends when whitespace after a closing quote ends the data. */
+	textEnd?: number;
 }
 
 export interface CsvRecordParserOptions {
@@ -74,11 +78,21 @@ export interface CsvRecordParserOptions {
 	line: number;
 }
 
-/** A quoted field opened at `line` (byte `offset`) and never closed before the end of the text. */
-export function unterminatedQuoteError(line: number, offset: number): FerryError {
+/**
+ * A quoted field opened at `line` (byte `offset`) and never closed before the end of the text;
+ * `misplaced`: its record has a misplaced quote, most likely the one meant to close it.
+ */
+export function unterminatedQuoteError(
+	line: number,
+	offset: number,
+	misplaced: boolean
+): FerryError {
+	const hint = misplaced
+		? ' A quote in that row is followed by text (or sits inside an unquoted field), so it did not close a field: quotes inside a quoted field must be doubled ("").'
+		: '';
 	return new FerryError(
 		'unterminated_quote',
-		`A quoted field starting on line ${line} is never closed.`,
+		`A quoted field starting on line ${line} is never closed.${hint}`,
 		{
 			line,
 			offset
@@ -111,6 +125,13 @@ export class CsvRecordParser {
 	#recordLine: number;
 	#quoteLine = 0;
 	#quoteOffset = 0;
+	/** The last quote that may close the open quoted field (QUOTE_SEEN, AFTER_QUOTE_SPACE). */
+	#closeOffset = 0;
+	#closeLine = 0;
+	/** The first misplaced quote of the open record (offset -1: none). */
+	#malformedOffset = -1;
+	#malformedLine = 0;
+	#malformedQuoted = false;
 	/** Bytes of the unfinished record, from #recordStart. */
 	#carry: Uint8Array[] = [];
 	/** A character cut by the end of the last chunk right after a closing quote (is it a space?). */
@@ -143,7 +164,7 @@ export class CsvRecordParser {
 		const base = this.#offset;
 		const length = bytes.length;
 		const delimiter = this.#delimiterCode;
-		const ended: Ended = { starts: [], ends: [], lines: [], terminators: [] };
+		const ended: Ended = { starts: [], ends: [], lines: [], terminators: [], malformed: [] };
 		const carryStart = this.#recordStart;
 		let state = this.#state;
 		let line = this.#line;
@@ -152,10 +173,32 @@ export class CsvRecordParser {
 		let recordLine = this.#recordLine;
 		let quoteLine = this.#quoteLine;
 		let quoteOffset = this.#quoteOffset;
+		let closeOffset = this.#closeOffset;
+		let closeLine = this.#closeLine;
+		let malformedOffset = this.#malformedOffset;
+		let malformedLine = this.#malformedLine;
+		let malformedQuoted = this.#malformedQuoted;
 		let crPending = this.#crPending;
 		let i = 0;
 
+		// A quote papaparse reads as data: text after a closing quote, or a quote in an unquoted field.
+		const misplaced = (offset: number, quoteLine: number, quoted: boolean): void => {
+			if (malformedOffset >= 0) return;
+			malformedOffset = offset;
+			malformedLine = quoteLine;
+			malformedQuoted = quoted;
+		};
 		const end = (recordEnd: number, terminator: number): void => {
+			if (malformedOffset >= 0) {
+				const at = ended.ends.length;
+				ended.malformed.push({
+					at,
+					offset: malformedOffset,
+					line: malformedLine,
+					quoted: malformedQuoted
+				});
+				malformedOffset = -1;
+			}
 			ended.starts.push(recordStart);
 			ended.ends.push(recordEnd);
 			ended.lines.push(recordLine);
@@ -209,6 +252,8 @@ export class CsvRecordParser {
 				}
 				i = nextQuote + 1;
 				state = QUOTE_SEEN;
+				closeOffset = base + nextQuote;
+				closeLine = line;
 				previousWasCR = false;
 				continue;
 			}
@@ -216,7 +261,14 @@ export class CsvRecordParser {
 				// QUOTE_SEEN or AFTER_QUOTE_SPACE: is the quote before a closing one?
 				const byte = bytes[i];
 				if (byte === QUOTE) {
-					state = state === QUOTE_SEEN ? QUOTED : QUOTE_SEEN;
+					if (state === QUOTE_SEEN) state = QUOTED;
+					else {
+						// Whitespace, then a quote: the earlier quote did not close the field.
+						misplaced(closeOffset, closeLine, true);
+						state = QUOTE_SEEN;
+						closeOffset = base + i;
+						closeLine = line;
+					}
 					i++;
 					continue;
 				}
@@ -231,6 +283,7 @@ export class CsvRecordParser {
 						break;
 					}
 					const space = spaceLength(bytes, i);
+					if (space === 0) misplaced(closeOffset, closeLine, true);
 					state = space > 0 ? AFTER_QUOTE_SPACE : QUOTED;
 					i += space;
 					continue;
@@ -256,7 +309,7 @@ export class CsvRecordParser {
 						state = QUOTED;
 						quoteLine = line;
 						quoteOffset = base + next;
-					}
+					} else misplaced(base + next, line, false);
 					i = next + 1;
 					continue;
 				}
@@ -292,6 +345,11 @@ export class CsvRecordParser {
 		this.#recordLine = recordLine;
 		this.#quoteLine = quoteLine;
 		this.#quoteOffset = quoteOffset;
+		this.#closeOffset = closeOffset;
+		this.#closeLine = closeLine;
+		this.#malformedOffset = malformedOffset;
+		this.#malformedLine = malformedLine;
+		this.#malformedQuoted = malformedQuoted;
 		this.#crPending = crPending;
 		this.#offset = base + consumed;
 
@@ -315,15 +373,25 @@ export class CsvRecordParser {
 
 	#finishLast(): RecordSpan[] {
 		if (this.#state === QUOTED) {
-			throw unterminatedQuoteError(this.#quoteLine, this.#quoteOffset);
+			throw unterminatedQuoteError(this.#quoteLine, this.#quoteOffset, this.#malformedOffset >= 0);
 		}
 		if (!this.#crPending && this.#offset === this.#recordStart) return [];
+		const malformed = this.#malformedOffset;
 		const ended: Ended = {
 			starts: [this.#recordStart],
 			ends: [this.#offset],
 			lines: [this.#recordLine],
-			terminators: [this.#crPending ? TERMINATOR_CR : END_OF_DATA]
+			terminators: [this.#crPending ? TERMINATOR_CR : END_OF_DATA],
+			malformed:
+				malformed < 0
+					? []
+					: [
+							{ at: 0, offset: malformed, line: this.#malformedLine, quoted: this.#malformedQuoted }
+						],
+			// The closing quote's whitespace is no part of the value (papaparse would keep it raw).
+			textEnd: this.#state === AFTER_QUOTE_SPACE ? this.#closeOffset + 1 : undefined
 		};
+		this.#malformedOffset = -1;
 		const segments = this.#carry;
 		this.#carry = [];
 		this.#crPending = false;
@@ -335,8 +403,9 @@ export class CsvRecordParser {
 
 	/** Fields for the ended records: one papaparse call per run of records with the same line break. */
 	#records(segments: Uint8Array[], segmentsStart: number, ended: Ended): RecordSpan[] {
-		const { starts, ends, lines, terminators } = ended;
+		const { starts, ends, lines, terminators, malformed } = ended;
 		const records: RecordSpan[] = [];
+		let nextMalformed = 0;
 		let first = 0;
 		while (first < ends.length) {
 			const terminator = terminators[first];
@@ -352,7 +421,19 @@ export class CsvRecordParser {
 				const fields = rows[k - first];
 				const fieldCount = fields.length;
 				while (fields.length < this.#columns) fields.push('');
-				records.push({ fields, fieldCount, start: starts[k], end: ends[k], line: lines[k] });
+				const record: RecordSpan = {
+					fields,
+					fieldCount,
+					start: starts[k],
+					end: ends[k],
+					line: lines[k]
+				};
+				if (malformed[nextMalformed]?.at === k) {
+					const { offset, line, quoted } = malformed[nextMalformed++];
+					const field = this.#fieldAt(segments, segmentsStart, starts[k], offset);
+					record.malformedQuote = { field, line, offset, quoted };
+				}
+				records.push(record);
 			}
 			first = last;
 		}
@@ -381,7 +462,8 @@ export class CsvRecordParser {
 		last: number
 	): string[][] {
 		const { starts, ends, terminators } = ended;
-		const text = this.#decode(segments, segmentsStart, starts[first], ends[last - 1]);
+		const textEnd = (k: number) => (k === ends.length - 1 ? (ended.textEnd ?? ends[k]) : ends[k]);
+		const text = this.#decode(segments, segmentsStart, starts[first], textEnd(last - 1));
 		const rows = this.#parser(terminators[first]).parse(text, 0, false).data;
 		// papaparse adds an empty row after a final line break.
 		const expected = last - first + (terminators[last - 1] === END_OF_DATA ? 0 : 1);
@@ -390,12 +472,28 @@ export class CsvRecordParser {
 		// scanner's boundaries win, and papaparse splits each record on its own.
 		const perRecord: string[][] = [];
 		for (let k = first; k < last; k++) {
-			const recordText = this.#decode(segments, segmentsStart, starts[k], ends[k]);
+			const recordText = this.#decode(segments, segmentsStart, starts[k], textEnd(k));
 			const recordRows = this.#parser(terminators[k]).parse(recordText, 0, false).data;
 			if (terminators[k] !== END_OF_DATA && recordRows.length > 1) recordRows.pop();
 			perRecord.push(recordRows.flat());
 		}
 		return perRecord;
+	}
+
+	/**
+	 * The 0-based field of the record at `start` that holds the misplaced quote at `offset`: its
+	 * delimiters outside quotes before it. Up to the first misplaced quote every quote opens,
+	 * closes or is one of an escaped pair, so counting quotes says whether a delimiter is inside.
+	 */
+	#fieldAt(segments: Uint8Array[], segmentsStart: number, start: number, offset: number): number {
+		const text = this.#decode(segments, segmentsStart, start, offset);
+		let field = 0;
+		let quoted = false;
+		for (const char of text) {
+			if (char === '"') quoted = !quoted;
+			else if (char === this.#delimiter && !quoted) field++;
+		}
+		return field;
 	}
 
 	/** Strict UTF-8 decoding of bytes [start, end) held by consecutive segments. */

@@ -137,6 +137,7 @@ function kernelType(type: Check['type']): KernelCheck['type'] {
 }
 
 const BIT_MISSING = bitOf('missing_required');
+const BIT_MALFORMED_QUOTES = bitOf('malformed_quotes');
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -387,8 +388,11 @@ class RangeScan {
 				: null;
 		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true);
 		const open = index.unterminatedQuote ?? cutAfterClose;
-		// A record that starts past the range is the next range's to report.
-		if (open && openStart <= this.#task.end) throw unterminatedQuoteError(open.line, open.offset);
+		// A record that starts past the range is the next range's to report. A character cut after
+		// a closing quote is no whitespace, so the quote was misplaced (as the reference reader sees it).
+		const misplaced = cutAfterClose !== null || index.malformedRecords.includes(index.count - 1);
+		if (open && openStart <= this.#task.end)
+			throw unterminatedQuoteError(open.line, open.offset, misplaced);
 		return index;
 	}
 
@@ -456,10 +460,15 @@ class RangeScan {
 		return bytes;
 	}
 
-	/** The cells the kernel handed back, and the bits it cannot know (unmapped required fields). */
+	/**
+	 * The cells the kernel handed back, and the bits it cannot know (unmapped required fields,
+	 * the indexer's misplaced quotes).
+	 */
 	#finishInJs(output: KernelOutput, index: CsvIndex, bytes: Uint8Array, base: number): void {
 		const plan = this.#plan;
 		const { masks, jsCells } = output;
+		for (const row of index.malformedRecords)
+			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
 		for (let row = 0; row < output.count; row++) {
 			masks[row] |= plan.constantMask;
 			const cells = jsCells[row];

@@ -27,7 +27,7 @@ export const referenceEngine: ScanEngine = {
 			throwIfAborted(signal);
 			for (const record of batch) {
 				if (rowStarts.length >= maxRows) break reading;
-				validator.add(record.fields, record.fieldCount);
+				validator.add(record.fields, record.fieldCount, record.malformedQuote);
 				rowStarts.push(record.start);
 				rowEnds.push(record.end);
 				rowLines.push(record.line);
@@ -44,7 +44,8 @@ export const referenceEngine: ScanEngine = {
 			rowEnds: rowEnds.toArray(),
 			rowLines: rowLines.toArray(),
 			extraKeys: [...extraKeys],
-			explain: (row, fields, fieldCount) => validator.explain(row, fields, fieldCount)
+			explain: (row, fields, fieldCount, malformedQuote) =>
+				validator.explain(row, fields, fieldCount, malformedQuote)
 		};
 	}
 };

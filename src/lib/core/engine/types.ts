@@ -3,6 +3,7 @@ import type {
 	ByteSource,
 	DestinationSchema,
 	Layout,
+	MalformedQuote,
 	Mapping,
 	RowIssue,
 	ValidationOptions
@@ -56,8 +57,16 @@ export interface ScanResult extends ValidationSummary {
 	rowLines: Uint32Array;
 	/** JSON keys met after the preview (not columns of the layout, so not mapped). */
 	extraKeys: string[];
-	/** The issues of one row with messages, given its fields (re-read from the working copy). */
-	explain(row: number, fields: string[], fieldCount: number): RowIssue[];
+	/**
+	 * The issues of one row with messages, given its fields and misplaced quote (re-read from the
+	 * working copy).
+	 */
+	explain(
+		row: number,
+		fields: string[],
+		fieldCount: number,
+		malformedQuote?: MalformedQuote
+	): RowIssue[];
 }
 
 /** The one interface every parse/validate path implements. */

@@ -161,7 +161,8 @@ class RangedScan {
 			rowEnds: this.#rowEnds.toArray(),
 			rowLines: this.#rowLines.toArray(),
 			extraKeys: [],
-			explain: (row, fields, fieldCount) => explainRow(plan, book, row, fields, fieldCount)
+			explain: (row, fields, fieldCount, malformedQuote) =>
+				explainRow(plan, book, row, fields, fieldCount, malformedQuote)
 		};
 	}
 

@@ -259,7 +259,7 @@ export function proposeMapping(input: ProposalInput): ColumnProposal[] {
 		}
 		if (PLACEHOLDER.test(column) || key.trim() === '') placeholders.push(index);
 	});
-	candidates.push(...valueCandidates(placeholders, sample));
+	for (const candidate of valueCandidates(placeholders, sample)) candidates.push(candidate);
 
 	const proposals: ColumnProposal[] = columns.map((_, column) => ({
 		column,

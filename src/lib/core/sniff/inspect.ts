@@ -98,7 +98,7 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 		line: sep && sep.length > 5 ? 2 : 1
 	});
 	const records = parser.push(bytes.subarray(bodyStart));
-	if (complete) records.push(...parser.finish());
+	if (complete) for (const record of parser.finish()) records.push(record);
 
 	const header = detectHeader(
 		records.slice(0, HEADER_SAMPLE).map((record) => record.fields),

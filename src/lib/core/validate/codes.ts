@@ -13,7 +13,9 @@ export const ISSUE_CODES: readonly IssueCode[] = [
 	'ragged_row',
 	'value_too_long',
 	'future_date',
-	'login_before_registration'
+	'login_before_registration',
+	// Last, so that the bits of the codes before it (stored with scans) keep their meaning.
+	'malformed_quotes'
 ];
 
 /** Errors keep a row out of the upload; warnings don't. */
@@ -29,7 +31,8 @@ export const SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 	ragged_row: 'error',
 	value_too_long: 'error',
 	future_date: 'warning',
-	login_before_registration: 'warning'
+	login_before_registration: 'warning',
+	malformed_quotes: 'error'
 };
 
 export const ISSUE_LABELS: Record<IssueCode, string> = {
@@ -44,7 +47,8 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
 	ragged_row: 'More fields than the header',
 	value_too_long: 'Value longer than the destination allows',
 	future_date: 'Date in the future',
-	login_before_registration: 'Last login before registration'
+	login_before_registration: 'Last login before registration',
+	malformed_quotes: 'Misplaced quote in the CSV'
 };
 
 export function bitOf(code: IssueCode): number {

@@ -1,4 +1,4 @@
-import type { IssueCode, RowIssue } from '../types';
+import type { IssueCode, MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
 import { ISSUE_BIT, ISSUE_CODES } from './codes';
 import { tooLong, type ValidationPlan } from './plan';
@@ -15,7 +15,8 @@ export function explainRow(
 	book: VerdictBook,
 	row: number,
 	fields: string[],
-	fieldCount: number
+	fieldCount: number,
+	malformedQuote?: MalformedQuote
 ): RowIssue[] {
 	if (!book.finished) throw new Error('explain before finish()');
 	const issues: RowIssue[] = [];
@@ -106,7 +107,22 @@ export function explainRow(
 			message: `${name(login.column)} (${trimmedField(fields, login.column)}) is earlier than ${name(registration.column)} (${trimmedField(fields, registration.column)}).`
 		});
 	}
+	if (malformedQuote) issues.push(malformedQuoteIssue(plan, malformedQuote));
 	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+}
+
+function malformedQuoteIssue(plan: ValidationPlan, quote: MalformedQuote): RowIssue {
+	const column = quote.field < plan.columns.length ? quote.field : null;
+	const label =
+		column === null ? `Extra field ${quote.field - plan.columns.length + 1}` : plan.columns[column];
+	return {
+		code: 'malformed_quotes',
+		column,
+		field: plan.checks.find((check) => check.column === column)?.field ?? null,
+		message: quote.quoted
+			? `${label}, line ${quote.line}: text follows a closing quote, so the quote was read as data and the field ran on to the next closing quote. Quotes inside a quoted field must be doubled ("").`
+			: `${label}, line ${quote.line}: a quote inside an unquoted field. A field holding quotes must be quoted, with each quote doubled ("").`
+	};
 }
 
 function valueMessage(plan: ValidationPlan, code: IssueCode, label: string, value: string): string {

@@ -1,4 +1,4 @@
-import type { RowIssue } from '../types';
+import type { MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
 import { ISSUE_BIT } from './codes';
 import { explainRow } from './explain';
@@ -21,12 +21,16 @@ export class Validator {
 		this.#book = new VerdictBook(this.plan);
 	}
 
-	/** Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras. */
-	add(fields: string[], fieldCount: number): void {
+	/**
+	 * Adds the next row (0-based, in order). `fields` beyond the columns are the ragged extras;
+	 * a record's misplaced quote makes it malformed_quotes.
+	 */
+	add(fields: string[], fieldCount: number, malformedQuote?: MalformedQuote): void {
 		const plan = this.plan;
 		const book = this.#book;
 		const row = book.rows;
 		let mask = plan.constantMask | plan.raggedBits(fields, fieldCount);
+		if (malformedQuote) mask |= ISSUE_BIT.malformed_quotes;
 		for (const check of plan.checks) {
 			const value = trimmedField(fields, check.column);
 			if (value === '') {
@@ -52,8 +56,13 @@ export class Validator {
 	}
 
 	/** After finish(): the issues of one row with messages, in ISSUE_CODES order. */
-	explain(row: number, fields: string[], fieldCount: number): RowIssue[] {
-		return explainRow(this.plan, this.#book, row, fields, fieldCount);
+	explain(
+		row: number,
+		fields: string[],
+		fieldCount: number,
+		malformedQuote?: MalformedQuote
+	): RowIssue[] {
+		return explainRow(this.plan, this.#book, row, fields, fieldCount, malformedQuote);
 	}
 }
 

@@ -5,7 +5,7 @@
  * quoting, CR, LF and CRLF (mixed) line breaks, empty lines skipped, physical line numbers.
  */
 import { align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
-import { CsvControl, LayoutHash } from './layout';
+import { CsvControl, CsvFieldCount, LayoutHash } from './layout';
 
 /**
  * Where indexing stands between two calls. A plain object (numbers, booleans, an array), so it can
@@ -29,6 +29,8 @@ export interface CsvIndexState {
 	quoteLine: number;
 	/** Field end offsets of the open record so far. */
 	openFieldEnds: number[];
+	/** The open record has a misplaced quote so far. */
+	malformed: boolean;
 }
 
 /**
@@ -45,6 +47,11 @@ export interface CsvIndex {
 	/** count + 1 entries: record r's fields are fieldEnds[fieldIndex[r]] to fieldEnds[fieldIndex[r + 1] - 1]. */
 	fieldIndex: Uint32Array;
 	fieldEnds: Float64Array;
+	/**
+	 * The records (indices into this index) with a misplaced quote, one papaparse reads as data:
+	 * text after a closing quote, or a quote in an unquoted field (issue malformed_quotes).
+	 */
+	malformedRecords: number[];
 	/** Offset of the end of the text when the call was final, else -1. */
 	textEnd: number;
 	/** Final call only: a quoted field that is never closed (the reference reader throws). */
@@ -100,7 +107,8 @@ export function createCsvIndexState(position = 0, line = 1): CsvIndexState {
 		line,
 		quoteStart: -1,
 		quoteLine: 0,
-		openFieldEnds: []
+		openFieldEnds: [],
+		malformed: false
 	};
 }
 
@@ -164,7 +172,9 @@ export async function instantiateCsvIndexer(
 		view.setUint32(CsvControl.MACHINE, state.machine, true);
 		view.setUint32(CsvControl.CR_PENDING, state.crPending ? 1 : 0, true);
 		view.setUint32(CsvControl.PREV_CR, state.prevCR ? 1 : 0, true);
-		view.setUint32(CsvControl.FIELD_COUNT, state.openFieldEnds.length, true);
+		const count = state.openFieldEnds.length;
+		const malformed = state.malformed ? CsvFieldCount.MALFORMED : 0;
+		view.setUint32(CsvControl.FIELD_COUNT, (count | malformed) >>> 0, true);
 		view.setUint32(CsvControl.UTF8_CODE, state.utf8Code, true);
 		view.setUint32(CsvControl.UTF8_LEFT, state.utf8Left, true);
 		view.setFloat64(CsvControl.POSITION, state.position, true);
@@ -177,6 +187,8 @@ export async function instantiateCsvIndexer(
 
 	function readState(state: CsvIndexState): void {
 		state.machine = view.getUint32(CsvControl.MACHINE, true);
+		state.malformed =
+			(view.getUint32(CsvControl.FIELD_COUNT, true) & CsvFieldCount.MALFORMED) !== 0;
 		state.crPending = view.getUint32(CsvControl.CR_PENDING, true) !== 0;
 		state.prevCR = view.getUint32(CsvControl.PREV_CR, true) !== 0;
 		state.utf8Code = view.getUint32(CsvControl.UTF8_CODE, true);
@@ -256,7 +268,15 @@ export async function instantiateCsvIndexer(
 		const count = fieldCounts.length;
 		const fieldIndex = new Uint32Array(count + 1);
 		const counts = fieldCounts.data;
-		for (let r = 0; r < count; r++) fieldIndex[r + 1] = fieldIndex[r] + counts[r];
+		const malformedRecords: number[] = [];
+		for (let r = 0; r < count; r++) {
+			let fields = counts[r];
+			if (fields >= CsvFieldCount.MALFORMED) {
+				fields -= CsvFieldCount.MALFORMED;
+				malformedRecords.push(r);
+			}
+			fieldIndex[r + 1] = fieldIndex[r] + fields;
+		}
 		const closed = fieldIndex[count];
 		state.openFieldEnds = Array.from(fieldEnds.data.subarray(closed, fieldEnds.length));
 		return {
@@ -266,6 +286,7 @@ export async function instantiateCsvIndexer(
 			recordLines: recordLines.toArray(),
 			fieldIndex,
 			fieldEnds: fieldEnds.data.slice(0, closed),
+			malformedRecords,
 			textEnd: final ? state.position : -1,
 			unterminatedQuote
 		};
@@ -278,14 +299,15 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * A field's value from its text as written, the way papaparse reads it: a quoted field loses its
- * quotes (and any whitespace after the closing one) and `""` becomes `"`. A quoted field that
- * never closes, or runs to the end of the text with whitespace after its last quote, is taken raw
- * after the opening quote (papaparse's "missing quotes" recovery).
+ * quotes (and any whitespace after the closing one, also at the end of the text, where papaparse
+ * itself would keep `b" `) and `""` becomes `"`. A quoted field that never closes (at the end of
+ * the text, something but whitespace after its last quote) is taken raw after the opening quote
+ * (papaparse's "missing quotes" recovery).
  */
 export function unquote(written: string, atTextEnd: boolean): string {
 	if (written.charCodeAt(0) !== QUOTE) return written;
 	const close = written.lastIndexOf('"');
-	if (close === 0 || (atTextEnd && close !== written.length - 1)) return written.slice(1);
+	if (close === 0 || (atTextEnd && written.slice(close + 1).trim() !== '')) return written.slice(1);
 	const value = written.slice(1, close);
 	return value.includes('""') ? value.replaceAll('""', '"') : value;
 }

@@ -2,7 +2,7 @@
 
 /** Per module, a fingerprint of its table: the module exports it as LAYOUT and the host checks it, so a stale build is refused. */
 export const LayoutHash = {
-	CSV: 1832525206,
+	CSV: 469241929,
 	JSON: 672003832,
 	ROWS: 685181811
 } as const;
@@ -32,6 +32,11 @@ export const CsvControl = {
 	QUOTE_START: 96,
 	QUOTE_LINE: 104,
 	SIZE: 112
+} as const;
+
+/** CsvControl.FIELD_COUNT and each record's field count in the counts output: bit 31 marks a record with a misplaced quote. */
+export const CsvFieldCount = {
+	MALFORMED: 2147483648
 } as const;
 
 /** The JSON splitter: its mode, its outputs, the state carried from one call to the next and the error it stopped at. Byte offsets. */
