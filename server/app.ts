@@ -13,11 +13,7 @@ import Fastify, {
 	type FastifyRequest,
 	type FastifyServerOptions
 } from 'fastify';
-import {
-	DEFAULT_AUTH_THROTTLE,
-	DEFAULT_CONNECTION_LIMITS,
-	type ConnectionLimits
-} from './config';
+import { DEFAULT_AUTH_THROTTLE, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config';
 import { openDatabase, purgeIdempotencyRecords } from './db';
 import { ApiError, isApiError, isDatabaseBusy } from './errors';
 import {

@@ -59,9 +59,7 @@ export const DEFAULT_AUTH_THROTTLE = { maxFailures: 10, windowMs: 60_000 } as co
 function isLoopback(host: string): boolean {
 	const address = host.replace(/^\[|\]$/g, '').toLowerCase();
 	return (
-		address === 'localhost' ||
-		address === '::1' ||
-		/^(::ffff:)?127(\.\d{1,3}){3}$/.test(address)
+		address === 'localhost' || address === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(address)
 	);
 }
 

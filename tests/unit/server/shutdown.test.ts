@@ -117,7 +117,14 @@ describe('server/main.ts and the default token', () => {
 	}, 15_000);
 
 	it('listens on a non-loopback address with a token of its own', async () => {
-		const { output } = await startServer(['--data', tempDir(), '--host', '0.0.0.0', '--token', 'x']);
+		const { output } = await startServer([
+			'--data',
+			tempDir(),
+			'--host',
+			'0.0.0.0',
+			'--token',
+			'x'
+		]);
 		expect(output()).not.toContain('warning');
 	}, 15_000);
 

@@ -128,8 +128,7 @@ describe('checkRow', () => {
 			input: { user_id: 'u1', email: 'a@example.com', last_login_date: '03/04/2021' },
 			expected: {
 				ok: false,
-				reason:
-					'last_login_date is ambiguous (day and month could be swapped); send ISO 8601'
+				reason: 'last_login_date is ambiguous (day and month could be swapped); send ISO 8601'
 			}
 		},
 		{
