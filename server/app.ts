@@ -8,21 +8,30 @@ import { gunzip } from 'node:zlib';
 import cors from '@fastify/cors';
 import Fastify, {
 	type FastifyInstance,
+	type FastifySchemaValidationError,
 	type FastifyReply,
 	type FastifyRequest,
 	type FastifyServerOptions
 } from 'fastify';
+import { DEFAULT_AUTH_THROTTLE, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config';
 import { openDatabase, purgeIdempotencyRecords } from './db';
 import { ApiError, isApiError, isDatabaseBusy } from './errors';
 import {
 	DEFAULT_LIMITS,
 	IMPORT_MODES,
 	PROTOCOL_VERSION,
+	SOURCE_PAGE_SIZE,
 	type ApiSchema,
 	type CreateSourceBody,
-	type ImportLimits
+	type ImportLimits,
+	type SourcePage
 } from '../src/lib/core/protocol/import-api';
-import { TokenBuckets, type RateLimitOptions } from './rate-limit';
+import {
+	FailureThrottle,
+	TokenBuckets,
+	type FailureThrottleOptions,
+	type RateLimitOptions
+} from './rate-limit';
 import { ImportStore, type UploadedRow } from './store';
 import { ACCEPTED_FIELDS } from './validate';
 
@@ -44,6 +53,10 @@ export interface AppOptions {
 	corsOrigins: string[];
 	/** Per bearer token; no limit when absent. */
 	rateLimit?: RateLimitOptions;
+	/** Failed authentications per client address; DEFAULT_AUTH_THROTTLE when absent, off if false. */
+	authThrottle?: FailureThrottleOptions | false;
+	/** Timeouts and the connection cap of the HTTP server; DEFAULT_CONNECTION_LIMITS fill the rest. */
+	connections?: Partial<ConnectionLimits>;
 	limits?: Partial<ImportLimits>;
 	logger?: FastifyServerOptions['logger'];
 	/** Wait for a locked database this long before answering 503. */
@@ -130,6 +143,7 @@ function chunkRows(body: unknown, limits: ImportLimits): UploadedRow[] {
 
 const sourceBodySchema = {
 	type: 'object',
+	additionalProperties: false,
 	required: ['name', 'mode', 'file', 'rows'],
 	properties: {
 		name: { type: 'string', minLength: 1, maxLength: 200 },
@@ -137,6 +151,7 @@ const sourceBodySchema = {
 		upsert: { type: 'boolean', default: false },
 		file: {
 			type: 'object',
+			additionalProperties: false,
 			required: ['name', 'size', 'sha256'],
 			properties: {
 				name: { type: 'string', maxLength: 1024 },
@@ -145,6 +160,19 @@ const sourceBodySchema = {
 			}
 		},
 		rows: { type: 'integer', minimum: 0 }
+	}
+} as const;
+
+const sourcePageQuery = {
+	type: 'object',
+	properties: {
+		limit: {
+			type: 'integer',
+			minimum: 1,
+			maximum: SOURCE_PAGE_SIZE.max,
+			default: SOURCE_PAGE_SIZE.default
+		},
+		cursor: { type: 'string', minLength: 1, maxLength: 200 }
 	}
 } as const;
 
@@ -162,6 +190,38 @@ const chunkParams = {
 		seq: { type: 'integer', minimum: 0, maximum: 1_000_000_000 }
 	}
 } as const;
+
+/** Names the property a strict schema refused, which Ajv's own message leaves out. */
+function describeSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+	const text = errors.map(({ keyword, instancePath, params, message }) => {
+		const where = `${dataVar}${instancePath}`;
+		if (keyword === 'additionalProperties') {
+			return `${where} has an unknown property ${JSON.stringify(params.additionalProperty)}`;
+		}
+		return `${where} ${message}`;
+	});
+	return new Error(text.join(', '));
+}
+
+/**
+ * What a request log line says of the request: the path without its query string, where a client
+ * may have put a token (`?access_token=`), so no secret reaches the logs.
+ */
+function requestForLog(request: FastifyRequest) {
+	return {
+		method: request.method,
+		url: request.url.split('?', 1)[0],
+		host: request.host,
+		remoteAddress: request.ip,
+		remotePort: request.socket?.remotePort
+	};
+}
+
+function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logger'] {
+	if (!logger) return false;
+	const base = logger === true ? {} : logger;
+	return { ...base, serializers: { ...base.serializers, req: requestForLog } };
+}
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
 	for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
@@ -203,10 +263,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
 	const limits: ImportLimits = { ...DEFAULT_LIMITS, ...options.limits };
 	const tokenDigest = sha256(options.token);
 	const buckets = options.rateLimit ? new TokenBuckets(options.rateLimit) : null;
+	const authThrottle =
+		options.authThrottle === false
+			? null
+			: new FailureThrottle(options.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+	const connections: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
 	const allowedOrigins = new Set(options.corsOrigins);
 
 	const app = Fastify({
-		logger: options.logger ?? false,
+		logger: loggerOptions(options.logger),
+		connectionTimeout: connections.idleTimeoutMs,
+		keepAliveTimeout: connections.keepAliveTimeoutMs,
+		requestTimeout: connections.requestTimeoutMs,
+		http: {
+			headersTimeout: connections.headersTimeoutMs,
+			requestTimeout: connections.requestTimeoutMs,
+			connectionsCheckingInterval: connections.timeoutCheckIntervalMs
+		},
+		// Unknown properties are refused (additionalProperties: false), not silently dropped.
+		ajv: { customOptions: { removeAdditional: false } },
+		schemaErrorFormatter: describeSchemaErrors,
 		requestIdHeader: false,
 		genReqId: (raw) => {
 			const given = raw.headers['x-request-id'];
@@ -214,6 +290,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		},
 		bodyLimit: SMALL_BODY_BYTES
 	});
+
+	app.server.maxConnections = connections.maxConnections;
 
 	const db = openDatabase(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
 	const store = new ImportStore(db, limits, now);
@@ -245,8 +323,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
 			// An allowed preflight was answered by the cors plugin already.
 			throw new ApiError(403, 'origin_not_allowed', 'This origin may not call the API.');
 		}
+		// A throttled address is refused before its token is looked at, so guessing gains nothing.
+		const throttled = authThrottle?.check(request.ip, now());
+		if (throttled && !throttled.allowed) {
+			throw new ApiError(
+				429,
+				'too_many_failed_attempts',
+				'Too many failed authentications from this address; retry later.',
+				{ 'Retry-After': String(throttled.retryAfterSeconds) }
+			);
+		}
 		const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '');
 		if (!match || !timingSafeEqual(sha256(match[1]), tokenDigest)) {
+			if (authThrottle?.fail(request.ip, now())) {
+				request.log.warn({ address: request.ip }, 'failed authentications throttled');
+			}
 			throw new ApiError(401, 'unauthorized', 'A valid bearer token is required.', {
 				'WWW-Authenticate': 'Bearer'
 			});
@@ -262,7 +353,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
 	});
 
 	app.decorateRequest('bodySha256', '');
-	app.removeContentTypeParser('application/json');
+	// JSON only: Fastify's text/plain parser would let a text body reach the schema as a string.
+	app.removeAllContentTypeParsers();
 	const parseJson = app.getDefaultJsonParser('error', 'error');
 	app.addContentTypeParser(
 		'application/json',
@@ -309,7 +401,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		}
 	);
 
-	app.get(`${API}/sources`, async () => ({ sources: store.listSources() }));
+	app.get<{ Querystring: { limit: number; cursor?: string } }>(
+		`${API}/sources`,
+		{ schema: { querystring: sourcePageQuery } },
+		async (request): Promise<SourcePage> =>
+			store.listSources(request.query.limit, request.query.cursor ?? null)
+	);
 
 	app.get<{ Params: { id: string } }>(
 		`${API}/sources/:id`,

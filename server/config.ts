@@ -23,3 +23,61 @@ export function parseInteger(value: string, setting: string, min: number, max: n
 	}
 	return number;
 }
+
+/** How long a client may take and how many may connect: slow or idle clients cannot hold sockets. */
+export interface ConnectionLimits {
+	/** From the connection's first byte to the end of the request's headers. */
+	headersTimeoutMs: number;
+	/** From the first byte to the end of the whole request, body included. */
+	requestTimeoutMs: number;
+	/** An idle keep-alive connection between two requests. */
+	keepAliveTimeoutMs: number;
+	/** A socket with no traffic at all, in either direction. */
+	idleTimeoutMs: number;
+	/** Sockets open at once; more are closed as they arrive. */
+	maxConnections: number;
+	/** How often Node looks for requests past their header or request timeout. */
+	timeoutCheckIntervalMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
+	headersTimeoutMs: 10_000,
+	// A 1 MiB chunk still arrives at 20 KB/s.
+	requestTimeoutMs: 60_000,
+	keepAliveTimeoutMs: 5_000,
+	idleTimeoutMs: 30_000,
+	maxConnections: 1024,
+	timeoutCheckIntervalMs: 1_000
+};
+
+/** On SIGTERM/SIGINT, requests under way get this long to finish before their sockets are cut. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+/** Failed authentications a client IP may make in a window before it is refused for the rest of it. */
+export const DEFAULT_AUTH_THROTTLE = { maxFailures: 10, windowMs: 60_000 } as const;
+
+function isLoopback(host: string): boolean {
+	const address = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return (
+		address === 'localhost' || address === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(address)
+	);
+}
+
+/**
+ * The well-known development token may only guard a loopback address: elsewhere anyone who has
+ * read the README could import accounts. Throws for a non-loopback host, returns a warning for a
+ * loopback one, and null for any other token.
+ */
+export function defaultTokenWarning(host: string, token: string): string | null {
+	if (token !== DEFAULT_TOKEN) return null;
+	if (!isLoopback(host)) {
+		throw new Error(
+			`refusing to listen on ${host} with the default token "${DEFAULT_TOKEN}": anyone could call the API. ` +
+				'Choose a secret with --token or FERRY_API_TOKEN, or listen on 127.0.0.1.'
+		);
+	}
+	return (
+		`warning: the API uses the default token "${DEFAULT_TOKEN}"; any program on this machine can call it. ` +
+		'Choose a secret with --token or FERRY_API_TOKEN.'
+	);
+}

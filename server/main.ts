@@ -11,11 +11,14 @@ import { buildApp } from './app';
 import {
 	DEFAULT_CORS_ORIGINS,
 	DEFAULT_DATA_DIR,
+	DEFAULT_DRAIN_TIMEOUT_MS,
 	DEFAULT_PORT,
 	DEFAULT_TOKEN,
 	databasePath,
+	defaultTokenWarning,
 	parseInteger
 } from './config';
+import { closeOnSignals } from './shutdown';
 
 const DEFAULT_RATE_LIMIT = 50;
 
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
 		1_000_000
 	);
 	if (token.trim() === '') throw new Error('the token must not be empty');
+	const tokenWarning = defaultTokenWarning(host, token);
+	if (tokenWarning) process.stderr.write(`ferry-api: ${tokenWarning}\n`);
 
 	mkdirSync(dataDir, { recursive: true });
 	const app = buildApp({
@@ -89,19 +94,7 @@ async function main(): Promise<void> {
 	process.stdout.write(
 		`Ferry import API listening on ${address}/api/v1 (${tokenNote}; data: ${databasePath(dataDir)}; CORS: ${corsOrigins.join(', ') || 'none'})\n`
 	);
-
-	let closing = false;
-	const shutdown = (signal: string) => {
-		if (closing) return;
-		closing = true;
-		app.log.info({ signal }, 'shutting down');
-		app.close().then(
-			() => process.exit(0),
-			() => process.exit(1)
-		);
-	};
-	process.on('SIGINT', () => shutdown('SIGINT'));
-	process.on('SIGTERM', () => shutdown('SIGTERM'));
+	closeOnSignals(app, DEFAULT_DRAIN_TIMEOUT_MS);
 }
 
 main().catch((error: unknown) => {

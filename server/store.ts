@@ -15,6 +15,7 @@ import {
 	type RollbackSummary,
 	type RowResult,
 	type RowStatus,
+	type SourcePage,
 	type SourceView
 } from '../src/lib/core/protocol/import-api';
 import { FIELDS } from '../src/lib/core/schema/fields';
@@ -22,6 +23,17 @@ import type { FieldName } from '../src/lib/core/types';
 import type { Db } from './db';
 import { ApiError } from './errors';
 import { checkRow, emailKey, sameName, type RowValues } from './validate';
+
+/** A page cursor: opaque to clients, `<created_at>.<rowid>` in base64url. */
+function formatCursor(createdAt: number, rowid: number): string {
+	return Buffer.from(`${createdAt}.${rowid}`).toString('base64url');
+}
+
+function parseCursor(cursor: string): { createdAt: number; rowid: number } {
+	const match = /^(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+	if (!match) throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this server gave.');
+	return { createdAt: Number(match[1]), rowid: Number(match[2]) };
+}
 
 /** One uploaded row: its 1-based data-row number and the canonical fields (not yet checked). */
 export interface UploadedRow {
@@ -108,11 +120,29 @@ export class ImportStore {
 		return this.view(id);
 	}
 
-	listSources(): SourceView[] {
-		const ids = this.#sql('SELECT id FROM sources ORDER BY created_at DESC, rowid DESC')
-			.pluck()
-			.all() as string[];
-		return ids.map((id) => this.view(id));
+	/**
+	 * Up to `limit` sources, newest first, after the one `cursor` names. The cursor is the last
+	 * source's (created_at, rowid): sources created meanwhile neither shift nor repeat a page.
+	 */
+	listSources(limit: number, cursor: string | null): SourcePage {
+		const after = cursor === null ? null : parseCursor(cursor);
+		const rows = this.#sql(
+			`SELECT id, created_at AS createdAt, rowid FROM sources
+			  WHERE ? IS NULL OR created_at < ? OR (created_at = ? AND rowid < ?)
+			  ORDER BY created_at DESC, rowid DESC LIMIT ?`
+		).all(
+			after?.createdAt ?? null,
+			after?.createdAt ?? null,
+			after?.createdAt ?? null,
+			after?.rowid ?? null,
+			limit + 1
+		) as { id: string; createdAt: number; rowid: number }[];
+		const page = rows.slice(0, limit);
+		const last = page[page.length - 1];
+		return {
+			sources: page.map(({ id }) => this.view(id)),
+			next: rows.length > limit ? formatCursor(last.createdAt, last.rowid) : null
+		};
 	}
 
 	view(id: string): SourceView {

@@ -1,11 +1,20 @@
 /**
  * Server-side validation of uploaded rows. The server never trusts the client: every row is checked
- * again, and a row that fails is reported as invalid_row and not applied.
+ * again by the app's own rules (src/lib/core/validate/rules), and a row that fails is reported as
+ * invalid_row, with every reason, and not applied.
  */
-import { domainToASCII } from 'node:url';
 import type { SchemaField } from '../src/lib/core/protocol/import-api';
 import { REFERENCE_SCHEMA, schemaFields } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
+import { tooLong } from '../src/lib/core/validate/plan';
+import { isValidBoolean } from '../src/lib/core/validate/rules/boolean';
+import { parseDate, resolveDate } from '../src/lib/core/validate/rules/date';
+import { isValidEmail } from '../src/lib/core/validate/rules/email';
+import { isValidLocale } from '../src/lib/core/validate/rules/locale';
+import { normalizePhone } from '../src/lib/core/validate/rules/phone';
+import { hasControlCharacter } from '../src/lib/core/validate/rules/text';
+
+export { isValidEmail };
 
 /** What this server accepts and announces (GET /schema): the reference destination's fields. */
 export const ACCEPTED_FIELDS: readonly SchemaField[] = schemaFields(REFERENCE_SCHEMA);
@@ -19,25 +28,11 @@ export type RowValues = Partial<Record<FieldName, string>>;
 
 export type RowCheck = { ok: true; values: RowValues } | { ok: false; reason: string };
 
-const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'y', 'n', '1', '0']);
-
-// WHATWG's atext set for the local part (letters, digits and these symbols), dots handled apart.
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-/** `local@domain` with an ASCII local part and at least two LDH labels; IDN domains are allowed. */
-export function isValidEmail(email: string): boolean {
-	if (email.length > 254) return false;
-	const at = email.lastIndexOf('@');
-	if (at <= 0 || at === email.length - 1) return false;
-	const local = email.slice(0, at);
-	if (local.length > 64 || !LOCAL_PART.test(local)) return false;
-	const domain = domainToASCII(email.slice(at + 1));
-	if (domain === '' || domain.length > 253) return false;
-	const labels = domain.split('.');
-	if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) return false;
-	return !/^[0-9]+$/.test(labels[labels.length - 1]);
-}
+/**
+ * No default region: the app sends phone numbers in E.164 (normaliseRecord), so a number without
+ * its country code cannot be read the way the client read it.
+ */
+const NO_REGION = '';
 
 /** The value as stored text, or a reason why this field cannot take it. */
 function valueAsText(
@@ -51,21 +46,52 @@ function valueAsText(
 		return { text: String(value) };
 	}
 	if (Array.isArray(value) && type === 'list' && value.every((item) => typeof item === 'string')) {
+		if (value.some(hasControlCharacter)) return { reason: `${name} contains a control character` };
 		return { text: JSON.stringify(value.map((item) => item.trim())) };
 	}
 	return { reason: `${name} has a value of the wrong type` };
 }
 
-function codePoints(text: string): number {
-	let count = 0;
-	for (const _ of text) count++;
-	return count;
+/** A date the client would have accepted: one instant, or a slash date both orders read alike. */
+function dateProblem(value: string): string | null {
+	const parsed = parseDate(value);
+	const dmy = resolveDate(parsed, 'dmy');
+	const mdy = resolveDate(parsed, 'mdy');
+	if (Number.isNaN(dmy) && Number.isNaN(mdy)) return 'is not a date';
+	if (!Number.isNaN(dmy) && !Number.isNaN(mdy) && dmy !== mdy) {
+		return 'is ambiguous (day and month could be swapped); send ISO 8601';
+	}
+	return null;
+}
+
+/** Why one non-empty trimmed value does not fit its field, or null. */
+function valueProblem(definition: SchemaField, text: string): string | null {
+	if (hasControlCharacter(text)) return 'contains a control character';
+	if (tooLong(text, definition.maxLength)) {
+		return `is longer than ${definition.maxLength} characters`;
+	}
+	switch (definition.type) {
+		case 'boolean':
+			return isValidBoolean(text) ? null : 'is not a boolean';
+		case 'email':
+			return isValidEmail(text) ? null : 'is not a valid address';
+		case 'phone':
+			return normalizePhone(text, NO_REGION) === null
+				? 'is not a valid phone number with its country code'
+				: null;
+		case 'date':
+			return dateProblem(text);
+		default:
+			if (definition.name === 'locale' && !isValidLocale(text)) return 'is not a language tag';
+			return null;
+	}
 }
 
 /**
  * Checks one uploaded row (its `row` number already taken out by the caller): only canonical field
- * names, the required fields present, a plausible email, booleans as words, lengths within limits.
- * Every problem is named in the reason, separated by "; ".
+ * names, the required fields present, and each value as the app's validation would have it (email,
+ * boolean, phone, date, language tag, no control characters, lengths within limits). Every problem
+ * is named in the reason, separated by "; ".
  */
 export function checkRow(fields: Record<string, unknown>): RowCheck {
 	const problems: string[] = [];
@@ -83,12 +109,9 @@ export function checkRow(fields: Record<string, unknown>): RowCheck {
 			continue;
 		}
 		if (converted.text === '') continue;
-		if (codePoints(converted.text) > definition.maxLength) {
-			problems.push(`${key} is longer than ${definition.maxLength} characters`);
-			continue;
-		}
-		if (definition.type === 'boolean' && !BOOLEAN_WORDS.has(converted.text.toLowerCase())) {
-			problems.push(`${key} is not a boolean`);
+		const problem = valueProblem(definition, converted.text);
+		if (problem) {
+			problems.push(`${key} ${problem}`);
 			continue;
 		}
 		values[definition.name] = converted.text;
@@ -99,9 +122,6 @@ export function checkRow(fields: Record<string, unknown>): RowCheck {
 				problems.push(`${definition.name} is required`);
 			}
 		}
-	}
-	if (values.email !== undefined && !isValidEmail(values.email)) {
-		problems.push('email is not a valid address');
 	}
 	return problems.length > 0 ? { ok: false, reason: problems.join('; ') } : { ok: true, values };
 }

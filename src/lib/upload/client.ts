@@ -10,6 +10,7 @@ import type {
 	ChunkResults,
 	CreateSourceBody,
 	ReceivedView,
+	SourcePage,
 	SourceView
 } from '../core/protocol/import-api';
 import { FatalError, RetryableError } from './errors';
@@ -126,9 +127,16 @@ export class ImportApiClient {
 		);
 	}
 
+	/** Every source, newest first, page after page (a server without paging answers one page). */
 	async sources(options?: CallOptions): Promise<SourceView[]> {
-		const list = await this.#json<{ sources: SourceView[] }>('GET', '/sources', undefined, options);
-		return list.sources;
+		const all: SourceView[] = [];
+		let path = '/sources';
+		for (;;) {
+			const page = await this.#json<Partial<SourcePage>>('GET', path, undefined, options);
+			all.push(...(page.sources ?? []));
+			if (typeof page.next !== 'string') return all;
+			path = `/sources?cursor=${encodeURIComponent(page.next)}`;
+		}
 	}
 
 	/**

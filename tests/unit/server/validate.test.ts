@@ -102,7 +102,63 @@ describe('checkRow', () => {
 			input: { email: 'bad', extra: 'x' },
 			expected: {
 				ok: false,
-				reason: 'unknown field "extra"; user_id is required; email is not a valid address'
+				reason: 'email is not a valid address; unknown field "extra"; user_id is required'
+			}
+		},
+		{
+			input: { user_id: 'u1\u0000', email: 'a@example.com', name: 'Ada\u001b[2J' },
+			expected: {
+				ok: false,
+				reason: 'user_id contains a control character; name contains a control character'
+			}
+		},
+		{
+			input: { user_id: 'u1', email: 'a@example.com', roles: ['admin', 'x\u0000'] },
+			expected: { ok: false, reason: 'roles contains a control character' }
+		},
+		{
+			input: { user_id: 'u1', email: 'a@example.com', locale: '<script>alert(1)</script>' },
+			expected: { ok: false, reason: 'locale is not a language tag' }
+		},
+		{
+			input: { user_id: 'u1', email: 'a@example.com', registration_date: 'not a date' },
+			expected: { ok: false, reason: 'registration_date is not a date' }
+		},
+		{
+			input: { user_id: 'u1', email: 'a@example.com', last_login_date: '03/04/2021' },
+			expected: {
+				ok: false,
+				reason: 'last_login_date is ambiguous (day and month could be swapped); send ISO 8601'
+			}
+		},
+		{
+			input: { user_id: 'u1', email: 'a@example.com', phone_number: 'garbage' },
+			expected: {
+				ok: false,
+				reason: 'phone_number is not a valid phone number with its country code'
+			}
+		},
+		{
+			input: {
+				user_id: 'u1',
+				email: 'a@example.com',
+				phone_number: '+12015550123',
+				registration_date: '2021-04-03',
+				last_login_date: '2024-05-01T10:00:00.000Z',
+				locale: 'en_US',
+				organization: 'Line one\nline two'
+			},
+			expected: {
+				ok: true,
+				values: {
+					user_id: 'u1',
+					email: 'a@example.com',
+					phone_number: '+12015550123',
+					registration_date: '2021-04-03',
+					last_login_date: '2024-05-01T10:00:00.000Z',
+					locale: 'en_US',
+					organization: 'Line one\nline two'
+				}
 			}
 		}
 	];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFerryError } from '../../../src/lib/core/errors';
+import type { SourceView } from '../../../src/lib/core/protocol/import-api';
 import { ImportApiClient, classifyResponse, parseRetryAfter } from '../../../src/lib/upload/client';
 import { FatalError, RetryableError } from '../../../src/lib/upload/errors';
 
@@ -153,6 +154,20 @@ describe('ImportApiClient', () => {
 			expect(calls[0].url).toBe(`http://api.test/api/v1${expected.path}`);
 		});
 	}
+
+	it('follows GET /sources pages until next is null', async () => {
+		const view = (id: string) => ({ id }) as unknown as SourceView;
+		const { client, calls } = clientWith(async (url) =>
+			url.endsWith('/sources')
+				? json(200, { sources: [view('a'), view('b')], next: 'c/1' })
+				: json(200, { sources: [view('c')], next: null })
+		);
+		expect((await client.sources()).map(({ id }) => id)).toEqual(['a', 'b', 'c']);
+		expect(calls.map(({ url }) => url)).toEqual([
+			'http://api.test/api/v1/sources',
+			'http://api.test/api/v1/sources?cursor=c%2F1'
+		]);
+	});
 
 	it('turns a 429 into a RetryableError with Retry-After (HTTP date)', async () => {
 		const { client } = clientWith(async () =>

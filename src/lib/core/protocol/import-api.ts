@@ -130,6 +130,15 @@ export interface SourceView {
 	rollback: RollbackSummary | null;
 }
 
+/** `GET /sources?limit=&cursor=`: sources a page holds unless `limit` says otherwise, and at most. */
+export const SOURCE_PAGE_SIZE = { default: 100, max: 1000 } as const;
+
+/** The answer of `GET /sources`: newest first; `next` is the cursor of the following page, if any. */
+export interface SourcePage {
+	sources: SourceView[];
+	next: string | null;
+}
+
 /** One applied chunk in `GET /sources/:id/received`. */
 export interface ReceivedChunk {
 	seq: number;
