@@ -210,13 +210,16 @@ export function credentialFromAuth0(input: unknown): CredentialResult {
 	const hashObject = input.hash;
 	if (!isRecord(hashObject))
 		return { error: 'custom_password_hash needs a hash object with a value.' };
-	const hash = encodedValue('hash', hashObject, ['digest', 'key']);
-	if (isError(hash)) return hash;
-	const encoding = hash.encoding ?? 'utf8';
+	// The encoding the algorithm allows is checked before the value is decoded in it.
+	const written = oneOf('hash.encoding', hashObject.encoding, ENCODINGS);
+	if (isError(written)) return written;
+	const encoding = written ?? 'utf8';
 	if (!HASH_ENCODINGS[algorithm!].includes(encoding))
 		return {
-			error: `For ${algorithm}, hash.encoding must be ${HASH_ENCODINGS[algorithm!].join(' or ')}${hash.encoding ? `, not ${hash.encoding}` : ''}.`
+			error: `For ${algorithm}, hash.encoding must be ${HASH_ENCODINGS[algorithm!].join(' or ')}${written ? `, not ${written}` : ''}.`
 		};
+	const hash = encodedValue('hash', hashObject, ['digest', 'key']);
+	if (isError(hash)) return hash;
 	const credential: Credential = { algorithm: algorithm!, hash: hash.value };
 	if (hash.encoding) credential.encoding = hash.encoding;
 	if (input.salt !== undefined) {
