@@ -63,6 +63,18 @@ function keycloakPassword(secret: object | string, data: object | string) {
 	};
 }
 
+/** What Keycloak's pbkdf2 providers read as: base64 hash and salt beside the parameters. */
+function keycloakPbkdf2(iterations: number, digest: string) {
+	return {
+		algorithm: 'pbkdf2',
+		hash: HASHES.keycloakSha256,
+		encoding: 'base64',
+		salt: HASHES.keycloakSalt,
+		salt_encoding: 'base64',
+		params: { iterations, digest, keylen: 32 }
+	};
+}
+
 describe('credentialFromKeycloak', () => {
 	const valid = [
 		{
@@ -73,14 +85,7 @@ describe('credentialFromKeycloak', () => {
 					{ hashIterations: 310000, algorithm: 'pbkdf2-sha256', additionalParameters: {} }
 				)
 			],
-			expected: {
-				algorithm: 'pbkdf2',
-				hash: HASHES.keycloakSha256,
-				encoding: 'base64',
-				salt: HASHES.keycloakSalt,
-				salt_encoding: 'base64',
-				params: { iterations: 310000, digest: 'sha256', keylen: 32 }
-			}
+			expected: keycloakPbkdf2(310000, 'sha256')
 		},
 		{
 			name: 'pbkdf2 (sha1) beside an OTP credential',
@@ -91,14 +96,7 @@ describe('credentialFromKeycloak', () => {
 					{ hashIterations: 27500, algorithm: 'pbkdf2' }
 				)
 			],
-			expected: {
-				algorithm: 'pbkdf2',
-				hash: HASHES.keycloakSha256,
-				encoding: 'base64',
-				salt: HASHES.keycloakSalt,
-				salt_encoding: 'base64',
-				params: { iterations: 27500, digest: 'sha1', keylen: 32 }
-			}
+			expected: keycloakPbkdf2(27500, 'sha1')
 		},
 		{
 			name: 'argon2 keeps its extra parameters',

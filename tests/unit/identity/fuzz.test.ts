@@ -1,6 +1,7 @@
 /** Malformed input never throws: random strings and objects come back as a result, not an exception. */
 import { describe, expect, it } from 'vitest';
 import {
+	AUTH0_ALGORITHMS,
 	credentialFromAuth0,
 	credentialFromAuth0PasswordHash
 } from '../../../src/lib/core/identity/auth0';
@@ -90,20 +91,7 @@ function randomValue(depth = 0): unknown {
 
 function randomAuth0(): unknown {
 	return {
-		algorithm: pick([
-			'argon2',
-			'bcrypt',
-			'hmac',
-			'ldap',
-			'md4',
-			'md5',
-			'sha1',
-			'sha256',
-			'sha512',
-			'pbkdf2',
-			'scrypt',
-			randomString()
-		]),
+		algorithm: pick([...AUTH0_ALGORITHMS, randomString()]),
 		hash: {
 			value: next() < 0.8 ? randomString() : randomValue(),
 			encoding: pick(['utf8', 'hex', 'base64', undefined, 7]),
