@@ -1,0 +1,66 @@
+/** The profile rules that are decided per value: what a destination makes of one row's data. */
+import type { Credential } from '../identity/credential';
+import { isRecord } from '../identity/credential';
+import { isValidUuid } from '../validate/rules/uuid';
+import type { AlgorithmRule, DestinationProfile } from './types';
+
+export type CredentialVerdict =
+	| { verdict: 'accepted'; field: string }
+	| { verdict: 'unsupported'; code: 'unsupported_password_hash'; reason: string };
+
+function accepts(rule: AlgorithmRule, credential: Credential): boolean {
+	if (rule.algorithm !== credential.algorithm) return false;
+	if (rule.separateSalt === false && credential.salt !== undefined) return false;
+	return Object.entries(rule.when ?? {}).every(([name, allowed]) => {
+		const value = credential.params?.[name];
+		return value !== undefined && allowed.includes(value);
+	});
+}
+
+/** "bcrypt with variant 2a", "pbkdf2", …: how the reason names what the destination takes. */
+function describe(rule: AlgorithmRule): string {
+	const conditions = Object.entries(rule.when ?? {}).map(
+		([name, allowed]) => `${name} ${allowed.join('/')}`
+	);
+	if (rule.separateSalt === false) conditions.push('no separate salt');
+	return conditions.length > 0 ? `${rule.algorithm} (${conditions.join(', ')})` : rule.algorithm;
+}
+
+/**
+ * Whether the destination takes this credential, and in which of its fields. An unsupported one
+ * is the warning unsupported_password_hash: the row goes without it and the user resets the password.
+ */
+export function credentialVerdict(
+	profile: DestinationProfile,
+	credential: Credential
+): CredentialVerdict {
+	for (const route of profile.passwords)
+		if (route.accepts.some((rule) => accepts(rule, credential)))
+			return { verdict: 'accepted', field: route.field };
+	const rules = profile.passwords.flatMap((route) => route.accepts);
+	const taken =
+		rules.length === 0
+			? 'takes no password hashes'
+			: `takes ${[...new Set(rules.map(describe))].join(', ')} only`;
+	return {
+		verdict: 'unsupported',
+		code: 'unsupported_password_hash',
+		reason: `${profile.label} ${taken}, not this ${credential.algorithm} hash: the user will reset the password.`
+	};
+}
+
+/** invalid_uuid when the profile requires UUID user ids (of its version) and this is not one. */
+export function userIdIssue(profile: DestinationProfile, userId: string): 'invalid_uuid' | null {
+	const { requireUuid, uuidVersion } = profile.rules;
+	if (!requireUuid || userId === '') return null;
+	if (!isValidUuid(userId)) return 'invalid_uuid';
+	if (uuidVersion === null) return null;
+	// The version is the first digit of the third group, the RFC 9562 variant 8–b of the fourth.
+	return userId[14] === String(uuidVersion) && /[89ab]/i.test(userId[19]) ? null : 'invalid_uuid';
+}
+
+/** The keys of `app_metadata` the profile reserves (reserved_metadata_key when any). */
+export function reservedMetadataKeys(profile: DestinationProfile, metadata: unknown): string[] {
+	if (!isRecord(metadata)) return [];
+	return Object.keys(metadata).filter((key) => profile.rules.reservedMetadataKeys.includes(key));
+}
