@@ -35,6 +35,8 @@ export class ReferenceApi {
 	port: number;
 	/** Times the process was started. */
 	starts = 0;
+	/** Everything the current process wrote so far, stdout and stderr. */
+	output = '';
 	readonly #ownsDataDir: boolean;
 	readonly #options: ReferenceApiOptions;
 	#child: ChildProcess | null = null;
@@ -62,15 +64,17 @@ export class ReferenceApi {
 		const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 		this.#child = child;
 		this.starts++;
+		this.output = '';
 		const url = await new Promise<string>((resolve, reject) => {
-			let output = '';
 			const timer = setTimeout(() => {
 				child.kill('SIGKILL');
-				reject(new Error(`the reference API did not start in ${START_TIMEOUT_MS} ms: ${output}`));
+				reject(
+					new Error(`the reference API did not start in ${START_TIMEOUT_MS} ms: ${this.output}`)
+				);
 			}, START_TIMEOUT_MS);
 			const read = (data: Buffer) => {
-				output += data.toString();
-				const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(output);
+				this.output += data.toString();
+				const match = /listening on (http:\/\/\S+\/api\/v1)/.exec(this.output);
 				if (match) {
 					clearTimeout(timer);
 					resolve(match[1]);
@@ -80,23 +84,33 @@ export class ReferenceApi {
 			child.stderr!.on('data', read);
 			child.once('exit', (code, signal) => {
 				clearTimeout(timer);
-				reject(new Error(`the reference API exited (${code ?? signal}): ${output}`));
+				reject(new Error(`the reference API exited (${code ?? signal}): ${this.output}`));
 			});
 		});
 		this.url = url;
 		this.port = Number(new URL(url).port);
 	}
 
-	#exit(signal: NodeJS.Signals): Promise<number | null> {
+	/** Sends a signal without waiting; `exited()` tells when and how the process ended. */
+	signal(signal: NodeJS.Signals): void {
+		this.#child?.kill(signal);
+	}
+
+	/** The current process's exit code once it has exited (null if none was running). */
+	exited(): Promise<number | null> {
 		const child = this.#child;
-		this.#child = null;
 		if (!child) return Promise.resolve(null);
 		if (child.exitCode !== null || child.signalCode !== null)
 			return Promise.resolve(child.exitCode);
-		return new Promise((resolve) => {
-			child.once('exit', (code) => resolve(code));
-			child.kill(signal);
-		});
+		return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+	}
+
+	async #exit(signal: NodeJS.Signals): Promise<number | null> {
+		const exited = this.exited();
+		this.signal(signal);
+		const code = await exited;
+		this.#child = null;
+		return code;
 	}
 
 	/** SIGKILL: no shutdown hooks, whatever transaction was open is lost. */

@@ -2,67 +2,23 @@
  * server/main.ts as a process: stopping on signals with a slow client connected, and the rule on
  * binding with the default token.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../../server/config';
-import { tempDir } from './helpers';
+import { ReferenceApi } from '../../support/reference-api';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const children: ChildProcess[] = [];
+const apis: ReferenceApi[] = [];
 const sockets: Socket[] = [];
 
-afterEach(() => {
+afterEach(async () => {
 	for (const socket of sockets.splice(0)) socket.destroy();
-	for (const child of children.splice(0)) {
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	}
+	for (const api of apis.splice(0)) await api.stop();
 });
 
-interface Started {
-	child: ChildProcess;
-	port: number;
-	/** Everything the process wrote so far, stdout and stderr. */
-	output: () => string;
-}
-
-function spawnServer(args: string[]): ChildProcess {
-	const child = spawn(
-		process.execPath,
-		['--import', 'tsx', 'server/main.ts', '--port', '0', '--quiet', ...args],
-		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }
-	);
-	children.push(child);
-	return child;
-}
-
-function collect(child: ChildProcess): () => string {
-	let output = '';
-	child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
-	child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-	return () => output;
-}
-
-function startServer(args: string[]): Promise<Started> {
-	const child = spawnServer(args);
-	const output = collect(child);
-	return new Promise((resolve, reject) => {
-		const onData = () => {
-			const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/api\/v1/.exec(output());
-			if (match) resolve({ child, port: Number(match[1]), output });
-		};
-		child.stdout!.on('data', onData);
-		child.stderr!.on('data', onData);
-		child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output()}`)));
-	});
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-	return new Promise((resolve) => {
-		if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-		else child.on('exit', (code) => resolve(code));
-	});
+function api(options: ConstructorParameters<typeof ReferenceApi>[0] = {}): ReferenceApi {
+	const created = new ReferenceApi(options);
+	apis.push(created);
+	return created;
 }
 
 /** A client that sends an upload's headers and the first bytes of its body, then nothing more. */
@@ -83,12 +39,12 @@ async function slowUpload(port: number, token: string): Promise<Socket> {
 
 describe('server/main.ts stopping', () => {
 	it(`exits within 10 s of SIGTERM during a slow upload (drains ${DEFAULT_DRAIN_TIMEOUT_MS} ms)`, async () => {
-		const { child, port } = await startServer(['--data', tempDir(), '--token', 'stop-token']);
-		const socket = await slowUpload(port, 'stop-token');
+		const server = api({ token: 'stop-token' });
+		await server.start();
+		const socket = await slowUpload(server.port, 'stop-token');
 		const closed = new Promise((resolve) => socket.once('close', resolve));
 		const started = performance.now();
-		child.kill('SIGTERM');
-		expect(await exited(child)).toBe(0);
+		expect(await server.terminate()).toBe(0);
 		const elapsed = performance.now() - started;
 		await closed;
 		expect(elapsed).toBeGreaterThanOrEqual(DEFAULT_DRAIN_TIMEOUT_MS - 500);
@@ -96,40 +52,38 @@ describe('server/main.ts stopping', () => {
 	}, 15_000);
 
 	it('exits at once on a second signal', async () => {
-		const { child, port } = await startServer(['--data', tempDir(), '--token', 'stop-token']);
-		await slowUpload(port, 'stop-token');
-		child.kill('SIGTERM');
+		const server = api({ token: 'stop-token' });
+		await server.start();
+		await slowUpload(server.port, 'stop-token');
+		const exited = server.exited();
+		server.signal('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 100));
 		const started = performance.now();
-		child.kill('SIGINT');
-		expect(await exited(child)).toBe(1);
+		server.signal('SIGINT');
+		expect(await exited).toBe(1);
 		expect(performance.now() - started).toBeLessThan(1_000);
 	}, 15_000);
 });
 
 describe('server/main.ts and the default token', () => {
 	it('refuses to listen on a non-loopback address with the default token', async () => {
-		const child = spawnServer(['--data', tempDir(), '--host', '0.0.0.0']);
-		const output = collect(child);
-		expect(await exited(child)).toBe(1);
-		expect(output()).toContain('refusing to listen on 0.0.0.0 with the default token "dev-token"');
-		expect(output()).not.toContain('listening on');
+		const server = api({ args: ['--host', '0.0.0.0'] });
+		await expect(server.start()).rejects.toThrow(/exited \(1\)/);
+		expect(server.output).toContain(
+			'refusing to listen on 0.0.0.0 with the default token "dev-token"'
+		);
+		expect(server.output).not.toContain('listening on');
 	}, 15_000);
 
 	it('listens on a non-loopback address with a token of its own', async () => {
-		const { output } = await startServer([
-			'--data',
-			tempDir(),
-			'--host',
-			'0.0.0.0',
-			'--token',
-			'x'
-		]);
-		expect(output()).not.toContain('warning');
+		const server = api({ token: 'x', args: ['--host', '0.0.0.0'] });
+		await server.start();
+		expect(server.output).not.toContain('warning');
 	}, 15_000);
 
 	it('warns on loopback with the default token', async () => {
-		const { output } = await startServer(['--data', tempDir()]);
-		expect(output()).toContain('warning: the API uses the default token "dev-token"');
+		const server = api();
+		await server.start();
+		expect(server.output).toContain('warning: the API uses the default token "dev-token"');
 	}, 15_000);
 });
