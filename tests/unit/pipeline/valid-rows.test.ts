@@ -1,13 +1,13 @@
-import * as Comlink from 'comlink';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
 import type { Mapping } from '../../../src/lib/core/types';
 import { ImportSession, type ValidRow } from '../../../src/lib/pipeline/session';
 import { isFerryError } from '../../../src/lib/core/errors';
 import { buildChunks } from '../../../src/lib/upload/chunks';
 import { WorkerError } from '../../../src/lib/workers/errors';
+import { workerOverChannel } from '../../helpers/worker-over-channel';
 import type { ParseWorkerApi } from '../../../src/lib/workers/parse.worker';
 
 const OPTIONS = { dateOrder: 'mdy' as const, defaultRegion: 'US', now: Date.UTC(2026, 0, 1) };
@@ -180,40 +180,18 @@ describe('ImportSession.validRows', () => {
  * Comlink messages the browser's worker receives, without a browser.
  */
 describe('parse.worker across a MessageChannel', () => {
-	const channel = new MessageChannel();
-	const saved = {
-		addEventListener: (globalThis as Record<string, unknown>).addEventListener,
-		removeEventListener: (globalThis as Record<string, unknown>).removeEventListener,
-		postMessage: (globalThis as Record<string, unknown>).postMessage
-	};
-	let worker: Comlink.Remote<ParseWorkerApi>;
-
-	beforeAll(async () => {
-		const scope = channel.port2;
-		Object.assign(globalThis, {
-			addEventListener: scope.addEventListener.bind(scope),
-			removeEventListener: scope.removeEventListener.bind(scope),
-			postMessage: scope.postMessage.bind(scope)
-		});
-		await import('../../../src/lib/workers/parse.worker');
-		scope.start();
-		worker = Comlink.wrap<ParseWorkerApi>(channel.port1 as unknown as Comlink.Endpoint);
-	});
-
-	afterAll(() => {
-		Object.assign(globalThis, saved);
-		channel.port1.close();
-		channel.port2.close();
-	});
+	const remote = workerOverChannel<ParseWorkerApi>(
+		() => import('../../../src/lib/workers/parse.worker')
+	);
 
 	it('builds the same chunks as buildChunks over the session pages, bodies moved across', async () => {
-		await worker.open(new File([CSV], 'users.csv', { type: 'text/csv' }));
-		const summary = await worker.scan(MAPPING, OPTIONS);
+		await remote().open(new File([CSV], 'users.csv', { type: 'text/csv' }));
+		const summary = await remote().scan(MAPPING, OPTIONS);
 		expect(summary.valid).toBe(3);
 		const limits = { rowsPerChunk: 2, bytesPerChunk: 10_000 };
-		await worker.startChunks(limits);
+		await remote().startChunks(limits);
 		const received = [];
-		for (let chunk = await worker.nextChunk(); chunk; chunk = await worker.nextChunk())
+		for (let chunk = await remote().nextChunk(); chunk; chunk = await remote().nextChunk())
 			received.push(chunk);
 		const expected = [];
 		for await (const { text, ...chunk } of buildChunks(EXPECTED, limits))
@@ -227,11 +205,13 @@ describe('parse.worker across a MessageChannel', () => {
 	});
 
 	it('stops a chunk build when the file is scanned again', async () => {
-		await worker.open(new File([CSV], 'users.csv', { type: 'text/csv' }));
-		await worker.scan(MAPPING, OPTIONS);
-		await worker.startChunks({ rowsPerChunk: 1, bytesPerChunk: 10_000 });
-		await worker.scan(MAPPING, OPTIONS);
-		const error = await worker.nextChunk().catch((e: unknown) => e);
+		await remote().open(new File([CSV], 'users.csv', { type: 'text/csv' }));
+		await remote().scan(MAPPING, OPTIONS);
+		await remote().startChunks({ rowsPerChunk: 1, bytesPerChunk: 10_000 });
+		await remote().scan(MAPPING, OPTIONS);
+		const error = await remote()
+			.nextChunk()
+			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(WorkerError);
 		expect(error).toMatchObject({ name: 'RowsChangedError', code: 'rows_changed' });
 	});
@@ -239,16 +219,18 @@ describe('parse.worker across a MessageChannel', () => {
 	it('hashes the original file (gzip and Windows-1252 while the working copy is made)', async () => {
 		const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 		const plain = new TextEncoder().encode(CSV);
-		await worker.open(new File([plain], 'users.csv'));
-		expect(await worker.fileSha256()).toBe(sha256(plain));
+		await remote().open(new File([plain], 'users.csv'));
+		expect(await remote().fileSha256()).toBe(sha256(plain));
 		const latin = new Uint8Array([...plain.subarray(0, 60), 0xe9, ...plain.subarray(60)]);
-		await worker.open(new File([latin], 'latin.csv'), 'windows-1252');
-		await worker.scan(MAPPING, OPTIONS);
-		expect(await worker.fileSha256()).toBe(sha256(latin));
+		await remote().open(new File([latin], 'latin.csv'), 'windows-1252');
+		await remote().scan(MAPPING, OPTIONS);
+		expect(await remote().fileSha256()).toBe(sha256(latin));
 	});
 
 	it('sends errors with their name, code and details', async () => {
-		const error = await worker.open(new File([], 'empty.csv')).catch((e: unknown) => e);
+		const error = await remote()
+			.open(new File([], 'empty.csv'))
+			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(WorkerError);
 		expect(isFerryError(error)).toBe(true);
 		expect(error).toMatchObject({ code: 'empty_file', message: 'The file is empty.' });

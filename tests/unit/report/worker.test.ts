@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	decryptReport,
 	encodeRecipientKey,
@@ -10,6 +10,7 @@ import {
 	type RowPager
 } from '../../../src/lib/core/report';
 import { WorkerError } from '../../../src/lib/workers/errors';
+import { workerOverChannel } from '../../helpers/worker-over-channel';
 import type { ReportWorkerApi } from '../../../src/lib/workers/report.worker';
 
 /*
@@ -17,31 +18,9 @@ import type { ReportWorkerApi } from '../../../src/lib/workers/report.worker';
  * messages the browser's worker receives, the pager and progress as proxies to this side.
  */
 describe('report.worker', () => {
-	const channel = new MessageChannel();
-	const saved = {
-		addEventListener: (globalThis as Record<string, unknown>).addEventListener,
-		removeEventListener: (globalThis as Record<string, unknown>).removeEventListener,
-		postMessage: (globalThis as Record<string, unknown>).postMessage
-	};
-	let worker: Comlink.Remote<ReportWorkerApi>;
-
-	beforeAll(async () => {
-		const scope = channel.port2;
-		Object.assign(globalThis, {
-			addEventListener: scope.addEventListener.bind(scope),
-			removeEventListener: scope.removeEventListener.bind(scope),
-			postMessage: scope.postMessage.bind(scope)
-		});
-		await import('../../../src/lib/workers/report.worker');
-		scope.start();
-		worker = Comlink.wrap<ReportWorkerApi>(channel.port1 as unknown as Comlink.Endpoint);
-	});
-
-	afterAll(() => {
-		Object.assign(globalThis, saved);
-		channel.port1.close();
-		channel.port2.close();
-	});
+	const remote = workerOverChannel<ReportWorkerApi>(
+		() => import('../../../src/lib/workers/report.worker')
+	);
 
 	const ROWS: ExplainedRowLike[] = [
 		{
@@ -64,17 +43,17 @@ describe('report.worker', () => {
 
 	it('collects, writes and seals the report; the admin key opens it', async () => {
 		const admin = await generateRecipientKeyPair();
-		const recipients = await worker.readRecipients(
+		const recipients = await remote().readRecipients(
 			`\n${await encodeRecipientKey(admin.publicKey)}\n`
 		);
 		expect(recipients.problem).toBeNull();
-		const columns = await worker.collect(
+		const columns = await remote().collect(
 			['user_id', 'email'],
 			Comlink.proxy(pager),
 			Comlink.proxy(() => {})
 		);
 		expect(columns).toEqual(['user_id', 'email', 'extra field 1']);
-		const sealed = await worker.seal({
+		const sealed = await remote().seal({
 			refused: [],
 			extraRows: [],
 			recipients: recipients.keys,
@@ -87,14 +66,14 @@ describe('report.worker', () => {
 	});
 
 	it('names bad recipient lines', async () => {
-		expect((await worker.readRecipients('not a key')).problem).toMatch(/^Line 1 is not/);
+		expect((await remote().readRecipients('not a key')).problem).toMatch(/^Line 1 is not/);
 	});
 
 	it('passes an error of the pager back with its name and code', async () => {
 		const changed: RowPager = async () => {
 			throw new ReportRowsChangedError();
 		};
-		const error = await worker
+		const error = await remote()
 			.collect(
 				['a'],
 				Comlink.proxy(changed),
