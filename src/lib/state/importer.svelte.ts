@@ -75,6 +75,8 @@ class Importer {
 	 * change, since the rows sent were read with them.
 	 */
 	locked: boolean = $derived(this.#status === 'uploading' || this.#status === 'imported');
+	/** The file can be forgotten: the source is stored and no upload is reading it. */
+	forgettable: boolean = $derived(this.sourceId !== null && this.#status !== 'uploading');
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
@@ -161,8 +163,13 @@ class Importer {
 		this.#scan?.abort();
 		const loaded = await loadSource(id).catch(() => null);
 		if (!loaded) {
+			const forgottenAt = (await getSource(id).catch(() => null))?.fileForgottenAt;
 			this.reset();
-			this.error = 'That import is no longer on this device.';
+			this.error =
+				forgottenAt != null
+					? `Its file was removed from this device on ${new Date(forgottenAt).toLocaleDateString()}; ` +
+						'its counts, upload results and encrypted report are on the Sources page.'
+					: 'That import is no longer on this device.';
 			this.phase = 'failed';
 			return;
 		}
