@@ -167,8 +167,7 @@ class Importer {
 			this.reset();
 			this.error =
 				forgottenAt != null
-					? `Its file was removed from this device on ${new Date(forgottenAt).toLocaleDateString()}; ` +
-						'its counts, upload results and encrypted report are on the Sources page.'
+					? forgottenMessage(forgottenAt)
 					: 'That import is no longer on this device.';
 			this.phase = 'failed';
 			return;
@@ -218,6 +217,13 @@ class Importer {
 		const subscription = liveQuery(() => getSource(id)).subscribe({
 			next: (source) => {
 				if (!source || this.sourceId !== id) return;
+				// Its retention period passed, or it was forgotten in another tab: let go of it here too.
+				if (source.fileForgottenAt != null) {
+					this.reset();
+					this.error = forgottenMessage(source.fileForgottenAt);
+					this.phase = 'failed';
+					return;
+				}
 				this.#status = source.status;
 				this.#latest = source;
 				void this.#adopt();
@@ -442,6 +448,13 @@ class Importer {
 		this.phase = 'failed';
 		this.error = error instanceof Error ? error.message : String(error);
 	}
+}
+
+function forgottenMessage(at: number): string {
+	return (
+		`Its file was removed from this device on ${new Date(at).toLocaleDateString()}; ` +
+		'its counts, upload results and encrypted report are on the Sources page.'
+	);
 }
 
 export const importer = new Importer();
