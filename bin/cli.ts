@@ -9,7 +9,10 @@ import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
 import { canonicalRecord } from '../src/lib/core/validate/canonical';
 import { ISSUE_CODES } from '../src/lib/core/validate/codes';
+import { isKnownRegion } from '../src/lib/core/validate/rules/phone';
 import { ImportSession } from '../src/lib/pipeline/session';
+import { notARegularFile } from './input-file';
+import { escapeForTerminal, jsonForTerminal } from './terminal';
 
 interface Output {
 	write(text: string): unknown;
@@ -90,7 +93,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
 			return 1;
 		}
 	}
-	io.stderr.write(`ferry: unknown command '${argv.join(' ')}'. See 'ferry --help'.\n`);
+	io.stderr.write(
+		`ferry: unknown command '${escapeForTerminal(argv.join(' '))}'. See 'ferry --help'.\n`
+	);
 	return 1;
 }
 
@@ -144,7 +149,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			}
 		});
 	} catch (error) {
-		io.stderr.write(`ferry validate: ${(error as Error).message}\n`);
+		io.stderr.write(`ferry validate: ${escapeForTerminal((error as Error).message)}\n`);
 		return 1;
 	}
 	const { values, positionals } = parsed;
@@ -158,7 +163,9 @@ async function validate(argv: string[], io: Io): Promise<number> {
 	}
 	const dateOrder = values['date-order'] ?? dateOrderOfLocale(localeOfEnvironment());
 	if (dateOrder !== 'dmy' && dateOrder !== 'mdy') {
-		io.stderr.write(`ferry validate: --date-order must be dmy or mdy, not '${dateOrder}'.\n`);
+		io.stderr.write(
+			`ferry validate: --date-order must be dmy or mdy, not '${escapeForTerminal(dateOrder)}'.\n`
+		);
 		return 1;
 	}
 	const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
@@ -166,11 +173,23 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		io.stderr.write('ferry validate: --max-rows takes a whole number.\n');
 		return 1;
 	}
+	const region = values.region?.toUpperCase() ?? regionOfLocale(localeOfEnvironment());
+	if (values.region !== undefined && !isKnownRegion(region)) {
+		io.stderr.write(
+			`ferry validate: --region takes a two-letter country code such as US, DE or GB, ` +
+				`not '${escapeForTerminal(values.region)}'.\n`
+		);
+		return 1;
+	}
 	const path = positionals[0];
 
 	try {
-		// openAsBlob's own error hides ENOENT/EISDIR; stat names them.
-		if ((await stat(path)).isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
+		// openAsBlob's own error hides ENOENT and what else the path is; stat names them.
+		const notAFile = notARegularFile(path, await stat(path));
+		if (notAFile !== null) {
+			io.stderr.write(`ferry validate: ${escapeForTerminal(notAFile)}.\n`);
+			return 2;
+		}
 		const file = await openAsBlob(path);
 		// Without a built indexer (npm run build:wasm) this is the reference engine; --json names it.
 		const engine = await chooseEngine((build) =>
@@ -188,7 +207,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			maxRows,
 			options: {
 				dateOrder: dateOrder as DateOrder,
-				defaultRegion: values.region ?? regionOfLocale(localeOfEnvironment()),
+				defaultRegion: region,
 				now: Date.now()
 			}
 		});
@@ -220,7 +239,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			sample
 		};
 		if (values.json) {
-			io.stdout.write(`${JSON.stringify(report)}\n`);
+			io.stdout.write(`${jsonForTerminal(report)}\n`);
 		} else {
 			io.stdout.write(readable(path, report, [...session.preview.notices, ...summary.notices]));
 		}
@@ -230,10 +249,8 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			? error.message
 			: (error as NodeJS.ErrnoException).code === 'ENOENT'
 				? `no such file: ${path}`
-				: (error as NodeJS.ErrnoException).code === 'EISDIR'
-					? `${path} is a directory`
-					: `cannot read ${path}: ${(error as Error).message}`;
-		io.stderr.write(`ferry validate: ${message}\n`);
+				: `cannot read ${path}: ${(error as Error).message}`;
+		io.stderr.write(`ferry validate: ${escapeForTerminal(message)}\n`);
 		return 2;
 	}
 }
@@ -286,5 +303,6 @@ function readable(
 	for (const [column, field] of Object.entries(report.mapping))
 		lines.push(`    ${column.padEnd(26)} → ${field}`);
 	for (const notice of notices) lines.push('', `  note: ${notice}`);
-	return `${lines.join('\n')}\n`;
+	// Each line escaped on its own: the newlines between them are the only ones printed as such.
+	return `${lines.map(escapeForTerminal).join('\n')}\n`;
 }

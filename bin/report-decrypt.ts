@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { decryptReport, type ReportKey } from '../src/lib/core/report/cipher';
 import { isReportError } from '../src/lib/core/report/error';
 import { decodeRecipientKey, recipientKeyPairOf } from '../src/lib/core/report/keys';
+import { escapeForTerminal } from './terminal';
 
 interface Output {
 	write(text: string): unknown;
@@ -53,7 +54,7 @@ export async function runReportDecrypt(args: string[], io: ReportDecryptIo): Pro
 			}
 		});
 	} catch (error) {
-		io.stderr.write(`${PREFIX}: ${(error as Error).message}\n`);
+		io.stderr.write(`${PREFIX}: ${escapeForTerminal((error as Error).message)}\n`);
 		return 1;
 	}
 	const { values, positionals } = parsed;
@@ -82,7 +83,7 @@ export async function runReportDecrypt(args: string[], io: ReportDecryptIo): Pro
 		return 0;
 	} catch (error) {
 		if (!(error instanceof InputError) && !isReportError(error)) throw error;
-		io.stderr.write(`${PREFIX}: ${file}: ${error.message}\n`);
+		io.stderr.write(`${PREFIX}: ${escapeForTerminal(`${file}: ${error.message}`)}\n`);
 		return 2;
 	}
 }

@@ -75,6 +75,8 @@ class Importer {
 	 * change, since the rows sent were read with them.
 	 */
 	locked: boolean = $derived(this.#status === 'uploading' || this.#status === 'imported');
+	/** The file can be forgotten: the source is stored and no upload is reading it. */
+	forgettable: boolean = $derived(this.sourceId !== null && this.#status !== 'uploading');
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
@@ -161,8 +163,12 @@ class Importer {
 		this.#scan?.abort();
 		const loaded = await loadSource(id).catch(() => null);
 		if (!loaded) {
+			const forgottenAt = (await getSource(id).catch(() => null))?.fileForgottenAt;
 			this.reset();
-			this.error = 'That import is no longer on this device.';
+			this.error =
+				forgottenAt != null
+					? forgottenMessage(forgottenAt)
+					: 'That import is no longer on this device.';
 			this.phase = 'failed';
 			return;
 		}
@@ -211,6 +217,13 @@ class Importer {
 		const subscription = liveQuery(() => getSource(id)).subscribe({
 			next: (source) => {
 				if (!source || this.sourceId !== id) return;
+				// Its retention period passed, or it was forgotten in another tab: let go of it here too.
+				if (source.fileForgottenAt != null) {
+					this.reset();
+					this.error = forgottenMessage(source.fileForgottenAt);
+					this.phase = 'failed';
+					return;
+				}
 				this.#status = source.status;
 				this.#latest = source;
 				void this.#adopt();
@@ -435,6 +448,13 @@ class Importer {
 		this.phase = 'failed';
 		this.error = error instanceof Error ? error.message : String(error);
 	}
+}
+
+function forgottenMessage(at: number): string {
+	return (
+		`Its file was removed from this device on ${new Date(at).toLocaleDateString()}; ` +
+		'its counts, upload results and encrypted report are on the Sources page.'
+	);
 }
 
 export const importer = new Importer();

@@ -3,7 +3,31 @@ import { SvelteSet } from 'svelte/reactivity';
 import { deleteAllLocalData, getDatabase, type ConnectionNotice } from '../storage/db';
 import { requestPersistence, storageState, type StorageState } from '../storage/quota';
 import type { SourceRecord } from '../storage/schema';
-import { deleteSource, listSources } from '../storage/sources';
+import {
+	DEFAULT_RETENTION,
+	forgetFile,
+	isRetention,
+	purgeExpired,
+	type Retention
+} from '../storage/retention';
+import { deleteSource, listSources, reportedSourceIds } from '../storage/sources';
+
+/**
+ * The retention setting, in localStorage: a choice, not personal data, read synchronously at start
+ * and kept apart from the database so "Delete all local data" does not reset it.
+ */
+export const RETENTION_KEY = 'ferry.retention';
+
+/** How often an open tab looks for files past their retention period. */
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+
+function localStore(): Storage | null {
+	try {
+		return typeof localStorage === 'undefined' ? null : localStorage;
+	} catch {
+		return null;
+	}
+}
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -16,13 +40,17 @@ function messageOf(error: unknown): string {
 class Sources {
 	/** Newest first. */
 	list = $state.raw<SourceRecord[]>([]);
+	/** Sources with an encrypted report stored. */
+	reported = $state.raw<ReadonlySet<string>>(new Set());
+	/** How long a file and its preview stay after the source's run ended. */
+	retention = $state<Retention>(DEFAULT_RETENTION);
 	/** False until the database has answered once. */
 	loaded = $state(false);
 	error = $state<string | null>(null);
 	storage = $state.raw<StorageState | null>(null);
 	/** What another tab did to the database connection (see db.ts). */
 	notice = $state.raw<ConnectionNotice | null>(null);
-	/** Ids of sources being deleted. */
+	/** Ids of sources being deleted, or whose file is being forgotten. */
 	deleting = new SvelteSet<string>();
 	deletingAll = $state(false);
 
@@ -34,6 +62,55 @@ class Sources {
 	#watchers = 0;
 	#subscription: Subscription | null = null;
 	#stopNotices: (() => void) | null = null;
+
+	constructor() {
+		const stored = localStore()?.getItem(RETENTION_KEY);
+		if (isRetention(stored)) this.retention = stored;
+	}
+
+	/** Changes the retention and applies it at once (a shorter one may forget files now). */
+	setRetention(retention: Retention): void {
+		this.retention = retention;
+		try {
+			localStore()?.setItem(RETENTION_KEY, retention);
+		} catch {
+			// Not stored (storage disabled or full): this tab still applies it.
+		}
+		void this.purge();
+	}
+
+	/**
+	 * Forgets the files past their retention now and every few minutes while the app is open;
+	 * returns the function that stops. Meant for the layout's $effect (app start).
+	 */
+	purgePeriodically(): () => void {
+		void this.purge();
+		const timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
+		return () => clearInterval(timer);
+	}
+
+	async purge(): Promise<void> {
+		try {
+			await purgeExpired(Date.now(), this.retention);
+		} catch (error) {
+			// Tried again at the next interval; the list shows what is still kept meanwhile.
+			this.error = `Files past their retention period were not removed: ${messageOf(error)}`;
+		}
+	}
+
+	/** Deletes the source's file and preview now, keeping its counts, results and report. */
+	async forget(id: string): Promise<boolean> {
+		this.deleting.add(id);
+		this.error = null;
+		try {
+			return await forgetFile(id);
+		} catch (error) {
+			this.error = `The file was not forgotten: ${messageOf(error)}`;
+			return false;
+		} finally {
+			this.deleting.delete(id);
+		}
+	}
 
 	/** Starts following the database; returns the function that stops. Meant for an $effect. */
 	watch(): () => void {
@@ -92,9 +169,12 @@ class Sources {
 	}
 
 	#subscribe(): void {
-		this.#subscription = liveQuery(listSources).subscribe({
-			next: (list) => {
+		this.#subscription = liveQuery(() =>
+			Promise.all([listSources(), reportedSourceIds()])
+		).subscribe({
+			next: ([list, reported]) => {
 				this.list = list;
+				this.reported = new Set(reported);
 				this.loaded = true;
 				this.error = null;
 				// The list changed, so did the space used.

@@ -121,6 +121,11 @@ export interface SourceRecord {
 	 * a property that is not indexed needs no new schema version).
 	 */
 	upload?: UploadRecord | null;
+	/**
+	 * When the raw file and the preview rows were deleted (retention.ts), keeping the rest; absent
+	 * or null while they are stored (not indexed: no new schema version).
+	 */
+	fileForgottenAt?: number | null;
 }
 
 /** How a source's upload was set up and how far it got. */

@@ -227,6 +227,11 @@ export async function listSources(): Promise<SourceRecord[]> {
 	return getDatabase().sources.orderBy('updatedAt').reverse().toArray();
 }
 
+/** Ids of the sources that have an encrypted report stored (keys only: no report is read). */
+export async function reportedSourceIds(): Promise<string[]> {
+	return getDatabase().reports.toCollection().primaryKeys();
+}
+
 /** Removes a source and everything stored for it, in one transaction. */
 export async function deleteSource(id: string): Promise<void> {
 	const db = getDatabase();
