@@ -7,7 +7,7 @@ import { FerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
 import { RowsChangedError } from '../upload/errors';
 import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
 import './errors';
@@ -129,12 +129,12 @@ const api = {
 		running?.abort();
 	},
 
-	rows(start: number, count: number) {
-		return current().rows(start, count);
+	rows(start: number, count: number, shown?: Shown) {
+		return current().rows(start, count, shown);
 	},
 
-	filteredRows(mask: number, offset: number, count: number) {
-		return current().filteredRows(mask, offset, count);
+	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
+		return current().filteredRows(mask, offset, count, shown);
 	},
 
 	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */
