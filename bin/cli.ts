@@ -4,6 +4,11 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseEngine } from '../src/lib/core/engine/select';
 import { isFerryError } from '../src/lib/core/errors';
+import {
+	DEFAULT_DECOMPRESSION_LIMITS,
+	RATIO_CHECKED_AFTER,
+	SHOWN_VALUE_CHARS
+} from '../src/lib/core/limits';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
 import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
@@ -13,6 +18,7 @@ import { isKnownRegion } from '../src/lib/core/validate/rules/phone';
 import { ImportSession } from '../src/lib/pipeline/session';
 import { notARegularFile } from './input-file';
 import { escapeForTerminal, jsonForTerminal } from './terminal';
+import { temporaryCopies } from './temp-copies';
 
 interface Output {
 	write(text: string): unknown;
@@ -35,6 +41,7 @@ Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when the inp
 `;
 
 export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
+                      [--max-decompressed-bytes N] [--max-compression-ratio N]
 
 Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the encoding,
 format, delimiter and header, proposes a mapping to the canonical user fields, and checks every row
@@ -44,12 +51,19 @@ Options:
   --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
                     only), header, preset, engine, rows, valid, invalid, warnings, issues: {code: rows
                     with that code; codes with no row are left out}, mapping: {column: field; unmapped
-                    columns are left out}, sample: [first 5 rows as canonical records of trimmed values]}
+                    columns are left out}, sample: [first 5 rows as canonical records of trimmed values,
+                    each cut to ${SHOWN_VALUE_CHARS} characters with a marker "…[+N characters]"]}
   --encoding E      read FILE in encoding E (any label TextDecoder knows) instead of detecting it
   --date-order O    how slash dates that no value decides are read: dmy or mdy (default: from the
                     locale in LC_ALL/LANG, else dmy)
   --region CC       default country for phone numbers without a country code (default: from the locale)
-  --max-rows N      check only the first N data rows
+  --max-rows N      check only the first N data rows (a gzip file is decompressed only that far)
+  --max-decompressed-bytes N
+                    stop reading a gzip file that expands to more than N bytes (default
+                    ${DEFAULT_DECOMPRESSION_LIMITS.maxBytes}, 4 GiB)
+  --max-compression-ratio N
+                    stop reading a gzip file that expands to more than N times the compressed bytes
+                    read (default ${DEFAULT_DECOMPRESSION_LIMITS.maxRatio}; judged past the first ${RATIO_CHECKED_AFTER >> 20} MiB)
   -h, --help        show this help
 
 Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when FILE cannot be read (the
@@ -145,6 +159,8 @@ async function validate(argv: string[], io: Io): Promise<number> {
 				'date-order': { type: 'string' },
 				region: { type: 'string' },
 				'max-rows': { type: 'string' },
+				'max-decompressed-bytes': { type: 'string' },
+				'max-compression-ratio': { type: 'string' },
 				help: { type: 'boolean', short: 'h', default: false }
 			}
 		});
@@ -181,7 +197,29 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		);
 		return 1;
 	}
+	const limits = { ...DEFAULT_DECOMPRESSION_LIMITS };
+	for (const [flag, key] of [
+		['max-decompressed-bytes', 'maxBytes'],
+		['max-compression-ratio', 'maxRatio']
+	] as const) {
+		const value = values[flag];
+		if (value === undefined) continue;
+		limits[key] = Number(value);
+		if (!(Number.isFinite(limits[key]) && limits[key] > 0)) {
+			io.stderr.write(`ferry validate: --${flag} takes a positive number.\n`);
+			return 1;
+		}
+	}
 	const path = positionals[0];
+	// A decompressed or transcoded working copy goes to a temporary file, removed however this ends.
+	const copies = temporaryCopies();
+	const interrupted = () => {
+		copies.removeAll();
+		process.exit(130);
+	};
+	process.once('SIGINT', interrupted);
+	process.once('SIGTERM', interrupted);
+	let session: ImportSession | null = null;
 
 	try {
 		// openAsBlob's own error hides ENOENT and what else the path is; stat names them.
@@ -195,10 +233,12 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		const engine = await chooseEngine((build) =>
 			readFile(new URL(`../wasm/build/${build}`, import.meta.url))
 		);
-		const session = await ImportSession.open(file, basename(path), {
+		session = await ImportSession.open(file, basename(path), {
 			encoding: values.encoding,
 			schema: REFERENCE_SCHEMA,
-			engine
+			engine,
+			decompressionLimits: limits,
+			sink: copies.sink
 		});
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
 		const summary = await session.scan({
@@ -220,7 +260,9 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		layout.columns.forEach((column, i) => {
 			if (mapping[i]) mapped[column] = mapping[i];
 		});
-		const sample = (await session.rows(0, 5)).map((row) => canonicalRecord(row.fields, mapping));
+		const sample = (await session.rows(0, 5, { capValues: true })).map((row) =>
+			canonicalRecord(row.fields, mapping)
+		);
 		const report = {
 			format: layout.format,
 			compression: info.compression,
@@ -252,6 +294,11 @@ async function validate(argv: string[], io: Io): Promise<number> {
 				: `cannot read ${path}: ${(error as Error).message}`;
 		io.stderr.write(`ferry validate: ${escapeForTerminal(message)}\n`);
 		return 2;
+	} finally {
+		await session?.close();
+		copies.removeAll();
+		process.off('SIGINT', interrupted);
+		process.off('SIGTERM', interrupted);
 	}
 }
 

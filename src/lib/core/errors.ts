@@ -9,6 +9,8 @@ export type FerryErrorCode =
 	| 'invalid_json'
 	| 'invalid_utf8'
 	| 'unknown_encoding'
+	| 'decompression_limit'
+	| 'too_many_rows'
 	| 'aborted';
 
 export interface FerryErrorDetails {

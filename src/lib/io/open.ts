@@ -1,6 +1,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FerryError, isFerryError, throwIfAborted, type AbortSignalLike } from '../core/errors';
+import {
+	DEFAULT_DECOMPRESSION_LIMITS,
+	RATIO_CHECKED_AFTER,
+	formatBytes,
+	type DecompressionLimits
+} from '../core/limits';
 import { requireReadableContainer } from '../core/sniff/container';
 import {
 	bomLengthFor,
@@ -117,11 +123,50 @@ function bomBytes(info: EncodingInfo): number {
 	return info.encoding === 'utf-8' ? 3 : 2;
 }
 
+/** Where a working copy's bytes go as they are made: memory (memorySink) or a file (the CLI). */
+export interface WorkingCopySink {
+	write(chunk: Uint8Array): void | Promise<void>;
+	/** All bytes are written: the copy, readable at random. */
+	finish(): Promise<Blob>;
+	/** The copy is no longer needed (also after a failed or unfinished write). */
+	discard(): void | Promise<void>;
+}
+
+/** The browser's sink: the copy is a Blob of the chunks (the browser may page it to disk). */
+export function memorySink(): WorkingCopySink {
+	let parts: Uint8Array[] = [];
+	return {
+		write: (chunk) => void parts.push(chunk),
+		finish: async () => new Blob(parts as BlobPart[]),
+		discard: () => void (parts = [])
+	};
+}
+
+export interface WorkingCopy {
+	blob: Blob;
+	/** False when it is only the first records (`prefixBytes`), ending at a line break. */
+	complete: boolean;
+	/** Frees it (removes its file); the blob is not read afterwards. */
+	discard(): void | Promise<void>;
+}
+
+const LF = 0x0a;
+
+function decompressionLimitError(limits: DecompressionLimits, by: 'size' | 'ratio'): FerryError {
+	const message =
+		by === 'size'
+			? `This gzip file expands to more than ${formatBytes(limits.maxBytes)}, the decompressed-size limit, so Ferry stopped reading it.`
+			: `This gzip file expands to more than ${limits.maxRatio} times its compressed size, the compression-ratio limit (${limits.maxRatio}:1), so Ferry stopped reading it: real exports compress far less, this looks like a decompression bomb.`;
+	return new FerryError('decompression_limit', message);
+}
+
 /**
  * The UTF-8 working copy without BOM that every byte offset refers to. Plain UTF-8 is the file
  * itself (a slice, no copy); gzip and other encodings are decompressed and transcoded once, as a
- * stream, into a new Blob. `onRead` sees each chunk of the original file as that stream reads it
- * (never called for plain UTF-8, which is not read).
+ * stream, into `sink` (memory by default). Decompression stops with `decompression_limit` past
+ * `limits`. With `prefixBytes`, writing stops at the first line break past that many bytes (enough
+ * for the first rows: --max-rows). `onRead` sees each chunk of the original file as that stream
+ * reads it (never called for plain UTF-8, which is not read).
  */
 export async function workingCopy(
 	file: Blob,
@@ -130,13 +175,17 @@ export async function workingCopy(
 		signal?: AbortSignalLike;
 		onProgress?(bytes: number): void;
 		onRead?(chunk: Uint8Array): void;
+		limits?: DecompressionLimits;
+		sink?: WorkingCopySink;
+		prefixBytes?: number;
 	} = {}
-): Promise<Blob> {
-	const { signal, onProgress, onRead } = options;
+): Promise<WorkingCopy> {
+	const { signal, onProgress, onRead, prefixBytes = Infinity } = options;
+	const limits = options.limits ?? DEFAULT_DECOMPRESSION_LIMITS;
 	const bom = bomBytes(info);
 	if (!info.compression && info.encoding === 'utf-8') {
 		onProgress?.(file.size);
-		return file.slice(bom);
+		return { blob: file.slice(bom), complete: true, discard: () => undefined };
 	}
 
 	let read = 0;
@@ -156,30 +205,51 @@ export async function workingCopy(
 	const decoder =
 		info.encoding === 'utf-8' ? null : createTextDecoder(info.encoding, { ignoreBOM: true });
 	const encoder = new TextEncoder();
-	const parts: Uint8Array[] = [];
+	const sink = options.sink ?? memorySink();
 	let skip = bom;
+	let decompressed = 0;
+	let written = 0;
+	let complete = true;
 	try {
 		for (;;) {
 			if (signal?.aborted) throw new FerryError('aborted', 'The operation was cancelled.');
 			const { done, value } = await reader.read();
 			if (done) break;
+			if (info.compression) {
+				decompressed += value.length;
+				if (decompressed > limits.maxBytes) throw decompressionLimitError(limits, 'size');
+				if (decompressed > RATIO_CHECKED_AFTER && decompressed > read * limits.maxRatio)
+					throw decompressionLimitError(limits, 'ratio');
+			}
 			let chunk = value;
 			if (skip > 0) {
 				const skipped = Math.min(skip, chunk.length);
 				chunk = chunk.subarray(skipped);
 				skip -= skipped;
 			}
-			if (!decoder) parts.push(chunk);
-			else parts.push(encoder.encode(decoder.decode(chunk, { stream: true })));
+			if (decoder) chunk = encoder.encode(decoder.decode(chunk, { stream: true }));
+			if (written + chunk.length >= prefixBytes) {
+				const lineEnd = chunk.lastIndexOf(LF);
+				if (lineEnd >= 0) {
+					await sink.write(chunk.subarray(0, lineEnd + 1));
+					complete = false;
+					break;
+				}
+			}
+			await sink.write(chunk);
+			written += chunk.length;
 			onProgress?.(read);
 		}
-		if (decoder) parts.push(encoder.encode(decoder.decode()));
+		if (complete && decoder) await sink.write(encoder.encode(decoder.decode()));
+		if (!complete) reader.cancel().catch(() => undefined);
+		const blob = await sink.finish();
+		return { blob, complete, discard: () => sink.discard() };
 	} catch (error) {
 		reader.cancel().catch(() => undefined);
+		await sink.discard();
 		if (isFerryError(error)) throw error;
 		throw damagedGzip(error);
 	}
-	return new Blob(parts as BlobPart[]);
 }
 
 /** An incremental SHA-256 of the bytes given to `update`, in lowercase hex once done. */

@@ -32,8 +32,11 @@ import {
 	openHead,
 	sha256OfBlob,
 	sha256Stream,
-	workingCopy
+	workingCopy,
+	type WorkingCopy,
+	type WorkingCopySink
 } from '../io/open';
+import { capValues, type DecompressionLimits } from '../core/limits';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -99,6 +102,11 @@ export interface ScanCall {
 	onProgress?: (progress: ScanProgress) => void;
 }
 
+/** Rows for the screen or a sample, not for a report or an upload: long values are cut. */
+export interface Shown {
+	capValues?: boolean;
+}
+
 const HOOKS = { isKnownAlias, detectPreset, transformRecord };
 
 export interface SessionOptions {
@@ -107,6 +115,15 @@ export interface SessionOptions {
 	schema: DestinationSchema;
 	/** Where the engine scans ranges of a working copy (the browser's pool of range workers). */
 	ranges?: (workingCopy: Blob) => RangeRunner;
+	/** How far a gzip file may expand; DEFAULT_DECOMPRESSION_LIMITS when absent. */
+	decompressionLimits?: DecompressionLimits;
+	/** Where a decompressed or transcoded working copy is written: memory when absent. */
+	sink?: () => WorkingCopySink;
+}
+
+/** The first part of a compressed file read for --max-rows; doubled while its rows are not all in it. */
+function firstPrefixBytes(maxRows: number): number {
+	return Math.max(1024 * 1024, maxRows * 256);
 }
 
 /**
@@ -116,7 +133,8 @@ export interface SessionOptions {
 export class ImportSession {
 	#file: Blob;
 	#preview: Preview;
-	#working: Promise<Blob> | null = null;
+	/** The working copy, made for a prefix of `bytes` (Infinity: the whole file). */
+	#copy: { bytes: number; made: Promise<WorkingCopy> } | null = null;
 	/** SHA-256 of the original file (the import API's `file.sha256`). */
 	#sha256: Promise<string> | null = null;
 	#result: ScanResult | null = null;
@@ -164,7 +182,7 @@ export class ImportSession {
 				this.options.schema
 			);
 			this.#preview = { ...reread, info: { ...reread.info, overridden: false } };
-			this.#working = null;
+			await this.#discardCopy();
 			this.#notices.push(
 				`A byte at offset ${error.details.offset ?? '?'} is not UTF-8: the file was read as Windows-1252.`
 			);
@@ -180,42 +198,80 @@ export class ImportSession {
 	}
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {
-		const working = await this.#workingCopy(call);
 		const engine = this.options.engine ?? referenceEngine;
-		return engine.scan({
-			source: blobSource(working),
-			ranges: this.options.ranges?.(working),
-			layout: this.#preview.layout,
-			mapping: call.mapping,
-			schema: call.schema,
-			options: call.options,
-			maxRows: call.maxRows,
-			transformRecord,
-			signal: call.signal,
-			onProgress: call.onProgress
-		});
+		const scan = (copy: WorkingCopy) =>
+			engine.scan({
+				source: blobSource(copy.blob),
+				ranges: this.options.ranges?.(copy.blob),
+				layout: this.#preview.layout,
+				mapping: call.mapping,
+				schema: call.schema,
+				options: call.options,
+				maxRows: call.maxRows,
+				transformRecord,
+				signal: call.signal,
+				onProgress: call.onProgress
+			});
+		const { maxRows } = call;
+		if (maxRows === undefined) return scan(await this.#workingCopy(call));
+		// Only as much of a compressed or transcoded file is copied as its first rows need.
+		for (let bytes = firstPrefixBytes(maxRows); ; bytes *= 2) {
+			const copy = await this.#workingCopy(call, bytes);
+			if (copy.complete) return scan(copy);
+			try {
+				const result = await scan(copy);
+				if (result.rows >= maxRows) return result;
+			} catch (error) {
+				// The prefix ends at a line break, maybe one inside a quoted field: read a longer one.
+				if (!isFerryError(error) || error.code === 'aborted') throw error;
+			}
+		}
 	}
 
-	#workingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
-		this.#working ??= this.#makeWorkingCopy(call).catch((error) => {
-			this.#working = null;
-			throw error;
-		});
-		return this.#working;
+	/** The working copy holding at least the first `bytes` bytes (all of them by default). */
+	#workingCopy(call: Pick<ScanCall, 'signal'>, bytes = Infinity): Promise<WorkingCopy> {
+		if (this.#copy && this.#copy.bytes >= bytes) return this.#copy.made;
+		void this.#discardCopy();
+		const entry = { bytes, made: this.#makeWorkingCopy(call, bytes) };
+		entry.made.then(
+			(copy) => {
+				if (copy.complete) entry.bytes = Infinity;
+			},
+			() => {
+				if (this.#copy === entry) this.#copy = null;
+			}
+		);
+		this.#copy = entry;
+		return entry.made;
+	}
+
+	async #discardCopy(): Promise<void> {
+		const old = this.#copy;
+		this.#copy = null;
+		const copy = await old?.made.catch(() => null);
+		await copy?.discard();
+	}
+
+	/** Frees the working copy (the CLI's temporary file); the session is not used afterwards. */
+	close(): Promise<void> {
+		return this.#discardCopy();
 	}
 
 	/** Hashes the original file on the way when the working copy is made by reading all of it. */
-	async #makeWorkingCopy(call: Pick<ScanCall, 'signal'>): Promise<Blob> {
+	async #makeWorkingCopy(call: Pick<ScanCall, 'signal'>, bytes: number): Promise<WorkingCopy> {
 		const hash = sha256Stream();
 		let hashed = 0;
 		const copy = await workingCopy(this.#file, this.info, {
 			signal: call.signal,
+			limits: this.options.decompressionLimits,
+			sink: this.options.sink?.(),
+			prefixBytes: bytes,
 			onRead: (chunk) => {
 				hash.update(chunk);
 				hashed += chunk.length;
 			}
 		});
-		if (hashed === this.#file.size) this.#sha256 ??= Promise.resolve(hash.hex());
+		if (copy.complete && hashed === this.#file.size) this.#sha256 ??= Promise.resolve(hash.hex());
 		return copy;
 	}
 
@@ -252,22 +308,24 @@ export class ImportSession {
 		return this.#result;
 	}
 
-	/** Rows [start, start + count) re-read from the working copy by their stored byte ranges. */
-	async rows(start: number, count: number): Promise<PagedRow[]> {
+	/**
+	 * Rows [start, start + count) re-read from the working copy by their stored byte ranges; with
+	 * `shown`, each value cut to SHOWN_VALUE_CHARS (capValue) for a page on screen or a sample.
+	 */
+	async rows(start: number, count: number, shown: Shown = {}): Promise<PagedRow[]> {
 		const result = this.#scanned();
 		const end = Math.min(result.rows, start + count);
 		if (start >= end) return [];
-		return this.#readRows(
-			result,
-			Array.from({ length: end - start }, (_, i) => start + i)
-		);
+		const rows = Array.from({ length: end - start }, (_, i) => start + i);
+		return this.#paged(result, rows, await this.#readRecords(result, rows), shown);
 	}
 
 	/** Rows whose issue mask intersects `mask`, paged, with their reasons: the "invalid rows" list. */
 	async filteredRows(
 		mask: number,
 		offset: number,
-		count: number
+		count: number,
+		shown: Shown = {}
 	): Promise<{ total: number; rows: ExplainedRow[] }> {
 		const result = this.#scanned();
 		const matches: number[] = [];
@@ -278,7 +336,7 @@ export class ImportSession {
 			total++;
 		}
 		const records = await this.#readRecords(result, matches);
-		const rows = this.#paged(result, matches, records).map((row, i) => ({
+		const rows = this.#paged(result, matches, records, shown).map((row, i) => ({
 			...row,
 			reasons: result.explain(
 				row.row,
@@ -327,17 +385,13 @@ export class ImportSession {
 		};
 	}
 
-	async #readRows(result: ScanResult, rows: number[]): Promise<PagedRow[]> {
-		return this.#paged(result, rows, await this.#readRecords(result, rows));
-	}
-
-	#paged(result: ScanResult, rows: number[], records: RecordSpan[]): PagedRow[] {
+	#paged(result: ScanResult, rows: number[], records: RecordSpan[], shown: Shown): PagedRow[] {
 		return records.map((record, i) => {
 			const row = rows[i];
 			return {
 				row,
 				line: record.line,
-				fields: record.fields,
+				fields: shown.capValues ? capValues(record.fields) : record.fields,
 				issues: codesOf(result.rowIssues[row]),
 				duplicateOf: result.duplicateOf.get(row) ?? null
 			};
@@ -346,7 +400,7 @@ export class ImportSession {
 
 	/** Reads runs of consecutive rows with one slice each. */
 	async #readRecords(result: ScanResult, rows: number[]): Promise<RecordSpan[]> {
-		const source = blobSource(await this.#workingCopy({}));
+		const source = blobSource((await (this.#copy?.made ?? this.#workingCopy({}))).blob);
 		const out: RecordSpan[] = [];
 		let i = 0;
 		while (i < rows.length) {
@@ -407,7 +461,11 @@ async function readPreview(
 		size: file.size,
 		info: head.info,
 		layout,
-		rows: preview.map((record, row) => ({ row, line: record.line, fields: record.fields })),
+		rows: preview.map((record, row) => ({
+			row,
+			line: record.line,
+			fields: capValues(record.fields)
+		})),
 		proposals: proposeMapping({
 			columns: layout.columns,
 			keys: layout.keys,

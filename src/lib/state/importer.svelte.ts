@@ -446,7 +446,7 @@ class Importer {
 
 	#fail(error: unknown): void {
 		this.phase = 'failed';
-		this.error = error instanceof Error ? error.message : String(error);
+		this.error = failureMessage(error);
 	}
 }
 
@@ -455,6 +455,18 @@ function forgottenMessage(at: number): string {
 		`Its file was removed from this device on ${new Date(at).toLocaleDateString()}; ` +
 		'its counts, upload results and encrypted report are on the Sources page.'
 	);
+}
+
+/**
+ * What the admin reads when a file cannot be opened or scanned, chosen by the error's name and code,
+ * never its text: a FerryError (a limit, a damaged file) says so itself; Chromium's NotReadableError
+ * blames "permission problems" when the real cause is that a copy of the file no longer fits.
+ */
+function failureMessage(error: unknown): string {
+	if (!(error instanceof Error)) return String(error);
+	if (error.name === 'NotReadableError')
+		return 'The browser could not read the file back, most likely because it ran out of memory or disk space while copying it. Close other tabs, or check the file with the ferry CLI.';
+	return error.message;
 }
 
 export const importer = new Importer();

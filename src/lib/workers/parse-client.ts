@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
+import type { Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import './errors';
 import type { ParseWorkerApi } from './parse.worker';
@@ -53,12 +54,13 @@ class ParseClient {
 		}
 	}
 
-	rows(start: number, count: number) {
-		return this.#remote().rows(start, count);
+	/** `shown`: rows for the screen, their long values cut (see ImportSession.rows). */
+	rows(start: number, count: number, shown?: Shown) {
+		return this.#remote().rows(start, count, shown);
 	}
 
-	filteredRows(mask: number, offset: number, count: number) {
-		return this.#remote().filteredRows(mask, offset, count);
+	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
+		return this.#remote().filteredRows(mask, offset, count, shown);
 	}
 
 	/** SHA-256 (hex) of the open file, computed in the worker. */

@@ -7,10 +7,11 @@ import { FerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
 import { RowsChangedError } from '../upload/errors';
 import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
 import './errors';
+import { memorySink, type WorkingCopySink } from '../io/open';
 import { RangePool } from './range-pool';
 
 const WASM_BUILDS: Record<WasmBuild, URL> = {
@@ -47,6 +48,43 @@ let scans = 0;
 let chunks: AsyncGenerator<BuiltChunk> | null = null;
 /** Rows read per page while chunks are built. */
 const ROWS_PAGE = 2000;
+
+/**
+ * A working copy in the Origin Private File System, written through a sync access handle (only a
+ * worker has one), so a decompressed or transcoded file costs disk rather than the tab's memory.
+ * Where the browser has no such file system (or refuses it), the copy stays in memory.
+ */
+function privateFileSink(): WorkingCopySink {
+	const name = `working-copy-${crypto.randomUUID()}`;
+	const opened = (async () => {
+		const root = await navigator.storage.getDirectory();
+		const handle = await root.getFileHandle(name, { create: true });
+		return { root, handle, access: await handle.createSyncAccessHandle() };
+	})().catch(() => null);
+	const memory = memorySink();
+	let at = 0;
+	return {
+		async write(chunk) {
+			const file = await opened;
+			if (!file) return memory.write(chunk);
+			at += file.access.write(chunk, { at });
+		},
+		async finish() {
+			const file = await opened;
+			if (!file) return memory.finish();
+			file.access.flush();
+			file.access.close();
+			return file.handle.getFile();
+		},
+		async discard() {
+			memory.discard();
+			const file = await opened;
+			if (!file) return;
+			file.access.close();
+			await file.root.removeEntry(name).catch(() => undefined);
+		}
+	};
+}
 
 /** The range workers of the accelerated engine (none for the reference engine), sized per scan. */
 function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
@@ -98,11 +136,15 @@ const api = {
 		running?.abort();
 		scans++;
 		const chosen = await engine;
+		// The previous file's working copy is removed from the private file system.
+		void session?.close();
+		session = null;
 		session = await ImportSession.open(file, file.name, {
 			encoding,
 			schema: REFERENCE_SCHEMA,
 			engine: chosen,
-			ranges: rangesOf(chosen)
+			ranges: rangesOf(chosen),
+			sink: privateFileSink
 		});
 		return session.preview;
 	},
@@ -129,12 +171,12 @@ const api = {
 		running?.abort();
 	},
 
-	rows(start: number, count: number) {
-		return current().rows(start, count);
+	rows(start: number, count: number, shown?: Shown) {
+		return current().rows(start, count, shown);
 	},
 
-	filteredRows(mask: number, offset: number, count: number) {
-		return current().filteredRows(mask, offset, count);
+	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
+		return current().filteredRows(mask, offset, count, shown);
 	},
 
 	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */

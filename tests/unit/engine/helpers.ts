@@ -103,7 +103,7 @@ export async function prepareFile(
 			preset: layout.preset,
 			schema
 		}).map((proposal) => proposal.field);
-	const working = await workingCopy(blob, head.info);
+	const { blob: working } = await workingCopy(blob, head.info);
 	const bytes = new Uint8Array(await working.arrayBuffer());
 	return {
 		layout,

@@ -59,7 +59,7 @@ async function pipeline(input: Uint8Array, random: () => number): Promise<Record
 		headBytes: random() < 0.5 ? 8 + Math.floor(random() * 64) : undefined
 	});
 	const { layout, preview } = inspectText(head.text, head.complete, hooks);
-	const copy = await workingCopy(file, head.info);
+	const { blob: copy } = await workingCopy(file, head.info);
 	const source = blobSource(copy);
 	const records: RecordSpan[] = [];
 	const chunkSize = 1 + Math.floor(random() * 40);

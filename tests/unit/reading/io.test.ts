@@ -75,7 +75,7 @@ describe('openHead', () => {
 	it.each(cases)('$name: head and working copy', async ({ input, expected }) => {
 		const head = await openHead(blob(input));
 		expect(head).toEqual({ info: { ...expected, overridden: false }, text, complete: true });
-		expect(Buffer.from(await bytesOf(await workingCopy(blob(input), head.info)))).toEqual(
+		expect(Buffer.from(await bytesOf((await workingCopy(blob(input), head.info)).blob))).toEqual(
 			Buffer.from(utf8(text))
 		);
 	});
@@ -83,7 +83,7 @@ describe('openHead', () => {
 	it('plain UTF-8 is its own working copy (a slice, BOM dropped)', async () => {
 		const file = blob(utf8('\ufeffa,b\n'));
 		const head = await openHead(file);
-		const copy = await workingCopy(file, head.info);
+		const { blob: copy } = await workingCopy(file, head.info);
 		expect(copy.size).toBe(file.size - 3);
 		expect(await copy.text()).toBe('a,b\n');
 	});
@@ -189,7 +189,7 @@ describe('Windows-1252', () => {
 		const expected = '€‚Š‘’–™Ÿ\u0081é\n';
 		const head = await openHead(blob(input), { encoding: 'windows-1252' });
 		expect(head.text).toBe(expected);
-		expect(await (await workingCopy(blob(input), head.info)).text()).toBe(expected);
+		expect(await (await workingCopy(blob(input), head.info)).blob.text()).toBe(expected);
 	});
 
 	it('keeps the first byte of a complete head (Node drops it with ignoreBOM)', async () => {
@@ -225,7 +225,10 @@ describe('workingCopy', () => {
 			// From disk the file streams in 64 KiB chunks, so characters straddle chunk ends.
 			const path = join(mkdtempSync(join(tmpdir(), 'ferry-copy-')), 'input');
 			writeFileSync(path, input);
-			const copy = await workingCopy(await openAsBlob(path), { ...info, overridden: false });
+			const { blob: copy } = await workingCopy(await openAsBlob(path), {
+				...info,
+				overridden: false
+			});
 			expect(Buffer.compare(Buffer.from(await bytesOf(copy)), expected)).toBe(0);
 		}
 	});

@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../errors';
 import { decodeRecord, fieldAligner, parseRecordText, scanModeOf } from '../json/records';
+import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { DEFAULT_CHUNK_SIZE } from '../read-options';
 import { positionAt } from '../sniff/utf8';
 import { Validator } from '../validate/validator';
@@ -139,6 +140,7 @@ class WasmJsonScan {
 					rowsLimited = true;
 					break reading;
 				}
+				if (this.#rowStarts.length >= MAX_ROWS_PER_FILE) throw tooManyRows();
 				this.#validator.add(record.fields, record.fields.length);
 				this.#rowStarts.push(record.start);
 				this.#rowEnds.push(record.end);

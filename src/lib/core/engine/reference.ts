@@ -1,4 +1,5 @@
 import { throwIfAborted } from '../errors';
+import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { readRecords } from '../read';
 import { Validator } from '../validate/validator';
 import { Growable } from './growable';
@@ -27,6 +28,7 @@ export const referenceEngine: ScanEngine = {
 			throwIfAborted(signal);
 			for (const record of batch) {
 				if (rowStarts.length >= maxRows) break reading;
+				if (rowStarts.length >= MAX_ROWS_PER_FILE) throw tooManyRows();
 				validator.add(record.fields, record.fieldCount, record.malformedQuote);
 				rowStarts.push(record.start);
 				rowEnds.push(record.end);

@@ -1,4 +1,5 @@
 import { FerryError, throwIfAborted } from '../errors';
+import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
 import { explainRow } from '../validate/explain';
@@ -244,9 +245,9 @@ class RangedScan {
 		const { source, layout } = this.#request;
 		const bytes = first.boundary - first.first;
 		if (first.masks.length === 0 || bytes <= 0) return;
-		const rows = Math.ceil(
-			((first.masks.length * (source.size - layout.dataStart)) / bytes) * 1.05
-		);
+		const estimate = ((first.masks.length * (source.size - layout.dataStart)) / bytes) * 1.05;
+		// No room beyond the rows a file may have: tiny rows past the limit end the scan anyway.
+		const rows = Math.ceil(Math.min(estimate, MAX_ROWS_PER_FILE));
 		this.#book.reserve(rows);
 		for (const array of [this.#rowStarts, this.#rowEnds, this.#rowLines]) array.reserve(rows);
 		if (this.#plan.userIdColumn >= 0) this.#userIds.reserve(rows);
@@ -259,6 +260,7 @@ class RangedScan {
 		const { masks, keys, dateKinds, dateA, dateB } = result;
 		const slots = book.dateKinds.length;
 		const count = masks.length;
+		if (book.rows + count > MAX_ROWS_PER_FILE) throw tooManyRows();
 		this.#rowStarts.append(result.rowStarts);
 		this.#rowEnds.append(result.rowEnds);
 		if (lineShift === 0) this.#rowLines.append(result.rowLines);

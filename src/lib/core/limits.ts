@@ -1,0 +1,74 @@
+import { FerryError } from './errors';
+
+/**
+ * The bounds that keep a hostile or pathological file from taking Ferry's memory: the app, the
+ * CLI and their tests import them from here. Their reasons are in docs/inputs.md ("Limits").
+ */
+
+/** How far a compressed file may expand while it is read; past either bound, reading stops. */
+export interface DecompressionLimits {
+	/** The most decompressed bytes. */
+	maxBytes: number;
+	/** The most decompressed bytes per compressed byte read, checked past RATIO_CHECKED_AFTER. */
+	maxRatio: number;
+}
+
+/**
+ * 4 GiB is four times the largest export Ferry is sized for (1 GB); 100:1 is fifteen times what a
+ * real export compresses to (the bench export: 6.5:1) while a gzip bomb of repeated rows is
+ * 200:1 to 1000:1.
+ */
+export const DEFAULT_DECOMPRESSION_LIMITS: DecompressionLimits = {
+	maxBytes: 4 * 1024 ** 3,
+	maxRatio: 100
+};
+
+/** The ratio is judged only once this much is decompressed: a small file's header may be tiny. */
+export const RATIO_CHECKED_AFTER = 16 * 1024 * 1024;
+
+/**
+ * The most data rows one file may have. Each row costs about 24 bytes of bookkeeping (its byte
+ * range, line and verdict) however short it is: 20 million rows stay under half a gigabyte of it.
+ */
+export const MAX_ROWS_PER_FILE = 20_000_000;
+
+/** The error a scan throws at the row after MAX_ROWS_PER_FILE (unless --max-rows stopped it before). */
+export function tooManyRows(): FerryError {
+	return new FerryError(
+		'too_many_rows',
+		`This file has more than ${MAX_ROWS_PER_FILE.toLocaleString('en-US')} rows, the most Ferry checks in one file: split it into smaller files.`
+	);
+}
+
+/** The most characters of one value shown in a preview, a page of rows or the CLI's sample. */
+export const SHOWN_VALUE_CHARS = 1000;
+
+/**
+ * `value` cut to `max` characters, with a marker saying how many were left out; a value that fits
+ * is returned as is. A surrogate pair is never cut in half.
+ */
+export function capValue(value: string, max = SHOWN_VALUE_CHARS): string {
+	if (value.length <= max) return value;
+	let end = max;
+	const last = value.charCodeAt(end - 1);
+	if (last >= 0xd800 && last <= 0xdbff) end--;
+	return `${value.slice(0, end)}…[+${value.length - end} characters]`;
+}
+
+/** Every value of a row through capValue. */
+export function capValues(fields: string[], max = SHOWN_VALUE_CHARS): string[] {
+	return fields.some((field) => field.length > max)
+		? fields.map((field) => capValue(field, max))
+		: fields;
+}
+
+/** Bytes as the limits' messages write them: "4 GiB", "512 MiB". */
+export function formatBytes(bytes: number): string {
+	for (const [unit, size] of [
+		['GiB', 1024 ** 3],
+		['MiB', 1024 ** 2],
+		['KiB', 1024]
+	] as const)
+		if (bytes >= size) return `${+(bytes / size).toFixed(1)} ${unit}`;
+	return `${bytes} bytes`;
+}
