@@ -1,11 +1,11 @@
 // Hostile shapes through the built CLI, each in its own process, bounded in time and memory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ROWS_PER_FILE, SHOWN_VALUE_CHARS } from '../../../src/lib/core/limits';
 import { bundleCli } from '../../../scripts/bundle.mjs';
 import { writeGzipBomb } from '../../helpers/gzip-bomb';
@@ -23,6 +23,8 @@ beforeAll(async () => {
 	// 2 GiB of `a,b\n` in about 10 MB (200:1), in a couple of seconds.
 	await writeGzipBomb(bomb, 2 * GiB);
 }, 20_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The peak resident set of a running process, in bytes (Linux; 0 elsewhere). */
 function peakRss(pid: number): number {
