@@ -125,19 +125,26 @@ const TYPES = {
 			: pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
 };
 
-/** `?` placeholders (the store's SQL, shared with SQLite) as PostgreSQL's `$1, $2, …`. */
-function numberedPlaceholders(sql: string): string {
-	let index = 0;
-	return sql.replace(/\?/g, () => `$${++index}`);
+/**
+ * The store's SQL (`?` placeholders, as SQLite's) as named statements with `$1, $2, …`: each
+ * connection parses and plans a statement once, not on every row of every chunk.
+ */
+const statements = new Map<string, { name: string; text: string }>();
+
+function statementFor(sql: string): { name: string; text: string } {
+	let statement = statements.get(sql);
+	if (!statement) {
+		let index = 0;
+		const text = sql.replace(/\?/g, () => `$${++index}`);
+		statement = { name: `ferry_${statements.size + 1}`, text };
+		statements.set(sql, statement);
+	}
+	return statement;
 }
 
 function queriesOf(client: pg.PoolClient): SqlQueries {
-	const texts = new Map<string, string>();
-	const query = <T extends object>(sql: string, params: readonly SqlParam[] = []) => {
-		let text = texts.get(sql);
-		if (text === undefined) texts.set(sql, (text = numberedPlaceholders(sql)));
-		return client.query<T>(text, params as SqlParam[]);
-	};
+	const query = <T extends object>(sql: string, params: readonly SqlParam[] = []) =>
+		client.query<T>({ ...statementFor(sql), values: params as SqlParam[] });
 	return {
 		all: async <T>(sql: string, params?: readonly SqlParam[]) =>
 			(await query<T & object>(sql, params)).rows,

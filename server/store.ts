@@ -66,6 +66,14 @@ interface SourceRow {
 	rollback_json: string | null;
 }
 
+/**
+ * Columns are named, never `*`: PostgreSQL keeps each connection's prepared statements, and one
+ * with `*` fails once a migration adds a column to its table.
+ */
+const SOURCE_COLUMNS = `id, name, mode, upsert, file_name, file_size, file_sha256, expected_rows,
+	status, created_at, completed_at, rolled_back_at, rollback_json`;
+const CONNECTION_COLUMNS = 'account_id, user_id, source_id, kind';
+
 type AccountRow = { id: number } & Partial<Record<FieldName, string | null>>;
 
 interface ConnectionRow {
@@ -377,7 +385,10 @@ export class ImportStore {
 
 	/** The source's row; `lock` (the backend's row lock) holds it until the transaction ends. */
 	async #source(tx: SqlQueries, id: string, lock = ''): Promise<SourceRow> {
-		const source = await tx.get<SourceRow>(`SELECT * FROM sources WHERE id = ?${lock}`, [id]);
+		const source = await tx.get<SourceRow>(
+			`SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = ?${lock}`,
+			[id]
+		);
 		if (!source) throw new ApiError(404, 'source_not_found', 'No source has this id.');
 		return source;
 	}
@@ -422,15 +433,24 @@ export class ImportStore {
 	}
 
 	#accountByEmail(tx: SqlQueries, email: string): Promise<AccountRow | undefined> {
-		return tx.get<AccountRow>('SELECT * FROM accounts WHERE email_key = ?', [emailKey(email)]);
+		return tx.get<AccountRow>(
+			`SELECT id, ${NAME_FIELDS.join(', ')} FROM accounts WHERE email_key = ?`,
+			[emailKey(email)]
+		);
 	}
 
 	#connectionOfAccount(tx: SqlQueries, accountId: number): Promise<ConnectionRow | undefined> {
-		return tx.get<ConnectionRow>('SELECT * FROM connections WHERE account_id = ?', [accountId]);
+		return tx.get<ConnectionRow>(
+			`SELECT ${CONNECTION_COLUMNS} FROM connections WHERE account_id = ?`,
+			[accountId]
+		);
 	}
 
 	#connectionOfUserId(tx: SqlQueries, userId: string): Promise<ConnectionRow | undefined> {
-		return tx.get<ConnectionRow>('SELECT * FROM connections WHERE user_id = ?', [userId]);
+		return tx.get<ConnectionRow>(
+			`SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = ?`,
+			[userId]
+		);
 	}
 
 	#connect(
