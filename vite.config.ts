@@ -1,6 +1,17 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { phoneRegExpCache } from './vite-plugins/phone-regexp-cache.js';
+
+/** Tests of the reference API's storage: run on SQLite, and on PostgreSQL when FERRY_TEST_POSTGRES is set. */
+const DATABASE_TESTS = [
+	'tests/unit/server/api.test.ts',
+	'tests/unit/server/chunks.test.ts',
+	'tests/unit/server/durability.test.ts',
+	'tests/unit/server/hardening.test.ts',
+	'tests/unit/upload/fault.test.ts'
+];
+/** Several API instances on one database: PostgreSQL only. */
+const POSTGRES_ONLY_TESTS = ['tests/unit/server/multi-instance.test.ts'];
 
 export default defineConfig({
 	plugins: [sveltekit(), phoneRegExpCache()],
@@ -9,8 +20,30 @@ export default defineConfig({
 	// The indexer modules are a few KiB: inlined as data: URLs, the CSP's connect-src would block them.
 	build: { assetsInlineLimit: (file) => (file.endsWith('.wasm') ? false : undefined) },
 	test: {
-		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
-		testTimeout: 30_000
+		testTimeout: 30_000,
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['tests/unit/**/*.test.ts'],
+					exclude: [...configDefaults.exclude, ...POSTGRES_ONLY_TESTS]
+				}
+			},
+			// The tests that touch the API's database, again on PostgreSQL (tests/support/databases.ts).
+			...(process.env.FERRY_TEST_POSTGRES
+				? [
+						{
+							extends: true as const,
+							test: {
+								name: 'postgres',
+								include: [...DATABASE_TESTS, ...POSTGRES_ONLY_TESTS],
+								env: { FERRY_TEST_BACKEND: 'postgres' }
+							}
+						}
+					]
+				: [])
+		]
 	}
 });

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: static checks, unit tests (Vitest, Node) and end-to-end tests (Playwright on
-# Debian's Chromium). Installs Chromium with apt-get when it is missing.
+# Debian's Chromium). Installs Chromium with apt-get when it is missing, and PostgreSQL likewise:
+# a throwaway cluster runs for the unit tests, whose API storage tests run on SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/test-postgres.sh
 
 if [ ! -x /usr/bin/chromium ]; then
 	echo "test: /usr/bin/chromium is missing; installing Debian's chromium package with apt-get (needs root)…"
@@ -31,9 +33,12 @@ echo "== static checks"
 npm run --silent check
 npm run --silent lint
 
-echo "== unit tests (vitest)"
+echo "== unit tests (vitest; the API's storage on SQLite and on a throwaway PostgreSQL)"
+trap stop_test_postgres EXIT
+start_test_postgres
 unit_status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json || unit_status=$?
+stop_test_postgres
 
 echo "== end-to-end tests (playwright, chromium)"
 e2e_status=0

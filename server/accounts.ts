@@ -2,7 +2,7 @@
  * Deterministic existing accounts for link mode: account i (1-based) is user{i}@example.com with a
  * name drawn from fixed lists, so test files can be generated that match (or on purpose mismatch).
  */
-import type { Db } from './db';
+import type { SqlDatabase } from './sql';
 import { emailKey } from './validate';
 
 const GIVEN_NAMES = [
@@ -50,25 +50,25 @@ export function seedAccount(i: number): SeedAccount {
 }
 
 /** Creates accounts 1..count that do not exist yet; returns how many were added. */
-export function seedAccounts(db: Db, count: number, now = Date.now()): number {
-	const insert = db.prepare(
-		`INSERT OR IGNORE INTO accounts (email, email_key, name, given_name, family_name,
-		  created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	);
-	return db.transaction(() => {
+export function seedAccounts(db: SqlDatabase, count: number, now = Date.now()): Promise<number> {
+	return db.transaction(async (tx) => {
 		let added = 0;
 		for (let i = 1; i <= count; i++) {
 			const account = seedAccount(i);
-			added += insert.run(
-				account.email,
-				emailKey(account.email),
-				account.name,
-				account.given_name,
-				account.family_name,
-				now,
-				now
-			).changes;
+			added += await tx.run(
+				`INSERT INTO accounts (email, email_key, name, given_name, family_name, created_at,
+				  updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				[
+					account.email,
+					emailKey(account.email),
+					account.name,
+					account.given_name,
+					account.family_name,
+					now,
+					now
+				]
+			);
 		}
 		return added;
-	})();
+	});
 }

@@ -1,6 +1,7 @@
 /**
- * Ferry's reference import API (protocol v1) as a Fastify application. `buildApp` opens the
- * database synchronously, so tests can `inject()` at once; `main.ts` makes it listen.
+ * Ferry's reference import API (protocol v1) as a Fastify application. `buildApp` returns at once;
+ * the database is opened (and migrated) while the app gets ready, which `inject()` and `listen()`
+ * wait for. `main.ts` makes it listen.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -14,7 +15,6 @@ import Fastify, {
 	type FastifyServerOptions
 } from 'fastify';
 import { DEFAULT_AUTH_THROTTLE, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config';
-import { openDatabase, purgeIdempotencyRecords } from './db';
 import { ApiError, isApiError, isDatabaseBusy } from './errors';
 import {
 	DEFAULT_LIMITS,
@@ -32,6 +32,7 @@ import {
 	type FailureThrottleOptions,
 	type RateLimitOptions
 } from './rate-limit';
+import { openSqlDatabase, purgeIdempotencyRecords, type SqlDatabase } from './sql';
 import { ImportStore, type UploadedRow } from './store';
 import { ACCEPTED_FIELDS } from './validate';
 
@@ -47,7 +48,8 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-	dbPath: string;
+	/** A SQLite database file path, or a `postgres://` URL (several instances may share it). */
+	database: string;
 	token: string;
 	/** Origins allowed to call the API from a browser (exact matches). */
 	corsOrigins: string[];
@@ -59,7 +61,7 @@ export interface AppOptions {
 	connections?: Partial<ConnectionLimits>;
 	limits?: Partial<ImportLimits>;
 	logger?: FastifyServerOptions['logger'];
-	/** Wait for a locked database this long before answering 503. */
+	/** Wait for a locked database (SQLite) or row (PostgreSQL) this long before answering 503. */
 	busyTimeoutMs?: number;
 	/** Epoch milliseconds; tests pin it. */
 	now?: () => number;
@@ -293,18 +295,28 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
 	app.server.maxConnections = connections.maxConnections;
 
-	const db = openDatabase(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
-	const store = new ImportStore(db, limits, now);
-	const purge = () => {
-		const purged = purgeIdempotencyRecords(db, now());
+	let db: SqlDatabase | undefined;
+	let store: ImportStore;
+	let purgeTimer: NodeJS.Timeout | undefined;
+	const purge = async (database: SqlDatabase) => {
+		const purged = await purgeIdempotencyRecords(database, now());
 		if (purged > 0) app.log.info({ purged }, 'purged old idempotency records');
 	};
-	purge();
-	const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
-	purgeTimer.unref();
+	app.addHook('onReady', async () => {
+		db = await openSqlDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+		store = new ImportStore(db, limits, now);
+		await purge(db);
+		const opened = db;
+		purgeTimer = setInterval(() => {
+			purge(opened).catch((error: unknown) =>
+				app.log.warn({ err: error }, 'purging idempotency records failed')
+			);
+		}, PURGE_INTERVAL_MS);
+		purgeTimer.unref();
+	});
 	app.addHook('onClose', async () => {
 		clearInterval(purgeTimer);
-		db.close();
+		await db?.close();
 	});
 
 	app.register(cors, {
@@ -395,7 +407,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		`${API}/sources`,
 		{ schema: { body: sourceBodySchema } },
 		async (request, reply) => {
-			const source = store.createSource(request.body);
+			const source = await store.createSource(request.body);
 			request.log.info({ sourceId: source.id, mode: source.mode }, 'source created');
 			return reply.code(201).send(source);
 		}
@@ -439,7 +451,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 				);
 			}
 			const { id, seq } = request.params;
-			const outcome = store.applyChunk(id, seq, key, chunkRows(request.body, limits));
+			const outcome = await store.applyChunk(id, seq, key, chunkRows(request.body, limits));
 			if (outcome.replayed) {
 				reply.header('Idempotent-Replayed', 'true');
 				request.log.info({ sourceId: id, seq }, 'chunk replayed');
@@ -459,7 +471,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		`${API}/sources/:id/complete`,
 		{ schema: { params: idParams } },
 		async (request) => {
-			const summary = store.complete(request.params.id);
+			const summary = await store.complete(request.params.id);
 			request.log.info({ sourceId: summary.id, counts: summary.counts }, 'source complete');
 			return summary;
 		}
@@ -469,7 +481,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		`${API}/sources/:id`,
 		{ schema: { params: idParams } },
 		async (request) => {
-			const view = store.rollback(request.params.id);
+			const view = await store.rollback(request.params.id);
 			request.log.info({ sourceId: view.id, rollback: view.rollback }, 'source rolled back');
 			return view;
 		}

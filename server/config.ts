@@ -1,5 +1,6 @@
 /** Command-line and environment settings shared by main.ts and seed.ts. */
 import { join } from 'node:path';
+import { isPostgresUrl } from './sql';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = './.data';
@@ -13,6 +14,14 @@ export const DATABASE_FILE = 'ferry-api.sqlite';
 
 export function databasePath(dataDir: string): string {
 	return join(dataDir, DATABASE_FILE);
+}
+
+/** The database for a log line: a PostgreSQL URL without its password. */
+export function describeDatabase(database: string): string {
+	if (!isPostgresUrl(database)) return database;
+	const url = new URL(database);
+	if (url.password) url.password = '***';
+	return url.toString();
 }
 
 /** A whole number within [min, max], or an error naming the setting. */

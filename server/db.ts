@@ -1,8 +1,10 @@
 /**
  * The reference server's SQLite database: schema, migrations (PRAGMA user_version), connection
- * settings and the idempotency-record purge.
+ * settings, and the SqlDatabase the store uses. One process owns the file's writes: PostgreSQL
+ * (postgres.ts) is the backend for several instances.
  */
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlParam, SqlQueries } from './sql';
 
 export type Db = Database.Database;
 
@@ -10,9 +12,6 @@ export interface OpenOptions {
 	/** How long a write waits for another connection's lock before SQLITE_BUSY (→ 503). */
 	busyTimeoutMs?: number;
 }
-
-/** Idempotency records are kept at least this long (the protocol promises 7 days). */
-export const IDEMPOTENCY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Each entry moves the schema one version forward; never edit a released entry, append a new one.
@@ -162,8 +161,76 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 	}
 }
 
-/** Deletes idempotency records older than the retention; returns how many went. */
-export function purgeIdempotencyRecords(db: Db, now: number): number {
-	const cutoff = now - IDEMPOTENCY_RETENTION_MS;
-	return db.prepare('DELETE FROM idempotency_records WHERE created_at < ?').run(cutoff).changes;
+/**
+ * better-sqlite3 behind the asynchronous SqlDatabase. Its one connection is shared by every request
+ * of the process, so transactions take turns: one runs (and commits or rolls back) before the next
+ * begins, and no request ever sees another's uncommitted rows.
+ */
+class SqliteDatabase implements SqlDatabase {
+	readonly backend = 'sqlite';
+	readonly rowLock = '';
+	readonly #db: Db;
+	/** Prepared statements by their text: a chunk runs the same few thousands of times. */
+	readonly #statements = new Map<string, Statement>();
+	#turn: Promise<unknown> = Promise.resolve();
+	readonly #queries: SqlQueries = {
+		all: async <T>(sql: string, params: readonly SqlParam[] = []) =>
+			this.#statement(sql).all(...params) as T[],
+		get: async <T>(sql: string, params: readonly SqlParam[] = []) =>
+			this.#statement(sql).get(...params) as T | undefined,
+		run: async (sql: string, params: readonly SqlParam[] = []) =>
+			this.#statement(sql).run(...params).changes
+	};
+
+	constructor(db: Db) {
+		this.#db = db;
+	}
+
+	transaction<T>(work: (tx: SqlQueries) => Promise<T>): Promise<T> {
+		// IMMEDIATE: the write lock is taken at BEGIN, so another process's writer makes this one
+		// wait (busy_timeout) or fail with SQLITE_BUSY before anything is done.
+		return this.#inTurn(() => this.#inTransaction('BEGIN IMMEDIATE', work));
+	}
+
+	snapshot<T>(work: (tx: SqlQueries) => Promise<T>): Promise<T> {
+		return this.#inTurn(() => this.#inTransaction('BEGIN', work));
+	}
+
+	close(): Promise<void> {
+		return this.#inTurn(async () => {
+			this.#db.close();
+		});
+	}
+
+	#inTurn<T>(work: () => Promise<T>): Promise<T> {
+		const result = this.#turn.then(work);
+		this.#turn = result.catch(() => undefined);
+		return result;
+	}
+
+	async #inTransaction<T>(begin: string, work: (tx: SqlQueries) => Promise<T>): Promise<T> {
+		this.#db.exec(begin);
+		try {
+			const result = await work(this.#queries);
+			this.#db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	#statement(sql: string): Statement {
+		let statement = this.#statements.get(sql);
+		if (!statement) {
+			statement = this.#db.prepare(sql);
+			this.#statements.set(sql, statement);
+		}
+		return statement;
+	}
+}
+
+/** Opens (creating if needed) and migrates the SQLite database file at `path`. */
+export async function openSqlite(path: string, options: OpenOptions = {}): Promise<SqlDatabase> {
+	return new SqliteDatabase(openDatabase(path, options));
 }

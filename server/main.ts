@@ -1,9 +1,9 @@
 /**
  * Runs the reference import API:
- *   node server/dist/main.js [--port P] [--host H] [--data DIR] [--token T] [--cors ORIGINS]
- *                            [--rate-limit N]
- * Environment alternatives: FERRY_API_PORT, FERRY_API_HOST, FERRY_API_DATA, FERRY_API_TOKEN,
- * FERRY_API_CORS, FERRY_API_RATE_LIMIT. Flags win over the environment.
+ *   node server/dist/main.js [--port P] [--host H] [--data DIR | --database URL] [--token T]
+ *                            [--cors ORIGINS] [--rate-limit N]
+ * Environment alternatives: FERRY_API_PORT, FERRY_API_HOST, FERRY_API_DATA, FERRY_API_DATABASE,
+ * FERRY_API_TOKEN, FERRY_API_CORS, FERRY_API_RATE_LIMIT. Flags win over the environment.
  */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,8 +16,10 @@ import {
 	DEFAULT_TOKEN,
 	databasePath,
 	defaultTokenWarning,
+	describeDatabase,
 	parseInteger
 } from './config';
+import { isPostgresUrl } from './sql';
 import { closeOnSignals } from './shutdown';
 
 const DEFAULT_RATE_LIMIT = 50;
@@ -28,6 +30,8 @@ Usage: node server/dist/main.js [options]   (npm run api -- [options]; built by 
   --port P          TCP port (0 picks a free one)        env FERRY_API_PORT   default ${DEFAULT_PORT}
   --host H          interface to listen on              env FERRY_API_HOST   default 127.0.0.1
   --data DIR        directory of the SQLite database    env FERRY_API_DATA   default ${DEFAULT_DATA_DIR}
+  --database URL    a postgres:// URL instead of SQLite; several instances may share it
+                                                        env FERRY_API_DATABASE
   --token T         bearer token clients must send      env FERRY_API_TOKEN  default ${DEFAULT_TOKEN}
   --cors ORIGINS    comma-separated allowed origins     env FERRY_API_CORS   default ${DEFAULT_CORS_ORIGINS.join(',')}
   --rate-limit N    requests per second per token, 0 = off  env FERRY_API_RATE_LIMIT  default ${DEFAULT_RATE_LIMIT}
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
 			port: { type: 'string' },
 			host: { type: 'string' },
 			data: { type: 'string' },
+			database: { type: 'string' },
 			token: { type: 'string' },
 			cors: { type: 'string' },
 			'rate-limit': { type: 'string' },
@@ -61,6 +66,10 @@ async function main(): Promise<void> {
 	);
 	const host = values.host ?? env.FERRY_API_HOST ?? '127.0.0.1';
 	const dataDir = values.data ?? env.FERRY_API_DATA ?? DEFAULT_DATA_DIR;
+	const databaseUrl = values.database ?? env.FERRY_API_DATABASE;
+	if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+		throw new Error(`--database takes a postgres:// URL, not "${databaseUrl}"`);
+	}
 	const token = values.token ?? env.FERRY_API_TOKEN ?? DEFAULT_TOKEN;
 	const corsList = values.cors ?? env.FERRY_API_CORS;
 	const corsOrigins =
@@ -80,9 +89,10 @@ async function main(): Promise<void> {
 	const tokenWarning = defaultTokenWarning(host, token);
 	if (tokenWarning) process.stderr.write(`ferry-api: ${tokenWarning}\n`);
 
-	mkdirSync(dataDir, { recursive: true });
+	if (databaseUrl === undefined) mkdirSync(dataDir, { recursive: true });
+	const database = databaseUrl ?? databasePath(dataDir);
 	const app = buildApp({
-		dbPath: databasePath(dataDir),
+		database,
 		token,
 		corsOrigins,
 		rateLimit: perSecond > 0 ? { perSecond, burst: perSecond * 2 } : undefined,
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
 	// A custom token is a secret: only the well-known development token is echoed.
 	const tokenNote = token === DEFAULT_TOKEN ? `token: ${token}` : 'token: (as configured)';
 	process.stdout.write(
-		`Ferry import API listening on ${address}/api/v1 (${tokenNote}; data: ${databasePath(dataDir)}; CORS: ${corsOrigins.join(', ') || 'none'})\n`
+		`Ferry import API listening on ${address}/api/v1 (${tokenNote}; data: ${describeDatabase(database)}; CORS: ${corsOrigins.join(', ') || 'none'})\n`
 	);
 	closeOnSignals(app, DEFAULT_DRAIN_TIMEOUT_MS);
 }

@@ -1,10 +1,11 @@
 /**
  * The import operations on the database: sources, chunk application (with idempotency), completion,
- * rollback and the views the API returns. Every chunk is applied in one IMMEDIATE transaction
- * together with its idempotency record, so a crash never leaves half a chunk behind.
+ * rollback and the views the API returns. Every chunk is applied in one transaction together with
+ * its idempotency record, so a crash never leaves half a chunk behind; the transaction first locks
+ * the source's row, so chunks of one source are applied one after the other even when several API
+ * instances share a PostgreSQL database (docs/import-api.md, "Several instances").
  */
 import { randomUUID } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import {
 	ROW_STATUSES,
 	type CreateSourceBody,
@@ -20,8 +21,8 @@ import {
 } from '../src/lib/core/protocol/import-api';
 import { FIELDS } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
-import type { Db } from './db';
 import { ApiError } from './errors';
+import type { SqlDatabase, SqlParam, SqlQueries } from './sql';
 import { checkRow, emailKey, sameName, type RowValues } from './validate';
 
 /** A page cursor: opaque to clients, `<created_at>.<rowid>` in base64url. */
@@ -65,6 +66,14 @@ interface SourceRow {
 	rollback_json: string | null;
 }
 
+/**
+ * Columns are named, never `*`: PostgreSQL keeps each connection's prepared statements, and one
+ * with `*` fails once a migration adds a column to its table.
+ */
+const SOURCE_COLUMNS = `id, name, mode, upsert, file_name, file_size, file_sha256, expected_rows,
+	status, created_at, completed_at, rolled_back_at, rollback_json`;
+const CONNECTION_COLUMNS = 'account_id, user_id, source_id, kind';
+
 type AccountRow = { id: number } & Partial<Record<FieldName, string | null>>;
 
 interface ConnectionRow {
@@ -83,18 +92,17 @@ function iso(ms: number | null): string | null {
 }
 
 export class ImportStore {
-	readonly #db: Db;
+	readonly #db: SqlDatabase;
 	readonly #limits: ImportLimits;
 	readonly #now: () => number;
-	readonly #statements = new Map<string, Statement>();
 
-	constructor(db: Db, limits: ImportLimits, now: () => number) {
+	constructor(db: SqlDatabase, limits: ImportLimits, now: () => number) {
 		this.#db = db;
 		this.#limits = limits;
 		this.#now = now;
 	}
 
-	createSource(input: CreateSourceBody): SourceView {
+	async createSource(input: CreateSourceBody): Promise<SourceView> {
 		if (input.rows > this.#limits.rowsPerSource) {
 			throw new ApiError(
 				413,
@@ -103,65 +111,76 @@ export class ImportStore {
 			);
 		}
 		const id = randomUUID();
-		this.#sql(
-			`INSERT INTO sources (id, name, mode, upsert, file_name, file_size, file_sha256,
-				  expected_rows, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`
-		).run(
-			id,
-			input.name,
-			input.mode,
-			input.upsert ? 1 : 0,
-			input.file.name,
-			input.file.size,
-			input.file.sha256.toLowerCase(),
-			input.rows,
-			this.#now()
-		);
-		return this.view(id);
+		return this.#db.transaction(async (tx) => {
+			await tx.run(
+				`INSERT INTO sources (id, name, mode, upsert, file_name, file_size, file_sha256,
+					  expected_rows, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+				[
+					id,
+					input.name,
+					input.mode,
+					input.upsert ? 1 : 0,
+					input.file.name,
+					input.file.size,
+					input.file.sha256.toLowerCase(),
+					input.rows,
+					this.#now()
+				]
+			);
+			return this.#view(tx, id);
+		});
 	}
 
 	/**
 	 * Up to `limit` sources, newest first, after the one `cursor` names. The cursor is the last
 	 * source's (created_at, rowid): sources created meanwhile neither shift nor repeat a page.
+	 * (`rowid` is SQLite's implicit row number, and a column of the same name in PostgreSQL.)
 	 */
-	listSources(limit: number, cursor: string | null): SourcePage {
+	listSources(limit: number, cursor: string | null): Promise<SourcePage> {
 		const after = cursor === null ? null : parseCursor(cursor);
-		const rows = this.#sql(
-			`SELECT id, created_at AS createdAt, rowid FROM sources
-			  WHERE ? IS NULL OR created_at < ? OR (created_at = ? AND rowid < ?)
-			  ORDER BY created_at DESC, rowid DESC LIMIT ?`
-		).all(
-			after?.createdAt ?? null,
-			after?.createdAt ?? null,
-			after?.createdAt ?? null,
-			after?.rowid ?? null,
-			limit + 1
-		) as { id: string; createdAt: number; rowid: number }[];
-		const page = rows.slice(0, limit);
-		const last = page[page.length - 1];
-		return {
-			sources: page.map(({ id }) => this.view(id)),
-			next: rows.length > limit ? formatCursor(last.createdAt, last.rowid) : null
-		};
+		const order = 'ORDER BY created_at DESC, rowid DESC LIMIT ?';
+		return this.#db.snapshot(async (tx) => {
+			const rows = await tx.all<{ id: string; createdAt: number; rowid: number }>(
+				after === null
+					? `SELECT id, created_at AS "createdAt", rowid FROM sources ${order}`
+					: `SELECT id, created_at AS "createdAt", rowid FROM sources
+						  WHERE created_at < ? OR (created_at = ? AND rowid < ?) ${order}`,
+				after === null ? [limit + 1] : [after.createdAt, after.createdAt, after.rowid, limit + 1]
+			);
+			const page = rows.slice(0, limit);
+			const last = page[page.length - 1];
+			const sources: SourceView[] = [];
+			for (const { id } of page) sources.push(await this.#view(tx, id));
+			return {
+				sources,
+				next: rows.length > limit ? formatCursor(last.createdAt, last.rowid) : null
+			};
+		});
 	}
 
-	view(id: string): SourceView {
-		const source = this.#source(id);
+	view(id: string): Promise<SourceView> {
+		return this.#db.snapshot((tx) => this.#view(tx, id));
+	}
+
+	async #view(tx: SqlQueries, id: string): Promise<SourceView> {
+		const source = await this.#source(tx, id);
 		const counts = Object.fromEntries(ROW_STATUSES.map((status) => [status, 0])) as Record<
 			RowStatus,
 			number
 		>;
-		const grouped = this.#sql(
-			'SELECT status, count(*) AS n FROM row_results WHERE source_id = ? GROUP BY status'
-		).all(id) as { status: RowStatus; n: number }[];
+		const grouped = await tx.all<{ status: RowStatus; n: number }>(
+			'SELECT status, count(*) AS n FROM row_results WHERE source_id = ? GROUP BY status',
+			[id]
+		);
 		let rows = 0;
 		for (const { status, n } of grouped) {
 			counts[status] = n;
 			rows += n;
 		}
-		const chunks = this.#sql('SELECT count(*) FROM chunks WHERE source_id = ?')
-			.pluck()
-			.get(id) as number;
+		const { chunks } = (await tx.get<{ chunks: number }>(
+			'SELECT count(*) AS chunks FROM chunks WHERE source_id = ?',
+			[id]
+		))!;
 		return {
 			id: source.id,
 			name: source.name,
@@ -182,163 +201,174 @@ export class ImportStore {
 
 	/**
 	 * Applies a chunk once. The same key for the same seq replays the stored response and applies
-	 * nothing; another body for a seq already applied is refused (409).
+	 * nothing; another body for a seq already applied is refused (409). Everything below runs after
+	 * the source's row is locked, so it sees every chunk of this source committed before.
 	 */
-	applyChunk(sourceId: string, seq: number, key: string, rows: UploadedRow[]): ChunkOutcome {
-		return this.#db
-			.transaction((): ChunkOutcome => {
-				const source = this.#source(sourceId);
-				const record = this.#sql(
-					`SELECT seq, status_code, response FROM idempotency_records
-						 WHERE source_id = ? AND idempotency_key = ?`
-				).get(sourceId, key) as { seq: number; status_code: number; response: string } | undefined;
-				if (record && record.seq === seq) {
-					this.#sql('UPDATE chunks SET replays = replays + 1 WHERE source_id = ? AND seq = ?').run(
-						sourceId,
-						seq
-					);
-					return { statusCode: record.status_code, body: record.response, replayed: true };
-				}
-				if (record) {
-					throw new ApiError(
-						409,
-						'idempotency_key_reused',
-						`This Idempotency-Key was already used for chunk ${record.seq} of this source.`
-					);
-				}
-				const applied = this.#sql(
-					'SELECT idempotency_key FROM chunks WHERE source_id = ? AND seq = ?'
+	applyChunk(
+		sourceId: string,
+		seq: number,
+		key: string,
+		rows: UploadedRow[]
+	): Promise<ChunkOutcome> {
+		return this.#db.transaction(async (tx): Promise<ChunkOutcome> => {
+			const source = await this.#source(tx, sourceId, this.#db.rowLock);
+			const record = await tx.get<{ seq: number; status_code: number; response: string }>(
+				`SELECT seq, status_code, response FROM idempotency_records
+						 WHERE source_id = ? AND idempotency_key = ?`,
+				[sourceId, key]
+			);
+			if (record && record.seq === seq) {
+				await tx.run('UPDATE chunks SET replays = replays + 1 WHERE source_id = ? AND seq = ?', [
+					sourceId,
+					seq
+				]);
+				return { statusCode: record.status_code, body: record.response, replayed: true };
+			}
+			if (record) {
+				throw new ApiError(
+					409,
+					'idempotency_key_reused',
+					`This Idempotency-Key was already used for chunk ${record.seq} of this source.`
+				);
+			}
+			const applied = (
+				await tx.get<{ idempotency_key: string }>(
+					'SELECT idempotency_key FROM chunks WHERE source_id = ? AND seq = ?',
+					[sourceId, seq]
 				)
-					.pluck()
-					.get(sourceId, seq) as string | undefined;
-				if (applied === key) {
-					throw new ApiError(
-						409,
-						'idempotency_record_expired',
-						`Chunk ${seq} was applied long ago and its stored response has been purged; nothing was applied again.`
-					);
-				}
-				if (applied !== undefined) {
-					throw new ApiError(
-						409,
-						'chunk_conflict',
-						`Chunk ${seq} of this source was already applied with a different body.`
-					);
-				}
-				if (source.status !== 'open') {
-					throw new ApiError(409, 'source_not_open', `This source is ${source.status}.`);
-				}
-				const received = this.#sql('SELECT count(*) FROM row_results WHERE source_id = ?')
-					.pluck()
-					.get(sourceId) as number;
-				if (received + rows.length > this.#limits.rowsPerSource) {
-					throw new ApiError(
-						413,
-						'too_many_rows',
-						`A source may have at most ${this.#limits.rowsPerSource} rows.`
-					);
-				}
+			)?.idempotency_key;
+			if (applied === key) {
+				throw new ApiError(
+					409,
+					'idempotency_record_expired',
+					`Chunk ${seq} was applied long ago and its stored response has been purged; nothing was applied again.`
+				);
+			}
+			if (applied !== undefined) {
+				throw new ApiError(
+					409,
+					'chunk_conflict',
+					`Chunk ${seq} of this source was already applied with a different body.`
+				);
+			}
+			if (source.status !== 'open') {
+				throw new ApiError(409, 'source_not_open', `This source is ${source.status}.`);
+			}
+			const { received } = (await tx.get<{ received: number }>(
+				'SELECT count(*) AS received FROM row_results WHERE source_id = ?',
+				[sourceId]
+			))!;
+			if (received + rows.length > this.#limits.rowsPerSource) {
+				throw new ApiError(
+					413,
+					'too_many_rows',
+					`A source may have at most ${this.#limits.rowsPerSource} rows.`
+				);
+			}
 
-				const now = this.#now();
-				const results = this.#applyRows(source, seq, rows, now);
-				const body = JSON.stringify({ results });
-				const invalidRows = results
-					.filter((result) => result.status === 'invalid_row')
-					.map((result) => result.row);
-				this.#sql(
-					`INSERT INTO chunks (source_id, seq, idempotency_key, rows_json, invalid_rows_json,
-						  created_at) VALUES (?, ?, ?, ?, ?, ?)`
-				).run(
+			const now = this.#now();
+			const results = await this.#applyRows(tx, source, seq, rows, now);
+			const body = JSON.stringify({ results });
+			const invalidRows = results
+				.filter((result) => result.status === 'invalid_row')
+				.map((result) => result.row);
+			await tx.run(
+				`INSERT INTO chunks (source_id, seq, idempotency_key, rows_json, invalid_rows_json,
+						  created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				[
 					sourceId,
 					seq,
 					key,
 					JSON.stringify(rows.map((entry) => entry.row)),
 					JSON.stringify(invalidRows),
 					now
+				]
+			);
+			for (const name of new Set(rows.flatMap((entry) => Object.keys(entry.fields)))) {
+				await tx.run(
+					'INSERT INTO source_fields (source_id, field) VALUES (?, ?) ON CONFLICT DO NOTHING',
+					[sourceId, name]
 				);
-				const addField = this.#sql(
-					'INSERT OR IGNORE INTO source_fields (source_id, field) VALUES (?, ?)'
-				);
-				for (const name of new Set(rows.flatMap((entry) => Object.keys(entry.fields)))) {
-					addField.run(sourceId, name);
-				}
-				this.#sql(
-					`INSERT INTO idempotency_records (source_id, idempotency_key, seq, status_code,
-						  response, created_at) VALUES (?, ?, ?, 200, ?, ?)`
-				).run(sourceId, key, seq, body, now);
-				return { statusCode: 200, body, replayed: false, results };
-			})
-			.immediate();
+			}
+			await tx.run(
+				`INSERT INTO idempotency_records (source_id, idempotency_key, seq, status_code,
+						  response, created_at) VALUES (?, ?, ?, 200, ?, ?)`,
+				[sourceId, key, seq, body, now]
+			);
+			return { statusCode: 200, body, replayed: false, results };
+		});
 	}
 
 	/** Marks the source complete (again: no change) and returns its summary. */
-	complete(id: string): SourceView {
-		this.#db
-			.transaction(() => {
-				const source = this.#source(id);
-				if (source.status === 'rolled_back') {
-					throw new ApiError(409, 'source_not_open', 'This source was rolled back.');
-				}
-				if (source.status === 'open') {
-					this.#sql("UPDATE sources SET status = 'complete', completed_at = ? WHERE id = ?").run(
-						this.#now(),
-						id
-					);
-				}
-			})
-			.immediate();
-		return this.view(id);
+	complete(id: string): Promise<SourceView> {
+		return this.#db.transaction(async (tx) => {
+			const source = await this.#source(tx, id, this.#db.rowLock);
+			if (source.status === 'rolled_back') {
+				throw new ApiError(409, 'source_not_open', 'This source was rolled back.');
+			}
+			if (source.status === 'open') {
+				await tx.run("UPDATE sources SET status = 'complete', completed_at = ? WHERE id = ?", [
+					this.#now(),
+					id
+				]);
+			}
+			return this.#view(tx, id);
+		});
 	}
 
 	/**
 	 * Undoes what the source did: deletes the accounts it created (their connections go with them)
 	 * and the connections it made; accounts it updated keep their new values and a note. Idempotent.
 	 */
-	rollback(id: string): SourceView {
-		this.#db
-			.transaction(() => {
-				const source = this.#source(id);
-				if (source.status === 'rolled_back') return;
-				const removedLinks = this.#sql(
-					"DELETE FROM connections WHERE source_id = ? AND kind = 'linked'"
-				).run(id).changes;
-				const removedAccounts = this.#sql('DELETE FROM accounts WHERE created_by_source = ?').run(
+	rollback(id: string): Promise<SourceView> {
+		return this.#db.transaction(async (tx) => {
+			const source = await this.#source(tx, id, this.#db.rowLock);
+			if (source.status !== 'rolled_back') {
+				const removedLinks = await tx.run(
+					"DELETE FROM connections WHERE source_id = ? AND kind = 'linked'",
+					[id]
+				);
+				const removedAccounts = await tx.run('DELETE FROM accounts WHERE created_by_source = ?', [
 					id
-				).changes;
+				]);
 				const now = this.#now();
-				const keptUpdates = this.#sql(
-					'UPDATE account_updates SET kept_after_rollback_at = ? WHERE source_id = ?'
-				).run(now, id).changes;
-				const report: RollbackSummary = {
-					removedAccounts,
-					removedLinks,
-					keptUpdates
-				};
-				this.#sql(
+				const keptUpdates = await tx.run(
+					'UPDATE account_updates SET kept_after_rollback_at = ? WHERE source_id = ?',
+					[now, id]
+				);
+				const report: RollbackSummary = { removedAccounts, removedLinks, keptUpdates };
+				await tx.run(
 					`UPDATE sources SET status = 'rolled_back', rolled_back_at = ?, rollback_json = ?
-						 WHERE id = ?`
-				).run(now, JSON.stringify(report), id);
-			})
-			.immediate();
-		return this.view(id);
+						 WHERE id = ?`,
+					[now, JSON.stringify(report), id]
+				);
+			}
+			return this.#view(tx, id);
+		});
 	}
 
-	received(id: string): ReceivedView {
-		this.#source(id);
-		const chunks = this.#sql(
-			`SELECT seq, idempotency_key, rows_json, invalid_rows_json, replays, created_at
-				 FROM chunks WHERE source_id = ? ORDER BY seq`
-		).all(id) as {
+	received(id: string): Promise<ReceivedView> {
+		return this.#db.snapshot(async (tx) => this.#received(tx, id));
+	}
+
+	async #received(tx: SqlQueries, id: string): Promise<ReceivedView> {
+		await this.#source(tx, id);
+		const chunks = await tx.all<{
 			seq: number;
 			idempotency_key: string;
 			rows_json: string;
 			invalid_rows_json: string;
 			replays: number;
 			created_at: number;
-		}[];
-		const fields = this.#sql('SELECT field FROM source_fields WHERE source_id = ? ORDER BY field')
-			.pluck()
-			.all(id) as string[];
+		}>(
+			`SELECT seq, idempotency_key, rows_json, invalid_rows_json, replays, created_at
+				 FROM chunks WHERE source_id = ? ORDER BY seq`,
+			[id]
+		);
+		const fields = await tx.all<{ field: string }>(
+			'SELECT field FROM source_fields WHERE source_id = ? ORDER BY field',
+			[id]
+		);
 		return {
 			id,
 			chunks: chunks.map((chunk) => ({
@@ -349,99 +379,107 @@ export class ImportStore {
 				replays: chunk.replays,
 				receivedAt: iso(chunk.created_at)!
 			})),
-			fields
+			fields: fields.map((entry) => entry.field)
 		};
 	}
 
-	/** Prepared statements are cached by their text: a chunk runs the same few thousands of times. */
-	#sql(source: string): Statement {
-		let statement = this.#statements.get(source);
-		if (!statement) {
-			statement = this.#db.prepare(source);
-			this.#statements.set(source, statement);
-		}
-		return statement;
-	}
-
-	#source(id: string): SourceRow {
-		const source = this.#sql('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
+	/** The source's row; `lock` (the backend's row lock) holds it until the transaction ends. */
+	async #source(tx: SqlQueries, id: string, lock = ''): Promise<SourceRow> {
+		const source = await tx.get<SourceRow>(
+			`SELECT ${SOURCE_COLUMNS} FROM sources WHERE id = ?${lock}`,
+			[id]
+		);
 		if (!source) throw new ApiError(404, 'source_not_found', 'No source has this id.');
 		return source;
 	}
 
-	#applyRows(source: SourceRow, seq: number, rows: UploadedRow[], now: number): RowResult[] {
+	async #applyRows(
+		tx: SqlQueries,
+		source: SourceRow,
+		seq: number,
+		rows: UploadedRow[],
+		now: number
+	): Promise<RowResult[]> {
 		const seenRows = new Set<number>();
-		const alreadyReceived = this.#sql(
-			'SELECT 1 FROM row_results WHERE source_id = ? AND row = ?'
-		).pluck();
-		const saveResult = this.#sql(
-			`INSERT INTO row_results (source_id, row, seq, status, reason, account_id)
-			 VALUES (?, ?, ?, ?, ?, ?)`
-		);
-		return rows.map(({ row, fields }): RowResult => {
-			if (seenRows.has(row) || alreadyReceived.get(source.id, row) !== undefined) {
-				return { row, status: 'invalid_row', reason: `row ${row} was already received` };
+		const results: RowResult[] = [];
+		for (const { row, fields } of rows) {
+			const alreadyReceived =
+				seenRows.has(row) ||
+				(await tx.get('SELECT 1 FROM row_results WHERE source_id = ? AND row = ?', [
+					source.id,
+					row
+				])) !== undefined;
+			if (alreadyReceived) {
+				results.push({ row, status: 'invalid_row', reason: `row ${row} was already received` });
+				continue;
 			}
 			seenRows.add(row);
 			const check = checkRow(fields);
 			const outcome: RowResult & { accountId?: number } = check.ok
 				? source.mode === 'link'
-					? this.#link(source.id, row, check.values, now)
-					: this.#create(source, row, check.values, now)
+					? await this.#link(tx, source.id, row, check.values, now)
+					: await this.#create(tx, source, row, check.values, now)
 				: { row, status: 'invalid_row', reason: check.reason };
-			saveResult.run(
-				source.id,
-				row,
-				seq,
-				outcome.status,
-				outcome.reason ?? null,
-				outcome.accountId ?? null
+			await tx.run(
+				`INSERT INTO row_results (source_id, row, seq, status, reason, account_id)
+				 VALUES (?, ?, ?, ?, ?, ?)`,
+				[source.id, row, seq, outcome.status, outcome.reason ?? null, outcome.accountId ?? null]
 			);
 			const result: RowResult = { row, status: outcome.status };
 			if (outcome.reason !== undefined) result.reason = outcome.reason;
-			return result;
-		});
+			results.push(result);
+		}
+		return results;
 	}
 
-	#accountByEmail(email: string): AccountRow | undefined {
-		return this.#sql('SELECT * FROM accounts WHERE email_key = ?').get(emailKey(email)) as
-			AccountRow | undefined;
+	#accountByEmail(tx: SqlQueries, email: string): Promise<AccountRow | undefined> {
+		return tx.get<AccountRow>(
+			`SELECT id, ${NAME_FIELDS.join(', ')} FROM accounts WHERE email_key = ?`,
+			[emailKey(email)]
+		);
 	}
 
-	#connectionOfAccount(accountId: number): ConnectionRow | undefined {
-		return this.#sql('SELECT * FROM connections WHERE account_id = ?').get(accountId) as
-			ConnectionRow | undefined;
+	#connectionOfAccount(tx: SqlQueries, accountId: number): Promise<ConnectionRow | undefined> {
+		return tx.get<ConnectionRow>(
+			`SELECT ${CONNECTION_COLUMNS} FROM connections WHERE account_id = ?`,
+			[accountId]
+		);
 	}
 
-	#connectionOfUserId(userId: string): ConnectionRow | undefined {
-		return this.#sql('SELECT * FROM connections WHERE user_id = ?').get(userId) as
-			ConnectionRow | undefined;
+	#connectionOfUserId(tx: SqlQueries, userId: string): Promise<ConnectionRow | undefined> {
+		return tx.get<ConnectionRow>(
+			`SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = ?`,
+			[userId]
+		);
 	}
 
 	#connect(
+		tx: SqlQueries,
 		accountId: number,
 		userId: string,
 		sourceId: string,
 		kind: 'created' | 'linked',
 		row: number,
 		now: number
-	): void {
-		this.#sql(
+	): Promise<number> {
+		return tx.run(
 			`INSERT INTO connections (account_id, user_id, source_id, kind, row, created_at)
-				 VALUES (?, ?, ?, ?, ?, ?)`
-		).run(accountId, userId, sourceId, kind, row, now);
+				 VALUES (?, ?, ?, ?, ?, ?)`,
+			[accountId, userId, sourceId, kind, row, now]
+		);
 	}
 
 	/** Link mode: connect the row's user_id to the existing account with the same email. */
-	#link(
+	async #link(
+		tx: SqlQueries,
 		sourceId: string,
 		row: number,
 		values: RowValues,
 		now: number
-	): RowResult & { accountId?: number } {
-		const account = this.#accountByEmail(values.email!);
+	): Promise<RowResult & { accountId?: number }> {
+		const account = await this.#accountByEmail(tx, values.email!);
 		if (!account) return { row, status: 'not_found', reason: 'no account has this email' };
-		const connection = this.#connectionOfAccount(account.id);
+		const connection = await this.#connectionOfAccount(tx, account.id);
 		if (connection) {
 			return connection.user_id === values.user_id
 				? { row, status: 'already_connected', accountId: account.id }
@@ -452,7 +490,7 @@ export class ImportStore {
 						accountId: account.id
 					};
 		}
-		if (this.#connectionOfUserId(values.user_id!)) {
+		if (await this.#connectionOfUserId(tx, values.user_id!)) {
 			return {
 				row,
 				status: 'already_connected',
@@ -473,29 +511,31 @@ export class ImportStore {
 				accountId: account.id
 			};
 		}
-		this.#connect(account.id, values.user_id!, sourceId, 'linked', row, now);
+		await this.#connect(tx, account.id, values.user_id!, sourceId, 'linked', row, now);
 		return { row, status: 'imported', accountId: account.id };
 	}
 
 	/** Create mode: a new account, or (upsert) an update of the one with this user_id or email. */
-	#create(
+	async #create(
+		tx: SqlQueries,
 		source: SourceRow,
 		row: number,
 		values: RowValues,
 		now: number
-	): RowResult & { accountId?: number } {
-		const byEmail = this.#accountByEmail(values.email!);
-		const byUserId = this.#connectionOfUserId(values.user_id!);
+	): Promise<RowResult & { accountId?: number }> {
+		const byEmail = await this.#accountByEmail(tx, values.email!);
+		const byUserId = await this.#connectionOfUserId(tx, values.user_id!);
+		const columns = ACCOUNT_FIELDS.filter((name) => values[name] !== undefined);
+		const columnValues: SqlParam[] = columns.map((name) => values[name]!);
 		if (!byEmail && !byUserId) {
-			const columns = ACCOUNT_FIELDS.filter((name) => values[name] !== undefined);
-			const accountId = Number(
-				this.#sql(
-					`INSERT INTO accounts (${columns.join(', ')}, email_key, created_by_source,
-						  created_at, updated_at) VALUES (${columns.map(() => '?').join(', ')}, ?, ?, ?, ?)`
-				).run(...columns.map((name) => values[name]), emailKey(values.email!), source.id, now, now)
-					.lastInsertRowid
+			const created = await tx.get<{ id: number }>(
+				`INSERT INTO accounts (${columns.join(', ')}, email_key, created_by_source,
+					  created_at, updated_at) VALUES (${columns.map(() => '?').join(', ')}, ?, ?, ?, ?)
+				 RETURNING id`,
+				[...columnValues, emailKey(values.email!), source.id, now, now]
 			);
-			this.#connect(accountId, values.user_id!, source.id, 'created', row, now);
+			const accountId = created!.id;
+			await this.#connect(tx, accountId, values.user_id!, source.id, 'created', row, now);
 			return { row, status: 'imported', accountId };
 		}
 		const clashes = [byUserId && 'user_id', byEmail && 'email'].filter(Boolean).join(' and ');
@@ -516,7 +556,7 @@ export class ImportStore {
 			};
 		}
 		const accountId = byUserId?.account_id ?? byEmail!.id;
-		const connection = byUserId ?? this.#connectionOfAccount(accountId);
+		const connection = byUserId ?? (await this.#connectionOfAccount(tx, accountId));
 		if (connection && connection.user_id !== values.user_id) {
 			return {
 				row,
@@ -525,16 +565,19 @@ export class ImportStore {
 				accountId
 			};
 		}
-		const columns = ACCOUNT_FIELDS.filter((name) => values[name] !== undefined);
-		this.#sql(
+		await tx.run(
 			`UPDATE accounts SET ${columns.map((name) => `${name} = ?`).join(', ')}, email_key = ?,
-				  updated_at = ? WHERE id = ?`
-		).run(...columns.map((name) => values[name]), emailKey(values.email!), now, accountId);
-		if (!connection) this.#connect(accountId, values.user_id!, source.id, 'linked', row, now);
-		this.#sql(
+				  updated_at = ? WHERE id = ?`,
+			[...columnValues, emailKey(values.email!), now, accountId]
+		);
+		if (!connection) {
+			await this.#connect(tx, accountId, values.user_id!, source.id, 'linked', row, now);
+		}
+		await tx.run(
 			`INSERT INTO account_updates (source_id, account_id, row, fields_json, created_at)
-				 VALUES (?, ?, ?, ?, ?)`
-		).run(source.id, accountId, row, JSON.stringify(columns), now);
+				 VALUES (?, ?, ?, ?, ?)`,
+			[source.id, accountId, row, JSON.stringify(columns), now]
+		);
 		return { row, status: 'updated', accountId };
 	}
 }

@@ -154,9 +154,9 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	]);
 	// … in canonical form: booleans true/false, dotted dates as ISO dates.
 	expect(
-		api.query(
+		await api.query(
 			'SELECT email, name, email_verified, registration_date, organization FROM accounts WHERE created_by_source = ? ORDER BY id',
-			source.id
+			[source.id]
 		)
 	).toEqual([
 		{
@@ -468,9 +468,9 @@ test('cancel stops for good, also after a reload; roll back removes what was sen
 		`${sent} accounts removed`
 	);
 	expect(
-		api.query<{ count: number }>(
+		await api.query<{ count: number }>(
 			'SELECT count(*) AS count FROM accounts WHERE created_by_source = ?',
-			source.id
+			[source.id]
 		)
 	).toEqual([{ count: 0 }]);
 	expect((await api.get<SourceView>(`/sources/${source.id}`)).rows).toBe(sent);

@@ -1,15 +1,17 @@
 /**
  * The reference import API as tests and benches run it: its built JavaScript (server/dist, as
- * `npm start` runs it) in a child process on a loopback port, with its own database directory.
+ * `npm start` runs it) in a child process on a loopback port, with its own database: a SQLite
+ * directory, or in the `postgres` test project a PostgreSQL schema (tests/support/databases.ts).
  * The bundle is rebuilt from the sources once per process, so a test always runs the current code.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { REFERENCE_API_DIR, bundleReferenceApi } from '../../scripts/bundle.mjs';
 import { DEFAULT_TOKEN, databasePath } from '../../server/config';
+import type { SqlParam } from '../../server/sql';
+import { TEST_BACKEND, createTestDatabase, queryDatabase, type TestDatabase } from './databases';
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -19,8 +21,13 @@ const ensureBundled = () => (bundled ??= bundleReferenceApi());
 export interface ReferenceApiOptions {
 	/** A fixed port; by default the server takes a free one (and keeps it across restart()). */
 	port?: number;
-	/** Database directory; by default a fresh temporary one, removed by stop(). */
+	/** SQLite database directory; by default a fresh temporary one, removed by stop(). */
 	dataDir?: string;
+	/**
+	 * A postgres:// URL (several servers may share it). By default, in the `postgres` test project
+	 * and without a dataDir, a fresh PostgreSQL schema, dropped by stop().
+	 */
+	database?: string;
 	/** The bearer token; the server's development token by default. */
 	token?: string;
 	/** More flags for server/main.ts, e.g. ['--cors', origin]; they win over the defaults. */
@@ -40,6 +47,8 @@ export class ReferenceApi {
 	readonly #ownsDataDir: boolean;
 	readonly #options: ReferenceApiOptions;
 	#child: ChildProcess | null = null;
+	/** The PostgreSQL database this server made for itself, if it did. */
+	#ownDatabase: TestDatabase | null = null;
 
 	constructor(options: ReferenceApiOptions) {
 		this.#options = options;
@@ -49,16 +58,24 @@ export class ReferenceApi {
 		this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ferry-api-'));
 	}
 
-	get databasePath(): string {
-		return databasePath(this.dataDir);
+	/** The database the server runs on: a postgres:// URL, or the SQLite file in dataDir. */
+	get database(): string {
+		return this.#options.database ?? this.#ownDatabase?.location ?? databasePath(this.dataDir);
 	}
 
 	/** Starts the server; resolves once it prints the address it listens on. */
 	async start(): Promise<void> {
 		await ensureBundled();
+		const wantsOwnPostgres =
+			TEST_BACKEND === 'postgres' && !this.#options.database && !this.#options.dataDir;
+		if (wantsOwnPostgres && !this.#ownDatabase) this.#ownDatabase = await createTestDatabase();
+		const storage =
+			this.database === databasePath(this.dataDir)
+				? ['--data', this.dataDir]
+				: ['--database', this.database];
 		const args = [
 			join(REFERENCE_API_DIR, 'main.js'),
-			...['--port', String(this.port), '--data', this.dataDir, '--token', this.token],
+			...['--port', String(this.port), ...storage, '--token', this.token],
 			...['--rate-limit', '0', '--quiet', ...(this.#options.args ?? [])]
 		];
 		const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -129,20 +146,17 @@ export class ReferenceApi {
 		await this.start();
 	}
 
-	/** Stops the process and removes a temporary data directory. */
+	/** Stops the process and removes a temporary data directory or PostgreSQL schema. */
 	async stop(): Promise<void> {
 		await this.kill();
 		if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+		await this.#ownDatabase?.drop();
+		this.#ownDatabase = null;
 	}
 
-	/** Runs a read-only query on the server's database (WAL: safe while it runs). */
-	query<T>(sql: string, ...params: unknown[]): T[] {
-		const db = new Database(this.databasePath, { readonly: true, fileMustExist: true });
-		try {
-			return db.prepare(sql).all(...params) as T[];
-		} finally {
-			db.close();
-		}
+	/** Runs a query on the server's database (`?` placeholders) while it runs. */
+	query<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+		return queryDatabase<T>(this.database, sql, params);
 	}
 }
 

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { holdWriteLock } from '../../support/databases';
 import {
 	ALLOWED_ORIGIN,
 	AUTH,
@@ -8,7 +8,7 @@ import {
 	makeApp,
 	putChunk,
 	sha256Hex,
-	tempDbPath
+	tempDatabase
 } from './helpers';
 
 describe('authentication', () => {
@@ -21,7 +21,7 @@ describe('authentication', () => {
 		{ input: { authorization: 'bearer test-token' }, expected: 200 }
 	];
 	it.each(cases)('$input → $expected', async ({ input, expected }) => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({ method: 'GET', url: '/api/v1/schema', headers: input });
 		expect(response.statusCode).toBe(expected);
 		if (expected === 401) {
@@ -31,7 +31,7 @@ describe('authentication', () => {
 	});
 
 	it('guards every endpoint, unknown ones included', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		for (const [method, url] of [
 			['GET', '/api/v1/sources'],
 			['POST', '/api/v1/sources'],
@@ -59,7 +59,7 @@ describe('CORS', () => {
 	});
 
 	it('answers a preflight from an allowed origin without a token', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject(preflight(ALLOWED_ORIGIN));
 		expect(response.statusCode).toBe(204);
 		expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
@@ -70,14 +70,14 @@ describe('CORS', () => {
 	});
 
 	it('refuses a preflight from another origin', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject(preflight('https://evil.example'));
 		expect(response.statusCode).toBe(403);
 		expect(response.headers['access-control-allow-origin']).toBeUndefined();
 	});
 
 	it('lets an allowed origin read refusals and the retry headers', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({
 			method: 'GET',
 			url: '/api/v1/schema',
@@ -89,7 +89,7 @@ describe('CORS', () => {
 	});
 
 	it('gives another origin no CORS headers on a normal request', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({
 			method: 'GET',
 			url: '/api/v1/schema',
@@ -101,7 +101,7 @@ describe('CORS', () => {
 
 describe('GET /schema', () => {
 	it('lists the 16 canonical fields, the required ones and the limits', async () => {
-		const app = makeApp({ limits: { rowsPerChunk: 500 } });
+		const app = await makeApp({ limits: { rowsPerChunk: 500 } });
 		const response = await app.inject({ method: 'GET', url: '/api/v1/schema', headers: AUTH });
 		const schema = response.json();
 		expect(schema.protocol).toBe(1);
@@ -132,7 +132,7 @@ describe('GET /schema', () => {
 	});
 
 	it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const given = await app.inject({
 			method: 'GET',
 			url: '/api/v1/schema',
@@ -157,7 +157,7 @@ describe('POST /sources', () => {
 		rows: 3
 	};
 	it('creates an open source', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({
 			method: 'POST',
 			url: '/api/v1/sources',
@@ -190,7 +190,7 @@ describe('POST /sources', () => {
 		{ input: { ...valid, rows: 1_000_001 }, expected: 413 }
 	];
 	it.each(invalid)('refuses $input', async ({ input, expected }) => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({
 			method: 'POST',
 			url: '/api/v1/sources',
@@ -203,7 +203,7 @@ describe('POST /sources', () => {
 	});
 
 	it('answers 404 for an unknown source', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const response = await app.inject({
 			method: 'GET',
 			url: '/api/v1/sources/00000000-0000-0000-0000-000000000000',
@@ -218,7 +218,7 @@ describe('chunk requests', () => {
 	const row = { row: 1, user_id: 'u1', email: 'u1@example.org' };
 
 	it('accepts a gzip body; the key is the hash of the uncompressed bytes', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const response = await putChunk(app, id, 0, [row], { gzip: true });
 		expect(response.statusCode).toBe(200);
@@ -226,7 +226,7 @@ describe('chunk requests', () => {
 	});
 
 	it('refuses a key that is the hash of the compressed bytes', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const compressed = gzipSync(JSON.stringify({ rows: [row] }));
 		const response = await putChunk(app, id, 0, [row], { gzip: true, key: sha256Hex(compressed) });
@@ -240,7 +240,7 @@ describe('chunk requests', () => {
 		{ input: '0'.repeat(64), expected: 'idempotency_key_mismatch' }
 	];
 	it.each(badKeys)('key $input → 400 $expected, nothing applied', async ({ input, expected }) => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const text = JSON.stringify({ rows: [row] });
 		const response = await app.inject({
@@ -274,7 +274,7 @@ describe('chunk requests', () => {
 		}
 	];
 	it.each(malformed)('body $input → $expected', async ({ input, expected }) => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const response = await app.inject({
 			method: 'PUT',
@@ -286,7 +286,7 @@ describe('chunk requests', () => {
 	});
 
 	it('refuses a body over bytesPerChunk with 413, plain or gzip (a small gzip bomb too)', async () => {
-		const app = makeApp({ limits: { bytesPerChunk: 2000 } });
+		const app = await makeApp({ limits: { bytesPerChunk: 2000 } });
 		const id = await createSource(app, { mode: 'create' });
 		const big = [
 			{ row: 1, user_id: 'u1', email: 'u1@example.org', name: 'x'.repeat(1000) },
@@ -316,7 +316,7 @@ describe('chunk requests', () => {
 	});
 
 	it('refuses more rows than rowsPerChunk or rowsPerSource with 413', async () => {
-		const app = makeApp({ limits: { rowsPerChunk: 2, rowsPerSource: 3 } });
+		const app = await makeApp({ limits: { rowsPerChunk: 2, rowsPerSource: 3 } });
 		const id = await createSource(app, { mode: 'create', rows: 3 });
 		const rows = [1, 2, 3].map((n) => ({ row: n, user_id: `u${n}`, email: `u${n}@example.org` }));
 		expect((await putChunk(app, id, 0, rows)).statusCode).toBe(413);
@@ -331,7 +331,7 @@ describe('chunk requests', () => {
 	});
 
 	it('refuses an unknown Content-Encoding and a non-JSON content type', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const text = JSON.stringify({ rows: [row] });
 		const brotli = await app.inject({
@@ -359,7 +359,7 @@ describe('chunk requests', () => {
 describe('rate limit', () => {
 	it('answers 429 with Retry-After once the bucket is empty, and recovers with time', async () => {
 		let clock = 1_000_000;
-		const app = makeApp({ rateLimit: { perSecond: 1, burst: 2 }, now: () => clock });
+		const app = await makeApp({ rateLimit: { perSecond: 1, burst: 2 }, now: () => clock });
 		const get = () => app.inject({ method: 'GET', url: '/api/v1/schema', headers: AUTH });
 		expect((await get()).statusCode).toBe(200);
 		expect((await get()).statusCode).toBe(200);
@@ -373,7 +373,7 @@ describe('rate limit', () => {
 	});
 
 	it('does not spend the bucket on requests without a valid token', async () => {
-		const app = makeApp({ rateLimit: { perSecond: 1 }, now: () => 0 });
+		const app = await makeApp({ rateLimit: { perSecond: 1 }, now: () => 0 });
 		for (let i = 0; i < 3; i++) {
 			expect((await app.inject({ method: 'GET', url: '/api/v1/schema' })).statusCode).toBe(401);
 		}
@@ -384,19 +384,17 @@ describe('rate limit', () => {
 
 describe('database busy', () => {
 	it('answers 503 with Retry-After while another connection holds the write lock', async () => {
-		const dbPath = tempDbPath();
-		const app = makeApp({ dbPath, busyTimeoutMs: 0 });
+		const database = await tempDatabase();
+		const app = await makeApp({ database, busyTimeoutMs: 0 });
 		const id = await createSource(app, { mode: 'create' });
-		const other = new Database(dbPath);
-		other.exec('BEGIN IMMEDIATE');
+		const release = await holdWriteLock(database, id);
 		try {
 			const busy = await putChunk(app, id, 0, [{ row: 1, user_id: 'u1', email: 'u1@example.org' }]);
 			expect(busy.statusCode).toBe(503);
 			expect(busy.headers['retry-after']).toBe('1');
 			expect(busy.json().code).toBe('busy');
 		} finally {
-			other.exec('ROLLBACK');
-			other.close();
+			await release();
 		}
 		const retried = await putChunk(app, id, 0, [
 			{ row: 1, user_id: 'u1', email: 'u1@example.org' }
@@ -409,7 +407,7 @@ describe('logging', () => {
 	it('writes JSON lines with the request id and never a row value', async () => {
 		const lines: string[] = [];
 		const stream = { write: (line: string) => lines.push(line) };
-		const app = makeApp({ logger: { level: 'info', stream } });
+		const app = await makeApp({ logger: { level: 'info', stream } });
 		const id = await createSource(app, { mode: 'create' });
 		const secret = 'secret-hash-$2b$10$abcdefghijklmnopqrstuv';
 		const applied = await putChunk(app, id, 0, [

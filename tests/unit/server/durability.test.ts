@@ -1,25 +1,18 @@
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { seedAccounts } from '../../../server/accounts';
-import { IDEMPOTENCY_RETENTION_MS, openDatabase } from '../../../server/db';
-import { AUTH, createSource, makeApp, putChunk, tempDbPath } from './helpers';
+import { IDEMPOTENCY_RETENTION_MS } from '../../../server/sql';
+import {
+	TEST_BACKEND,
+	executeOnDatabase,
+	queryDatabase as query,
+	seedDatabase
+} from '../../support/databases';
+import { AUTH, createSource, makeApp, putChunk, tempDatabase } from './helpers';
 
-function seededDb(count: number): string {
-	const dbPath = tempDbPath();
-	const db = openDatabase(dbPath);
-	seedAccounts(db, count, 0);
-	db.close();
-	return dbPath;
-}
-
-function query<T>(dbPath: string, sql: string): T[] {
-	const db = new Database(dbPath, { readonly: true });
-	try {
-		return db.prepare(sql).all() as T[];
-	} finally {
-		db.close();
-	}
+async function seededDb(count: number): Promise<string> {
+	const database = await tempDatabase();
+	await seedDatabase(database, count);
+	return database;
 }
 
 const ACCOUNTS_WITH_CONNECTIONS = `
@@ -32,13 +25,13 @@ async function rollback(app: FastifyInstance, id: string) {
 
 describe('rollback', () => {
 	it('removes exactly the accounts a create source made, and keeps its updates with a note', async () => {
-		const dbPath = seededDb(2);
-		const app = makeApp({ dbPath });
-		const before = query(dbPath, ACCOUNTS_WITH_CONNECTIONS);
+		const database = await seededDb(2);
+		const app = await makeApp({ database: database });
+		const before = await query(database, ACCOUNTS_WITH_CONNECTIONS);
 
 		const other = await createSource(app, { mode: 'create' });
 		await putChunk(app, other, 0, [{ row: 1, user_id: 'keep', email: 'keep@example.org' }]);
-		const afterOther = query(dbPath, ACCOUNTS_WITH_CONNECTIONS);
+		const afterOther = await query(database, ACCOUNTS_WITH_CONNECTIONS);
 
 		const id = await createSource(app, { mode: 'create', upsert: true });
 		await putChunk(app, id, 0, [
@@ -65,13 +58,13 @@ describe('rollback', () => {
 				keptUpdates: 1
 			}
 		});
-		expect(query(dbPath, ACCOUNTS_WITH_CONNECTIONS)).toEqual(afterOther);
-		expect(query(dbPath, "SELECT locale FROM accounts WHERE email = 'keep@example.org'")).toEqual([
-			{ locale: 'nl' }
-		]);
+		expect(await query(database, ACCOUNTS_WITH_CONNECTIONS)).toEqual(afterOther);
 		expect(
-			query(
-				dbPath,
+			await query(database, "SELECT locale FROM accounts WHERE email = 'keep@example.org'")
+		).toEqual([{ locale: 'nl' }]);
+		expect(
+			await query(
+				database,
 				'SELECT count(*) AS n FROM account_updates WHERE kept_after_rollback_at IS NOT NULL'
 			)
 		).toEqual([{ n: 1 }]);
@@ -90,11 +83,11 @@ describe('rollback', () => {
 	});
 
 	it('removes the links a link source made and nothing else', async () => {
-		const dbPath = seededDb(3);
-		const app = makeApp({ dbPath });
+		const database = await seededDb(3);
+		const app = await makeApp({ database: database });
 		const earlier = await createSource(app, { mode: 'link' });
 		await putChunk(app, earlier, 0, [{ row: 1, user_id: 'e3', email: 'user3@example.com' }]);
-		const before = query(dbPath, ACCOUNTS_WITH_CONNECTIONS);
+		const before = await query(database, ACCOUNTS_WITH_CONNECTIONS);
 
 		const id = await createSource(app, { mode: 'link' });
 		await putChunk(app, id, 0, [
@@ -108,24 +101,45 @@ describe('rollback', () => {
 			removedLinks: 2,
 			keptUpdates: 0
 		});
-		expect(query(dbPath, ACCOUNTS_WITH_CONNECTIONS)).toEqual(before);
+		expect(await query(database, ACCOUNTS_WITH_CONNECTIONS)).toEqual(before);
 	});
 
 	it('answers 404 for an unknown source', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		expect((await rollback(app, 'nope')).statusCode).toBe(404);
 	});
 });
 
+/** A trigger that fails the insert of boom@example.org, in each backend's dialect. */
+const SABOTAGE = {
+	sqlite: {
+		install: [
+			`CREATE TRIGGER fail_on_boom BEFORE INSERT ON accounts
+			 WHEN NEW.email = 'boom@example.org' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`
+		],
+		remove: ['DROP TRIGGER fail_on_boom']
+	},
+	postgres: {
+		install: [
+			`CREATE FUNCTION fail_on_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+			 BEGIN
+				IF NEW.email = 'boom@example.org' THEN RAISE EXCEPTION 'simulated failure'; END IF;
+				RETURN NEW;
+			 END $$`,
+			`CREATE TRIGGER fail_on_boom BEFORE INSERT ON accounts
+			 FOR EACH ROW EXECUTE FUNCTION fail_on_boom()`
+		],
+		remove: ['DROP TRIGGER fail_on_boom ON accounts', 'DROP FUNCTION fail_on_boom']
+	}
+}[TEST_BACKEND];
+
 describe('crash safety', () => {
 	it('leaves nothing of a chunk whose transaction fails midway, and the retry applies it', async () => {
-		const dbPath = tempDbPath();
-		const app = makeApp({ dbPath });
+		const database = await tempDatabase();
+		const app = await makeApp({ database: database });
 		const id = await createSource(app, { mode: 'create' });
 		// A constraint that fails on the third row, after two accounts were written in the transaction.
-		const saboteur = new Database(dbPath);
-		saboteur.exec(`CREATE TRIGGER fail_on_boom BEFORE INSERT ON accounts
-			WHEN NEW.email = 'boom@example.org' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+		await executeOnDatabase(database, SABOTAGE.install);
 		const rows = [
 			{ row: 1, user_id: 'a', email: 'a@example.org' },
 			{ row: 2, user_id: 'b', email: 'b@example.org' },
@@ -143,11 +157,12 @@ describe('crash safety', () => {
 			'source_fields',
 			'idempotency_records'
 		]) {
-			expect(query(dbPath, `SELECT count(*) AS n FROM ${table}`), table).toEqual([{ n: 0 }]);
+			expect(await query(database, `SELECT count(*) AS n FROM ${table}`), table).toEqual([
+				{ n: 0 }
+			]);
 		}
 
-		saboteur.exec('DROP TRIGGER fail_on_boom');
-		saboteur.close();
+		await executeOnDatabase(database, SABOTAGE.remove);
 		const retried = await putChunk(app, id, 0, rows);
 		expect(retried.statusCode).toBe(200);
 		expect(retried.json().results.map((r: { status: string }) => r.status)).toEqual([
@@ -161,8 +176,8 @@ describe('crash safety', () => {
 
 describe('persistence', () => {
 	it('keeps sources, results and idempotency records across a restart', async () => {
-		const dbPath = tempDbPath();
-		const first = makeApp({ dbPath });
+		const database = await tempDatabase();
+		const first = await makeApp({ database: database });
 		const id = await createSource(first, { mode: 'create' });
 		const rows = [{ row: 1, user_id: 'a', email: 'a@example.org' }];
 		const applied = await putChunk(first, id, 0, rows);
@@ -171,15 +186,17 @@ describe('persistence', () => {
 		).body;
 		await first.close();
 
-		const second = makeApp({ dbPath });
+		const second = await makeApp({ database: database });
 		expect(
 			(await second.inject({ method: 'GET', url: `/api/v1/sources/${id}`, headers: AUTH })).body
 		).toBe(view);
 		const replay = await putChunk(second, id, 0, rows);
 		expect(replay.body).toBe(applied.body);
 		expect(replay.headers['idempotent-replayed']).toBe('true');
-		expect(query(dbPath, 'SELECT count(*) AS n FROM accounts')).toEqual([{ n: 1 }]);
-		expect(query(dbPath, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+		expect(await query(database, 'SELECT count(*) AS n FROM accounts')).toEqual([{ n: 1 }]);
+		if (TEST_BACKEND === 'sqlite') {
+			expect(await query(database, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+		}
 	});
 });
 
@@ -194,14 +211,14 @@ describe('idempotency record purge', () => {
 	it.each(cases)(
 		'on start, a record $input.ageMs ms old → $expected',
 		async ({ input, expected }) => {
-			const dbPath = tempDbPath();
-			const first = makeApp({ dbPath, now: () => start });
+			const database = await tempDatabase();
+			const first = await makeApp({ database: database, now: () => start });
 			const id = await createSource(first, { mode: 'create' });
 			const applied = await putChunk(first, id, 0, rows);
 			await first.close();
 
-			const later = makeApp({ dbPath, now: () => start + input.ageMs });
-			expect(query(dbPath, 'SELECT count(*) AS n FROM idempotency_records')).toEqual([
+			const later = await makeApp({ database: database, now: () => start + input.ageMs });
+			expect(await query(database, 'SELECT count(*) AS n FROM idempotency_records')).toEqual([
 				{ n: expected.kept ? 1 : 0 }
 			]);
 			const again = await putChunk(later, id, 0, rows);
@@ -211,7 +228,7 @@ describe('idempotency record purge', () => {
 				expect(again.statusCode).toBe(409);
 				expect(again.json().code).toBe('idempotency_record_expired');
 			}
-			expect(query(dbPath, 'SELECT count(*) AS n FROM accounts')).toEqual([{ n: 1 }]);
+			expect(await query(database, 'SELECT count(*) AS n FROM accounts')).toEqual([{ n: 1 }]);
 		}
 	);
 });

@@ -45,8 +45,8 @@ const SHORT = {
 };
 
 describe('timeouts and the connection cap', () => {
-	it('uses the documented defaults, which close a half-sent header within 30 s', () => {
-		const app = makeApp();
+	it('uses the documented defaults, which close a half-sent header within 30 s', async () => {
+		const app = await makeApp();
 		const server = app.server;
 		expect(server.headersTimeout).toBe(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs);
 		expect(server.requestTimeout).toBe(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs);
@@ -67,7 +67,7 @@ describe('timeouts and the connection cap', () => {
 	});
 
 	it('closes a client that sends half a request header and then nothing', async () => {
-		const port = await listening(makeApp({ connections: SHORT }));
+		const port = await listening(await makeApp({ connections: SHORT }));
 		const socket = await openSocket(port);
 		const since = performance.now();
 		socket.write('GET /api/v1/schema HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor');
@@ -76,13 +76,13 @@ describe('timeouts and the connection cap', () => {
 	});
 
 	it('closes a connection that never sends a byte', async () => {
-		const port = await listening(makeApp({ connections: SHORT }));
+		const port = await listening(await makeApp({ connections: SHORT }));
 		const elapsed = await closedAfter(await openSocket(port));
 		expect(elapsed).toBeLessThan(SHORT.idleTimeoutMs + 1_000);
 	});
 
 	it('closes a request whose body stalls, and an idle keep-alive connection', async () => {
-		const port = await listening(makeApp({ connections: SHORT }));
+		const port = await listening(await makeApp({ connections: SHORT }));
 		const slow = await openSocket(port);
 		slow.write(
 			`PUT /api/v1/sources/s/chunks/0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
@@ -97,7 +97,7 @@ describe('timeouts and the connection cap', () => {
 	});
 
 	it('closes connections beyond maxConnections and serves again once they are gone', async () => {
-		const app = makeApp({ connections: { ...SHORT, maxConnections: 2 } });
+		const app = await makeApp({ connections: { ...SHORT, maxConnections: 2 } });
 		const port = await listening(app);
 		const held = [await openSocket(port), await openSocket(port)];
 		const elapsed = await closedAfter(await openSocket(port));
@@ -112,7 +112,7 @@ describe('timeouts and the connection cap', () => {
 describe('throttling failed authentication', () => {
 	it('answers 2,000 wrong tokens with 429 after the first failures, per client address', async () => {
 		let clock = Date.UTC(2026, 0, 1);
-		const app = makeApp({ now: () => clock });
+		const app = await makeApp({ now: () => clock });
 		const statuses = new Map<number, number>();
 		let retryAfter = '';
 		for (let i = 0; i < 2_000; i++) {
@@ -150,7 +150,7 @@ describe('logs', () => {
 				done();
 			}
 		});
-		const app = makeApp({ logger: { level: 'info', stream } });
+		const app = await makeApp({ logger: { level: 'info', stream } });
 		await app.inject({ method: 'GET', url: '/api/v1/schema?access_token=SECRET-1' });
 		await app.inject({ method: 'GET', url: '/api/v1/sources?token=SECRET-2', headers: AUTH });
 		await app.inject({ method: 'GET', url: '/api/v1/nowhere?token=SECRET-3', headers: AUTH });
@@ -175,7 +175,9 @@ describe('strict bodies', () => {
 		}
 	];
 	it.each(cases)('refuses $expected', async ({ input, expected }) => {
-		const response = await makeApp().inject({
+		const response = await (
+			await makeApp()
+		).inject({
 			method: 'POST',
 			url: '/api/v1/sources',
 			headers: AUTH,
@@ -186,7 +188,7 @@ describe('strict bodies', () => {
 	});
 
 	it('answers a text/plain body with 415', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'link' });
 		for (const [method, url] of [
 			['POST', '/api/v1/sources'],
@@ -206,7 +208,7 @@ describe('strict bodies', () => {
 
 describe('hostile field values', () => {
 	it('are answered invalid_row with the reason, and not stored', async () => {
-		const app = makeApp();
+		const app = await makeApp();
 		const id = await createSource(app, { mode: 'create' });
 		const response = await putChunk(app, id, 0, [
 			{ row: 1, user_id: 'u\u00001', email: 'a@example.org' },
@@ -232,7 +234,7 @@ describe('hostile field values', () => {
 describe('GET /sources pages', () => {
 	it('pages newest first with limit and cursor, and refuses a cursor it did not give', async () => {
 		let clock = Date.UTC(2026, 0, 1);
-		const app = makeApp({ now: () => clock });
+		const app = await makeApp({ now: () => clock });
 		for (let i = 0; i < 5; i++) {
 			await createSource(app, { mode: 'link', name: `s${i}` });
 			// Two sources share a creation time, so the cursor must also tell them apart.

@@ -1,4 +1,7 @@
-/** Shared set-up for the reference server tests: a fresh database file per app, request helpers. */
+/**
+ * Shared set-up for the reference server tests: a fresh database per app (SQLite, or PostgreSQL in
+ * the `postgres` project: tests/support/databases.ts), request helpers.
+ */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +11,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp, type AppOptions } from '../../../server/app';
 import type { CreateSourceBody } from '../../../src/lib/core/protocol/import-api';
+import { createTestDatabase } from '../../support/databases';
 
 export const TOKEN = 'test-token';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -26,19 +30,24 @@ export function tempDir(): string {
 	return dir;
 }
 
-export function tempDbPath(): string {
-	return join(tempDir(), 'api.sqlite');
+/** A fresh database of the backend under test, removed after the test; returns its location. */
+export async function tempDatabase(): Promise<string> {
+	const database = await createTestDatabase();
+	cleanups.push(() => database.drop());
+	return database.location;
 }
 
-/** An app on its own database file (or the given one), closed after the test. */
-export function makeApp(options: Partial<AppOptions> = {}): FastifyInstance {
+/** An app on its own database (or the given one), closed after the test. */
+export async function makeApp(options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
 	const app = buildApp({
-		dbPath: options.dbPath ?? tempDbPath(),
+		database: options.database ?? (await tempDatabase()),
 		token: TOKEN,
 		corsOrigins: [ALLOWED_ORIGIN],
 		...options
 	});
 	cleanups.push(() => app.close());
+	// The database is opened (migrated, purged) once the app is ready, as before a server listens.
+	await app.ready();
 	return app;
 }
 

@@ -120,18 +120,18 @@ async function verify(
 	const view = await direct.get(sourceId);
 	expect(view).toMatchObject({ status: 'complete', rows: expected.length, chunks: built.length });
 	expect(view.counts.imported).toBe(expected.length);
-	const [db] = server.query<{
+	const [db] = await server.query<{
 		accounts: number;
 		connections: number;
 		results: number;
 		imported: number;
 	}>(
 		`SELECT
-			(SELECT count(*) FROM accounts WHERE created_by_source = @source) AS accounts,
-			(SELECT count(DISTINCT user_id) FROM connections WHERE source_id = @source) AS connections,
-			(SELECT count(*) FROM row_results WHERE source_id = @source) AS results,
-			(SELECT count(*) FROM row_results WHERE source_id = @source AND status = 'imported') AS imported`,
-		{ source: sourceId }
+			(SELECT count(*) FROM accounts WHERE created_by_source = ?) AS accounts,
+			(SELECT count(DISTINCT user_id) FROM connections WHERE source_id = ?) AS connections,
+			(SELECT count(*) FROM row_results WHERE source_id = ?) AS results,
+			(SELECT count(*) FROM row_results WHERE source_id = ? AND status = 'imported') AS imported`,
+		[sourceId, sourceId, sourceId, sourceId]
 	);
 	expect(db).toEqual({
 		accounts: expected.length,
