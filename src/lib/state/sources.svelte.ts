@@ -3,7 +3,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import { deleteAllLocalData, getDatabase, type ConnectionNotice } from '../storage/db';
 import { requestPersistence, storageState, type StorageState } from '../storage/quota';
 import type { SourceRecord } from '../storage/schema';
-import { deleteSource, listSources } from '../storage/sources';
+import { deleteSource, listSources, renameSource } from '../storage/sources';
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -61,6 +61,16 @@ class Sources {
 			this.error = `The source was not deleted: ${messageOf(error)}`;
 		} finally {
 			this.deleting.delete(id);
+		}
+	}
+
+	/** Names a source; an empty name gives the file name back. */
+	async rename(id: string, name: string): Promise<void> {
+		this.error = null;
+		try {
+			await renameSource(id, name);
+		} catch (error) {
+			this.error = `The source was not renamed: ${messageOf(error)}`;
 		}
 	}
 

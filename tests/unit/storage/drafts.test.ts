@@ -66,24 +66,24 @@ describe('purgeStaleDrafts', () => {
 		const recent = await at(NOW - 23 * HOUR, () =>
 			createSource(sampleSource({ fileName: 'recent.csv' }))
 		);
-		const validated = await at(old, async () => {
+		await at(old, async () => {
 			const source = await createSource(sampleSource({ fileName: 'validated.csv' }));
 			await saveScanCounts(source.id, sampleSummary());
-			return source;
+			return source.id;
 		});
-		const reported = await at(old, async () => {
+		await at(old, async () => {
 			const source = await createSource(sampleSource({ fileName: 'reported.csv' }));
 			const { publicKey } = await generateRecipientKeyPair();
 			await saveReport(
 				source.id,
 				await encryptReport(bytesOf('row\r\n'), { recipients: [publicKey] })
 			);
-			return source;
+			return source.id;
 		});
-		const uploaded = await at(old, async () => {
+		await at(old, async () => {
 			const source = await createSource(sampleSource({ fileName: 'uploaded.csv' }));
 			await updateSource(source.id, { status: 'cancelled' });
-			return source;
+			return source.id;
 		});
 
 		expect(await purgeStaleDrafts(NOW)).toEqual([stale.id]);
