@@ -1,5 +1,7 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { SourceView } from '../../src/lib/core/protocol/import-api';
+import { reportCsv } from '../../src/lib/core/report/csv';
+import { refusedRow } from '../../src/lib/core/report/rows';
 import { ReferenceApi } from '../support/reference-api';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
@@ -133,4 +135,33 @@ test('a source never uploaded is deleted without a rollback question', async ({ 
 	await expect(dialog.getByTestId('confirm-alternative')).toHaveCount(0);
 	await dialog.getByTestId('confirm-accept').click();
 	await expect(row).toHaveCount(0);
+});
+
+test('a failure report Ferry wrote is read back with its phone numbers intact, and says so', async ({
+	page
+}, testInfo) => {
+	const columns = ['user_id', 'email', 'name', 'phone_number'];
+	const rows = [
+		['u1', 'ann@example.com', 'Ann', '+14155550100'],
+		['u2', 'bob@example.com', 'Bob', '+14155550101']
+	].map((fields, index) =>
+		refusedRow(index + 1, index + 2, columns, fields, 'not_found', 'no account has this email')
+	);
+	const csv = reportCsv(columns, rows);
+	expect(csv).toContain("'+14155550100");
+	await page.setViewportSize({ width: WIDTHS[0], height: 900 });
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page
+		.getByTestId('file-input')
+		.setInputFiles({ name: 'report.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await expect(page.getByTestId('preset')).toHaveText('ferry-failure-report');
+	await expect(page.getByTestId('notice')).toHaveText(
+		'Ferry failure report: 2 values un-escaped (the quote its formula protection added is taken off).'
+	);
+	await expect(page.getByTestId('count-valid')).toHaveText('2');
+	await expect(page.getByTestId('count-invalid')).toHaveText('0');
+	await expect(page.getByTestId('file-bar')).toBeVisible();
+	await expect(page.getByText('+14155550100').first()).toBeVisible();
+	await screenshot(page, testInfo, 'outcomes-report-read-back');
 });
