@@ -129,7 +129,8 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await expect(page.getByTestId('upload-start')).toHaveText('Upload 4 valid rows');
 	await page.getByTestId('upload-start').click();
 
-	await expect(page.getByTestId('upload-status')).toHaveText('Complete');
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete: 4 imported');
+	await expect(page.getByTestId('upload-no-accounts')).toHaveCount(0);
 	await expect(page.getByTestId('result-count-imported')).toHaveText('4');
 	const rows = page.getByTestId('result-row');
 	await expect(rows).toHaveCount(4);
@@ -206,7 +207,8 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await page.getByTestId('settings-mode-link').check();
 	await openImport(page);
 	await page.getByTestId('upload-start').click();
-	await expect(page.getByTestId('upload-status')).toHaveText('Complete');
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete: 0 imported, 4 not found');
+	await expect(page.getByTestId('upload-no-accounts')).toBeVisible();
 	await expect(page.getByTestId('upload-rejected')).toHaveText('4');
 	await expect(page.getByTestId('result-count-not_found')).toHaveText('4');
 	await page.getByTestId('result-filter-not_found').click();
@@ -313,7 +315,10 @@ test('a reload mid-upload resumes by itself, going offline waits, and every vali
 	await context.setOffline(false);
 
 	// Back online: it goes on without any action and completes.
-	await expect(page.getByTestId('upload-status')).toHaveText('Complete', { timeout: 60_000 });
+	await expect(page.getByTestId('upload-status')).toHaveText(
+		`Complete: ${valid.length.toLocaleString('en-US')} imported`,
+		{ timeout: 60_000 }
+	);
 	await expect(page.getByTestId('result-count-imported')).toHaveText(String(valid.length));
 	await expect(page.getByTestId('upload-sent')).toHaveText(
 		`${valid.length.toLocaleString('en-US')} of ${valid.length.toLocaleString('en-US')}`
@@ -401,7 +406,10 @@ test('one tab sends while another shows the progress, can pause it, and takes ov
 	// The sending tab closes: the second one takes over by itself and finishes.
 	await page.close();
 	await expect(other.getByTestId('upload-elsewhere')).toBeHidden({ timeout: 10_000 });
-	await expect(other.getByTestId('upload-status')).toHaveText('Complete', { timeout: 60_000 });
+	await expect(other.getByTestId('upload-status')).toHaveText(
+		`Complete: ${valid.length.toLocaleString('en-US')} imported`,
+		{ timeout: 60_000 }
+	);
 	await expect(other.getByTestId('result-count-imported')).toHaveText(String(valid.length));
 	await uploadShot(other, testInfo, 'upload-other-tab-took-over');
 
@@ -439,7 +447,7 @@ test('cancel stops for good, also after a reload; roll back removes what was sen
 		.getByRole('dialog', { name: 'Cancel this upload?' })
 		.getByTestId('confirm-accept')
 		.click();
-	await expect(page.getByTestId('upload-status')).toHaveText('Cancelled');
+	await expect(page.getByTestId('upload-status')).toHaveText(/^Cancelled: [\d,]+ imported$/);
 	const answered = await sentRows(page);
 	expect(answered).toBeLessThan(valid.length);
 	await expect(page.getByTestId('result-filter-all')).toContainText(String(answered));
@@ -447,7 +455,7 @@ test('cancel stops for good, also after a reload; roll back removes what was sen
 	// A reload does not resume a cancelled upload.
 	await page.reload();
 	await page.getByTestId('dropzone').waitFor();
-	await expect(page.getByTestId('upload-status')).toHaveText('Cancelled');
+	await expect(page.getByTestId('upload-status')).toHaveText(/^Cancelled: [\d,]+ imported$/);
 	await expect(page.getByTestId('upload-start')).toHaveText(
 		`Upload the ${valid.length.toLocaleString('en-US')} valid rows again`
 	);

@@ -10,7 +10,7 @@ import {
 	purgeExpired,
 	type Retention
 } from '../storage/retention';
-import { deleteSource, listSources, reportedSourceIds } from '../storage/sources';
+import { deleteSource, listSources, renameSource, reportedSourceIds } from '../storage/sources';
 
 /**
  * The retention setting, in localStorage: a choice, not personal data, read synchronously at start
@@ -138,6 +138,16 @@ class Sources {
 			this.error = `The source was not deleted: ${messageOf(error)}`;
 		} finally {
 			this.deleting.delete(id);
+		}
+	}
+
+	/** Names a source; an empty name gives the file name back. */
+	async rename(id: string, name: string): Promise<void> {
+		this.error = null;
+		try {
+			await renameSource(id, name);
+		} catch (error) {
+			this.error = `The source was not renamed: ${messageOf(error)}`;
 		}
 	}
 

@@ -11,10 +11,12 @@ import {
 	uploadSnapshot,
 	type UploadSnapshot
 } from '../storage/outbox-store';
-import type { SourceStatus } from '../storage/schema';
+import type { SourceRecord, SourceStatus } from '../storage/schema';
+import { getSource } from '../storage/sources';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import { ImportApiClient } from '../upload/client';
 import { RowsChangedError } from '../upload/errors';
+import { runOutcome, uploadStatusText, type RunOutcome } from '../upload/outcome';
 import { RateSampler } from '../upload/rate';
 import { openRemoteSource } from '../upload/remote-source';
 import { browserConnectivity, realClock } from '../upload/retry';
@@ -48,6 +50,27 @@ function isAbort(error: unknown): boolean {
 	);
 }
 
+/** What "Roll back" undoes: a finished or cancelled upload the destination knows; else null. */
+function rollbackTarget(source: SourceRecord): { url: string; remoteId: string } | null {
+	const destination = source.destination;
+	if (!destination?.remoteId) return null;
+	if (source.status !== 'imported' && source.status !== 'cancelled') return null;
+	return { url: destination.url, remoteId: destination.remoteId };
+}
+
+/** Whether the source's upload can be rolled back at the destination. */
+export function canRollBack(source: SourceRecord): boolean {
+	return rollbackTarget(source) !== null;
+}
+
+async function rollBackAtDestination(source: SourceRecord): Promise<void> {
+	const target = rollbackTarget(source);
+	if (!target) throw new Error('This source has nothing to roll back at the destination.');
+	const client = new ImportApiClient({ baseUrl: target.url, token: settings.token });
+	const view = await client.rollback(target.remoteId, { timeoutMs: 60_000 });
+	await markRolledBack(source.id, view.rollback);
+}
+
 /** The upload panel's state: the open source's upload, whichever tab sends it. */
 class UploadState {
 	/** The source the import page shows. */
@@ -66,6 +89,20 @@ class UploadState {
 	observedRate = $state(0);
 
 	status: SourceStatus | null = $derived(this.snapshot?.source.status ?? null);
+	/** What the stored run did: counts per status, the badge's colour, the no-accounts hint. */
+	outcome: RunOutcome | null = $derived(
+		this.snapshot
+			? runOutcome(
+					this.snapshot.source.status,
+					this.snapshot.source.resultCounts,
+					this.snapshot.source.destination?.mode ?? null
+				)
+			: null
+	);
+	/** The badge's text: "Complete: 0 imported, 296 not found". */
+	statusText: string | null = $derived(
+		this.status && this.outcome ? uploadStatusText(this.status, this.outcome) : null
+	);
 
 	#subscription: Subscription | null = null;
 	/** Aborts this tab's part (lock requests, the run) when the page turns to another source. */
@@ -180,19 +217,30 @@ class UploadState {
 	/** DELETE at the destination: removes what this source created; the source is marked. */
 	async rollback(): Promise<void> {
 		const snapshot = this.snapshot;
-		const destination = snapshot?.source.destination;
-		if (!snapshot || !destination?.remoteId || this.rollingBack) return;
-		if (snapshot.source.status !== 'imported' && snapshot.source.status !== 'cancelled') return;
+		if (!snapshot || !canRollBack(snapshot.source) || this.rollingBack) return;
 		this.rollingBack = true;
 		this.error = null;
 		try {
-			const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
-			const view = await client.rollback(destination.remoteId, { timeoutMs: 60_000 });
-			await markRolledBack(snapshot.source.id, view.rollback);
+			await rollBackAtDestination(snapshot.source);
 		} catch (error) {
 			this.error = `Rollback failed: ${describe(error)}`;
 		} finally {
 			this.rollingBack = false;
+		}
+	}
+
+	/**
+	 * The same rollback for any stored source (the sources page, before deleting it): null when
+	 * done, else why it failed.
+	 */
+	async rollbackSource(id: string): Promise<string | null> {
+		try {
+			const source = await getSource(id);
+			if (!source) return 'This source is no longer on this device.';
+			await rollBackAtDestination(source);
+			return null;
+		} catch (error) {
+			return `Rollback failed: ${describe(error)}`;
 		}
 	}
 

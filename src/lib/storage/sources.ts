@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { headerSignature } from '../core/mapping/automap';
 import { readReportHeader } from '../core/report/format';
-import { getDatabase } from './db';
+import { getDatabase, type FerryDatabase } from './db';
 import {
 	isQuotaError,
 	requestPersistence,
@@ -235,20 +235,64 @@ export async function reportedSourceIds(): Promise<string[]> {
 /** Removes a source and everything stored for it, in one transaction. */
 export async function deleteSource(id: string): Promise<void> {
 	const db = getDatabase();
-	await db.transaction(
-		'rw',
-		[db.sources, db.files, db.previews, db.results, db.reports, db.outbox],
-		async () => {
-			await Promise.all([
-				db.sources.delete(id),
-				db.files.delete(id),
-				db.previews.delete(id),
-				db.reports.delete(id),
-				db.results.where('sourceId').equals(id).delete(),
-				db.outbox.where('sourceId').equals(id).delete()
-			]);
-		}
+	await db.transaction('rw', sourceTables(db), () => removeSourceRows(db, id));
+}
+
+/** Every table that holds something of a source. */
+function sourceTables(db: FerryDatabase) {
+	return [db.sources, db.files, db.previews, db.results, db.reports, db.outbox];
+}
+
+/** Inside a transaction over sourceTables: deletes the source's rows in every table. */
+async function removeSourceRows(db: FerryDatabase, id: string): Promise<void> {
+	await Promise.all([
+		db.sources.delete(id),
+		db.files.delete(id),
+		db.previews.delete(id),
+		db.reports.delete(id),
+		db.results.where('sourceId').equals(id).delete(),
+		db.outbox.where('sourceId').equals(id).delete()
+	]);
+}
+
+/**
+ * Names a source (the list shows it and the destination gets it when the upload starts); an empty
+ * name gives the file's name back. False when the source no longer exists.
+ */
+export async function renameSource(id: string, name: string): Promise<boolean> {
+	const db = getDatabase();
+	return guardQuota('the source’s name', () =>
+		db.transaction('rw', [db.sources], async () => {
+			const source = await db.sources.get(id);
+			if (!source) return false;
+			const named = name.trim() || source.fileName;
+			if (named !== source.name)
+				await db.sources.update(id, { name: named, updatedAt: Date.now() });
+			return true;
+		})
 	);
+}
+
+/** How long a draft nobody took further is kept. */
+export const STALE_DRAFT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes the drafts left untouched: sources only dropped (no validation finished, no upload,
+ * no report) and not changed for `maxAgeMs` before `now`. Returns the ids deleted.
+ */
+export async function purgeStaleDrafts(now: number, maxAgeMs = STALE_DRAFT_MS): Promise<string[]> {
+	const db = getDatabase();
+	return db.transaction('rw', sourceTables(db), async () => {
+		const drafts = await db.sources.where('status').equals('draft').toArray();
+		const stale: string[] = [];
+		for (const source of drafts) {
+			if (source.counts !== null || source.upload || source.updatedAt > now - maxAgeMs) continue;
+			if ((await db.reports.where('sourceId').equals(source.id).count()) > 0) continue;
+			stale.push(source.id);
+		}
+		await Promise.all(stale.map((id) => removeSourceRows(db, id)));
+		return stale;
+	});
 }
 
 /** Remembers a mapping for an export layout (signature: headerSignature of its keys). */

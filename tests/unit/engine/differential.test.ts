@@ -223,6 +223,12 @@ describe('edge cases, whole and sliced', () => {
 				'u1,a@example.com,2024-01-01\nu2,b@example.com,01/13/2024\nu3,c@example.com,13/01/2024\n'
 		},
 		{
+			// Its cells are restored (formula protection taken off) before they are checked.
+			name: 'a Ferry failure report read back',
+			input:
+				"row,line,status,reasons,messages,user_id,email,phone_number\r\n1,2,not_found,,,u1,a@example.com,'+14155550100\r\n2,3,invalid_row,invalid_phone,'=x,u2,b@example.com,''=1\r\n"
+		},
+		{
 			name: 'values as papaparse reads malformed quoting',
 			input:
 				'user_id,email,name\n1,a"b@example.com,x"y\n2,"c@example.com"z,"q"" r"\n3,"d@x.com" ,e"f\n'

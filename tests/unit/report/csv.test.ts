@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { neutraliseFormula, reportCsv } from '../../../src/lib/core/report/csv';
+import { neutraliseFormula, reportCsv, restoreFormula } from '../../../src/lib/core/report/csv';
 import { invalidRow, refusedRow, type FailureRow } from '../../../src/lib/core/report/rows';
 
 describe('neutraliseFormula', () => {
@@ -34,7 +34,12 @@ describe('neutraliseFormula', () => {
 		{ input: '1-2', expected: '1-2' },
 		{ input: '5', expected: '5' },
 		{ input: ' =1', expected: ' =1' },
-		{ input: "'=1", expected: "'=1" },
+		{ input: "'x", expected: "'x" },
+		{ input: "a'=1", expected: "a'=1" },
+		// Quotes already before a trigger get one more, so that reading back can take one off.
+		{ input: "'=1", expected: "''=1" },
+		{ input: "''+1", expected: "'''+1" },
+		{ input: "a\n'=1", expected: "a\n''=1" },
 		{ input: 'line 1\nline 2', expected: 'line 1\nline 2' },
 		{ input: 'a\r\n', expected: 'a\r\n' },
 		{ input: 'a\n', expected: 'a\n' },
@@ -47,6 +52,28 @@ describe('neutraliseFormula', () => {
 	];
 	it.each(cases)('$input', ({ input, expected }) => {
 		expect(neutraliseFormula(input)).toBe(expected);
+	});
+
+	it.each(cases)('restoreFormula takes it back: $input', ({ input, expected }) => {
+		expect(restoreFormula(expected)).toBe(input);
+	});
+});
+
+describe('restoreFormula', () => {
+	it('leaves cells the protection did not write as they are', () => {
+		for (const cell of ["'x", "'", "''", "a'=1", "' =1", "it's", "a\n'x", '+1'])
+			expect(restoreFormula(cell)).toBe(cell);
+	});
+
+	it('inverts neutraliseFormula on random strings of the characters that matter', () => {
+		const alphabet = ["'", '=', '+', '-', '@', '\t', '\r', '\n', 'a', ' '];
+		let seed = 7;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+		for (let i = 0; i < 5000; i++) {
+			const length = next() % 8;
+			const cell = Array.from({ length }, () => alphabet[next() % alphabet.length]).join('');
+			expect(restoreFormula(neutraliseFormula(cell)), JSON.stringify(cell)).toBe(cell);
+		}
 	});
 });
 

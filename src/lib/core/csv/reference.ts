@@ -2,7 +2,18 @@ import { throwIfAborted } from '../errors';
 import { DEFAULT_CHUNK_SIZE, type ReadOptions } from '../read-options';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout, RecordSpan } from '../types';
+import { cellRestorer } from '../formats/presets';
 import { CsvRecordParser } from './parser';
+
+/**
+ * Gives back the cells of records as the layout's preset wrote them (a Ferry failure report's
+ * formula protection taken off), in place; the records as they are for every other layout.
+ */
+export function restoreCells(layout: Layout, records: RecordSpan[]): RecordSpan[] {
+	const restore = cellRestorer(layout.preset);
+	if (restore) for (const record of records) record.fields = record.fields.map(restore);
+	return records;
+}
 
 /**
  * Streams the data records of a CSV working copy from `layout.dataStart`, one batch per chunk of
@@ -28,11 +39,11 @@ export async function* readCsvRecords(
 		const bytes = await source.read(position, Math.min(source.size, position + chunkSize));
 		if (bytes.length === 0) break;
 		position += bytes.length;
-		const records = parser.push(bytes);
+		const records = restoreCells(layout, parser.push(bytes));
 		options.onProgress?.(position);
 		if (records.length > 0) yield records;
 	}
 	throwIfAborted(options.signal);
-	const records = parser.finish();
+	const records = restoreCells(layout, parser.finish());
 	if (records.length > 0) yield records;
 }

@@ -1,4 +1,5 @@
 import { normalizeHeader } from '../mapping/normalize';
+import { REPORT_COLUMNS, restoreFormula } from '../report/csv';
 import type { FieldName, Format } from '../types';
 
 /** What detection sees: the layout's keys (header cells or JSON dot paths) and the first rows. */
@@ -19,6 +20,8 @@ export interface Preset {
 	mapping: Readonly<Record<string, FieldName | null>>;
 	/** Reshapes one raw JSON record before it is flattened into columns. */
 	transformRecord?(record: Record<string, unknown>): Record<string, unknown>;
+	/** CSV: gives back a cell's value as the export's writer had it before it encoded it. */
+	restoreCell?(cell: string): string;
 }
 
 const keySet = (input: PresetInput) => new Set(input.keys.map(normalizeHeader));
@@ -289,8 +292,25 @@ const cognito: Preset = {
 	}
 };
 
+/**
+ * A failure report Ferry wrote (docs/report-format.md), fixed and dropped again: its own columns
+ * are not imported, the source's columns map as they did, and every cell loses the quote the
+ * report's formula protection added (`'+14155550100` is read as `+14155550100`).
+ */
+const ferryFailureReport: Preset = {
+	id: 'ferry-failure-report',
+	label: 'Ferry failure report',
+	detect: (input) =>
+		input.format === 'csv' &&
+		input.header &&
+		REPORT_COLUMNS.every((column, index) => input.keys[index] === column),
+	mapping: Object.fromEntries(REPORT_COLUMNS.map((column) => [column, null])),
+	restoreCell: restoreFormula
+};
+
 /** In detection order: the more specific signatures first. */
 export const PRESETS: readonly Preset[] = [
+	ferryFailureReport,
 	firebaseJson,
 	firebaseCsv,
 	hanko,
@@ -319,6 +339,11 @@ export function transformRecord(
 ): Record<string, unknown> {
 	const transform = presetById(preset)?.transformRecord;
 	return transform ? transform(record) : record;
+}
+
+/** How a preset restores each CSV cell, or null when it reads cells as they are. */
+export function cellRestorer(preset: string | null): ((cell: string) => string) | null {
+	return presetById(preset)?.restoreCell ?? null;
 }
 
 /** Key → field for the keys a preset imports. */

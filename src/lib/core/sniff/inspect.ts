@@ -1,5 +1,6 @@
 import { CsvRecordParser } from '../csv/parser';
 import { FerryError } from '../errors';
+import { cellRestorer } from '../formats/presets';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
@@ -105,12 +106,19 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 		hooks.isKnownAlias
 	);
 	const data = header ? records.slice(1) : records;
-	const keys = header
-		? records[0].fields
-		: Array.from(
-				{ length: Math.max(0, ...data.slice(0, PREVIEW_RECORDS).map((r) => r.fieldCount)) },
-				(_, i) => `Column ${i + 1}`
-			);
+	const numbered = Array.from(
+		{ length: Math.max(0, ...data.slice(0, PREVIEW_RECORDS).map((r) => r.fieldCount)) },
+		(_, i) => `Column ${i + 1}`
+	);
+	const preset = hooks.detectPreset({
+		format: 'csv',
+		keys: header ? records[0].fields : numbered,
+		header,
+		sample: data.slice(0, PREVIEW_RECORDS).map((record) => record.fields)
+	});
+	const restored = restoreHead(preset, records, header ? 1 : 0, complete);
+	if (restored) notices.push(restored);
+	const keys = header ? records[0].fields : numbered;
 	const columns = header ? uniqueNames(keys) : keys;
 	const preview = data.slice(0, PREVIEW_RECORDS).map((record) => padded(record, columns.length));
 	if (!complete && data.length === 0) notices.push(NO_COMPLETE_RECORD);
@@ -126,17 +134,36 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 			keys,
 			duplicateHeaders: header ? repeated(keys) : [],
 			dataStart,
-			preset: hooks.detectPreset({
-				format: 'csv',
-				keys,
-				header,
-				sample: preview.map((record) => record.fields)
-			}),
+			preset,
 			jsonRoot: null
 		},
 		preview,
 		notices
 	};
+}
+
+/**
+ * Restores the cells of the head's records in place when the preset says how (a Ferry failure
+ * report's formula protection), and says how many data values it changed; null for other presets.
+ */
+function restoreHead(
+	preset: string | null,
+	records: RecordSpan[],
+	firstData: number,
+	complete: boolean
+): string | null {
+	const restore = cellRestorer(preset);
+	if (!restore) return null;
+	let changed = 0;
+	records.forEach((record, index) => {
+		const fields = record.fields.map(restore);
+		if (index >= firstData)
+			changed += fields.filter((value, i) => value !== record.fields[i]).length;
+		record.fields = fields;
+	});
+	const rows = records.length - firstData;
+	const where = complete ? '' : ` in the first ${rows.toLocaleString('en')} rows`;
+	return `Ferry failure report: ${changed.toLocaleString('en')} ${changed === 1 ? 'value' : 'values'} un-escaped${where} (the quote its formula protection added is taken off).`;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------
