@@ -326,10 +326,11 @@ async function main(): Promise<void> {
 	}
 
 	const date = new Date().toISOString();
+	const given = process.argv.slice(2);
 	const report = {
 		date,
 		machine: machine(chromiumVersion),
-		command: `npm run bench:memory -- ${process.argv.slice(2).join(' ')}`.trim(),
+		command: ['npm run bench:memory', ...(given.length ? ['--', ...given] : [])].join(' '),
 		sampleMs: SAMPLE_MS,
 		results: results.map(({ file, runs }) => ({
 			file: { ...file, path: relative(root, file.path) },
