@@ -11,12 +11,12 @@
 // /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ContenderId, RulesSetup, RunResult } from '../bench/protocol';
-import { launchChromium, root, sleep, start, stop, waitForHttp } from './lib/browser-bench';
+import { launchChromium, machine, root, start, stop, waitForHttp } from './lib/browser-bench';
+import { rendererPids, samplePeaks, totalRss, waitForExit } from './lib/process-memory';
 import { writeUserExport } from './lib/user-export';
 
 const CONTENDERS: { id: ContenderId; label: string }[] = [
@@ -52,74 +52,6 @@ if (!(sizeMB > 0) || !Number.isInteger(rounds) || rounds < 1)
 const contenders = CONTENDERS.filter((contender) => selected.includes(contender.id));
 const PORT = Number(process.env.BENCH_PORT ?? 4181);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-
-// ---- processes ---------------------------------------------------------------------------------
-
-// ---- memory of Chromium's renderers, from /proc ------------------------------------------------
-
-function parentOf(pid: number): number {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		// "pid (comm) state ppid …": comm may hold spaces and parentheses.
-		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-	} catch {
-		return -1;
-	}
-}
-
-/** Renderer processes started by this script's Chromium (workers are threads inside them). */
-function rendererPids(): number[] {
-	const children = new Map<number, number[]>();
-	for (const entry of readdirSync('/proc')) {
-		const pid = Number(entry);
-		if (!Number.isInteger(pid)) continue;
-		const parent = parentOf(pid);
-		children.set(parent, [...(children.get(parent) ?? []), pid]);
-	}
-	const renderers: number[] = [];
-	const queue = [process.pid];
-	while (queue.length > 0) {
-		for (const child of children.get(queue.shift()!) ?? []) {
-			queue.push(child);
-			try {
-				if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer'))
-					renderers.push(child);
-			} catch {
-				// Exited meanwhile.
-			}
-		}
-	}
-	return renderers;
-}
-
-function rssOf(pid: number): number {
-	try {
-		const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-		return match ? Number(match[1]) * 1024 : 0;
-	} catch {
-		return 0;
-	}
-}
-
-/** Sums the renderers' resident memory every RSS_SAMPLE_MS until stopped. */
-function sampleRss(pids: number[]) {
-	const read = () => pids.reduce((sum, pid) => sum + rssOf(pid), 0);
-	const before = read();
-	let peak = before;
-	const timer = setInterval(() => (peak = Math.max(peak, read())), RSS_SAMPLE_MS);
-	return {
-		before,
-		stop(): number {
-			clearInterval(timer);
-			return Math.max(peak, read());
-		}
-	};
-}
-
-async function waitForExit(pids: number[]): Promise<void> {
-	const until = Date.now() + 10_000;
-	while (Date.now() < until && pids.some((pid) => existsSync(`/proc/${pid}`))) await sleep(50);
-}
 
 // ---- the page ----------------------------------------------------------------------------------
 
@@ -204,23 +136,23 @@ async function measure(
 		await chooseFile(session.page, file.path);
 		await session.guard(session.page.evaluate((id) => window.bench.prepare(id), contender));
 		const pids = rendererPids();
-		const rss = sampleRss(pids);
+		const rss = samplePeaks(() => ({ renderers: totalRss(pids) }), RSS_SAMPLE_MS);
 		const result = await session.guard(
 			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
 				contender,
 				setup
 			] as const)
 		);
-		const rssPeakBytes = rss.stop();
+		const rssPeakBytes = rss.stop().renderers;
 		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
 		return {
 			...result,
 			round,
 			position,
 			mbPerSecond: file.bytes / 1e6 / (result.ms / 1000),
-			rssBeforeBytes: rss.before,
+			rssBeforeBytes: rss.before.renderers,
 			rssPeakBytes,
-			rssPeakDeltaBytes: rssPeakBytes - rss.before,
+			rssPeakDeltaBytes: rssPeakBytes - rss.before.renderers,
 			renderers: pids.length,
 			longestTaskMs: Math.round(longest)
 		};
@@ -277,18 +209,6 @@ function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const middle = Math.floor(sorted.length / 2);
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function machine(chromiumVersion: string) {
-	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-	const meminfo = readFileSync('/proc/meminfo', 'utf8');
-	return {
-		cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
-		cores: cpus().length,
-		memoryBytes: Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0) * 1024,
-		node: process.version,
-		chromium: chromiumVersion
-	};
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

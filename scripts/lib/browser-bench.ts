@@ -1,7 +1,9 @@
 // What the browser benchmarks share: child processes in their own process group, waiting for a
-// server to answer, and Debian's Chromium launched as the machine needs it.
+// server to answer, Debian's Chromium launched as the machine needs it, and the machine's description.
 import { chromium, type Browser } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 export const root = join(import.meta.dirname, '../..');
@@ -48,4 +50,17 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 			...extraArgs
 		]
 	});
+}
+
+/** The machine a benchmark ran on, for its results. */
+export function machine(chromiumVersion: string) {
+	const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+	const meminfo = readFileSync('/proc/meminfo', 'utf8');
+	return {
+		cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+		cores: cpus().length,
+		memoryBytes: Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0) * 1024,
+		node: process.version,
+		chromium: chromiumVersion
+	};
 }

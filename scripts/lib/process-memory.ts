@@ -1,0 +1,91 @@
+// Memory of the processes a benchmark starts, read from Linux's /proc: resident sets, high-water
+// marks, process trees and Chromium's renderers among them.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { sleep } from './browser-bench';
+
+function parentOf(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// "pid (comm) state ppid …": comm may hold spaces and parentheses.
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	} catch {
+		return -1;
+	}
+}
+
+/** Every process below `pid` (children, their children, …), not `pid` itself. */
+export function descendants(pid: number): number[] {
+	const children = new Map<number, number[]>();
+	for (const entry of readdirSync('/proc')) {
+		const child = Number(entry);
+		if (!Number.isInteger(child)) continue;
+		const parent = parentOf(child);
+		children.set(parent, [...(children.get(parent) ?? []), child]);
+	}
+	const found: number[] = [];
+	const queue = [pid];
+	while (queue.length > 0)
+		for (const child of children.get(queue.shift()!) ?? []) {
+			found.push(child);
+			queue.push(child);
+		}
+	return found;
+}
+
+function isRenderer(pid: number): boolean {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+	} catch {
+		return false; // Exited meanwhile.
+	}
+}
+
+/** Renderer processes among `pids` (workers are threads inside them). */
+export const renderersAmong = (pids: number[]): number[] => pids.filter(isRenderer);
+
+/** Renderer processes started by this script's Chromium. */
+export const rendererPids = (): number[] => renderersAmong(descendants(process.pid));
+
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+	try {
+		const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+			readFileSync(`/proc/${pid}/status`, 'utf8')
+		);
+		return match ? Number(match[1]) * 1024 : 0;
+	} catch {
+		return 0; // Exited: a zombie's status has no memory lines either.
+	}
+}
+
+/** Resident bytes now. */
+export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
+
+/** The highest resident bytes the process has had since it started (the kernel's high-water mark). */
+export const highWaterOf = (pid: number): number => statusField(pid, 'VmHWM');
+
+/** The resident bytes of all `pids` together (shared pages count once per process). */
+export const totalRss = (pids: number[]): number => pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+
+/** Calls `read` every `everyMs` until stopped, keeping each figure's highest value. */
+export function samplePeaks<T extends Record<string, number>>(read: () => T, everyMs: number) {
+	const before = read();
+	const peak: Record<string, number> = { ...before };
+	const take = () => {
+		for (const [key, value] of Object.entries(read())) peak[key] = Math.max(peak[key], value);
+	};
+	const timer = setInterval(take, everyMs);
+	return {
+		before,
+		stop(): T {
+			clearInterval(timer);
+			take();
+			return peak as T;
+		}
+	};
+}
+
+/** Waits (up to 10 s) until none of `pids` is running any more. */
+export async function waitForExit(pids: number[]): Promise<void> {
+	const until = Date.now() + 10_000;
+	while (Date.now() < until && pids.some((pid) => existsSync(`/proc/${pid}`))) await sleep(50);
+}
