@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { expectNoAxeViolations } from './axe';
 
 failOnConsoleErrors();
 
@@ -33,6 +34,7 @@ test('the about panel names the engine and its range workers', async ({ page }, 
 	const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 	await expect(about.getByTestId('about-workers')).toHaveText(String(Math.max(1, cores)));
 	await about.scrollIntoViewIfNeeded();
+	await expectNoAxeViolations(page, 'settings: about panel');
 	await screenshot(page, testInfo, 'about-panel');
 });
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { failOnConsoleErrors } from './console';
 import { dropFile } from './drop';
 import { screenshot } from './screenshot';
+import { expectNoAxeViolations } from './axe';
 
 failOnConsoleErrors();
 
@@ -61,6 +62,7 @@ test('a UTF-16 Excel "Unicode Text" export is previewed, mapped and counted', as
 		invalid: 2,
 		warnings: 0
 	});
+	await expectNoAxeViolations(page, 'import: validated');
 	await screenshot(page, testInfo, 'excel-unicode');
 });
 
@@ -125,6 +127,7 @@ test('a gzipped Auth0 NDJSON export is recognised and validated', async ({ page 
 		invalid: 2,
 		warnings: 0
 	});
+	await expectNoAxeViolations(page, 'import: NDJSON validated');
 	await screenshot(page, testInfo, 'auth0-ndjson-gz');
 });
 

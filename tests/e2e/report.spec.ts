@@ -10,6 +10,7 @@ import {
 	reportCsv
 } from '../../src/lib/core/report';
 import { crc32 } from '../../src/lib/core/report/format';
+import { expectNoAxeViolations } from './axe';
 
 /*
  * Reports are written here in Node with the core itself (a real password at the interactive cost),
@@ -131,6 +132,7 @@ test('a password report: facts first, a wrong password refused, the right one sh
 	await expectRows(page);
 	await expect(error).toHaveCount(0);
 	await expect.poll(() => workers.map((worker) => worker.closed)).toEqual([true, true]);
+	await expectNoAxeViolations(page, 'report: opened');
 	await screenshot(page, testInfo, 'report-opened');
 
 	const download = page.waitForEvent('download');
@@ -198,6 +200,7 @@ test('a key pair made on /keys opens a report sealed to its public key, from the
 	const publicText = (await page.getByTestId('public-key').textContent())?.trim() ?? '';
 	expect(publicText).toMatch(/^[A-Za-z0-9_-]{43}$/);
 	await expect(page.getByTestId('private-key')).toHaveText(/^[A-Za-z0-9_-]{43}$/);
+	await expectNoAxeViolations(page, 'keys: generated');
 	await screenshot(page, testInfo, 'keys-generated');
 
 	const download = page.waitForEvent('download');

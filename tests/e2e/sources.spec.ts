@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './axe';
 
 /*
  * /sources reads what the import page stores. Until that page saves sources, records are written
@@ -69,6 +70,7 @@ test('an empty device: the empty state, the storage estimate, and delete-all con
 	page
 }) => {
 	await openEmptySources(page);
+	await expectNoAxeViolations(page, 'sources: empty');
 	await expect(page.getByTestId('sources-table')).toHaveCount(0);
 	await expect(page.getByTestId('storage-usage')).toContainText('Ferry uses');
 	await expect(page.getByTestId('storage-persistence')).toHaveAttribute(
@@ -102,6 +104,7 @@ test('stored sources are listed newest first, deleted one by one, then all at on
 	await expect(rows.nth(0)).toHaveAttribute('data-id', 'source-draft');
 	await expect(rows.nth(1)).toHaveAttribute('data-id', 'source-imported');
 
+	await expectNoAxeViolations(page, 'sources: listed');
 	const draft = rows.nth(0);
 	await expect(draft.getByTestId('source-open')).toHaveText('Legacy users');
 	await expect(draft).toContainText('legacy-1252.csv');

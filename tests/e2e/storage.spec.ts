@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { failOnConsoleErrors } from './console';
 import { dropFile } from './drop';
 import { screenshot } from './screenshot';
+import { expectNoAxeViolations } from './axe';
 
 failOnConsoleErrors();
 
@@ -80,6 +81,7 @@ test('a full disk: the import goes on, nothing is half-written, and a retry save
 	await expect(notice).toBeVisible();
 	await expect(page.getByTestId('saved')).toHaveCount(0);
 	expect(new URL(page.url()).searchParams.has('source')).toBe(false);
+	await expectNoAxeViolations(page, 'import: disk full notice');
 	await screenshot(page, testInfo, 'disk-full-import-goes-on');
 
 	// The failure report can still be written and downloaded, just not stored.
@@ -160,6 +162,7 @@ test('persistent storage is asked for with the first source, and its state is sh
 	await page.getByTestId('dropzone').waitFor();
 	await expect(page.getByTestId('recent-persistence')).toHaveAttribute('data-state', 'persisted');
 	await expect(page.getByTestId('recent-storage')).toContainText(/Ferry uses .+ of .+ here\./);
+	await expectNoAxeViolations(page, 'import: storage state');
 	await screenshot(page, testInfo, 'storage-state-on-import-page');
 
 	// A second source does not ask again.

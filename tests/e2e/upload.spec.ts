@@ -14,6 +14,7 @@ import { decryptReport } from '../../src/lib/core/report';
 import { ReferenceApi } from '../support/reference-api';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { expectNoAxeViolations } from './axe';
 
 // Chromium reports the requests the tests make fail on purpose: the one in flight when the browser
 // goes offline, and the connection test with a wrong token.
@@ -120,6 +121,7 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 		'The destination refused the token (401).'
 	);
 	await configure(page);
+	await expectNoAxeViolations(page, 'settings: connected');
 	await screenshot(page, testInfo, 'upload-settings');
 	await openImport(page);
 
@@ -137,6 +139,7 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await expect(rows.locator('td:first-child')).toHaveText(['1', '2', '4', '6']);
 	await expect(page.locator('[data-testid="result-row"][data-status="imported"]')).toHaveCount(4);
 	await expect(rows.first()).toContainText('mueller@example.de');
+	await expectNoAxeViolations(page, 'import: uploaded');
 	await screenshot(page, testInfo, 'upload-imported');
 
 	// The server got exactly the valid rows, once each, with only the mapped fields.
@@ -199,6 +202,7 @@ test('uploads the 4 valid rows of a legacy export, mapped fields only, and rolls
 	await expect(page.getByTestId('upload-status')).toHaveText('Rolled back');
 	await expect(page.getByTestId('upload-rollback-summary')).toContainText('4 accounts removed');
 	expect((await api.get<SourceView>(`/sources/${source.id}`)).status).toBe('rolled_back');
+	await expectNoAxeViolations(page, 'import: rolled back');
 	await uploadShot(page, testInfo, 'upload-rolled-back');
 
 	// Again in link mode: no account exists any more, so every row comes back not_found, rejected,

@@ -40,6 +40,8 @@ const TYPO_THRESHOLD = 0.9;
 /** Share of sample values that must fit a field's type for value sniffing to propose it. */
 const VALUES_THRESHOLD = 0.8;
 const PLACEHOLDER = /^Column \d+$/;
+/** Below this confidence a proposed field is worth a look: marked and filterable in the mapping. */
+export const LOW_CONFIDENCE = 0.8;
 
 /** Words of a header: split at non-alphanumerics and camelCase humps. */
 function tokens(text: string): string[] {
