@@ -150,7 +150,7 @@ for (const { name, width, height } of WIDTHS) {
 		await check(page, testInfo, name, 'import-report-written');
 
 		await page.getByTestId('upload-start').click();
-		await expect(page.getByTestId('upload-status')).toHaveText('Complete', SLOW);
+		await expect(page.getByTestId('upload-status')).toHaveText(/^Complete: \d+ imported/, SLOW);
 		await check(page, testInfo, name, 'import-uploaded');
 
 		await go(page, 'Sources');

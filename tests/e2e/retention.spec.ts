@@ -104,7 +104,7 @@ test('after the retention period the file is forgotten; counts, results and the 
 	await page.getByTestId('write-report').click();
 	await expect(page.getByTestId('report-written')).toBeVisible({ timeout: 30_000 });
 	await page.getByTestId('upload-start').click();
-	await expect(page.getByTestId('upload-status')).toHaveText('Complete');
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete: 4 imported');
 
 	await nav(page, 'Sources');
 	const row = page.locator(`[data-testid="source-row"][data-id="${id}"]`);
