@@ -120,7 +120,7 @@ test('after the retention period the file is forgotten; counts, results and the 
 	await page.clock.fastForward(8 * DAY);
 	await expect(row.getByTestId('source-file-kept')).toHaveText('File forgotten on Dec 9, 2026');
 	await expect(row.getByTestId('source-counts')).toContainText('6 rows: 4 valid, 2 invalid');
-	await expect(row.getByTestId('source-results')).toHaveText('4 imported');
+	await expect(row.getByTestId('source-status')).toHaveText('4 imported');
 	await expect(row.getByTestId('source-kept')).toContainText('the encrypted report are kept');
 	await expect(row.getByTestId('source-forget')).toHaveCount(0);
 	expect(await storesContaining(page, NEEDLE)).toEqual([]);
