@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeRecipientKey, generateRecipientKeyPair } from '../../src/lib/core/report';
 import { failOnConsoleErrors } from './console';
 import { dropFile } from './drop';
+import { storesContaining } from './idb';
 import { screenshot } from './screenshot';
 
 failOnConsoleErrors();
@@ -27,45 +28,6 @@ async function dropLegacy(page: Page): Promise<string> {
 	await expect(page.getByTestId('saved')).toBeVisible();
 	await expect(page).toHaveURL(/\?source=/);
 	return new URL(page.url()).searchParams.get('source')!;
-}
-
-/**
- * Every string, Blob and byte array stored in the app's IndexedDB, searched for `needle`: where the
- * plaintext of a report would be if it were ever stored. Returns the stores it was found in.
- */
-async function storesContaining(page: Page, needle: string): Promise<string[]> {
-	return page.evaluate(async (needle) => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('ferry');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const found = new Set<string>();
-		const latin1 = new TextDecoder('latin1');
-		async function search(store: string, value: unknown, depth: number): Promise<void> {
-			if (depth > 6 || value === null || value === undefined) return;
-			if (typeof value === 'string') {
-				if (value.includes(needle)) found.add(store);
-			} else if (value instanceof Blob) {
-				if (latin1.decode(await value.arrayBuffer()).includes(needle)) found.add(store);
-			} else if (ArrayBuffer.isView(value)) {
-				const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-				if (latin1.decode(bytes).includes(needle)) found.add(store);
-			} else if (typeof value === 'object') {
-				for (const item of Object.values(value)) await search(store, item, depth + 1);
-			}
-		}
-		for (const name of Array.from(db.objectStoreNames)) {
-			const records = await new Promise<unknown[]>((resolve, reject) => {
-				const request = db.transaction(name).objectStore(name).getAll();
-				request.onsuccess = () => resolve(request.result);
-				request.onerror = () => reject(request.error);
-			});
-			for (const record of records) await search(name, record, 0);
-		}
-		db.close();
-		return [...found];
-	}, needle);
 }
 
 async function downloadReport(page: Page): Promise<{ name: string; bytes: Buffer }> {
