@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../bin/cli';
+import { run } from './run';
 import { bundleCli } from '../../../scripts/bundle.mjs';
 import { ensureIndexerBuilt } from '../../helpers/wasm-build';
 
@@ -16,16 +16,6 @@ beforeAll(async () => {
 });
 const fixture = (name: string) =>
 	fileURLToPath(new URL(`../../fixtures/e2e/${name}`, import.meta.url));
-
-async function run(argv: string[]) {
-	let stdout = '';
-	let stderr = '';
-	const code = await main(argv, {
-		stdout: { write: (text: string) => (stdout += text) },
-		stderr: { write: (text: string) => (stderr += text) }
-	});
-	return { code, stdout, stderr };
-}
 
 function temp(name: string, content: string | Uint8Array): string {
 	const path = join(mkdtempSync(join(tmpdir(), 'ferry-cli-')), name);

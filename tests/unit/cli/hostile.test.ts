@@ -5,18 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../bin/cli';
+import { run } from './run';
 import { escapeForTerminal, jsonForTerminal } from '../../../bin/terminal';
-
-async function run(argv: string[]) {
-	let stdout = '';
-	let stderr = '';
-	const code = await main(argv, {
-		stdout: { write: (text: string) => (stdout += text) },
-		stderr: { write: (text: string) => (stderr += text) }
-	});
-	return { code, stdout, stderr };
-}
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'ferry-cli-'));
 
