@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium, machine, root, start, stop, waitForHttp } from './lib/browser-bench';
+import { launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
 import {
 	descendants,
 	highWaterOf,
@@ -300,16 +300,7 @@ async function main(): Promise<void> {
 		let preview: ChildProcess | undefined;
 		let browser: Browser | undefined;
 		try {
-			preview = start('npx', [
-				'vite',
-				'preview',
-				'--port',
-				String(PORT),
-				'--strictPort',
-				'--host',
-				'127.0.0.1'
-			]);
-			await waitForHttp(ORIGIN);
+			preview = await startPreview(PORT);
 			browser = await launchChromium();
 			chromiumVersion = browser.version();
 			for (const result of results) {

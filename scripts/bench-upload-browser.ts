@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceApi, type ReferenceApi } from '../tests/support/reference-api';
-import { launchChromium, root, start, stop, waitForHttp } from './lib/browser-bench';
+import { launchChromium, root, startPreview, stop } from './lib/browser-bench';
 import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
@@ -90,19 +90,7 @@ async function main(): Promise<void> {
 	try {
 		api = await startReferenceApi({ token: TOKEN, args: ['--cors', ORIGIN] });
 		const apiUrl = api.url;
-		preview = start('npx', [
-			'vite',
-			'preview',
-			'--port',
-			String(PORT),
-			'--strictPort',
-			'--host',
-			'127.0.0.1'
-		]);
-		preview.once('exit', (code) => {
-			if (code) console.error(`vite preview exited (${code})`);
-		});
-		await waitForHttp(ORIGIN);
+		preview = await startPreview(PORT);
 
 		const csv = legacyExportCsv(ROWS, { quoted: true });
 		const csvBytes = Buffer.byteLength(csv);

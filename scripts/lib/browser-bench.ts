@@ -38,6 +38,24 @@ export async function waitForHttp(url: string): Promise<void> {
 }
 
 /** Headless Chromium (CHROMIUM_PATH, else Debian's), without the background traffic this closed network refuses. */
+/** `vite preview` of the built app on a loopback port; resolves once it answers. */
+export async function startPreview(port: number): Promise<ChildProcess> {
+	const preview = start('npx', [
+		'vite',
+		'preview',
+		'--port',
+		String(port),
+		'--strictPort',
+		'--host',
+		'127.0.0.1'
+	]);
+	preview.once('exit', (code) => {
+		if (code) console.error(`vite preview exited (${code})`);
+	});
+	await waitForHttp(`http://127.0.0.1:${port}`);
+	return preview;
+}
+
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 	return chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
