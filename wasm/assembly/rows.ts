@@ -845,7 +845,8 @@ export function check(
 		const recordStart = <i32>(load<f64>(starts + ((<usize>r) << 3)) - base);
 		const recordEnd = fields > 0 ? <i32>(fieldEnd(fieldEnds, fields - 1) - base) : recordStart;
 		const recordAscii = isAscii(bytes + <usize>recordStart, recordEnd - recordStart);
-		const recordControl = mayHoldControl(bytes + <usize>recordStart, recordEnd - recordStart);
+		// Whether the record may hold a control character: found out at its first value.
+		let recordControl = -1;
 		let mask: u32 = 0;
 		let js: u32 = 0;
 		const keyOut = keys + <usize>r * 24;
@@ -906,7 +907,10 @@ export function check(
 			) {
 				mask |= bitTooLong;
 			}
-			if (recordControl && hasControl(value, length)) mask |= bitControl;
+			if (recordControl < 0) {
+				recordControl = mayHoldControl(bytes + <usize>recordStart, recordEnd - recordStart) ? 1 : 0;
+			}
+			if (recordControl != 0 && hasControl(value, length)) mask |= bitControl;
 			if (type == CheckType.EMAIL) {
 				if (!validEmail(value, length)) mask |= bitEmail;
 			} else if (type == CheckType.BOOLEAN) {
