@@ -6,7 +6,7 @@ import { parseDate, resolveDate } from './rules/date';
 import { firstControlCharacter } from './rules/text';
 import type { VerdictBook } from './verdicts';
 
-/** The value's first control character as U+XXXX: never the character itself, which a terminal would act on. */
+/** The value's first control character as U+XXXX, never itself (a terminal would act on it). */
 function controlCharacterName(value: string): string {
 	const code = firstControlCharacter(value);
 	return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;

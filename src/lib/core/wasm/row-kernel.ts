@@ -4,8 +4,8 @@
  * JavaScript rules (core/validate), values trimmed exactly as String.prototype.trim trims them.
  * Cells the bytes cannot decide exactly are left to those rules (`jsCells`: escaped quotes,
  * characters beyond ASCII in email, boolean, date and UUID values and in email keys, phone
- * numbers, locales), as are duplicates (from `keys`) and slash-date orders and date warnings (from the
- * dates).
+ * numbers, locales), as are duplicates (from `keys`) and slash-date orders and date warnings (from
+ * the dates).
  */
 import { bitOf } from '../validate/codes';
 import { PAGE_SIZE, align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
