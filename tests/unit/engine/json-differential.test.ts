@@ -171,6 +171,7 @@ describe('control characters and locales in JSON values', () => {
 		expect(prepared.request.mapping).toContain('locale');
 		const actual = await expectAllSame(prepared, 'hostile', [1, 5]);
 		if (!('result' in actual)) throw new Error('the records did not scan');
+		// Six names (all but tab and the no-break space) and the locale en\u0000; <script> and en\u0000.
 		expect(actual.result.issueCounts).toMatchObject({ invalid_characters: 7, invalid_locale: 2 });
 	});
 });
