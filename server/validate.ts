@@ -4,7 +4,7 @@
  * invalid_row, with every reason, and not applied.
  */
 import type { SchemaField } from '../src/lib/core/protocol/import-api';
-import { REFERENCE_SCHEMA, schemaFields } from '../src/lib/core/schema/fields';
+import { fieldByName, REFERENCE_SCHEMA, schemaFields } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
 import { tooLong } from '../src/lib/core/validate/plan';
 import { isValidBoolean } from '../src/lib/core/validate/rules/boolean';
@@ -82,7 +82,9 @@ function valueProblem(definition: SchemaField, text: string): string | null {
 		case 'date':
 			return dateProblem(text);
 		default:
-			if (definition.name === 'locale' && !isValidLocale(text)) return 'is not a language tag';
+			if (fieldByName(definition.name).languageTag && !isValidLocale(text)) {
+				return 'is not a language tag';
+			}
 			return null;
 	}
 }

@@ -126,7 +126,8 @@ export const LAYOUT = {
 					['BIT_BOOLEAN', 'u32'],
 					['BIT_UUID', 'u32'],
 					['BIT_RAGGED', 'u32'],
-					['BIT_TOO_LONG', 'u32']
+					['BIT_TOO_LONG', 'u32'],
+					['BIT_CONTROL', 'u32']
 				]
 			},
 			RowCheck: {
@@ -148,9 +149,9 @@ export const LAYOUT = {
 				names: ['TEXT', 'EMAIL', 'BOOLEAN', 'PHONE', 'ID', 'DATE']
 			},
 			CheckFlag: {
-				doc: 'RowCheck.FLAGS: bits of what else the value must be.',
+				doc: 'RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript).',
 				type: 'u32',
-				bits: ['REQUIRED', 'UUID']
+				bits: ['REQUIRED', 'UUID', 'LOCALE']
 			},
 			CheckKey: {
 				doc: 'RowCheck.KEY: the duplicate key the value is.',

@@ -4,7 +4,7 @@
 export namespace LayoutHash {
 	export const CSV: i32 = 469241929;
 	export const JSON: i32 = 672003832;
-	export const ROWS: i32 = 685181811;
+	export const ROWS: i32 = 1850496878;
 }
 
 /** The CSV indexer: its configuration, its outputs and the state carried from one call to the next. Byte offsets. */
@@ -107,6 +107,7 @@ export namespace RowConfig {
 	export const BIT_UUID: i32 = 28;
 	export const BIT_RAGGED: i32 = 32;
 	export const BIT_TOO_LONG: i32 = 36;
+	export const BIT_CONTROL: i32 = 40;
 	export const SIZE: i32 = 64;
 }
 
@@ -131,10 +132,11 @@ export namespace CheckType {
 	export const DATE: u32 = 5;
 }
 
-/** RowCheck.FLAGS: bits of what else the value must be. */
+/** RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript). */
 export namespace CheckFlag {
 	export const REQUIRED: u32 = 1;
 	export const UUID: u32 = 2;
+	export const LOCALE: u32 = 4;
 }
 
 /** RowCheck.KEY: the duplicate key the value is. */

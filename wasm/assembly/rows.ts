@@ -2,7 +2,8 @@
 // with exactly the verdicts of the JavaScript rules (src/lib/core/validate). Values are trimmed
 // exactly as String.prototype.trim trims them, Unicode whitespace included. A cell it cannot
 // decide exactly on bytes (escaped quotes, non-ASCII in an email, boolean, date or UUID value or
-// in an email key, any phone number) is flagged for JavaScript instead, with nothing decided for it.
+// in an email key, any phone number or locale) is flagged for JavaScript instead, with nothing
+// decided for it.
 //
 // The host (src/lib/core/wasm/row-kernel.ts) owns the layout: a configuration block (the checks,
 // the issue bits), then per call the region's bytes, the indexer's arrays and the output arrays.
@@ -162,6 +163,80 @@ function codePoints(p: usize, n: i32): i32 {
 		i++;
 	}
 	return n - continuations;
+}
+
+const TAB: u32 = 0x09;
+const LINE_FEED: u32 = 0x0a;
+const CARRIAGE_RETURN: u32 = 0x0d;
+const DELETE: u32 = 0x7f;
+/** The lead byte of U+0080..U+00BF, the C1 controls (U+0080..U+009F) among them. */
+const LEAD_C2: u32 = 0xc2;
+
+/**
+ * Whether [p, p + n) may hold a control character: a C0 byte but tab, line feed and carriage
+ * return, DEL, or the lead of a C1 control. False means none for sure; true is decided per value by
+ * hasControl.
+ */
+function mayHoldControl(p: usize, n: i32): bool {
+	let i = 0;
+	if (ASC_FEATURE_SIMD) {
+		const space = i8x16.splat(0x20);
+		const tab = i8x16.splat(<i8>TAB);
+		const lineFeed = i8x16.splat(<i8>LINE_FEED);
+		const carriageReturn = i8x16.splat(<i8>CARRIAGE_RETURN);
+		const del = i8x16.splat(<i8>DELETE);
+		const lead = i8x16.splat(<i8>LEAD_C2);
+		while (i < n) {
+			const bytes = v128.load(p + <usize>i);
+			const allowed = v128.or(
+				v128.or(i8x16.eq(bytes, tab), i8x16.eq(bytes, lineFeed)),
+				i8x16.eq(bytes, carriageReturn)
+			);
+			const c0 = v128.andnot(i8x16.lt_u(bytes, space), allowed);
+			const other = v128.or(i8x16.eq(bytes, del), i8x16.eq(bytes, lead));
+			let bits = i8x16.bitmask(v128.or(c0, other));
+			if (n - i < 16) bits &= tailBits(n - i);
+			if (bits != 0) return true;
+			i += 16;
+		}
+		return false;
+	}
+	while (i + 8 <= n) {
+		const word = load<u64>(p + <usize>i);
+		// Any byte below 0x20, equal to 0x7F or to 0xC2 (exact as "any", not per byte).
+		const below = (word - 0x2020202020202020) & ~word;
+		const del = word ^ 0x7f7f7f7f7f7f7f7f;
+		const lead = word ^ 0xc2c2c2c2c2c2c2c2;
+		const zero = ((del - 0x0101010101010101) & ~del) | ((lead - 0x0101010101010101) & ~lead);
+		if (((below | zero) & HIGH_BITS) != 0 && hasControlByte(p + <usize>i, 8)) return true;
+		i += 8;
+	}
+	return hasControlByte(p + <usize>i, n - i);
+}
+
+/** A byte of [p, p + n) that mayHoldControl looks for. */
+function hasControlByte(p: usize, n: i32): bool {
+	for (let i = 0; i < n; i++) {
+		const byte = byteAt(p, i);
+		if (byte < 0x20 && byte != TAB && byte != LINE_FEED && byte != CARRIAGE_RETURN) return true;
+		if (byte == DELETE || byte == LEAD_C2) return true;
+	}
+	return false;
+}
+
+/**
+ * hasControlCharacter (rules/text.ts) of the valid UTF-8 value [p, p + n): a C0 control but tab,
+ * line feed and carriage return, DEL, or a C1 control (U+0080..U+009F: 0xC2 then 0x80..0x9F).
+ */
+function hasControl(p: usize, n: i32): bool {
+	for (let i = 0; i < n; i++) {
+		const byte = byteAt(p, i);
+		if (byte < 0x20) {
+			if (byte != TAB && byte != LINE_FEED && byte != CARRIAGE_RETURN) return true;
+		} else if (byte == DELETE) return true;
+		else if (byte == LEAD_C2 && i + 1 < n && byteAt(p, i + 1) <= 0x9f) return true;
+	}
+	return false;
 }
 
 // --- Strict UTF-8 -----------------------------------------------------------------------------
@@ -759,6 +834,7 @@ export function check(
 	const bitUuid = load<u32>(config, RowConfig.BIT_UUID);
 	const bitRagged = load<u32>(config, RowConfig.BIT_RAGGED);
 	const bitTooLong = load<u32>(config, RowConfig.BIT_TOO_LONG);
+	const bitControl = load<u32>(config, RowConfig.BIT_CONTROL);
 	const table = config + <usize>RowConfig.SIZE;
 	const fieldBase = load<u32>(index);
 
@@ -769,6 +845,8 @@ export function check(
 		const recordStart = <i32>(load<f64>(starts + ((<usize>r) << 3)) - base);
 		const recordEnd = fields > 0 ? <i32>(fieldEnd(fieldEnds, fields - 1) - base) : recordStart;
 		const recordAscii = isAscii(bytes + <usize>recordStart, recordEnd - recordStart);
+		// Whether the record may hold a control character: found out at its first value.
+		let recordControl = -1;
 		let mask: u32 = 0;
 		let js: u32 = 0;
 		const keyOut = keys + <usize>r * 24;
@@ -804,7 +882,7 @@ export function check(
 			const key = load<u32>(entry, RowCheck.KEY);
 			const value = bytes + <usize>valueStart;
 			const length = valueEnd - valueStart;
-			if (type == CheckType.PHONE) {
+			if (type == CheckType.PHONE || (flags & CheckFlag.LOCALE) != 0) {
 				js |= (<u32>1) << (<u32>c);
 				continue;
 			}
@@ -829,6 +907,10 @@ export function check(
 			) {
 				mask |= bitTooLong;
 			}
+			if (recordControl < 0) {
+				recordControl = mayHoldControl(bytes + <usize>recordStart, recordEnd - recordStart) ? 1 : 0;
+			}
+			if (recordControl != 0 && hasControl(value, length)) mask |= bitControl;
 			if (type == CheckType.EMAIL) {
 				if (!validEmail(value, length)) mask |= bitEmail;
 			} else if (type == CheckType.BOOLEAN) {

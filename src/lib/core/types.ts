@@ -136,7 +136,9 @@ export type IssueCode =
 	| 'value_too_long'
 	| 'future_date'
 	| 'login_before_registration'
-	| 'malformed_quotes';
+	| 'malformed_quotes'
+	| 'invalid_characters'
+	| 'invalid_locale';
 
 export type DateOrder = 'dmy' | 'mdy';
 

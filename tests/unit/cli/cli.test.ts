@@ -128,6 +128,19 @@ describe('ferry validate --json', () => {
 		expect(report.sample[3]).toEqual({ user_id: '4', email: 'd@example.com' });
 	});
 
+	it('flags control characters and locales that are not language tags, as the API would', async () => {
+		const path = temp(
+			'hostile.csv',
+			'user_id,email,name,locale\n1,a@example.com,Ada,en-US\n2,b@example.com,"\x1b[2J",zh-Hant-TW\n3,c@example.com,C\x00,<script>\n4,d@example.com,"D\tE",English\n'
+		);
+		const report = JSON.parse((await run(['validate', '--json', path])).stdout);
+		expect(report).toMatchObject({
+			rows: 4,
+			valid: 2,
+			issues: { invalid_characters: 2, invalid_locale: 1 }
+		});
+	});
+
 	it('--date-order decides ambiguous slash dates', async () => {
 		// No value decides the first file's column: both orders give valid past dates. In the second, two values
 		// can only be day-first and one only month-first: the column is mixed and the minority value is invalid.

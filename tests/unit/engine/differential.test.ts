@@ -244,6 +244,95 @@ describe('edge cases, whole and sliced', () => {
 	});
 });
 
+describe('control characters and locales: the same verdicts in every engine', () => {
+	const header = 'user_id,email,name,phone,locale,created_at,notes\n';
+	const mapping = (): Mapping => [
+		'user_id',
+		'email',
+		'name',
+		'phone_number',
+		'locale',
+		'registration_date',
+		null
+	];
+	const HOSTILE = [
+		'plain',
+		'nul\x00',
+		'\x1b[31mred',
+		'del\x7f',
+		'next\u0085line',
+		'csi\u009b2J',
+		'tab\there',
+		'\x0btrimmed\x0c',
+		'\u00a0nbsp\u00a0',
+		'© Zoë'
+	];
+	const LOCALES = ['en', 'en-US', 'zh-Hant-TW', 'en_GB', 'English', '<script>', 'e', 'en\x00', ''];
+	const CONTROL = bitOf('invalid_characters');
+	const LOCALE = bitOf('invalid_locale');
+	const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+
+	function rows(): string {
+		const lines: string[] = [];
+		let row = 0;
+		const line = (cells: string[]) => lines.push(cells.join(',') + (row++ % 3 ? '\n' : '\r\n'));
+		for (const value of HOSTILE) {
+			line([`u${row}`, `a${row}@example.com`, value, '+1 202 555 0143', 'en', '2024-01-01', value]);
+			line([`u${row}`, `a${row}@example.com`, quote(`${value} "q"`), '', 'fr', '', '']);
+			line([`u${row}${value}`, `a${row}@example.com`, '', `+1 202 555 0143${value}`, '', '', '']);
+			line([
+				`u${row}`,
+				`${value}@example.com`,
+				quote(`line\n${value}`),
+				'',
+				'',
+				`2024-01-01${value}`,
+				''
+			]);
+			line([`u${row}`, `a${row}@example.com`, 'x', '', value, '', '']);
+		}
+		for (const locale of LOCALES) {
+			line([`u${row}`, `a${row}@example.com`, 'x', '', locale, '', '']);
+			line([`u${row}`, `a${row}@example.com`, 'x', '', quote(` ${locale} `), '', '']);
+			line([`u${row}`, `a${row}@example.com`, 'x', '', quote(`${locale}""`), '', '']);
+		}
+		return lines.join('');
+	}
+
+	it('flags them alike, whole, sliced and in ranges', async () => {
+		const prepared = prepareBytes(utf8(header + rows()), header, mapping);
+		const reference = await outcome(referenceEngine, prepared.request);
+		if (!('result' in reference)) throw new Error(JSON.stringify(reference.error));
+		const { issueCounts } = reference.result;
+		expect(issueCounts.invalid_characters).toBeGreaterThan(20);
+		expect(issueCounts.invalid_locale).toBeGreaterThan(10);
+		for (const engine of [engines.simd, engines.scalar, await engines.ranged(7)])
+			await expectSameAsReference(engine, prepared, engine.name, { sameProgress: true });
+		for (const sliceSize of [1, 2, 3, 64])
+			await expectSameAsReference(await engines.sliced(sliceSize), prepared, `slice ${sliceSize}`);
+	});
+
+	it('names the character and the tag in the explanation, never the raw control character', async () => {
+		const input = `${header}u1,a@example.com,a\x1bb,,English2,,\nu2,b@example.com,ok,,en-US,,\x00\n`;
+		const prepared = prepareBytes(utf8(input), header, mapping);
+		const reference = await outcome(referenceEngine, prepared.request);
+		if (!('result' in reference)) throw new Error(JSON.stringify(reference.error));
+		const { rowIssues, explain } = reference.result;
+		expect(rowIssues[0] & (CONTROL | LOCALE)).toBe(CONTROL | LOCALE);
+		// A control character in an unmapped column is not sent, so not checked.
+		expect(rowIssues[1]).toBe(0);
+		const [record] = reread(prepared, reference.result, [0]);
+		const issues = explain(0, record.fields, record.fieldCount);
+		expect(issues.map((issue) => [issue.code, issue.field])).toEqual([
+			['invalid_characters', 'name'],
+			['invalid_locale', 'locale']
+		]);
+		expect(issues[0].message).toContain('U+001B');
+		expect(issues[0].message).not.toContain('\x1b');
+		expect(issues[1].message).toContain('"English2"');
+	});
+});
+
 /** The records of `rows` re-read from the working copy by their byte ranges, as the session does. */
 function reread(prepared: Prepared, result: ScanResult, rows: number[]): RecordSpan[] {
 	return rows.map(

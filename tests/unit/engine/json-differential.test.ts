@@ -145,6 +145,37 @@ describe('generated exports, split anywhere', () => {
 	});
 });
 
+describe('control characters and locales in JSON values', () => {
+	it('are flagged alike by every engine, escaped or written raw', async () => {
+		const values = [
+			'\\u0000',
+			'\\u001b[2J',
+			'\\u007f',
+			'\\u0085',
+			'\u0085',
+			'\u009b',
+			'\\t',
+			'\u00a0'
+		];
+		const locales = ['en', 'en-US', 'zh-Hant-TW', 'English', '<script>', 'en\\u0000'];
+		const records = [
+			...values.map(
+				(value, i) => `{"user_id":"c${i}","email":"c${i}@example.com","name":"a${value}b"}`
+			),
+			...locales.map(
+				(locale, i) => `{"user_id":"l${i}","email":"l${i}@example.com","locale":"${locale}"}`
+			)
+		];
+		const text = records.join('\n') + '\n';
+		const prepared = prepareBytes(utf8(text), text);
+		expect(prepared.request.mapping).toContain('locale');
+		const actual = await expectAllSame(prepared, 'hostile', [1, 5]);
+		if (!('result' in actual)) throw new Error('the records did not scan');
+		// Six names (all but tab and the no-break space) and the locale en\u0000; <script> and en\u0000.
+		expect(actual.result.issueCounts).toMatchObject({ invalid_characters: 7, invalid_locale: 2 });
+	});
+});
+
 /** Text, then raw bytes, then text: a working copy that may be invalid UTF-8. */
 function bytesOf(...parts: (string | number[])[]): Uint8Array {
 	return new Uint8Array(

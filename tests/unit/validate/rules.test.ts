@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isValidBoolean, parseBoolean } from '../../../src/lib/core/validate/rules/boolean';
+import { isValidLocale } from '../../../src/lib/core/validate/rules/locale';
 import { isValidPhone, normalizePhone } from '../../../src/lib/core/validate/rules/phone';
+import {
+	firstControlCharacter,
+	hasControlCharacter
+} from '../../../src/lib/core/validate/rules/text';
 import { isValidUuid } from '../../../src/lib/core/validate/rules/uuid';
 import {
 	ERROR_MASK,
@@ -68,6 +73,63 @@ describe('uuids', () => {
 		it(input, () => expect(isValidUuid(input)).toBe(expected));
 });
 
+describe('control characters', () => {
+	const cases: { input: string; expected: number }[] = [
+		{ input: '', expected: -1 },
+		{ input: 'Grace Hopper', expected: -1 },
+		// Tab and line breaks (quoted CSV fields carry them) are data.
+		{ input: 'a\tb', expected: -1 },
+		{ input: 'line 1\nline 2', expected: -1 },
+		{ input: 'line 1\r\nline 2', expected: -1 },
+		{ input: 'a\rb', expected: -1 },
+		{ input: 'a\x00b', expected: 0x00 },
+		{ input: 'a\x01', expected: 0x01 },
+		{ input: '\x08', expected: 0x08 },
+		{ input: '\x0b', expected: 0x0b },
+		{ input: '\x0c', expected: 0x0c },
+		{ input: '\x1b[31mred', expected: 0x1b },
+		{ input: '\x1f', expected: 0x1f },
+		{ input: ' ~', expected: -1 },
+		{ input: 'del\x7f', expected: 0x7f },
+		{ input: '\u0080', expected: 0x80 },
+		{ input: 'next\u0085line', expected: 0x85 },
+		{ input: '\u009b2J', expected: 0x9b },
+		{ input: '\u009f', expected: 0x9f },
+		{ input: 'a\u00a0b', expected: -1 },
+		{ input: '© 2024 Zoë', expected: -1 },
+		{ input: '\u200b\u2028\ufeff😀', expected: -1 },
+		{ input: 'a\tb\x00c\x1b', expected: 0x00 }
+	];
+	it.each(cases)('$input', ({ input, expected }) => {
+		expect(firstControlCharacter(input)).toBe(expected);
+		expect(hasControlCharacter(input)).toBe(expected >= 0);
+	});
+});
+
+describe('locales (BCP 47 language tags)', () => {
+	const cases: { input: string; expected: boolean }[] = [
+		...['en', 'en-US', 'en_US', 'fr', 'zh-Hant-TW', 'de-CH-1996', 'sr-Latn', 'es-419', 'und'].map(
+			(input) => ({ input, expected: true })
+		),
+		// The grammar allows a 5 to 8 letter language subtag.
+		{ input: 'English', expected: true },
+		...[
+			'',
+			'<script>',
+			'en US',
+			'e',
+			'en-',
+			'-en',
+			'en--US',
+			'toolonglanguage',
+			'en\x00',
+			'en-US;q=0.9',
+			'12'
+		].map((input) => ({ input, expected: false }))
+	];
+	it.each(cases)('$input', ({ input, expected }) => expect(isValidLocale(input)).toBe(expected));
+});
+
 describe('issue codes', () => {
 	it('lists every code once, in DESIGN order, with its severity and a label', () => {
 		expect(ISSUE_CODES).toEqual([
@@ -83,7 +145,9 @@ describe('issue codes', () => {
 			'value_too_long',
 			'future_date',
 			'login_before_registration',
-			'malformed_quotes'
+			'malformed_quotes',
+			'invalid_characters',
+			'invalid_locale'
 		]);
 		const warnings = ISSUE_CODES.filter((code) => SEVERITY[code] === 'warning');
 		expect(warnings).toEqual(['future_date', 'login_before_registration']);

@@ -19,6 +19,6 @@ describe('the layout shared across the WebAssembly boundary', () => {
 		expect(CsvControl.SIZE).toBe(CsvControl.QUOTE_LINE + 8);
 		expect(JsonControl.SIZE).toBe(JsonControl.ERROR_COLUMN + 8);
 		expect(RowCheck.MAX_LENGTH).toBe(24);
-		expect(RowConfig.SIZE).toBeGreaterThanOrEqual(RowConfig.BIT_TOO_LONG + 4);
+		expect(RowConfig.SIZE).toBeGreaterThanOrEqual(RowConfig.BIT_CONTROL + 4);
 	});
 });

@@ -7,6 +7,7 @@ import { bitOf, codesOf } from '../../../src/lib/core/validate/codes';
 import { isValidBoolean } from '../../../src/lib/core/validate/rules/boolean';
 import { parseDate, slashEvidence } from '../../../src/lib/core/validate/rules/date';
 import { isValidEmail } from '../../../src/lib/core/validate/rules/email';
+import { hasControlCharacter } from '../../../src/lib/core/validate/rules/text';
 import { isValidUuid } from '../../../src/lib/core/validate/rules/uuid';
 import type { IssueCode } from '../../../src/lib/core/types';
 import {
@@ -109,15 +110,16 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 			if (check.required) verdict.mask |= bitOf('missing_required');
 			return;
 		}
-		// Contract: phones, and characters beyond ASCII in typed values and email keys.
+		// Contract: phones, locales, and characters beyond ASCII in typed values and email keys.
 		const typed =
 			check.type === 'email' ||
 			check.type === 'boolean' ||
 			check.type === 'date' ||
 			check.uuid ||
 			check.key === 'email';
-		if (check.type === 'phone' || (typed && BEYOND_ASCII.test(value)))
+		if (check.type === 'phone' || check.locale || (typed && BEYOND_ASCII.test(value)))
 			return (verdict.js |= 1 << i);
+		if (hasControlCharacter(value)) verdict.mask |= bitOf('invalid_characters');
 		if ([...value].length > check.maxLength) verdict.mask |= bitOf('value_too_long');
 		if (check.type === 'email' && !isValidEmail(value)) verdict.mask |= bitOf('invalid_email');
 		if (check.type === 'boolean' && !isValidBoolean(value))
@@ -225,6 +227,7 @@ function check(overrides: Partial<KernelCheck> = {}): KernelCheck {
 		maxLength: 255,
 		required: false,
 		uuid: false,
+		locale: false,
 		key: 'none',
 		dateSlot: overrides.type === 'date' ? 0 : -1,
 		...overrides
@@ -330,7 +333,7 @@ describe('email cells', () => {
 		{ input: 'a b@c.co', config: {}, expected: bad('invalid_email') },
 		{ input: 'a(b)@c.co', config: {}, expected: bad('invalid_email') },
 		{ input: 'a@b_c.co', config: {}, expected: bad('invalid_email') },
-		{ input: 'a@b.c\x7f', config: {}, expected: bad('invalid_email') },
+		{ input: 'a@b.c\x7f', config: {}, expected: bad('invalid_email', 'invalid_characters') },
 		{ input: 'plain', config: {}, expected: bad('invalid_email') },
 		{ input: 'a@b.co', config: { maxLength: 5 }, expected: bad('value_too_long') },
 		{ input: 'zoë@b.co', config: {}, expected: js },
@@ -345,10 +348,16 @@ describe('email cells', () => {
 
 describe('boolean cells', () => {
 	const valid = ['true', 'FALSE', 'Yes', 'no', 'N', 'y', '1', '0', ' tRuE ', '"no"', 'fAlSe'];
-	const invalid = ['tru', '2', 'yess', 't', 'f', 'ja', '\x11', '\x10', 'n0', 'on', '10', 'truE!'];
+	const invalid = ['tru', '2', 'yess', 't', 'f', 'ja', 'n0', 'on', '10', 'truE!'];
+	const controls = ['\x11', '\x10', 'y\x00'];
 	const cases: CellCase[] = [
 		...valid.map((input) => ({ input, config: {}, expected: ok })),
 		...invalid.map((input) => ({ input, config: {}, expected: bad('invalid_boolean') })),
+		...controls.map((input) => ({
+			input,
+			config: {},
+			expected: bad('invalid_boolean', 'invalid_characters')
+		})),
 		{ input: 'ｙ', config: {}, expected: js },
 		{ input: 'y\u00e9', config: {}, expected: js },
 		{ input: 'нет', config: {}, expected: js }
@@ -561,6 +570,78 @@ describe('text cells: trim, quotes, length, required', () => {
 	it.each(cases)('$input $config', expectCell);
 });
 
+describe('control characters (hasControlCharacter) in every type, and locales', () => {
+	const control = bad('invalid_characters');
+	const long = 'x'.repeat(37);
+	const cases: CellCase[] = [
+		...['\x00', '\x01', '\x08', '\x0b', '\x0c', '\x0e', '\x1b', '\x1f', '\x7f', '\u0080'].map(
+			(char) => ({ input: `a${char}b`, config: {}, expected: control })
+		),
+		...['\u0085', '\u009b', '\u009f'].map((char) => ({
+			input: `a${char}b`,
+			config: {},
+			expected: control
+		})),
+		// Tab, line breaks in a quoted value and the characters of 0xC2 beyond C1 are data.
+		...['a\tb', '"a\nb"', '"a\r\nb"', '"a\rb"', 'a\u00a0b', '\u00a9 2024', '\u00bf?'].map(
+			(input) => ({ input, config: {}, expected: ok })
+		),
+		// What trim removes (VT and FF among it) is no part of the value.
+		{ input: '\x0b\x0cabc\x0c\x0b', config: {}, expected: ok },
+		{ input: '"\x0babc"', config: {}, expected: ok },
+		{ input: 'a\x1b[31mred', config: {}, expected: control },
+		{ input: '"\x1b]0;title\x07"', config: {}, expected: control },
+		{ input: '"a\x00""b"', config: {}, expected: js },
+		{ input: `${long}\x00`, config: {}, expected: control },
+		{ input: `${long}\u009b${long}`, config: {}, expected: control },
+		{ input: `${long}\u00a0${long}\t${long}`, config: {}, expected: ok },
+		{
+			input: `\x00${long}`,
+			config: { maxLength: 5 },
+			expected: bad('value_too_long', 'invalid_characters')
+		},
+		{
+			input: 'a\x00@b.co',
+			config: { type: 'email' },
+			expected: bad('invalid_email', 'invalid_characters')
+		},
+		{ input: 'u\x001', config: { type: 'id', key: 'user_id' }, expected: control },
+		{
+			input: '2024-01-01\x00',
+			config: { type: 'date' },
+			expected: {
+				issues: ['invalid_date', 'invalid_characters'],
+				date: { kind: DateKind.EXACT, a: NaN }
+			}
+		},
+		{ input: '+1 201 555 0123\x00', config: { type: 'phone' }, expected: js },
+		{ input: 'zo\u00eb\x00@b.co', config: { type: 'email' }, expected: js },
+		...['en', 'en-US', 'zh-Hant-TW', 'English', '<script>', 'en\x00'].map((input) => ({
+			input,
+			config: { locale: true },
+			expected: js
+		}))
+	];
+	it.each(cases)('$input $config', expectCell);
+
+	it('a control character in an unmapped column or in trimmed space leaves the value clean', () => {
+		const config = { columns: 3, checks: [check({ column: 1 })] };
+		const [a, b, c] = expectOracle('\x00,clean,\x1b\n\x7f, \x0bclean\x0c ,x\n\x00,\x00,\n', config);
+		expect([a.mask, b.mask, c.mask]).toEqual([0, 0, bitOf('invalid_characters')]);
+	});
+
+	it('at every offset of values up to 80 bytes, both builds', () => {
+		for (const char of ['\x00', '\x1b', '\x7f', '\u0085', '\u009b', '\t', '\u00a0', '\u00c2'])
+			for (const length of [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 80]) {
+				const records = Array.from(
+					{ length },
+					(_, at) => 'y'.repeat(at) + char + 'y'.repeat(length - at)
+				);
+				expectOracle(records.join('\n') + '\n', { columns: 1, checks: [check()] });
+			}
+	});
+});
+
 /** Every code point String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
 const TRIMMED = [
 	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
@@ -634,22 +715,25 @@ describe('trim: exactly String.prototype.trim, Unicode whitespace included', () 
 		expectCell
 	);
 
+	// NEL (U+0085) is kept, and is a C1 control.
+	const controls = (char: string): IssueCode[] =>
+		hasControlCharacter(char) ? ['invalid_characters'] : [];
 	const kept = (char: string): CellCase[] => [
 		// With a key, whose byte length the oracle checks too.
 		{
 			input: `${char}ab`,
 			config: { maxLength: 2, key: 'user_id' },
-			expected: bad('value_too_long')
+			expected: bad('value_too_long', ...controls(char))
 		},
 		{
 			input: `ab${char}`,
 			config: { maxLength: 2, key: 'user_id' },
-			expected: bad('value_too_long')
+			expected: bad('value_too_long', ...controls(char))
 		},
 		{
 			input: `\u00a0${char}\u3000`,
 			config: { required: true, maxLength: 1, key: 'user_id' },
-			expected: ok
+			expected: bad(...controls(char))
 		},
 		{ input: `${char}a@b.co`, config: { type: 'email' }, expected: js }
 	];
@@ -663,7 +747,11 @@ describe('trim: exactly String.prototype.trim, Unicode whitespace included', () 
 		{ input: '\u00a0 \u3000abc\ufeff\t', config: { maxLength: 3 }, expected: ok },
 		{ input: '"\u2028\r\n\u2029abc \u205f"', config: { maxLength: 3 }, expected: ok },
 		{ input: '\u00a0\u200b\u00a0abc', config: { maxLength: 3 }, expected: bad('value_too_long') },
-		{ input: 'abc\u3000\u0085\u3000', config: { maxLength: 3 }, expected: bad('value_too_long') },
+		{
+			input: 'abc\u3000\u0085\u3000',
+			config: { maxLength: 3 },
+			expected: bad('value_too_long', 'invalid_characters')
+		},
 		{ input: 'a\u3000\u00a0b', config: { maxLength: 3 }, expected: bad('value_too_long') },
 		{ input: 'é\u00a0', config: { maxLength: 1 }, expected: ok },
 		{ input: '\u00a0é\u00a0é\u00a0', config: { maxLength: 2 }, expected: bad('value_too_long') },
@@ -1004,7 +1092,13 @@ describe('seeded fuzz: kernel == JavaScript rules', () => {
 		'x',
 		'lorem, ipsum',
 		'say "hi"',
-		'a\u00a0b'
+		'a\u00a0b',
+		'nul\x00',
+		'\x1b[2J',
+		'del\x7f',
+		'nel\u0085',
+		'csi\u009b',
+		'tab\tinside'
 	];
 	const int = (next: () => number, from: number, to: number) =>
 		from + Math.floor(next() * (to - from + 1));

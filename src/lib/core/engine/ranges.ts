@@ -110,12 +110,13 @@ export function kernelConfig(plan: ValidationPlan): KernelConfig {
 	return {
 		columns: plan.columns.length,
 		checks: plan.checks.map(
-			({ column, type, maxLength, required, uuid, key, dateSlot }): KernelCheck => ({
+			({ column, type, maxLength, required, uuid, locale, key, dateSlot }): KernelCheck => ({
 				column,
 				type: kernelType(type),
 				maxLength,
 				required,
 				uuid,
+				locale,
 				key,
 				dateSlot
 			})

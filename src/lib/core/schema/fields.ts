@@ -12,6 +12,8 @@ export interface CanonicalField {
 	label: string;
 	/** As written in DESIGN.md; compare after normalizeHeader(). */
 	aliases: readonly string[];
+	/** Each value must be a BCP 47 language tag (rules/locale.ts), at the destination as here. */
+	languageTag?: true;
 }
 
 export const FIELDS: readonly CanonicalField[] = [
@@ -103,7 +105,13 @@ export const FIELDS: readonly CanonicalField[] = [
 			'lastsignedinat'
 		]
 	},
-	{ name: 'locale', type: 'text', label: 'Locale', aliases: ['locale', 'language'] },
+	{
+		name: 'locale',
+		type: 'text',
+		label: 'Locale',
+		aliases: ['locale', 'language'],
+		languageTag: true
+	},
 	{ name: 'roles', type: 'list', label: 'Roles', aliases: ['roles', 'role', 'groups'] },
 	{
 		name: 'organization',

@@ -14,8 +14,10 @@ export const ISSUE_CODES: readonly IssueCode[] = [
 	'value_too_long',
 	'future_date',
 	'login_before_registration',
-	// Last, so that the bits of the codes before it (stored with scans) keep their meaning.
-	'malformed_quotes'
+	// Appended, so that the bits of the codes before them (stored with scans) keep their meaning.
+	'malformed_quotes',
+	'invalid_characters',
+	'invalid_locale'
 ];
 
 /** Errors keep a row out of the upload; warnings don't. */
@@ -32,7 +34,9 @@ export const SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 	value_too_long: 'error',
 	future_date: 'warning',
 	login_before_registration: 'warning',
-	malformed_quotes: 'error'
+	malformed_quotes: 'error',
+	invalid_characters: 'error',
+	invalid_locale: 'error'
 };
 
 export const ISSUE_LABELS: Record<IssueCode, string> = {
@@ -48,7 +52,9 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
 	value_too_long: 'Value longer than the destination allows',
 	future_date: 'Date in the future',
 	login_before_registration: 'Last login before registration',
-	malformed_quotes: 'Misplaced quote in the CSV'
+	malformed_quotes: 'Misplaced quote in the CSV',
+	invalid_characters: 'Control character in the value',
+	invalid_locale: 'Not a language tag'
 };
 
 export function bitOf(code: IssueCode): number {

@@ -1,9 +1,16 @@
 import type { IssueCode, MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
-import { ISSUE_BIT, ISSUE_CODES } from './codes';
+import { codesOf, ISSUE_BIT, ISSUE_CODES } from './codes';
 import { tooLong, type ValidationPlan } from './plan';
 import { parseDate, resolveDate } from './rules/date';
+import { firstControlCharacter } from './rules/text';
 import type { VerdictBook } from './verdicts';
+
+/** The value's first control character as U+XXXX, never itself (a terminal would act on it). */
+function controlCharacterName(value: string): string {
+	const code = firstControlCharacter(value);
+	return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 function quoted(value: string): string {
 	return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
@@ -58,6 +65,9 @@ export function explainRow(
 				code: 'value_too_long',
 				message: `${label} has ${[...value].length} characters; the destination allows ${check.maxLength}.`
 			});
+		const bits = plan.valueBits(check, value) & ~ISSUE_BIT.value_too_long;
+		for (const code of codesOf(bits))
+			issues.push({ ...at, code, message: valueMessage(plan, code, label, value) });
 		if (check.type === 'date') {
 			const order = book.orderOf(check.dateSlot);
 			const parsed = parseDate(value);
@@ -74,12 +84,7 @@ export function explainRow(
 					code: 'future_date',
 					message: `${label}: ${quoted(value)} is later than now.`
 				});
-			continue;
 		}
-		const bits = plan.valueBits(check, value) & ~ISSUE_BIT.value_too_long;
-		const issue = ISSUE_CODES.find((code) => bits & ISSUE_BIT[code]);
-		if (issue)
-			issues.push({ ...at, code: issue, message: valueMessage(plan, issue, label, value) });
 	}
 
 	const duplicates: [IssueCode, number, number | undefined][] = [
@@ -133,6 +138,10 @@ function valueMessage(plan: ValidationPlan, code: IssueCode, label: string, valu
 			return `${label}: ${quoted(value)} is not one of true/false, yes/no, y/n, 1/0.`;
 		case 'invalid_phone':
 			return `${label}: ${quoted(value)} cannot be read as a phone number (default region ${plan.options.defaultRegion}).`;
+		case 'invalid_locale':
+			return `${label}: ${quoted(value)} is not a language tag such as en, en-US or zh-Hant-TW.`;
+		case 'invalid_characters':
+			return `${label} holds the control character ${controlCharacterName(value)}, which the destination refuses.`;
 		default:
 			return `${label}: ${quoted(value)} is not a UUID, which the destination requires.`;
 	}

@@ -10,7 +10,9 @@ import type {
 import { ISSUE_BIT } from './codes';
 import { isValidBoolean } from './rules/boolean';
 import { isValidEmail } from './rules/email';
+import { isValidLocale } from './rules/locale';
 import { isValidPhone } from './rules/phone';
+import { hasControlCharacter } from './rules/text';
 import { isValidUuid } from './rules/uuid';
 
 /** A mapped column the destination accepts. */
@@ -22,6 +24,8 @@ export interface Check {
 	required: boolean;
 	/** The value must be a UUID (user_id, when the destination requires UUIDs). */
 	uuid: boolean;
+	/** The value must be a BCP 47 language tag (a field with `languageTag`, e.g. locale). */
+	locale: boolean;
 	/** The duplicate key the value is (an email is compared lower-cased). */
 	key: 'none' | 'user_id' | 'email';
 	/** Index among the date checks, -1 for other types. */
@@ -73,7 +77,7 @@ export class ValidationPlan {
 			// A field mapped twice is a caller bug; the first column wins, as in automap.
 			if (!field || !destination || column >= columns.length || columnOf.has(field)) return;
 			columnOf.set(field, column);
-			const type = fieldByName(field).type;
+			const { type, languageTag } = fieldByName(field);
 			const check: Check = {
 				column,
 				field,
@@ -81,6 +85,7 @@ export class ValidationPlan {
 				maxLength: destination.maxLength,
 				required: destination.required,
 				uuid: type === 'id' && field === 'user_id' && schema.requireUuidUserId,
+				locale: languageTag === true,
 				key: field === 'user_id' ? 'user_id' : field === 'email' ? 'email' : 'none',
 				dateSlot: type === 'date' ? this.dateChecks.length : -1
 			};
@@ -99,9 +104,13 @@ export class ValidationPlan {
 		this.loginSlot = this.dateChecks.findIndex((c) => c.field === 'last_login_date');
 	}
 
-	/** The issue bits of one non-empty trimmed value, but for what a date parses as. */
+	/**
+	 * The issue bits of one non-empty trimmed value, but for what a date parses as: its length,
+	 * control characters (in any field, as the destination checks) and its type's rule.
+	 */
 	valueBits(check: Check, value: string): number {
 		let mask = tooLong(value, check.maxLength) ? ISSUE_BIT.value_too_long : 0;
+		if (hasControlCharacter(value)) mask |= ISSUE_BIT.invalid_characters;
 		const issue = this.#valueIssue(check, value);
 		if (issue) mask |= ISSUE_BIT[issue];
 		return mask;
@@ -118,7 +127,7 @@ export class ValidationPlan {
 			case 'id':
 				return check.uuid && !isValidUuid(value) ? 'invalid_uuid' : null;
 			default:
-				return null;
+				return check.locale && !isValidLocale(value) ? 'invalid_locale' : null;
 		}
 	}
 

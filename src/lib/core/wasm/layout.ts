@@ -4,7 +4,7 @@
 export const LayoutHash = {
 	CSV: 469241929,
 	JSON: 672003832,
-	ROWS: 685181811
+	ROWS: 1850496878
 } as const;
 
 /** The CSV indexer: its configuration, its outputs and the state carried from one call to the next. Byte offsets. */
@@ -107,6 +107,7 @@ export const RowConfig = {
 	BIT_UUID: 28,
 	BIT_RAGGED: 32,
 	BIT_TOO_LONG: 36,
+	BIT_CONTROL: 40,
 	SIZE: 64
 } as const;
 
@@ -131,10 +132,11 @@ export const CheckType = {
 	DATE: 5
 } as const;
 
-/** RowCheck.FLAGS: bits of what else the value must be. */
+/** RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript). */
 export const CheckFlag = {
 	REQUIRED: 1,
-	UUID: 2
+	UUID: 2,
+	LOCALE: 4
 } as const;
 
 /** RowCheck.KEY: the duplicate key the value is. */

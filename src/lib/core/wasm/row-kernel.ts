@@ -4,8 +4,8 @@
  * JavaScript rules (core/validate), values trimmed exactly as String.prototype.trim trims them.
  * Cells the bytes cannot decide exactly are left to those rules (`jsCells`: escaped quotes,
  * characters beyond ASCII in email, boolean, date and UUID values and in email keys, phone
- * numbers), as are duplicates (from `keys`) and slash-date orders and date warnings (from the
- * dates).
+ * numbers, locales), as are duplicates (from `keys`) and slash-date orders and date warnings (from
+ * the dates).
  */
 import { bitOf } from '../validate/codes';
 import { PAGE_SIZE, align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
@@ -24,6 +24,8 @@ export interface KernelCheck {
 	required: boolean;
 	/** invalid_uuid when the trimmed value is not a UUID (user_id when the schema requires UUIDs). */
 	uuid: boolean;
+	/** The value must be a language tag: left to JavaScript (isValidLocale is Intl's). */
+	locale: boolean;
 	/** Duplicate key: user_id = the trimmed bytes; email = the trimmed bytes lower-cased (ASCII). */
 	key: 'none' | 'user_id' | 'email';
 	/** Index among the date checks (type 'date'), else -1. */
@@ -60,7 +62,7 @@ export interface KernelOutput {
 	count: number;
 	/**
 	 * Issue bits (bitOf) decided on bytes: missing_required, invalid_email, invalid_date (exact
-	 * dates only), invalid_boolean, invalid_uuid, ragged_row, value_too_long.
+	 * dates only), invalid_boolean, invalid_uuid, ragged_row, value_too_long, invalid_characters.
 	 */
 	masks: Uint32Array;
 	/** Bit i: check i must be evaluated by JavaScript (the kernel set no bit, key or date for it). */
@@ -163,7 +165,10 @@ export async function instantiateRowKernel(
 			}
 			slots = Math.max(slots, check.dateSlot + 1);
 			const at = RowConfig.SIZE + i * RowCheck.SIZE;
-			const flags = (check.required ? CheckFlag.REQUIRED : 0) | (check.uuid ? CheckFlag.UUID : 0);
+			const flags =
+				(check.required ? CheckFlag.REQUIRED : 0) |
+				(check.uuid ? CheckFlag.UUID : 0) |
+				(check.locale ? CheckFlag.LOCALE : 0);
 			view.setInt32(at + RowCheck.COLUMN, check.column, true);
 			view.setUint32(at + RowCheck.TYPE, TYPE_CODES[check.type], true);
 			view.setUint32(at + RowCheck.FLAGS, flags, true);
@@ -181,6 +186,7 @@ export async function instantiateRowKernel(
 		view.setUint32(RowConfig.BIT_UUID, bitOf('invalid_uuid'), true);
 		view.setUint32(RowConfig.BIT_RAGGED, bitOf('ragged_row'), true);
 		view.setUint32(RowConfig.BIT_TOO_LONG, bitOf('value_too_long'), true);
+		view.setUint32(RowConfig.BIT_CONTROL, bitOf('invalid_characters'), true);
 		configured = true;
 	}
 

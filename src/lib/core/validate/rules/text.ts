@@ -8,10 +8,15 @@ const CARRIAGE_RETURN = 0x0d;
  * terminals that read them later.
  */
 export function hasControlCharacter(value: string): boolean {
+	return firstControlCharacter(value) >= 0;
+}
+
+/** The code of the value's first control character (as hasControlCharacter means it), else -1. */
+export function firstControlCharacter(value: string): number {
 	for (let i = 0; i < value.length; i++) {
 		const code = value.charCodeAt(i);
-		if (code < 0x20 && code !== TAB && code !== LINE_FEED && code !== CARRIAGE_RETURN) return true;
-		if (code >= 0x7f && code <= 0x9f) return true;
+		if (code < 0x20 && code !== TAB && code !== LINE_FEED && code !== CARRIAGE_RETURN) return code;
+		if (code >= 0x7f && code <= 0x9f) return code;
 	}
-	return false;
+	return -1;
 }

@@ -1,0 +1,129 @@
+/**
+ * The app's validation and the reference API's (server/validate.ts) give hostile values the same
+ * verdict: a row the client accepts is accepted when uploaded (as the client sends it, normalised),
+ * and a row the client refuses is refused by the API too when sent anyway (as written, trimmed).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkRow } from '../../../server/validate';
+import { FIELDS, REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import type { FieldName, ValidationOptions } from '../../../src/lib/core/types';
+import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
+import { ERROR_MASK, codesOf } from '../../../src/lib/core/validate/codes';
+import { normaliseRecord } from '../../../src/lib/core/validate/normalize';
+import { Validator } from '../../../src/lib/core/validate/validator';
+
+const OPTIONS: ValidationOptions = {
+	dateOrder: 'dmy',
+	defaultRegion: 'US',
+	now: Date.UTC(2025, 0, 1)
+};
+
+const NORMALISE = {
+	dateOrders: {},
+	dateOrder: OPTIONS.dateOrder,
+	defaultRegion: OPTIONS.defaultRegion
+};
+
+const CONTROLS = ['\x00', '\x01', '\x08', '\x0b', '\x0c', '\x1b', '\x1f', '\x7f', '\u0080'];
+const C1 = ['\u0085', '\u009b', '\u009f'];
+const KEPT = ['\t', '\n', '\r\n', '\u00a0', '\u200b', '\u2028', '©'];
+
+/** Hostile values for every field: each character inside, before and after a plain value. */
+function around(value: string): string[] {
+	return [...CONTROLS, ...C1, ...KEPT].flatMap((char) => [
+		`${value}${char}x`,
+		`${char}${value}`,
+		`${value}${char}`
+	]);
+}
+
+const PLAIN: Record<FieldName, string> = {
+	user_id: 'u1',
+	email: 'ada@example.com',
+	name: 'Ada Lovelace',
+	given_name: 'Ada',
+	family_name: 'Lovelace',
+	username: 'ada',
+	nickname: 'A',
+	email_verified: 'true',
+	phone_number: '+1 202 555 0143',
+	registration_date: '2024-01-01',
+	last_login_date: '2024-05-01T08:30:00Z',
+	locale: 'en-US',
+	roles: 'admin',
+	organization: 'Analytical Engines',
+	blocked: 'no',
+	password_hash: '$2b$10$abc'
+};
+
+const LOCALES = [
+	'en',
+	'en-US',
+	'en_US',
+	'zh-Hant-TW',
+	'English',
+	'<script>',
+	'<script>alert(1)</script>',
+	'e',
+	'en-',
+	'en US',
+	'en\x00',
+	'\x1b[2Jen'
+];
+
+/** The issue's own examples, sent straight to the API. */
+const REPORTED: [FieldName, string][] = [
+	['user_id', 'u\x001'],
+	['registration_date', 'not a date'],
+	['phone_number', 'garbage'],
+	['locale', '<script>alert(1)</script>']
+];
+
+const CASES: [FieldName, string][] = [
+	...FIELDS.flatMap(({ name }) =>
+		around(PLAIN[name]).map((value): [FieldName, string] => [name, value])
+	),
+	...LOCALES.map((value): [FieldName, string] => ['locale', value]),
+	...REPORTED
+];
+
+/** The client's verdict of one row of every field with `field` set to `value`. */
+function clientVerdict(field: FieldName, value: string) {
+	const columns = FIELDS.map(({ name }) => name);
+	const fields = columns.map((name) => (name === field ? value : PLAIN[name]));
+	const validator = new Validator({
+		schema: REFERENCE_SCHEMA,
+		mapping: columns,
+		columns,
+		options: OPTIONS
+	});
+	validator.add(fields, fields.length);
+	const mask = validator.finish().rowIssues[0];
+	return {
+		accepted: (mask & ERROR_MASK) === 0,
+		codes: codesOf(mask),
+		record: canonicalRecord(fields, columns)
+	};
+}
+
+describe('client and API agree on hostile values', () => {
+	it('has cases both accept and cases both refuse, in every field', () => {
+		expect(CASES.length).toBeGreaterThan(FIELDS.length * 50);
+		const refusedFields = new Set(
+			CASES.filter(([field, value]) => !clientVerdict(field, value).accepted).map(
+				([field]) => field
+			)
+		);
+		expect([...refusedFields].sort()).toEqual(FIELDS.map(({ name }) => name).sort());
+	});
+
+	it('every row the client accepts the API accepts, and every row it refuses the API refuses', () => {
+		const disagreements = CASES.flatMap(([field, value]) => {
+			const { accepted, codes, record } = clientVerdict(field, value);
+			const sent = accepted ? normaliseRecord(record, NORMALISE) : record;
+			const check = checkRow(sent);
+			return check.ok === accepted ? [] : [{ field, value, codes, api: check }];
+		});
+		expect(disagreements).toEqual([]);
+	});
+});
