@@ -5,6 +5,7 @@ import { failOnConsoleErrors } from './console';
 import { dropFile } from './drop';
 import { screenshot } from './screenshot';
 import { expectNoAxeViolations } from './axe';
+import { ISSUE_CODES } from '../../src/lib/core/validate/codes';
 
 failOnConsoleErrors();
 
@@ -27,6 +28,40 @@ async function expectCounts(
 	await expect(page.getByTestId('count-valid')).toHaveText(String(counts.valid));
 	await expect(page.getByTestId('count-invalid')).toHaveText(String(counts.invalid));
 	await expect(page.getByTestId('count-warnings')).toHaveText(String(counts.warnings));
+}
+
+/**
+ * The overview splits the rows in three with their numbers; each code's bar is its share of the
+ * rows, and codes no row has are hidden until "show all" is pressed.
+ */
+async function expectOverview(
+	page: Page,
+	parts: { valid: number; warned: number; invalid: number }
+) {
+	const rows = parts.valid + parts.warned + parts.invalid;
+	for (const [kind, count] of Object.entries(parts)) {
+		await expect(page.getByTestId(`legend-${kind}`)).toHaveAttribute('data-rows', String(count));
+		await expect(page.getByTestId(`overview-${kind}`)).toHaveCount(count > 0 ? 1 : 0);
+	}
+	await expect(page.getByTestId('overview').getByRole('img')).toHaveAttribute(
+		'aria-label',
+		new RegExp(`^Of ${rows} rows: ${parts.valid} valid`)
+	);
+	const shown = page.locator('[data-testid="issue-chart"] .bar-row');
+	const found = await shown.count();
+	for (const row of await shown.all())
+		expect(Number(await row.getAttribute('data-count'))).toBeGreaterThan(0);
+	const email = page.getByTestId('issue-invalid_email');
+	const count = Number(await email.getAttribute('data-count'));
+	const [bar, track] = await Promise.all([
+		email.locator('.bar').boundingBox(),
+		email.locator('.track').boundingBox()
+	]);
+	expect(bar!.width / track!.width).toBeCloseTo(count / rows, 2);
+	await page.getByTestId('all-codes').click();
+	await expect(shown).toHaveCount(ISSUE_CODES.length);
+	await page.getByTestId('all-codes').click();
+	await expect(shown).toHaveCount(found);
 }
 
 async function mappedField(page: Page, column: string) {
@@ -55,6 +90,7 @@ test('a UTF-16 Excel "Unicode Text" export is previewed, mapped and counted', as
 	await expect(page.getByTestId('issue-invalid_email')).toHaveAttribute('data-count', '1');
 	await expect(page.getByTestId('issue-duplicate_user_id')).toHaveAttribute('data-count', '1');
 	await expect(page.getByTestId('issue-rows')).toContainText('first seen on row 1');
+	await expectOverview(page, { valid: 6, warned: 0, invalid: 2 });
 	const { rows, valid, invalid, warnings } = cli(fixture('excel-unicode.txt'));
 	expect({ rows, valid, invalid, warnings }).toEqual({
 		rows: 8,

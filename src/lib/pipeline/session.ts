@@ -6,7 +6,7 @@ import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
-import { ERROR_MASK, codesOf } from '../core/validate/codes';
+import { ERROR_MASK, WARNING_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
 	normaliseRecord,
@@ -63,6 +63,8 @@ export interface ScanSummary {
 	valid: number;
 	invalid: number;
 	warnings: number;
+	/** Valid rows that carry a warning (`warnings` also counts invalid ones): the overview's middle part. */
+	validWithWarnings: number;
 	issueCounts: Record<IssueCode, number>;
 	dateOrders: DateColumnOrder[];
 	extraKeys: string[];
@@ -295,6 +297,7 @@ export class ImportSession {
 			valid: result.valid,
 			invalid: result.invalid,
 			warnings: result.warnings,
+			validWithWarnings: countValidWithWarnings(result.rowIssues),
 			issueCounts: result.issueCounts,
 			dateOrders: result.dateOrders,
 			extraKeys: result.extraKeys,
@@ -475,4 +478,11 @@ async function readPreview(
 		}),
 		notices
 	};
+}
+
+function countValidWithWarnings(rowIssues: Uint32Array): number {
+	let count = 0;
+	for (const mask of rowIssues)
+		if ((mask & ERROR_MASK) === 0 && (mask & WARNING_MASK) !== 0) count++;
+	return count;
 }

@@ -16,6 +16,7 @@ import {
 } from '../storage/sources';
 import { RowsChangedError } from '../upload/errors';
 import { parseClient } from '../workers/parse-client';
+import { notifier, validationMessage } from './notify.svelte';
 
 export type Phase = 'idle' | 'reading' | 'scanning' | 'done' | 'failed';
 
@@ -49,6 +50,8 @@ class Importer {
 	proposals = $state<ColumnProposal[]>([]);
 	summary = $state<ScanSummary | null>(null);
 	progress = $state<ScanProgress | null>(null);
+	/** Milliseconds from the scan's start to its latest progress (the time-left estimate's pace). */
+	progressMs = $state(0);
 	#phase = $state<Phase>('idle');
 	error = $state<string | null>(null);
 	/** Why the source could not be saved on the device (the import still works). */
@@ -338,13 +341,16 @@ class Importer {
 		this.saved = false;
 		this.phase = 'scanning';
 		this.progress = { bytes: 0, total: this.preview.size, rows: 0 };
+		this.progressMs = 0;
 		try {
 			const summary = await parseClient.scan(
 				mapping,
 				{ dateOrder: this.dateOrder, defaultRegion: this.region, now: Date.now() },
 				controller.signal,
 				(progress) => {
-					if (!controller.signal.aborted) this.progress = progress;
+					if (controller.signal.aborted) return;
+					this.progress = progress;
+					this.progressMs = performance.now() - started;
 				}
 			);
 			if (controller.signal.aborted) return;
@@ -358,6 +364,7 @@ class Importer {
 			this.scanMs = Math.round(performance.now() - started);
 			this.phase = 'done';
 			this.generation++;
+			notifier.jobEnded(this.scanMs, validationMessage(this.file?.name ?? 'The file', summary));
 			let written = false;
 			await this.#save(async () => (written = await this.#record(summary, mapping)));
 			this.saved = written && this.storageNotice === null && !controller.signal.aborted;

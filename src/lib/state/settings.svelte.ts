@@ -22,7 +22,8 @@ export type ConnectionCheck =
 	| { state: 'ok'; schema: ApiSchema }
 	| { state: 'failed'; message: string };
 
-function storage(): Storage | null {
+/** This browser's localStorage, or null where there is none (prerendering) or it is refused. */
+export function storage(): Storage | null {
 	try {
 		return typeof localStorage === 'undefined' ? null : localStorage;
 	} catch {

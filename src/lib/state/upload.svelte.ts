@@ -30,6 +30,7 @@ import {
 } from '../upload/uploader';
 import { parseClient } from '../workers/parse-client';
 import { importer } from './importer.svelte';
+import { notifier, uploadMessage } from './notify.svelte';
 import { describe, settings } from './settings.svelte';
 
 /** What this tab does for the open source's upload. */
@@ -293,6 +294,7 @@ class UploadState {
 	async #run(id: string, signal: AbortSignal): Promise<void> {
 		const snapshot = await uploadSnapshot(id);
 		if (!snapshot || snapshot.source.status !== 'uploading' || signal.aborted) return;
+		const started = performance.now();
 		const destination = snapshot.source.destination;
 		if (!destination) throw new Error('This upload has no destination.');
 		this.error = null;
@@ -338,6 +340,15 @@ class UploadState {
 		try {
 			await uploader.run();
 			await finishUpload(id);
+			const done = await getSource(id);
+			if (done) {
+				const { counts } = runOutcome(
+					done.status,
+					done.resultCounts,
+					done.destination?.mode ?? null
+				);
+				notifier.jobEnded(performance.now() - started, uploadMessage(counts));
+			}
 		} catch (error) {
 			if (isAbort(error)) return;
 			throw error;

@@ -74,6 +74,7 @@ export function sampleSummary(): ScanSummary {
 		valid: 2,
 		invalid: 1,
 		warnings: 0,
+		validWithWarnings: 0,
 		issueCounts: issueCounts({ invalid_email: 1, duplicate_user_id: 1 }),
 		dateOrders: [],
 		extraKeys: [],

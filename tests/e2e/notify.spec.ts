@@ -1,0 +1,134 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './axe';
+import { failOnConsoleErrors } from './console';
+import { screenshot } from './screenshot';
+
+/*
+ * A long validation that ends while the tab is in the background says so in a system notification,
+ * once the admin turned notifications on in Settings (the only moment permission is asked for).
+ * The browser's Notification is replaced by a recorder; the page's clock is Playwright's, so "long"
+ * takes no real ten seconds.
+ */
+
+failOnConsoleErrors();
+
+interface Recorded {
+	requests: number;
+	shown: { title: string; body: string }[];
+}
+
+test.beforeEach(async ({ page, context }) => {
+	await context.grantPermissions(['notifications']);
+	await page.addInitScript(() => {
+		const recorded = { requests: 0, shown: [] as { title: string; body: string }[] };
+		const stored = sessionStorage.getItem('notify-recorded');
+		Object.assign(recorded, stored ? JSON.parse(stored) : {});
+		const keep = () => sessionStorage.setItem('notify-recorded', JSON.stringify(recorded));
+		class RecordingNotification {
+			static permission: NotificationPermission = recorded.requests > 0 ? 'granted' : 'default';
+			static async requestPermission(): Promise<NotificationPermission> {
+				recorded.requests++;
+				keep();
+				RecordingNotification.permission = 'granted';
+				return 'granted';
+			}
+			constructor(title: string, options?: NotificationOptions) {
+				recorded.shown.push({ title, body: options?.body ?? '' });
+				keep();
+			}
+			close() {}
+		}
+		Object.assign(window, { Notification: RecordingNotification, notifyRecorded: recorded });
+	});
+});
+
+async function recorded(page: Page): Promise<Recorded> {
+	return page.evaluate(() => (window as unknown as { notifyRecorded: Recorded }).notifyRecorded);
+}
+
+/** `rows` users, every 100th with a broken email. */
+function usersCsv(rows: number): Buffer {
+	const lines = ['user_id,email,name'];
+	for (let i = 1; i <= rows; i++)
+		lines.push(`${i},${i % 100 === 0 ? `broken${i}@` : `user${i}@example.com`},User ${i}`);
+	return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function turnOn(page: Page) {
+	await page.goto('/settings');
+	const toggle = page.getByTestId('notify-toggle');
+	await expect(toggle).not.toBeChecked();
+	expect((await recorded(page)).requests).toBe(0);
+	await toggle.check();
+	await expect(toggle).toBeChecked();
+	expect((await recorded(page)).requests).toBe(1);
+	expect(await page.evaluate(() => localStorage.getItem('ferry.notify'))).toBe('1');
+}
+
+test('a long validation that ends in a background tab is notified once, with its counts', async ({
+	page
+}, testInfo) => {
+	await page.clock.install();
+	await page.goto('/');
+	// Nothing is asked on page load.
+	expect((await recorded(page)).requests).toBe(0);
+	await turnOn(page);
+
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.evaluate(() =>
+		Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+	);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'users.csv',
+		mimeType: 'text/csv',
+		buffer: usersCsv(300_000)
+	});
+	await expect(page.getByTestId('progress')).toBeVisible();
+	// Eleven seconds pass while the file is checked.
+	await page.clock.fastForward(11_000);
+	await expect(page.getByTestId('count-rows')).toHaveText('300000', { timeout: 60_000 });
+	await expect(page.getByTestId('count-invalid')).toHaveText('3000');
+
+	await expect
+		.poll(async () => (await recorded(page)).shown)
+		.toEqual([{ title: 'Ferry: users.csv checked', body: '297,000 valid, 3,000 invalid' }]);
+	expect((await recorded(page)).requests).toBe(1);
+	await expectNoAxeViolations(page, 'import: validated, notified');
+	await screenshot(page, testInfo, 'notify-validated');
+});
+
+test('a short validation is not notified', async ({ page }) => {
+	await turnOn(page);
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.evaluate(() =>
+		Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+	);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'small.csv',
+		mimeType: 'text/csv',
+		buffer: usersCsv(200)
+	});
+	await expect(page.getByTestId('count-rows')).toHaveText('200');
+	expect((await recorded(page)).shown).toEqual([]);
+});
+
+test('time left is shown beside the percent; a long validation in view is not notified', async ({
+	page
+}) => {
+	await page.clock.install();
+	await turnOn(page);
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'users.csv',
+		mimeType: 'text/csv',
+		buffer: usersCsv(300_000)
+	});
+	await expect(page.getByTestId('progress')).toBeVisible();
+	await page.clock.fastForward(11_000);
+	await expect(page.getByTestId('time-left')).toHaveText(/^about (\d+ s|\d+ min \d+ s) left$/);
+	await expect(page.getByTestId('count-rows')).toHaveText('300000', { timeout: 60_000 });
+	expect((await recorded(page)).shown).toEqual([]);
+});
