@@ -37,8 +37,60 @@ function damagedGzip(error: unknown): FerryError {
 	);
 }
 
-function gunzip(file: Blob): ReadableStream<Uint8Array> {
-	return file.stream().pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>;
+/** How much compressed input the decompressor is given at a time. */
+export const GZIP_PIECE_BYTES = 64 * 1024;
+
+/**
+ * `file` decompressed, its compressed bytes handed to the decompressor a piece at a time and only
+ * once everything given before has come out and been read: what `onFed` has seen is what the
+ * output so far was made from. Piping `file.stream()` in instead lets Node's DecompressionStream
+ * queue thousands of chunks (the whole file) before any output is read, so a ratio judged against
+ * the input read would only stop a bomb at 100 times its whole size.
+ */
+function gunzip(file: Blob, onFed?: (piece: Uint8Array) => void): ReadableStream<Uint8Array> {
+	const decompressor = new DecompressionStream('gzip');
+	const writer = decompressor.writable.getWriter();
+	const reader = decompressor.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+	let fed = 0;
+	let allFed = false;
+	// Settles once the decompressor has taken the last piece, whose output is then all queued.
+	let feeding: Promise<void> = Promise.resolve();
+	async function feed(): Promise<void> {
+		const end = Math.min(fed + GZIP_PIECE_BYTES, file.size);
+		const piece = new Uint8Array(await file.slice(fed, end).arrayBuffer());
+		fed = end;
+		onFed?.(piece);
+		await writer.write(piece);
+		if (fed < file.size) return;
+		allFed = true;
+		await writer.close();
+	}
+	return new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				let arrived = false;
+				const read = reader.read();
+				read.then(
+					() => (arrived = true),
+					() => (arrived = true)
+				);
+				// Node settles a write only once its output is read: wait for whichever comes first.
+				for (;;) {
+					await Promise.race([feeding, read]);
+					if (arrived || allFed) break;
+					feeding = feed();
+				}
+				const { done, value } = await read;
+				if (done) controller.close();
+				else controller.enqueue(value);
+			},
+			cancel(reason) {
+				reader.cancel(reason).catch(() => undefined);
+				writer.abort(reason).catch(() => undefined);
+			}
+		},
+		{ highWaterMark: 0 }
+	);
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
@@ -189,18 +241,20 @@ export async function workingCopy(
 	}
 
 	let read = 0;
-	const counted = file.stream().pipeThrough(
-		new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-			transform(chunk, controller) {
-				read += chunk.length;
-				onRead?.(chunk);
-				controller.enqueue(chunk);
-			}
-		})
-	);
+	const count = (chunk: Uint8Array) => {
+		read += chunk.length;
+		onRead?.(chunk);
+	};
 	const stream = info.compression
-		? (counted.pipeThrough(new DecompressionStream('gzip')) as ReadableStream<Uint8Array>)
-		: counted;
+		? gunzip(file, count)
+		: file.stream().pipeThrough(
+				new TransformStream<Uint8Array, Uint8Array>({
+					transform(chunk, controller) {
+						count(chunk);
+						controller.enqueue(chunk);
+					}
+				})
+			);
 	const reader = stream.getReader();
 	const decoder =
 		info.encoding === 'utf-8' ? null : createTextDecoder(info.encoding, { ignoreBOM: true });

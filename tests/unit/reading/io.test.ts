@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { blobSource, HEAD_BYTES, openHead, workingCopy } from '../../../src/lib/io/open';
+import { RATIO_CHECKED_AFTER } from '../../../src/lib/core/limits';
+import {
+	blobSource,
+	HEAD_BYTES,
+	memorySink,
+	openHead,
+	workingCopy
+} from '../../../src/lib/io/open';
+import { writeGzipBomb } from '../../helpers/gzip-bomb';
 import { ferryError, utf8 } from './helpers';
 
 function utf16(text: string, littleEndian: boolean, bom: boolean): Uint8Array {
@@ -254,6 +262,43 @@ describe('workingCopy', () => {
 		expect(
 			(await ferryError(() => workingCopy(blob(gz.subarray(0, gz.length - 20)), info))).code
 		).toBe('binary_file');
+	});
+
+	it('judges the compression ratio against the compressed bytes given so far', async () => {
+		const info = { compression: 'gzip', encoding: 'utf-8', bom: false, overridden: false } as const;
+		/** A memory sink that counts the bytes written to it. */
+		const counting = () => {
+			const sink = memorySink();
+			const counted = {
+				...sink,
+				written: 0,
+				write(chunk: Uint8Array) {
+					counted.written += chunk.length;
+					return sink.write(chunk);
+				}
+			};
+			return counted;
+		};
+		// 1 GiB in about 5 MB: read ahead whole, it would only stop past 500 MB.
+		const bombPath = join(mkdtempSync(join(tmpdir(), 'ferry-io-')), 'bomb.csv.gz');
+		await writeGzipBomb(bombPath, 1024 ** 3);
+		const bombSink = counting();
+		const bomb = await openAsBlob(bombPath);
+		const error = await ferryError(() => workingCopy(bomb, info, { sink: bombSink }));
+		expect(error.message).toMatch(/compression-ratio limit/);
+		expect(bombSink.written).toBeLessThan(RATIO_CHECKED_AFTER + 2 * 1024 ** 2);
+
+		// Varied rows compress about 4.6:1 (the bench export: 6.5:1): read to the end, past 16 MiB.
+		const rows = Array.from(
+			{ length: 600_000 },
+			(_, i) =>
+				`${i},user${(i * 7919) % 1_000_003}@example.com,2024-${(i % 12) + 1}-${(i % 28) + 1}\n`
+		).join('');
+		const realSink = counting();
+		const copy = await workingCopy(blob(gzipSync(rows)), info, { sink: realSink });
+		expect(copy.complete).toBe(true);
+		expect(realSink.written).toBe(utf8(rows).length);
+		expect(realSink.written).toBeGreaterThan(RATIO_CHECKED_AFTER);
 	});
 
 	it('blobSource reads clamped byte ranges', async () => {
