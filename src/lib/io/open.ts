@@ -53,7 +53,7 @@ function gunzip(file: Blob, onFed?: (piece: Uint8Array) => void): ReadableStream
 	const reader = decompressor.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>;
 	let fed = 0;
 	let allFed = false;
-	// Settles once the decompressor has taken the last piece, whose output is then all queued.
+	// Settles once the last piece is taken: its output queued (Chromium) or read (Node).
 	let feeding: Promise<void> = Promise.resolve();
 	async function feed(): Promise<void> {
 		const end = Math.min(fed + GZIP_PIECE_BYTES, file.size);
