@@ -1,8 +1,11 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import type { SourceView } from '../../src/lib/core/protocol/import-api';
 import { reportCsv } from '../../src/lib/core/report/csv';
 import { refusedRow } from '../../src/lib/core/report/rows';
+import { formatRunDuration, LOG_TIME_FORMAT } from '../../src/lib/upload/outcome';
 import { ReferenceApi } from '../support/reference-api';
+import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 
@@ -118,6 +121,94 @@ test('a named link-mode run into a destination without accounts says what happen
 	await expect(renamed).toHaveCount(0);
 	const after = (await apiSources()).find((source) => source.id === remote!.id);
 	expect(after?.status).toBe('rolled_back');
+});
+
+/** The download a click on `button` starts: its suggested name and its bytes. */
+async function downloaded(page: Page, button: Locator): Promise<{ name: string; bytes: Buffer }> {
+	const download = page.waitForEvent('download');
+	await button.click();
+	const file = await download;
+	return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+}
+
+/** The epoch ms of a <time> element, after checking it reads as the browser formats the log's times. */
+async function loggedTime(page: Page, time: Locator): Promise<number> {
+	const at = Date.parse((await time.getAttribute('datetime'))!);
+	const expected = await page.evaluate(
+		([ms, options]) => new Intl.DateTimeFormat(undefined, options).format(ms),
+		[at, LOG_TIME_FORMAT] as const
+	);
+	await expect(time).toHaveText(expected);
+	return at;
+}
+
+test('the import log lists a run’s start, end, duration, counts and encrypted report, at both widths', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(90_000);
+	const run = crypto.randomUUID().slice(0, 8);
+	const fileName = `log-${run}.csv`;
+	// Four rows the destination has no accounts for, two that validation keeps back.
+	const lines = ['user_id,email,name'];
+	for (let i = 1; i <= 4; i++) lines.push(`${run}-${i},${run}-${i}@example.com,User ${i}`);
+	lines.push(`${run}-5,not an email,User 5`, `${run}-6,also not,User 6`);
+	await page.setViewportSize({ width: WIDTHS[0], height: 900 });
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await linkToApi(page);
+	await page.getByTestId('file-input').setInputFiles({
+		name: fileName,
+		mimeType: 'text/csv',
+		buffer: Buffer.from(lines.join('\n') + '\n')
+	});
+	await expect(page.getByTestId('count-valid')).toHaveText('4');
+	await expect(page.getByTestId('count-invalid')).toHaveText('2');
+
+	const before = Date.now();
+	await page.getByTestId('upload-start').click();
+	await expect(page.getByTestId('upload-status')).toHaveText('Complete: 0 imported, 4 not found');
+	const after = Date.now();
+
+	await page.getByTestId('report-password').fill('correct horse battery staple');
+	await page.getByTestId('report-password-repeat').fill('correct horse battery staple');
+	await page.getByTestId('write-report').click();
+	await expect(page.getByTestId('report-written')).toBeVisible({ timeout: 30_000 });
+	const fromImport = await downloaded(page, page.getByTestId('download-report'));
+
+	await page.getByRole('link', { name: 'Sources', exact: true }).click();
+	const row = page.getByTestId('source-row').filter({ hasText: fileName });
+	await expect(row.getByTestId('source-status')).toHaveText('0 imported · 4 not found');
+	await expect(row.getByTestId('source-run')).toContainText('Completed');
+	const started = await loggedTime(page, row.getByTestId('source-run-started'));
+	const ended = await loggedTime(page, row.getByTestId('source-run-ended'));
+	expect(started).toBeGreaterThanOrEqual(before);
+	expect(ended).toBeGreaterThanOrEqual(started);
+	expect(ended).toBeLessThanOrEqual(after);
+	await expect(row.getByTestId('source-run-duration')).toHaveText(
+		formatRunDuration(ended - started)
+	);
+	await expect(row.getByTestId('source-file-kept')).toContainText('File and preview kept until');
+
+	// The log's download is the import page's: the same name, the same encrypted bytes.
+	const fromLog = await downloaded(page, row.getByTestId('source-download-report'));
+	expect(fromLog.name).toBe(`${fileName}.ferry-report`);
+	expect(fromLog.name).toBe(fromImport.name);
+	expect(fromLog.bytes.equals(fromImport.bytes)).toBe(true);
+
+	// The table scrolls in its own focusable region, never the page.
+	const region = page.getByRole('region', { name: 'Import log' });
+	await expect(region).toHaveAttribute('tabindex', '0');
+	for (const width of WIDTHS) {
+		await page.setViewportSize({ width, height: 900 });
+		await expect(row.getByTestId('source-download-report')).toBeAttached();
+		const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+			scrollWidth: document.documentElement.scrollWidth,
+			innerWidth: window.innerWidth
+		}));
+		expect(scrollWidth, `page width at ${width} px`).toBeLessThanOrEqual(innerWidth);
+		await expectNoAxeViolations(page, `the import log at ${width} px`);
+		await screenshot(page, testInfo, `outcomes-import-log-${width}`);
+	}
 });
 
 test('a source never uploaded is deleted without a rollback question', async ({ page }) => {

@@ -1,6 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 // Not the core/report index: that would bring libsodium into the import page (it loads in the worker).
 import type { ReportCost } from '../core/report/cipher';
+import { downloadFile } from '../components/download';
 import { ReportRowsChangedError } from '../core/report/error';
 import { refusedRow, type FailureRow } from '../core/report/rows';
 import { ERROR_MASK } from '../core/validate/codes';
@@ -46,6 +47,26 @@ export function reportFileName(sourceName: string): string {
 	// eslint-disable-next-line no-control-regex
 	const safe = sourceName.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
 	return `${safe || 'failure-report'}.ferry-report`;
+}
+
+/** An encrypted report as it is downloaded. */
+export interface ReportFile {
+	name: string;
+	bytes: Blob;
+}
+
+/** The encrypted report stored for a source, named after it; null when none is stored. */
+export async function storedReportFile(
+	sourceId: string,
+	sourceName: string
+): Promise<ReportFile | null> {
+	const bytes = await loadReport(sourceId);
+	return bytes ? { name: reportFileName(sourceName), bytes } : null;
+}
+
+/** Saves the encrypted report as a download (the import page and the import log both do). */
+export function downloadReportFile(report: ReportFile): void {
+	downloadFile([report.bytes], report.name, 'application/octet-stream');
 }
 
 /**
@@ -199,15 +220,15 @@ class FailureReport {
 	 * The encrypted report to download: the one written in this tab, else the one stored for the
 	 * source (written earlier, or in another tab). Null when there is none.
 	 */
-	async download(): Promise<{ name: string; bytes: Blob } | null> {
+	async download(): Promise<ReportFile | null> {
 		const sourceId = this.#sourceId;
 		const written = this.written;
 		const stored = this.stored;
 		// A report this tab could not store is newer than any stored one; otherwise the stored
 		// copy is the latest (another tab may have written it again since).
 		if (stored && sourceId && !(written && !written.stored)) {
-			const bytes = await loadReport(sourceId);
-			if (bytes) return { name: reportFileName(stored.sourceName), bytes };
+			const report = await storedReportFile(sourceId, stored.sourceName);
+			if (report) return report;
 		}
 		return written ? { name: reportFileName(written.name), bytes: written.bytes } : null;
 	}

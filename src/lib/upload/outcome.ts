@@ -1,5 +1,6 @@
+import { formatDuration } from '../core/progress';
 import { isApplied, ROW_STATUSES, type ImportMode } from '../core/protocol/import-api';
-import type { ResultStatus, SourceStatus } from '../storage/schema';
+import type { ResultStatus, SourceStatus, UploadRecord } from '../storage/schema';
 
 /** The badge colour of a run: success, partly refused, nothing applied, or not an outcome yet. */
 export type OutcomeTone = 'ok' | 'warn' | 'bad' | '';
@@ -90,4 +91,45 @@ export function listStatusText(status: SourceStatus, outcome: RunOutcome): strin
 	return status === 'imported' && outcome.counts.length > 0
 		? outcome.counts.join(' · ')
 		: LIST_STATUS[status];
+}
+
+/** How the import log shows a run's times: to the second, as runs often last seconds. */
+export const LOG_TIME_FORMAT: Intl.DateTimeFormatOptions = {
+	dateStyle: 'medium',
+	timeStyle: 'medium'
+};
+
+/** When a run started and how it ended, as the import log lists it. */
+export interface RunTimes {
+	startedAt: number;
+	/** When the run stopped, or null while it is still going (or was interrupted and not resumed). */
+	end: { at: number; as: 'completed' | 'cancelled' | 'rolled back' } | null;
+	/** When the destination removed the run again, after it ended; null when it was not. */
+	rolledBackAt: number | null;
+}
+
+/**
+ * The run's times from its upload record: it ends when the destination confirms completion, when
+ * the admin cancels, or, for a run stopped halfway and never resumed, when it is rolled back.
+ */
+export function runTimes(upload: UploadRecord): RunTimes {
+	const { startedAt, completedAt, cancelledAt, rolledBackAt } = upload;
+	const end =
+		completedAt !== null
+			? { at: completedAt, as: 'completed' as const }
+			: cancelledAt !== null
+				? { at: cancelledAt, as: 'cancelled' as const }
+				: rolledBackAt !== null
+					? { at: rolledBackAt, as: 'rolled back' as const }
+					: null;
+	return {
+		startedAt,
+		end,
+		rolledBackAt: end?.as === 'rolled back' ? null : rolledBackAt
+	};
+}
+
+/** How long a run took: "3 min 5 s", or "under 1 s" rather than a "0 s" that reads as nothing. */
+export function formatRunDuration(ms: number): string {
+	return ms < 1000 ? 'under 1 s' : formatDuration(ms);
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
 	listStatusText,
+	formatRunDuration,
 	runOutcome,
+	runTimes,
 	uploadStatusText,
 	type OutcomeTone
 } from '../../../src/lib/upload/outcome';
 import type { ImportMode } from '../../../src/lib/core/protocol/import-api';
-import type { ResultStatus, SourceStatus } from '../../../src/lib/storage/schema';
+import type { ResultStatus, SourceStatus, UploadRecord } from '../../../src/lib/storage/schema';
 
 interface Case {
 	name: string;
@@ -162,5 +164,58 @@ describe('the status of a run', () => {
 		expect(listStatusText(status, outcome)).toBe(list);
 		expect(outcome.tone).toBe(tone);
 		expect(outcome.noAccounts).toBe(noAccounts);
+	});
+});
+
+describe('runTimes', () => {
+	const upload = (times: Partial<UploadRecord>): UploadRecord => ({
+		chunkCount: 1,
+		rows: 6,
+		rowsPerChunk: 500,
+		bytesPerChunk: 1_000_000,
+		startedAt: 1_000,
+		completedAt: null,
+		cancelledAt: null,
+		rolledBackAt: null,
+		rollback: null,
+		...times
+	});
+
+	it('has no end while the run is going', () => {
+		expect(runTimes(upload({}))).toEqual({
+			startedAt: 1_000,
+			end: null,
+			rolledBackAt: null
+		});
+	});
+
+	it('ends at completion, and a later rollback is its own event', () => {
+		expect(runTimes(upload({ completedAt: 4_500, rolledBackAt: 9_000 }))).toEqual({
+			startedAt: 1_000,
+			end: { at: 4_500, as: 'completed' },
+			rolledBackAt: 9_000
+		});
+	});
+
+	it('ends when cancelled', () => {
+		expect(runTimes(upload({ cancelledAt: 2_000 })).end).toEqual({ at: 2_000, as: 'cancelled' });
+	});
+
+	it('a run stopped halfway ends with its rollback', () => {
+		expect(runTimes(upload({ rolledBackAt: 7_000 }))).toEqual({
+			startedAt: 1_000,
+			end: { at: 7_000, as: 'rolled back' },
+			rolledBackAt: null
+		});
+	});
+});
+
+describe('formatRunDuration', () => {
+	it('says a sub-second run took under a second, longer ones as the progress bars do', () => {
+		expect(formatRunDuration(0)).toBe('under 1 s');
+		expect(formatRunDuration(999)).toBe('under 1 s');
+		expect(formatRunDuration(1_000)).toBe('1 s');
+		expect(formatRunDuration(185_000)).toBe('3 min 5 s');
+		expect(formatRunDuration(3_840_000)).toBe('1 h 4 min');
 	});
 });
