@@ -11,6 +11,7 @@ import {
 	type Retention
 } from '../storage/retention';
 import { deleteSource, listSources, renameSource, reportedSourceIds } from '../storage/sources';
+import { storage } from './settings.svelte';
 
 /**
  * The retention setting, in localStorage: a choice, not personal data, read synchronously at start
@@ -20,14 +21,6 @@ export const RETENTION_KEY = 'ferry.retention';
 
 /** How often an open tab looks for files past their retention period. */
 const PURGE_EVERY_MS = 10 * 60 * 1000;
-
-function localStore(): Storage | null {
-	try {
-		return typeof localStorage === 'undefined' ? null : localStorage;
-	} catch {
-		return null;
-	}
-}
 
 function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -64,7 +57,7 @@ class Sources {
 	#stopNotices: (() => void) | null = null;
 
 	constructor() {
-		const stored = localStore()?.getItem(RETENTION_KEY);
+		const stored = storage()?.getItem(RETENTION_KEY);
 		if (isRetention(stored)) this.retention = stored;
 	}
 
@@ -72,7 +65,7 @@ class Sources {
 	setRetention(retention: Retention): void {
 		this.retention = retention;
 		try {
-			localStore()?.setItem(RETENTION_KEY, retention);
+			storage()?.setItem(RETENTION_KEY, retention);
 		} catch {
 			// Not stored (storage disabled or full): this tab still applies it.
 		}
