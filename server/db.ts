@@ -167,7 +167,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
  * begins, and no request ever sees another's uncommitted rows.
  */
 class SqliteDatabase implements SqlDatabase {
-	readonly backend = 'sqlite';
 	readonly rowLock = '';
 	readonly #db: Db;
 	/** Prepared statements by their text: a chunk runs the same few thousands of times. */

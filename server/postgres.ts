@@ -156,7 +156,6 @@ function queriesOf(client: pg.PoolClient): SqlQueries {
 }
 
 class PostgresDatabase implements SqlDatabase {
-	readonly backend = 'postgres';
 	readonly rowLock = ' FOR UPDATE';
 	readonly #pool: pg.Pool;
 

@@ -16,11 +16,10 @@ export interface SqlQueries {
 }
 
 export interface SqlDatabase {
-	readonly backend: 'sqlite' | 'postgres';
 	/**
 	 * Runs `work` in one write transaction: committed when it resolves, rolled back when it throws.
 	 * SQLite takes the database's write lock at once (BEGIN IMMEDIATE); PostgreSQL runs READ
-	 * COMMITTED, and `work` locks what it must (`lockSource`).
+	 * COMMITTED, and `work` locks what it must (`rowLock`).
 	 */
 	transaction<T>(work: (tx: SqlQueries) => Promise<T>): Promise<T>;
 	/** Runs `work` on one consistent snapshot, for views made of several queries. */
