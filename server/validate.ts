@@ -23,6 +23,11 @@ const ACCEPTED_BY_NAME = new Map<string, SchemaField>(
 	ACCEPTED_FIELDS.map((field) => [field.name, field])
 );
 
+/** The accepted fields whose value must be a language tag, looked up once rather than per value. */
+const LANGUAGE_TAG_FIELDS = new Set<string>(
+	ACCEPTED_FIELDS.filter((field) => fieldByName(field.name).languageTag).map((field) => field.name)
+);
+
 /** A row's canonical values, trimmed and as text; absent and empty fields are left out. */
 export type RowValues = Partial<Record<FieldName, string>>;
 
@@ -82,7 +87,7 @@ function valueProblem(definition: SchemaField, text: string): string | null {
 		case 'date':
 			return dateProblem(text);
 		default:
-			if (fieldByName(definition.name).languageTag && !isValidLocale(text)) {
+			if (LANGUAGE_TAG_FIELDS.has(definition.name) && !isValidLocale(text)) {
 				return 'is not a language tag';
 			}
 			return null;
