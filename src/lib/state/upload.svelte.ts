@@ -16,7 +16,7 @@ import { getSource } from '../storage/sources';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import { ImportApiClient } from '../upload/client';
 import { RowsChangedError } from '../upload/errors';
-import { runOutcome, uploadStatusText, type RunOutcome } from '../upload/outcome';
+import { sourceOutcome, uploadStatusText, type RunOutcome } from '../upload/outcome';
 import { RateSampler } from '../upload/rate';
 import { openRemoteSource } from '../upload/remote-source';
 import { browserConnectivity, realClock } from '../upload/retry';
@@ -91,15 +91,7 @@ class UploadState {
 
 	status: SourceStatus | null = $derived(this.snapshot?.source.status ?? null);
 	/** What the stored run did: counts per status, the badge's colour, the no-accounts hint. */
-	outcome: RunOutcome | null = $derived(
-		this.snapshot
-			? runOutcome(
-					this.snapshot.source.status,
-					this.snapshot.source.resultCounts,
-					this.snapshot.source.destination?.mode ?? null
-				)
-			: null
-	);
+	outcome: RunOutcome | null = $derived(this.snapshot ? sourceOutcome(this.snapshot.source) : null);
 	/** The badge's text: "Complete: 0 imported, 296 not found". */
 	statusText: string | null = $derived(
 		this.status && this.outcome ? uploadStatusText(this.status, this.outcome) : null
@@ -342,11 +334,7 @@ class UploadState {
 			await finishUpload(id);
 			const done = await getSource(id);
 			if (done) {
-				const { counts } = runOutcome(
-					done.status,
-					done.resultCounts,
-					done.destination?.mode ?? null
-				);
+				const { counts } = sourceOutcome(done);
 				notifier.jobEnded(performance.now() - started, uploadMessage(counts));
 			}
 		} catch (error) {

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/progress';
 import { isApplied, ROW_STATUSES, type ImportMode } from '../core/protocol/import-api';
-import type { ResultStatus, SourceStatus, UploadRecord } from '../storage/schema';
+import type { ResultStatus, SourceRecord, SourceStatus, UploadRecord } from '../storage/schema';
 
 /** The badge colour of a run: success, partly refused, nothing applied, or not an outcome yet. */
 export type OutcomeTone = 'ok' | 'warn' | 'bad' | '';
@@ -60,6 +60,13 @@ export function runOutcome(
 							: 'ok';
 	const notFound = results.not_found ?? 0;
 	return { counts, tone, noAccounts: mode === 'link' && answered > 0 && notFound === answered };
+}
+
+/** runOutcome of a stored source: its status, its destination's answers and its import mode. */
+export function sourceOutcome(
+	source: Pick<SourceRecord, 'status' | 'resultCounts' | 'destination'>
+): RunOutcome {
+	return runOutcome(source.status, source.resultCounts, source.destination?.mode ?? null);
 }
 
 const PANEL_STATUS: Record<SourceStatus, string> = {
