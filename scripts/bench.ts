@@ -15,7 +15,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ContenderId, RulesSetup, RunResult } from '../bench/protocol';
-import { launchChromium, machine, root, start, stop, waitForHttp } from './lib/browser-bench';
+import { launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
 import { rendererPids, samplePeaks, totalRss, waitForExit } from './lib/process-memory';
 import { writeUserExport } from './lib/user-export';
 
@@ -239,21 +239,7 @@ async function main(): Promise<void> {
 	let server: ChildProcess | undefined;
 	let browser: Browser | undefined;
 	try {
-		server = start('npx', [
-			'vite',
-			'preview',
-			'--config',
-			'bench/vite.config.ts',
-			'--port',
-			String(PORT),
-			'--strictPort',
-			'--host',
-			'127.0.0.1'
-		]);
-		server.once('exit', (code) => {
-			if (code) console.error(`vite preview exited (${code})`);
-		});
-		await waitForHttp(ORIGIN);
+		server = await startPreview(PORT, ['--config', 'bench/vite.config.ts']);
 		// performance.memory is otherwise rounded and refreshed only now and then.
 		browser = await launchChromium(['--enable-precise-memory-info']);
 

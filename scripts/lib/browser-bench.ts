@@ -37,12 +37,15 @@ export async function waitForHttp(url: string): Promise<void> {
 	throw new Error(`${url} did not answer`);
 }
 
-/** Headless Chromium (CHROMIUM_PATH, else Debian's), without the background traffic this closed network refuses. */
-/** `vite preview` of the built app on a loopback port; resolves once it answers. */
-export async function startPreview(port: number): Promise<ChildProcess> {
+/**
+ * `vite preview` of the built app on a loopback port (`extraArgs`, e.g. another --config, go
+ * first); resolves once it answers.
+ */
+export async function startPreview(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
 	const preview = start('npx', [
 		'vite',
 		'preview',
+		...extraArgs,
 		'--port',
 		String(port),
 		'--strictPort',
@@ -56,6 +59,7 @@ export async function startPreview(port: number): Promise<ChildProcess> {
 	return preview;
 }
 
+/** Headless Chromium (CHROMIUM_PATH, else Debian's), without the background traffic this closed network refuses. */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 	return chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
