@@ -6,7 +6,7 @@ import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
-import { ERROR_MASK, WARNING_MASK, codesOf } from '../core/validate/codes';
+import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
 	normaliseRecord,
@@ -297,7 +297,7 @@ export class ImportSession {
 			valid: result.valid,
 			invalid: result.invalid,
 			warnings: result.warnings,
-			validWithWarnings: countValidWithWarnings(result.rowIssues),
+			validWithWarnings: result.validWithWarnings,
 			issueCounts: result.issueCounts,
 			dateOrders: result.dateOrders,
 			extraKeys: result.extraKeys,
@@ -478,11 +478,4 @@ async function readPreview(
 		}),
 		notices
 	};
-}
-
-function countValidWithWarnings(rowIssues: Uint32Array): number {
-	let count = 0;
-	for (const mask of rowIssues)
-		if ((mask & ERROR_MASK) === 0 && (mask & WARNING_MASK) !== 0) count++;
-	return count;
 }

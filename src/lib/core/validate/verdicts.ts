@@ -11,6 +11,8 @@ export interface ValidationSummary {
 	valid: number;
 	invalid: number;
 	warnings: number;
+	/** Valid rows that carry a warning. */
+	validWithWarnings: number;
 	/** Rows carrying each code. */
 	issueCounts: Record<IssueCode, number>;
 	/** Per row bitmask of ISSUE_CODES (length = rows). */
@@ -178,9 +180,13 @@ export class VerdictBook implements DateSlots {
 		>;
 		let valid = 0;
 		let warnings = 0;
+		let validWithWarnings = 0;
 		for (const mask of masks) {
-			if ((mask & ERROR_MASK) === 0) valid++;
-			if ((mask & WARNING_MASK) !== 0) warnings++;
+			const isValid = (mask & ERROR_MASK) === 0;
+			const warned = (mask & WARNING_MASK) !== 0;
+			if (isValid) valid++;
+			if (warned) warnings++;
+			if (isValid && warned) validWithWarnings++;
 			if (mask === 0) continue;
 			for (let bit = 0; bit < ISSUE_CODES.length; bit++)
 				if (mask & (1 << bit)) issueCounts[ISSUE_CODES[bit]]++;
@@ -190,6 +196,7 @@ export class VerdictBook implements DateSlots {
 			valid,
 			invalid: masks.length - valid,
 			warnings,
+			validWithWarnings,
 			issueCounts,
 			rowIssues: masks,
 			duplicateOf: new RowLinks(
