@@ -93,9 +93,34 @@ export type FieldName =
 	| 'roles'
 	| 'organization'
 	| 'blocked'
-	| 'password_hash';
+	| 'password_hash'
+	| 'password_salt'
+	| 'phone_verified'
+	| 'picture'
+	| 'emails'
+	| 'password'
+	| 'identities'
+	| 'app_metadata'
+	| 'user_metadata';
 
-export type FieldType = 'id' | 'email' | 'text' | 'boolean' | 'phone' | 'date' | 'list' | 'hash';
+/**
+ * How a field's value is read and checked. `hash` is a password hash or salt as a string (a
+ * secret); the structured types hold JSON text when the source has structure (json/flatten.ts keeps
+ * such values whole): `emails` an address list, `credential` a password credential object,
+ * `json` any JSON passed through (metadata, identities).
+ */
+export type FieldType =
+	| 'id'
+	| 'email'
+	| 'text'
+	| 'boolean'
+	| 'phone'
+	| 'date'
+	| 'list'
+	| 'hash'
+	| 'emails'
+	| 'credential'
+	| 'json';
 
 /** Per column index: the canonical field it maps to, or null for "don't import". */
 export type Mapping = (FieldName | null)[];
@@ -138,7 +163,13 @@ export type IssueCode =
 	| 'login_before_registration'
 	| 'malformed_quotes'
 	| 'invalid_characters'
-	| 'invalid_locale';
+	| 'invalid_locale'
+	| 'no_primary_email'
+	| 'several_primary_emails'
+	| 'invalid_password_hash'
+	| 'unsupported_password_hash'
+	| 'reserved_metadata_key'
+	| 'invalid_json';
 
 export type DateOrder = 'dmy' | 'mdy';
 

@@ -1,3 +1,4 @@
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import {
 	applyUserChoice,
@@ -30,7 +31,8 @@ function propose(
 	});
 }
 
-// The DESIGN.md table, verbatim.
+// The DESIGN.md table, verbatim, with Ferry's additions: password_salt (a salt column beside the
+// hash, as Firebase's CSV has) and Supabase's encrypted_password.
 const DESIGN_ALIASES: Record<FieldName, string[]> = {
 	user_id: [
 		'externalUserId',
@@ -74,7 +76,15 @@ const DESIGN_ALIASES: Record<FieldName, string[]> = {
 	roles: ['roles', 'role', 'groups'],
 	organization: ['organization', 'organisation', 'org', 'company'],
 	blocked: ['blocked', 'disabled', 'suspended'],
-	password_hash: ['password_hash', 'passwordhash']
+	password_hash: ['password_hash', 'passwordhash', 'encrypted_password'],
+	password_salt: ['password_salt', 'salt', 'passwordsalt'],
+	picture: ['picture', 'photo_url', 'photourl', 'avatar'],
+	phone_verified: ['phone_verified', 'phone_number_verified'],
+	emails: ['emails'],
+	password: ['password', 'custom_password_hash', 'credentials'],
+	identities: ['identities', 'providerUserInfo'],
+	app_metadata: ['app_metadata', 'custom_attributes', 'customAttributes'],
+	user_metadata: ['user_metadata']
 };
 
 describe('canonical fields', () => {
@@ -99,7 +109,15 @@ describe('canonical fields', () => {
 			'list',
 			'text',
 			'boolean',
-			'hash'
+			'hash',
+			'hash',
+			'text',
+			'boolean',
+			'emails',
+			'credential',
+			'json',
+			'json',
+			'json'
 		]);
 		expect(fieldByName('phone_number').label).toBe('Phone number');
 	});
@@ -129,10 +147,13 @@ describe('canonical fields', () => {
 describe('templates', () => {
 	const fields = REFERENCE_SCHEMA.fields.map((field) => field.name);
 	it('CSV: a header of field names and one example row that validates cleanly', () => {
-		const [header, example, rest] = templateCsv(REFERENCE_SCHEMA).split('\r\n');
-		expect(header.split(',')).toEqual(fields);
-		expect(rest).toBe('');
-		const values = example.split(',');
+		const { data, errors } = Papa.parse<string[]>(templateCsv(REFERENCE_SCHEMA), {
+			skipEmptyLines: true
+		});
+		expect(errors).toEqual([]);
+		const [header, values] = data;
+		expect(header).toEqual(fields);
+		expect(data).toHaveLength(2);
 		expect(values).toHaveLength(fields.length);
 		const validator = new Validator({
 			schema: REFERENCE_SCHEMA,
@@ -150,6 +171,10 @@ describe('templates', () => {
 		expect(Object.keys(parsed[0])).toEqual(fields);
 		expect(parsed[0].email_verified).toBe(true);
 		expect(parsed[0].blocked).toBe(false);
+		expect(parsed[0].emails).toEqual([
+			{ address: 'ada@example.com', primary: true, verified: true }
+		]);
+		expect(parsed[0].app_metadata).toEqual({ plan: 'pro' });
 	});
 
 	it('follows the schema it is given', () => {

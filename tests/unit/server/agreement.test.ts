@@ -53,7 +53,15 @@ const PLAIN: Record<FieldName, string> = {
 	roles: 'admin',
 	organization: 'Analytical Engines',
 	blocked: 'no',
-	password_hash: '$2b$10$abc'
+	password_hash: '$2b$10$abc',
+	password_salt: 'c2FsdA==',
+	picture: 'https://example.com/a.png',
+	phone_verified: 'true',
+	emails: '["ada@example.com"]',
+	password: '{"algorithm":"md5","hash":"5f4dcc3b5aa765d61d8327deb882cf99","encoding":"hex"}',
+	identities: '[]',
+	app_metadata: '{"plan":"pro"}',
+	user_metadata: '{}'
 };
 
 const LOCALES = [

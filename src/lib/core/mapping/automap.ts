@@ -1,5 +1,5 @@
 import { presetIgnoredKeys, presetMapping } from '../formats/presets';
-import { FIELDS, fieldByName } from '../schema/fields';
+import { FIELDS, fieldByName, STRUCTURED_TYPES } from '../schema/fields';
 import type {
 	ColumnProposal,
 	DestinationSchema,
@@ -52,7 +52,8 @@ function tokens(text: string): string[] {
 		.filter(Boolean);
 }
 
-const ALIAS_TOKENS = FIELDS.flatMap((field) =>
+// Structured fields take a whole value by its exact name only (aliasCandidate).
+const ALIAS_TOKENS = FIELDS.filter((field) => !STRUCTURED_TYPES.has(field.type)).flatMap((field) =>
 	field.aliases.map((alias) => ({
 		field: field.name,
 		normalized: normalizeHeader(alias),
@@ -93,6 +94,8 @@ function aliasCandidate(key: string, column: string): Omit<Candidate, 'column'> 
 	const segments = key.split('.');
 	if (segments.length > 1) {
 		const field = ALIAS_INDEX.get(normalizeHeader(segments[segments.length - 1]));
+		// A leaf is never a whole structured value (`app_metadata.emails` is not the user's emails).
+		if (field && STRUCTURED_TYPES.has(fieldByName(field).type)) return null;
 		// Under an array item (`identities.0.user_id`) the name describes something else's record.
 		const insideArray = segments.some((segment) => /^\d+$/.test(segment));
 		if (field) return { field, confidence: insideArray ? 0.6 : 0.9, method: 'alias' };

@@ -11,13 +11,12 @@ import {
 	type ImportLimits
 } from '../protocol/import-api';
 import { DEFAULT_MAX_LENGTH, REFERENCE_SCHEMA } from '../schema/fields';
-import type { DestinationSchema } from '../types';
+import type { DestinationSchema, FieldName } from '../types';
 import type { Algorithm } from '../identity/credential';
 import type {
 	AlgorithmRule,
 	DestinationProfile,
 	ProfileField,
-	ProfileFieldName,
 	ProfileLimits,
 	ProfileName,
 	ValueRules
@@ -47,7 +46,7 @@ const NO_LIMITS: ProfileLimits = {
 };
 
 /** An optional field of the default length, or with what the profile says of it. */
-function field(name: ProfileFieldName, options: Partial<ProfileField> = {}): ProfileField {
+function field(name: FieldName, options: Partial<ProfileField> = {}): ProfileField {
 	return { name, required: false, maxLength: DEFAULT_MAX_LENGTH, ...options };
 }
 

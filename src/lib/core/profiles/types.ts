@@ -3,7 +3,6 @@
  * validation asks the chosen profile instead of branching per destination in code.
  */
 import type { Algorithm } from '../identity/credential';
-import type { IdentityFieldName } from '../identity/fields';
 import type { FieldName } from '../types';
 
 export const PROFILE_NAMES = [
@@ -17,10 +16,8 @@ export const PROFILE_NAMES = [
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-export type ProfileFieldName = FieldName | IdentityFieldName;
-
 export interface ProfileField {
-	name: ProfileFieldName;
+	name: FieldName;
 	required: boolean;
 	/** Characters (code points) of the value. */
 	maxLength: number;
@@ -42,11 +39,11 @@ export interface ValueRules {
 	/** Keys `app_metadata` may not hold (reserved_metadata_key). */
 	reservedMetadataKeys: readonly string[];
 	/** Fields no two rows may share. */
-	unique: readonly ProfileFieldName[];
+	unique: readonly FieldName[];
 	/** Groups of fields of which each row needs at least one non-empty. */
-	requireOneOf: readonly (readonly ProfileFieldName[])[];
+	requireOneOf: readonly (readonly FieldName[])[];
 	/** Boolean fields of which each row needs at least one true (Cognito's auto-verified attribute). */
-	requireOneTrue: readonly ProfileFieldName[];
+	requireOneTrue: readonly FieldName[];
 	/** username may not hold spaces or tabs. */
 	usernameWithoutWhitespace: boolean;
 	/** Every password hash of a file shares one hash configuration (Firebase's import flags). */

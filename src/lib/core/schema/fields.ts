@@ -129,9 +129,56 @@ export const FIELDS: readonly CanonicalField[] = [
 		name: 'password_hash',
 		type: 'hash',
 		label: 'Password hash',
-		aliases: ['password_hash', 'passwordhash']
-	}
+		aliases: ['password_hash', 'passwordhash', 'encrypted_password']
+	},
+	{
+		name: 'password_salt',
+		type: 'hash',
+		label: 'Password salt',
+		aliases: ['password_salt', 'salt', 'passwordsalt']
+	},
+	{
+		name: 'picture',
+		type: 'text',
+		label: 'Picture',
+		aliases: ['picture', 'photo_url', 'photourl', 'avatar']
+	},
+	{
+		name: 'phone_verified',
+		type: 'boolean',
+		label: 'Phone verified',
+		aliases: ['phone_verified', 'phone_number_verified']
+	},
+	{ name: 'emails', type: 'emails', label: 'Email addresses', aliases: ['emails'] },
+	{
+		name: 'password',
+		type: 'credential',
+		label: 'Password',
+		aliases: ['password', 'custom_password_hash', 'credentials']
+	},
+	{
+		name: 'identities',
+		type: 'json',
+		label: 'Linked identities',
+		aliases: ['identities', 'providerUserInfo']
+	},
+	{
+		name: 'app_metadata',
+		type: 'json',
+		label: 'App metadata',
+		aliases: ['app_metadata', 'custom_attributes', 'customAttributes']
+	},
+	{ name: 'user_metadata', type: 'json', label: 'User metadata', aliases: ['user_metadata'] }
 ];
+
+/**
+ * Types whose values are structured (JSON text when the source has structure): mapped only by an
+ * exact name, never by a fuzzy guess or a dot path's last segment.
+ */
+export const STRUCTURED_TYPES: ReadonlySet<FieldType> = new Set(['emails', 'credential', 'json']);
+
+/** Types whose values are secrets: never shown whole (identity/mask.ts). */
+export const SECRET_TYPES: readonly FieldType[] = ['hash', 'credential'];
 
 const BY_NAME = new Map(FIELDS.map((field) => [field.name, field]));
 

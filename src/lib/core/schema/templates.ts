@@ -1,6 +1,6 @@
 /** Import templates: a header row of a destination's fields with one valid example user. */
 import type { DestinationSchema, FieldName } from '../types';
-import { fieldByName } from './fields';
+import { fieldByName, STRUCTURED_TYPES } from './fields';
 
 /** One example value per field, each valid under the validation rules. */
 const EXAMPLES: Record<FieldName, string> = {
@@ -19,8 +19,26 @@ const EXAMPLES: Record<FieldName, string> = {
 	roles: 'admin',
 	organization: 'Analytical Engines Ltd',
 	blocked: 'false',
-	password_hash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy'
+	password_hash: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy',
+	// bcrypt keeps its salt in the hash; the structured password is the alternative to the hash.
+	password_salt: '',
+	password: '',
+	phone_verified: 'true',
+	picture: 'https://example.com/ada.png',
+	emails: '[{"address":"ada@example.com","primary":true,"verified":true}]',
+	identities: '[{"provider":"google-oauth2","user_id":"109"}]',
+	app_metadata: '{"plan":"pro"}',
+	user_metadata: '{"theme":"dark"}'
 };
+
+/** A JSON template's value: booleans and structured values as JSON has them, as exports write them. */
+function jsonValue(name: FieldName): unknown {
+	const { type } = fieldByName(name);
+	const example = EXAMPLES[name];
+	if (type === 'boolean') return example === 'true';
+	if (STRUCTURED_TYPES.has(type) && example !== '') return JSON.parse(example);
+	return example;
+}
 
 /** A value for a CSV cell: quoted when it holds a delimiter, quote or line break (RFC 4180). */
 function csvCell(value: string): string {
@@ -35,12 +53,9 @@ export function templateCsv(schema: DestinationSchema): string {
 	return `${header}\r\n${example}\r\n`;
 }
 
-/** A JSON array with one example user; booleans as JSON booleans, as exports write them. */
+/** A JSON array with one example user. */
 export function templateJson(schema: DestinationSchema): string {
-	const example: Record<string, string | boolean> = {};
-	for (const { name } of schema.fields) {
-		example[name] =
-			fieldByName(name).type === 'boolean' ? EXAMPLES[name] === 'true' : EXAMPLES[name];
-	}
+	const example: Record<string, unknown> = {};
+	for (const { name } of schema.fields) example[name] = jsonValue(name);
 	return `${JSON.stringify([example], null, 2)}\n`;
 }

@@ -17,7 +17,13 @@ export const ISSUE_CODES: readonly IssueCode[] = [
 	// Appended, so that the bits of the codes before them (stored with scans) keep their meaning.
 	'malformed_quotes',
 	'invalid_characters',
-	'invalid_locale'
+	'invalid_locale',
+	'no_primary_email',
+	'several_primary_emails',
+	'invalid_password_hash',
+	'unsupported_password_hash',
+	'reserved_metadata_key',
+	'invalid_json'
 ];
 
 /** Errors keep a row out of the upload; warnings don't. */
@@ -36,7 +42,14 @@ export const SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 	login_before_registration: 'warning',
 	malformed_quotes: 'error',
 	invalid_characters: 'error',
-	invalid_locale: 'error'
+	invalid_locale: 'error',
+	no_primary_email: 'error',
+	several_primary_emails: 'error',
+	invalid_password_hash: 'error',
+	// The row still goes, without the hash: the user resets the password.
+	unsupported_password_hash: 'warning',
+	reserved_metadata_key: 'error',
+	invalid_json: 'error'
 };
 
 export const ISSUE_LABELS: Record<IssueCode, string> = {
@@ -54,7 +67,13 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
 	login_before_registration: 'Last login before registration',
 	malformed_quotes: 'Misplaced quote in the CSV',
 	invalid_characters: 'Control character in the value',
-	invalid_locale: 'Not a language tag'
+	invalid_locale: 'Not a language tag',
+	no_primary_email: 'No address is marked primary',
+	several_primary_emails: 'More than one address is marked primary',
+	invalid_password_hash: 'Password hash does not parse as its algorithm',
+	unsupported_password_hash: 'Destination does not take this password hash: the user will reset it',
+	reserved_metadata_key: 'app_metadata holds a key the destination reserves',
+	invalid_json: 'Structured value of the wrong shape'
 };
 
 export function bitOf(code: IssueCode): number {
