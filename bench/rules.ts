@@ -1,4 +1,4 @@
-import { REFERENCE_SCHEMA } from '$lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '$lib/core/profiles/catalogue';
 import { Validator } from '$lib/core/validate/validator';
 import type { Counts, RulesSetup } from './protocol';
 
@@ -7,7 +7,7 @@ import type { Counts, RulesSetup } from './protocol';
  * as the app's scan. Blank lines are skipped, as Ferry's reader skips them.
  */
 export function createRules(setup: RulesSetup) {
-	const validator = new Validator({ schema: REFERENCE_SCHEMA, ...setup });
+	const validator = new Validator({ profile: REFERENCE_PROFILE, ...setup });
 	return {
 		add(fields: string[]): void {
 			if (fields.length === 1 && fields[0] === '') return;

@@ -10,7 +10,7 @@ import {
 	SHOWN_VALUE_CHARS
 } from '../src/lib/core/limits';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../src/lib/core/profiles/catalogue';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
 import { canonicalRecord } from '../src/lib/core/validate/canonical';
 import { ISSUE_CODES } from '../src/lib/core/validate/codes';
@@ -235,7 +235,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		);
 		session = await ImportSession.open(file, basename(path), {
 			encoding: values.encoding,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			engine,
 			decompressionLimits: limits,
 			sink: copies.sink
@@ -243,7 +243,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
 		const summary = await session.scan({
 			mapping,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			maxRows,
 			options: {
 				dateOrder: dateOrder as DateOrder,

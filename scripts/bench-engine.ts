@@ -15,7 +15,7 @@ import { createWasmEngine } from '../src/lib/core/engine/wasm';
 import { detectPreset, transformRecord } from '../src/lib/core/formats/presets';
 import { proposeMapping } from '../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../src/lib/core/mapping/normalize';
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../src/lib/core/profiles/catalogue';
 import { inspectText } from '../src/lib/core/sniff/inspect';
 import { userExportCsv } from './lib/user-export';
 
@@ -39,13 +39,13 @@ const mapping = proposeMapping({
 	keys: layout.keys,
 	sample: preview.map((record) => record.fields),
 	preset: layout.preset,
-	schema: REFERENCE_SCHEMA
+	profile: REFERENCE_PROFILE
 }).map((proposal) => proposal.field);
 const request: ScanRequest = {
 	source: { size: bytes.length, read: async (start, end) => bytes.subarray(start, end) },
 	layout,
 	mapping,
-	schema: REFERENCE_SCHEMA,
+	profile: REFERENCE_PROFILE,
 	options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.UTC(2025, 0, 1) },
 	transformRecord
 };

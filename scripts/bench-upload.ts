@@ -3,7 +3,7 @@
 // to a reference import API that this script starts (its own process and temporary database).
 // Prints rows per second and bytes per row: the gzip bodies sent against the raw CSV.
 // Run: npm run bench:upload [-- rows [rowsPerChunk]]
-import { REFERENCE_SCHEMA } from '../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../src/lib/core/profiles/catalogue';
 import { ImportSession, type ValidRow } from '../src/lib/pipeline/session';
 import { buildChunks, type BuiltChunk } from '../src/lib/upload/chunks';
 import { ImportApiClient } from '../src/lib/upload/client';
@@ -25,12 +25,12 @@ async function main(): Promise<void> {
 		const csv = legacyExportCsv(ROWS, { quoted: false });
 		const csvBytes = Buffer.byteLength(csv);
 		const session = await ImportSession.open(new Blob([csv]), 'bench.csv', {
-			schema: REFERENCE_SCHEMA
+			profile: REFERENCE_PROFILE
 		});
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
 		const summary = await session.scan({
 			mapping,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.now() }
 		});
 		if (summary.valid !== ROWS) throw new Error(`${summary.valid} of ${ROWS} rows are valid`);

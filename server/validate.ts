@@ -4,7 +4,7 @@
  * invalid_row, with every reason, and not applied.
  */
 import type { SchemaField } from '../src/lib/core/protocol/import-api';
-import { fieldByName, REFERENCE_SCHEMA, schemaFields } from '../src/lib/core/schema/fields';
+import { fieldByName, REFERENCE_FIELDS, schemaFields } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
 import { tooLong } from '../src/lib/core/validate/plan';
 import { isValidBoolean } from '../src/lib/core/validate/rules/boolean';
@@ -17,7 +17,7 @@ import { hasControlCharacter } from '../src/lib/core/validate/rules/text';
 export { isValidEmail };
 
 /** What this server accepts and announces (GET /schema): the reference destination's fields. */
-export const ACCEPTED_FIELDS: readonly SchemaField[] = schemaFields(REFERENCE_SCHEMA);
+export const ACCEPTED_FIELDS: readonly SchemaField[] = schemaFields(REFERENCE_FIELDS);
 
 const ACCEPTED_BY_NAME = new Map<string, SchemaField>(
 	ACCEPTED_FIELDS.map((field) => [field.name, field])

@@ -149,9 +149,9 @@ export const LAYOUT = {
 				names: ['TEXT', 'EMAIL', 'BOOLEAN', 'PHONE', 'ID', 'DATE']
 			},
 			CheckFlag: {
-				doc: 'RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript).',
+				doc: 'RowCheck.FLAGS: bits of what else the value must be (a JS value is left to JavaScript: language tags, structured values, credentials).',
 				type: 'u32',
-				bits: ['REQUIRED', 'UUID', 'LOCALE']
+				bits: ['REQUIRED', 'UUID', 'JS']
 			},
 			CheckKey: {
 				doc: 'RowCheck.KEY: the duplicate key the value is.',

@@ -4,7 +4,7 @@
 export namespace LayoutHash {
 	export const CSV: i32 = 469241929;
 	export const JSON: i32 = 672003832;
-	export const ROWS: i32 = 1850496878;
+	export const ROWS: i32 = 888265198;
 }
 
 /** The CSV indexer: its configuration, its outputs and the state carried from one call to the next. Byte offsets. */
@@ -132,11 +132,11 @@ export namespace CheckType {
 	export const DATE: u32 = 5;
 }
 
-/** RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript). */
+/** RowCheck.FLAGS: bits of what else the value must be (a JS value is left to JavaScript: language tags, structured values, credentials). */
 export namespace CheckFlag {
 	export const REQUIRED: u32 = 1;
 	export const UUID: u32 = 2;
-	export const LOCALE: u32 = 4;
+	export const JS: u32 = 4;
 }
 
 /** RowCheck.KEY: the duplicate key the value is. */

@@ -882,7 +882,7 @@ export function check(
 			const key = load<u32>(entry, RowCheck.KEY);
 			const value = bytes + <usize>valueStart;
 			const length = valueEnd - valueStart;
-			if (type == CheckType.PHONE || (flags & CheckFlag.LOCALE) != 0) {
+			if (type == CheckType.PHONE || (flags & CheckFlag.JS) != 0) {
 				js |= (<u32>1) << (<u32>c);
 				continue;
 			}

@@ -2,6 +2,7 @@
  * The shared vocabulary of the core. Reading (sniff/, csv/, json/), mapping (schema/, mapping/,
  * formats/) and validation (validate/) meet here; the scan engines (engine/) join them.
  */
+import type { FirebaseHashConfig } from './identity/firebase';
 
 export type Format = 'csv' | 'json' | 'ndjson';
 export type Compression = 'gzip' | null;
@@ -122,6 +123,9 @@ export type FieldType =
 	| 'credential'
 	| 'json';
 
+/** What a json field's value must be. */
+export type JsonShape = 'object' | 'array';
+
 /** Per column index: the canonical field it maps to, or null for "don't import". */
 export type Mapping = (FieldName | null)[];
 
@@ -140,12 +144,6 @@ export interface DestinationField {
 	required: boolean;
 	/** Characters. */
 	maxLength: number;
-}
-
-export interface DestinationSchema {
-	name: string;
-	fields: DestinationField[];
-	requireUuidUserId: boolean;
 }
 
 export type IssueCode =
@@ -180,6 +178,11 @@ export interface ValidationOptions {
 	defaultRegion: string;
 	/** Epoch ms treated as "now" for future_date (tests pin it). */
 	now: number;
+	/**
+	 * The Firebase project's password hash config: bare password hashes are then its modified
+	 * scrypt, read with the row's salt (identity/firebase.ts). Absent or null: recognised by shape.
+	 */
+	hashConfig?: FirebaseHashConfig | null;
 }
 
 /** One problem of one row, as shown to the admin. */

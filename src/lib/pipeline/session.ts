@@ -16,7 +16,6 @@ import { canonicalRecord } from '../core/validate/canonical';
 import type {
 	ColumnProposal,
 	DateColumnOrder,
-	DestinationSchema,
 	EncodingInfo,
 	IssueCode,
 	Layout,
@@ -25,6 +24,7 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../core/types';
+import type { DestinationProfile } from '../core/profiles/types';
 import {
 	HEAD_BYTES,
 	MAX_HEAD_BYTES,
@@ -97,7 +97,7 @@ export interface ValidRowsPage {
 
 export interface ScanCall {
 	mapping: Mapping;
-	schema: DestinationSchema;
+	profile: DestinationProfile;
 	options: ValidationOptions;
 	maxRows?: number;
 	signal?: AbortSignalLike;
@@ -114,7 +114,7 @@ const HOOKS = { isKnownAlias, detectPreset, transformRecord };
 export interface SessionOptions {
 	encoding?: string;
 	engine?: ScanEngine;
-	schema: DestinationSchema;
+	profile: DestinationProfile;
 	/** Where the engine scans ranges of a working copy (the browser's pool of range workers). */
 	ranges?: (workingCopy: Blob) => RangeRunner;
 	/** How far a gzip file may expand; DEFAULT_DECOMPRESSION_LIMITS when absent. */
@@ -154,7 +154,7 @@ export class ImportSession {
 	}
 
 	static async open(file: Blob, fileName: string, options: SessionOptions): Promise<ImportSession> {
-		const preview = await readPreview(file, fileName, options.encoding, options.schema);
+		const preview = await readPreview(file, fileName, options.encoding, options.profile);
 		return new ImportSession(file, preview, options);
 	}
 
@@ -181,7 +181,7 @@ export class ImportSession {
 				this.#file,
 				this.#preview.fileName,
 				'windows-1252',
-				this.options.schema
+				this.options.profile
 			);
 			this.#preview = { ...reread, info: { ...reread.info, overridden: false } };
 			await this.#discardCopy();
@@ -207,7 +207,7 @@ export class ImportSession {
 				ranges: this.options.ranges?.(copy.blob),
 				layout: this.#preview.layout,
 				mapping: call.mapping,
-				schema: call.schema,
+				profile: call.profile,
 				options: call.options,
 				maxRows: call.maxRows,
 				transformRecord,
@@ -377,7 +377,9 @@ export class ImportSession {
 		const options = {
 			dateOrders: dateOrdersByField(result.dateOrders, call.mapping),
 			dateOrder: call.options.dateOrder,
-			defaultRegion: call.options.defaultRegion
+			defaultRegion: call.options.defaultRegion,
+			profile: call.profile,
+			hashConfig: call.options.hashConfig
 		};
 		return {
 			rows: records.map((record, i) => ({
@@ -455,7 +457,7 @@ async function readPreview(
 	file: Blob,
 	fileName: string,
 	encoding: string | undefined,
-	schema: DestinationSchema
+	profile: DestinationProfile
 ): Promise<Preview> {
 	const { head, inspection } = await inspectHead(file, encoding);
 	const { layout, preview, notices } = inspection;
@@ -474,7 +476,7 @@ async function readPreview(
 			keys: layout.keys,
 			sample: preview.map((record) => record.fields),
 			preset: layout.preset,
-			schema
+			profile
 		}),
 		notices
 	};

@@ -2,7 +2,7 @@ import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
-import { REFERENCE_SCHEMA } from '../core/schema/fields';
+import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { Preview, ScanSummary } from '../pipeline/session';
 import type { SourceRecord, SourceStatus, StoredReadOptions } from '../storage/schema';
@@ -82,7 +82,7 @@ class Importer {
 	forgettable: boolean = $derived(this.sourceId !== null && this.#status !== 'uploading');
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
-	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_SCHEMA));
+	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_PROFILE));
 
 	#scan: AbortController | null = null;
 	/** The admin changed the mapping: remember it for files with the same header. */

@@ -4,13 +4,13 @@
  */
 import type { ImportLimits } from '../core/protocol/import-api';
 import { FIELDS } from '../core/schema/fields';
-import type { FieldName } from '../core/types';
+import type { CanonicalRecord } from '../core/validate/normalize';
 import { gzip, sha256Hex, utf8Bytes } from './encoding';
 
 /** One row to send: its 1-based data-row number in the source file and its mapped values. */
 export interface UploadRow {
 	row: number;
-	record: Partial<Record<FieldName, string>>;
+	record: CanonicalRecord;
 }
 
 /** The destination's limits that shape a chunk. */

@@ -4,7 +4,7 @@ import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError } from '../core/errors';
-import { REFERENCE_SCHEMA } from '../core/schema/fields';
+import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
 import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
@@ -141,7 +141,7 @@ const api = {
 		session = null;
 		session = await ImportSession.open(file, file.name, {
 			encoding,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			engine: chosen,
 			ranges: rangesOf(chosen),
 			sink: privateFileSink
@@ -161,7 +161,7 @@ const api = {
 		return current().scan({
 			mapping,
 			options,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			signal: controller.signal,
 			onProgress
 		});

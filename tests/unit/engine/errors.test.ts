@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import type { ScanEngine } from '../../../src/lib/core/engine/types';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 import {
 	expectSameAsReference,
@@ -266,11 +266,11 @@ describe('ImportSession with the wasm engine', () => {
 		const summaries = [];
 		for (const engine of [referenceEngine, engines.simd]) {
 			const session = await ImportSession.open(new Blob([file as BlobPart]), 'users.csv', {
-				schema: REFERENCE_SCHEMA,
+				profile: REFERENCE_PROFILE,
 				engine
 			});
 			const mapping = session.preview.proposals.map((proposal) => proposal.field);
-			const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
+			const summary = await session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS });
 			expect(session.info.encoding).toBe('windows-1252');
 			expect((await session.rows(3000, 1))[0].fields).toEqual(['3001', 'last@example.com', 'René']);
 			const { engine: name, preview, ...rest } = summary;

@@ -16,15 +16,10 @@ import { detectPreset, transformRecord } from '../../../src/lib/core/formats/pre
 import { proposeMapping } from '../../../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../../../src/lib/core/mapping/normalize';
 import { parseRecordRange } from '../../../src/lib/core/read';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { inspectText } from '../../../src/lib/core/sniff/inspect';
-import type {
-	ByteSource,
-	DestinationSchema,
-	Layout,
-	Mapping,
-	ValidationOptions
-} from '../../../src/lib/core/types';
+import type { ByteSource, Layout, Mapping, ValidationOptions } from '../../../src/lib/core/types';
+import type { DestinationProfile } from '../../../src/lib/core/profiles/types';
 import { openHead, workingCopy } from '../../../src/lib/io/open';
 
 export const HOOKS = { isKnownAlias, detectPreset, transformRecord };
@@ -88,10 +83,10 @@ export interface Prepared {
 /** Like ImportSession: head → layout and proposed mapping, then the UTF-8 working copy. */
 export async function prepareFile(
 	file: Uint8Array,
-	config: { encoding?: string; mapping?: Mapping; schema?: DestinationSchema } = {}
+	config: { encoding?: string; mapping?: Mapping; profile?: DestinationProfile } = {}
 ): Promise<Prepared> {
 	const blob = new Blob([file as BlobPart]);
-	const schema = config.schema ?? REFERENCE_SCHEMA;
+	const profile = config.profile ?? REFERENCE_PROFILE;
 	const head = await openHead(blob, { encoding: config.encoding });
 	const { layout, preview } = inspectText(head.text, head.complete, HOOKS);
 	const mapping =
@@ -101,7 +96,7 @@ export async function prepareFile(
 			keys: layout.keys,
 			sample: preview.map((record) => record.fields),
 			preset: layout.preset,
-			schema
+			profile
 		}).map((proposal) => proposal.field);
 	const { blob: working } = await workingCopy(blob, head.info);
 	const bytes = new Uint8Array(await working.arrayBuffer());
@@ -113,7 +108,7 @@ export async function prepareFile(
 			source: bytesSource(bytes),
 			layout,
 			mapping,
-			schema,
+			profile,
 			options: OPTIONS,
 			transformRecord
 		}
@@ -127,7 +122,8 @@ export async function prepareFile(
 export function prepareBytes(
 	bytes: Uint8Array,
 	headText: string,
-	mapping?: (layout: Layout) => Mapping
+	mapping?: (layout: Layout) => Mapping,
+	profile: DestinationProfile = REFERENCE_PROFILE
 ): Prepared {
 	const { layout, preview } = inspectText(headText, false, HOOKS);
 	return {
@@ -143,9 +139,9 @@ export function prepareBytes(
 					keys: layout.keys,
 					sample: preview.map((record) => record.fields),
 					preset: layout.preset,
-					schema: REFERENCE_SCHEMA
+					profile
 				}).map((proposal) => proposal.field),
-			schema: REFERENCE_SCHEMA,
+			profile,
 			options: OPTIONS,
 			transformRecord
 		}

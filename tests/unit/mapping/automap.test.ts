@@ -8,9 +8,11 @@ import {
 	proposeMapping
 } from '../../../src/lib/core/mapping/automap';
 import { isKnownAlias, normalizeHeader } from '../../../src/lib/core/mapping/normalize';
-import { FIELDS, fieldByName, REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { FIELDS, fieldByName } from '../../../src/lib/core/schema/fields';
+import { PROFILES, REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { templateCsv, templateJson } from '../../../src/lib/core/schema/templates';
-import type { DestinationSchema, FieldName } from '../../../src/lib/core/types';
+import type { FieldName } from '../../../src/lib/core/types';
+import type { DestinationProfile } from '../../../src/lib/core/profiles/types';
 import { Validator } from '../../../src/lib/core/validate/validator';
 
 function propose(
@@ -19,7 +21,7 @@ function propose(
 		sample?: string[][];
 		keys?: string[];
 		preset?: string | null;
-		schema?: DestinationSchema;
+		profile?: DestinationProfile;
 	} = {}
 ) {
 	return proposeMapping({
@@ -27,7 +29,7 @@ function propose(
 		keys: config.keys ?? columns,
 		sample: config.sample ?? [],
 		preset: config.preset ?? null,
-		schema: config.schema ?? REFERENCE_SCHEMA
+		profile: config.profile ?? REFERENCE_PROFILE
 	});
 }
 
@@ -132,22 +134,22 @@ describe('canonical fields', () => {
 	});
 
 	it('the reference schema accepts every field and requires user_id and email', () => {
-		expect(REFERENCE_SCHEMA.fields.map((field) => field.name)).toEqual(
+		expect(REFERENCE_PROFILE.fields.map((field) => field.name)).toEqual(
 			FIELDS.map((field) => field.name)
 		);
 		expect(
-			REFERENCE_SCHEMA.fields.filter((field) => field.required).map((field) => field.name)
+			REFERENCE_PROFILE.fields.filter((field) => field.required).map((field) => field.name)
 		).toEqual(['user_id', 'email']);
-		expect(REFERENCE_SCHEMA.fields.find((field) => field.name === 'user_id')?.maxLength).toBe(255);
-		expect(REFERENCE_SCHEMA.fields.find((field) => field.name === 'email')?.maxLength).toBe(1024);
-		expect(REFERENCE_SCHEMA.requireUuidUserId).toBe(false);
+		expect(REFERENCE_PROFILE.fields.find((field) => field.name === 'user_id')?.maxLength).toBe(255);
+		expect(REFERENCE_PROFILE.fields.find((field) => field.name === 'email')?.maxLength).toBe(1024);
+		expect(REFERENCE_PROFILE.rules.requireUuid).toBe(false);
 	});
 });
 
 describe('templates', () => {
-	const fields = REFERENCE_SCHEMA.fields.map((field) => field.name);
+	const fields = REFERENCE_PROFILE.fields.map((field) => field.name);
 	it('CSV: a header of field names and one example row that validates cleanly', () => {
-		const { data, errors } = Papa.parse<string[]>(templateCsv(REFERENCE_SCHEMA), {
+		const { data, errors } = Papa.parse<string[]>(templateCsv(REFERENCE_PROFILE), {
 			skipEmptyLines: true
 		});
 		expect(errors).toEqual([]);
@@ -156,7 +158,7 @@ describe('templates', () => {
 		expect(data).toHaveLength(2);
 		expect(values).toHaveLength(fields.length);
 		const validator = new Validator({
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			mapping: fields,
 			columns: fields,
 			options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.UTC(2025, 0, 1) }
@@ -166,7 +168,7 @@ describe('templates', () => {
 	});
 
 	it('JSON: an array with one object holding every field, booleans as JSON booleans', () => {
-		const parsed = JSON.parse(templateJson(REFERENCE_SCHEMA));
+		const parsed = JSON.parse(templateJson(REFERENCE_PROFILE));
 		expect(parsed).toHaveLength(1);
 		expect(Object.keys(parsed[0])).toEqual(fields);
 		expect(parsed[0].email_verified).toBe(true);
@@ -178,8 +180,8 @@ describe('templates', () => {
 	});
 
 	it('follows the schema it is given', () => {
-		const schema = { ...REFERENCE_SCHEMA, fields: REFERENCE_SCHEMA.fields.slice(0, 2) };
-		expect(templateCsv(schema).split('\r\n')[0]).toBe('user_id,email');
+		const profile = { ...REFERENCE_PROFILE, fields: REFERENCE_PROFILE.fields.slice(0, 2) };
+		expect(templateCsv(profile).split('\r\n')[0]).toBe('user_id,email');
 	});
 });
 
@@ -356,15 +358,14 @@ describe('proposeMapping: conflicts and schema', () => {
 	});
 
 	it('proposes only fields the destination accepts', () => {
-		const schema: DestinationSchema = {
-			name: 'narrow',
+		const profile: DestinationProfile = {
+			...REFERENCE_PROFILE,
 			fields: [
 				{ name: 'user_id', required: true, maxLength: 64 },
 				{ name: 'email', required: true, maxLength: 320 }
-			],
-			requireUuidUserId: false
+			]
 		};
-		expect(propose(['id', 'email', 'mobile'], { schema }).map((p) => p.field)).toEqual([
+		expect(propose(['id', 'email', 'mobile'], { profile }).map((p) => p.field)).toEqual([
 			'user_id',
 			'email',
 			null
@@ -395,11 +396,15 @@ describe('user choices and blocking fields', () => {
 	});
 
 	it('blocking fields are the required fields no column maps to', () => {
-		expect(blockingFields(mappingOf(proposals), REFERENCE_SCHEMA)).toEqual([]);
+		expect(blockingFields(mappingOf(proposals), REFERENCE_PROFILE)).toEqual([]);
 		expect(
-			blockingFields(mappingOf(applyUserChoice(proposals, 1, null)), REFERENCE_SCHEMA)
+			blockingFields(mappingOf(applyUserChoice(proposals, 1, null)), REFERENCE_PROFILE)
 		).toEqual(['email']);
-		expect(blockingFields([null, 'name'], REFERENCE_SCHEMA)).toEqual(['user_id', 'email']);
+		expect(blockingFields([null, 'name'], REFERENCE_PROFILE)).toEqual(['user_id', 'email']);
+		// The primary address of an emails column gives the required email.
+		expect(blockingFields(['user_id', 'emails'], REFERENCE_PROFILE)).toEqual([]);
+		expect(blockingFields(['emails'], PROFILES.hanko)).toEqual([]);
+		expect(blockingFields(['user_id'], PROFILES.cognito)).toEqual(['username']);
 	});
 });
 

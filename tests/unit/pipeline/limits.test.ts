@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isFerryError } from '../../../src/lib/core/errors';
 import { capValue, capValues, SHOWN_VALUE_CHARS } from '../../../src/lib/core/limits';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { WorkingCopySink } from '../../../src/lib/io/open';
 import { memorySink } from '../../../src/lib/io/open';
 import { ImportSession, type SessionOptions } from '../../../src/lib/pipeline/session';
@@ -11,14 +11,14 @@ const OPTIONS = { dateOrder: 'dmy' as const, defaultRegion: 'US', now: Date.UTC(
 
 async function open(bytes: Uint8Array | string, options: Partial<SessionOptions> = {}) {
 	return ImportSession.open(new Blob([bytes as BlobPart]), 'users.csv', {
-		schema: REFERENCE_SCHEMA,
+		profile: REFERENCE_PROFILE,
 		...options
 	});
 }
 
 async function scan(session: ImportSession, maxRows?: number) {
 	const mapping = session.preview.proposals.map((proposal) => proposal.field);
-	return session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS, maxRows });
+	return session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS, maxRows });
 }
 
 async function failure(promise: Promise<unknown>) {

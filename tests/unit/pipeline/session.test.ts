@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { ALL_ISSUES_MASK, bitOf } from '../../../src/lib/core/validate/codes';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 
@@ -7,10 +7,10 @@ const OPTIONS = { dateOrder: 'dmy' as const, defaultRegion: 'US', now: Date.UTC(
 
 async function open(bytes: Uint8Array | string) {
 	const session = await ImportSession.open(new Blob([bytes as BlobPart]), 'users.csv', {
-		schema: REFERENCE_SCHEMA
+		profile: REFERENCE_PROFILE
 	});
 	const mapping = session.preview.proposals.map((proposal) => proposal.field);
-	const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
+	const summary = await session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS });
 	return { session, summary, mapping };
 }
 
@@ -139,12 +139,12 @@ describe('ImportSession', () => {
 			0x0a
 		]);
 		const session = await ImportSession.open(new Blob([bytes]), 'x.csv', {
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			encoding: 'utf-8'
 		});
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
 		await expect(
-			session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS })
+			session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS })
 		).rejects.toMatchObject({
 			code: 'invalid_utf8'
 		});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { Mapping } from '../../../src/lib/core/types';
 import { ImportSession, type ValidRow } from '../../../src/lib/pipeline/session';
 import { isFerryError } from '../../../src/lib/core/errors';
@@ -74,9 +74,9 @@ const EXPECTED: ValidRow[] = [
 
 async function scanned(text: string, mapping: Mapping = MAPPING) {
 	const session = await ImportSession.open(new Blob([text]), 'users.csv', {
-		schema: REFERENCE_SCHEMA
+		profile: REFERENCE_PROFILE
 	});
-	const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
+	const summary = await session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS });
 	return { session, summary };
 }
 
@@ -126,7 +126,7 @@ describe('ImportSession.validRows', () => {
 		const narrower: Mapping = ['user_id', 'email', null, null, null, null, null];
 		const summary = await session.scan({
 			mapping: narrower,
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			options: OPTIONS
 		});
 		expect(summary.valid).toBe(4);
@@ -169,7 +169,7 @@ describe('ImportSession.validRows', () => {
 
 	it('refuses before the first scan', async () => {
 		const session = await ImportSession.open(new Blob([CSV]), 'users.csv', {
-			schema: REFERENCE_SCHEMA
+			profile: REFERENCE_PROFILE
 		});
 		await expect(session.validRows(0, 10)).rejects.toThrow(/not been scanned/);
 	});

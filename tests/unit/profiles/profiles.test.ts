@@ -13,7 +13,7 @@ import {
 } from '../../../src/lib/core/profiles/rules';
 import { PROFILE_NAMES } from '../../../src/lib/core/profiles/types';
 import { DEFAULT_LIMITS, PROTOCOL_VERSION } from '../../../src/lib/core/protocol/import-api';
-import { REFERENCE_SCHEMA, schemaFields } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_FIELDS, schemaFields } from '../../../src/lib/core/schema/fields';
 import { HASHES } from '../identity/fixtures';
 
 function credential(hash: string): Credential {
@@ -65,9 +65,9 @@ describe('credentialVerdict per profile', () => {
 			{ profile: 'firebase', credential: credential(HASHES.pbkdf2Phc), field: 'passwordHash' },
 			{ profile: 'firebase', credential: credential(HASHES.pbkdf2PhcSha512), field: null },
 			{ profile: 'firebase', credential: credential(HASHES.ldapSsha), field: null },
-			{ profile: 'reference', credential: credential(HASHES.ldapSsha), field: 'password_hash' },
+			{ profile: 'reference', credential: credential(HASHES.ldapSsha), field: 'password' },
 			{ profile: 'reference', credential: credential('hunter2'), field: null },
-			{ profile: 'loginsign', credential: credential(HASHES.argon2i), field: 'password_hash' }
+			{ profile: 'loginsign', credential: credential(HASHES.argon2i), field: 'password' }
 		];
 	for (const { profile, credential: given, field } of cases)
 		it(`${profile}: ${given.algorithm} ${given.hash.slice(0, 12)}${given.salt ? ' + salt' : ''}`, () => {
@@ -145,8 +145,8 @@ describe('each profile says what it takes', () => {
 			for (const field of PROFILES[name].fields) expect(field.maxLength).toBeGreaterThan(0);
 		});
 
-	it('the reference profile is the reference schema and limits', () => {
-		expect(PROFILES.reference.fields).toEqual(REFERENCE_SCHEMA.fields);
+	it('the reference profile is the reference fields and limits', () => {
+		expect(PROFILES.reference.fields).toEqual(REFERENCE_FIELDS);
 		expect(PROFILES.reference.limits).toMatchObject({
 			rowsPerChunk: DEFAULT_LIMITS.rowsPerChunk,
 			bytesPerChunk: DEFAULT_LIMITS.bytesPerChunk
@@ -197,7 +197,7 @@ describe('profileFromApiSchema', () => {
 	const schema = {
 		protocol: PROTOCOL_VERSION,
 		name: 'Staging reference API',
-		fields: schemaFields(REFERENCE_SCHEMA),
+		fields: schemaFields(REFERENCE_FIELDS),
 		requireUuidUserId: true,
 		limits: { rowsPerChunk: 500, bytesPerChunk: 262_144, rowsPerSource: 10_000 }
 	};

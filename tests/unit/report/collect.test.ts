@@ -12,7 +12,7 @@ import {
 import { reportCsv } from '../../../src/lib/core/report/csv';
 import { ReportRowsChangedError } from '../../../src/lib/core/report/error';
 import { refusedRow } from '../../../src/lib/core/report/rows';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 
@@ -20,10 +20,10 @@ const OPTIONS = { dateOrder: 'dmy' as const, defaultRegion: 'US', now: Date.UTC(
 
 async function scanned(bytes: Uint8Array | string, name = 'users.csv') {
 	const session = await ImportSession.open(new Blob([bytes as BlobPart]), name, {
-		schema: REFERENCE_SCHEMA
+		profile: REFERENCE_PROFILE
 	});
 	const mapping = session.preview.proposals.map((proposal) => proposal.field);
-	const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
+	const summary = await session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS });
 	const pager: RowPager = (offset, count) => session.filteredRows(ERROR_MASK, offset, count);
 	return { session, summary, pager, columns: session.preview.layout.columns };
 }

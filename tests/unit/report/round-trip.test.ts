@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reportCsv } from '../../../src/lib/core/report/csv';
 import { invalidRow, refusedRow } from '../../../src/lib/core/report/rows';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { ImportSession } from '../../../src/lib/pipeline/session';
 import { loadEngines } from '../engine/helpers';
 
@@ -37,11 +37,11 @@ function failureReport(): string {
 
 async function reopened(engine?: Awaited<ReturnType<typeof loadEngines>>['simd']) {
 	const session = await ImportSession.open(new Blob([failureReport()]), 'report.csv', {
-		schema: REFERENCE_SCHEMA,
+		profile: REFERENCE_PROFILE,
 		engine
 	});
 	const mapping = session.preview.proposals.map((proposal) => proposal.field);
-	const summary = await session.scan({ mapping, schema: REFERENCE_SCHEMA, options: OPTIONS });
+	const summary = await session.scan({ mapping, profile: REFERENCE_PROFILE, options: OPTIONS });
 	return { session, mapping, summary };
 }
 

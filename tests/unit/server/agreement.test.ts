@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkRow } from '../../../server/validate';
-import { FIELDS, REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { FIELDS } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { FieldName, ValidationOptions } from '../../../src/lib/core/types';
 import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
 import { ERROR_MASK, codesOf } from '../../../src/lib/core/validate/codes';
@@ -21,7 +22,8 @@ const OPTIONS: ValidationOptions = {
 const NORMALISE = {
 	dateOrders: {},
 	dateOrder: OPTIONS.dateOrder,
-	defaultRegion: OPTIONS.defaultRegion
+	defaultRegion: OPTIONS.defaultRegion,
+	profile: REFERENCE_PROFILE
 };
 
 const CONTROLS = ['\x00', '\x01', '\x08', '\x0b', '\x0c', '\x1b', '\x1f', '\x7f', '\u0080'];
@@ -100,7 +102,7 @@ function clientVerdict(field: FieldName, value: string) {
 	const columns = FIELDS.map(({ name }) => name);
 	const fields = columns.map((name) => (name === field ? value : PLAIN[name]));
 	const validator = new Validator({
-		schema: REFERENCE_SCHEMA,
+		profile: REFERENCE_PROFILE,
 		mapping: columns,
 		columns,
 		options: OPTIONS

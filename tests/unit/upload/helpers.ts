@@ -3,7 +3,7 @@
  * through the core's Validator, so the uploader is fed exactly what the app would feed it.
  */
 import { FerryError } from '../../../src/lib/core/errors';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { FieldName, Mapping } from '../../../src/lib/core/types';
 import { ERROR_MASK } from '../../../src/lib/core/validate/codes';
 import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
@@ -64,7 +64,7 @@ export interface ValidatedExport {
 
 export function validate(data: ExportData): ValidatedExport {
 	const validator = new Validator({
-		schema: REFERENCE_SCHEMA,
+		profile: REFERENCE_PROFILE,
 		mapping: MAPPING,
 		columns: COLUMNS,
 		options: { dateOrder: 'dmy', defaultRegion: 'US', now: Date.UTC(2025, 0, 1) }

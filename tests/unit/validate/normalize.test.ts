@@ -1,3 +1,4 @@
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { describe, expect, it } from 'vitest';
 import type { FieldName } from '../../../src/lib/core/types';
 import {
@@ -8,13 +9,18 @@ import {
 	type NormaliseOptions
 } from '../../../src/lib/core/validate/normalize';
 
-const OPTIONS: NormaliseOptions = { dateOrders: {}, dateOrder: 'dmy', defaultRegion: 'US' };
+const OPTIONS: NormaliseOptions = {
+	dateOrders: {},
+	dateOrder: 'dmy',
+	defaultRegion: 'US',
+	profile: REFERENCE_PROFILE
+};
 
 describe('normaliseRecord: one value per row of the table', () => {
 	const cases: {
 		field: FieldName;
 		input: string;
-		expected: string;
+		expected: unknown;
 		options?: Partial<NormaliseOptions>;
 	}[] = [
 		// Email: trimmed, case kept (the destination compares case-insensitively).
@@ -91,12 +97,10 @@ describe('normaliseRecord: one value per row of the table', () => {
 		// Everything else: trimmed, otherwise untouched.
 		{ field: 'user_id', input: ' 007 ', expected: '007' },
 		{ field: 'name', input: '  Jürgen  Müller ', expected: 'Jürgen  Müller' },
-		{ field: 'roles', input: 'admin, editor', expected: 'admin, editor' },
-		{
-			field: 'password_hash',
-			input: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy',
-			expected: '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy'
-		}
+		// A list: split at commas or semicolons, or read as the JSON array it is written as.
+		{ field: 'roles', input: 'admin, editor', expected: ['admin', 'editor'] },
+		{ field: 'roles', input: 'admin;;editor; ', expected: ['admin', 'editor'] },
+		{ field: 'roles', input: '["admin","read, write"]', expected: ['admin', 'read, write'] }
 	];
 
 	for (const { field, input, expected, options } of cases) {
@@ -109,6 +113,13 @@ describe('normaliseRecord: one value per row of the table', () => {
 });
 
 describe('normaliseRecord as a whole', () => {
+	it('sends a bare hash as the password credential it is, with its algorithm', () => {
+		const hash = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+		expect(normaliseRecord({ password_hash: ` ${hash} ` }, OPTIONS)).toEqual({
+			password: { algorithm: 'bcrypt', hash, params: { cost: 10, variant: '2b' } }
+		});
+	});
+
 	it('keeps only the fields given, drops empty ones and leaves its input alone', () => {
 		const input = {
 			user_id: 'C-1',

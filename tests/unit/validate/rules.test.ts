@@ -147,17 +147,31 @@ describe('issue codes', () => {
 			'login_before_registration',
 			'malformed_quotes',
 			'invalid_characters',
-			'invalid_locale'
+			'invalid_locale',
+			'no_primary_email',
+			'several_primary_emails',
+			'invalid_password_hash',
+			'unsupported_password_hash',
+			'reserved_metadata_key',
+			'invalid_json'
 		]);
 		const warnings = ISSUE_CODES.filter((code) => SEVERITY[code] === 'warning');
-		expect(warnings).toEqual(['future_date', 'login_before_registration']);
+		expect(warnings).toEqual([
+			'future_date',
+			'login_before_registration',
+			'unsupported_password_hash'
+		]);
 		for (const code of ISSUE_CODES) expect(ISSUE_LABELS[code]).toMatch(/\w/);
 	});
 
 	it('masks split errors from warnings and codesOf reads bits back', () => {
 		expect(ERROR_MASK & WARNING_MASK).toBe(0);
 		expect(ERROR_MASK | WARNING_MASK).toBe((1 << ISSUE_CODES.length) - 1);
-		expect(codesOf(WARNING_MASK)).toEqual(['future_date', 'login_before_registration']);
+		expect(codesOf(WARNING_MASK)).toEqual([
+			'future_date',
+			'login_before_registration',
+			'unsupported_password_hash'
+		]);
 		expect(codesOf((1 << 1) | (1 << 6))).toEqual(['invalid_email', 'duplicate_user_id']);
 		expect(codesOf(0)).toEqual([]);
 	});

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SCHEMA } from '../../../src/lib/core/schema/fields';
+import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type {
 	DateColumnOrder,
-	DestinationSchema,
 	FieldName,
 	IssueCode,
 	ValidationOptions
 } from '../../../src/lib/core/types';
+import type { DestinationProfile } from '../../../src/lib/core/profiles/types';
 import { codesOf } from '../../../src/lib/core/validate/codes';
 import { canonicalRecord } from '../../../src/lib/core/validate/canonical';
 import { Validator } from '../../../src/lib/core/validate/validator';
@@ -18,14 +18,14 @@ interface Config {
 	/** Header cell → field; cells not listed stay unmapped. */
 	map?: Record<string, FieldName>;
 	options?: Partial<ValidationOptions>;
-	schema?: DestinationSchema;
+	profile?: DestinationProfile;
 }
 
 /** Runs rows (first row = header) through a Validator; a row is its fields. */
 function validate([header, ...rows]: string[][], config: Config = {}) {
 	const mapping = header.map((cell) => config.map?.[cell] ?? null);
 	const validator = new Validator({
-		schema: config.schema ?? REFERENCE_SCHEMA,
+		profile: config.profile ?? REFERENCE_PROFILE,
 		mapping,
 		columns: header,
 		options: { ...OPTIONS, ...config.options }
@@ -139,7 +139,10 @@ const cases: {
 			['123e4567-e89b-12d3-a456-426614174000', 'a@example.com'],
 			['1001', 'b@example.com']
 		],
-		config: { map: BASIC, schema: { ...REFERENCE_SCHEMA, requireUuidUserId: true } },
+		config: {
+			map: BASIC,
+			profile: { ...REFERENCE_PROFILE, rules: { ...REFERENCE_PROFILE.rules, requireUuid: true } }
+		},
 		expected: [[], ['invalid_uuid']]
 	},
 	{
@@ -427,7 +430,7 @@ describe('Validator: summary', () => {
 
 	it('keeps per-row state small on 100 000 rows', () => {
 		const validator = new Validator({
-			schema: REFERENCE_SCHEMA,
+			profile: REFERENCE_PROFILE,
 			mapping: ['user_id', 'email', 'registration_date'],
 			columns: ['id', 'email', 'created'],
 			options: OPTIONS

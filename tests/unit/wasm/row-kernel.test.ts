@@ -117,7 +117,7 @@ function oracle(config: KernelConfig, written: string[], atEnd: boolean[]): Reco
 			check.type === 'date' ||
 			check.uuid ||
 			check.key === 'email';
-		if (check.type === 'phone' || check.locale || (typed && BEYOND_ASCII.test(value)))
+		if (check.type === 'phone' || check.inJs || (typed && BEYOND_ASCII.test(value)))
 			return (verdict.js |= 1 << i);
 		if (hasControlCharacter(value)) verdict.mask |= bitOf('invalid_characters');
 		if ([...value].length > check.maxLength) verdict.mask |= bitOf('value_too_long');
@@ -227,7 +227,7 @@ function check(overrides: Partial<KernelCheck> = {}): KernelCheck {
 		maxLength: 255,
 		required: false,
 		uuid: false,
-		locale: false,
+		inJs: false,
 		key: 'none',
 		dateSlot: overrides.type === 'date' ? 0 : -1,
 		...overrides
@@ -618,7 +618,7 @@ describe('control characters (hasControlCharacter) in every type, and locales', 
 		{ input: 'zo\u00eb\x00@b.co', config: { type: 'email' }, expected: js },
 		...['en', 'en-US', 'zh-Hant-TW', 'English', '<script>', 'en\x00'].map((input) => ({
 			input,
-			config: { locale: true },
+			config: { inJs: true },
 			expected: js
 		}))
 	];

@@ -103,12 +103,12 @@ class WasmJsonScan {
 	#carried: Uint8Array[] = [];
 
 	constructor(splitter: JsonSplitter, engine: string, sliceSize: number, request: ScanRequest) {
-		const { layout, mapping, schema, options } = request;
+		const { layout, mapping, profile, options } = request;
 		this.#splitter = splitter;
 		this.#engine = engine;
 		this.#sliceSize = sliceSize;
 		this.#request = request;
-		this.#validator = new Validator({ schema, mapping, columns: layout.columns, options });
+		this.#validator = new Validator({ profile, mapping, columns: layout.columns, options });
 		this.#fieldsOf = fieldAligner(layout, request.transformRecord, (key) =>
 			this.#extraKeys.add(key)
 		);

@@ -7,11 +7,12 @@ import {
 } from '../errors';
 import { unterminatedQuoteError } from '../csv/parser';
 import { invalidUtf8Error } from '../sniff/utf8';
-import type { ByteSource, DestinationSchema, Mapping, ValidationOptions } from '../types';
+import type { DestinationProfile } from '../profiles/types';
+import type { ByteSource, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
 import { parseDate } from '../validate/rules/date';
 import { ValidationPlan, type Check } from '../validate/plan';
-import { recordDate } from '../validate/verdicts';
+import { countCredential, recordDate, type CredentialCounts } from '../validate/verdicts';
 import {
 	createCsvIndexState,
 	unquote,
@@ -41,7 +42,7 @@ export interface RangePlan {
 	delimiter: number;
 	columns: string[];
 	mapping: Mapping;
-	schema: DestinationSchema;
+	profile: DestinationProfile;
 	options: ValidationOptions;
 }
 
@@ -93,6 +94,8 @@ export interface RangeResult {
 	dateKinds: Uint8Array;
 	dateA: Float64Array;
 	dateB: Float64Array;
+	/** The range's credential census. */
+	credentials: CredentialCounts;
 	/** The error met reading the range (it may be an artefact of a wrong guess). */
 	error: RangeError | null;
 }
@@ -110,13 +113,13 @@ export function kernelConfig(plan: ValidationPlan): KernelConfig {
 	return {
 		columns: plan.columns.length,
 		checks: plan.checks.map(
-			({ column, type, maxLength, required, uuid, locale, key, dateSlot }): KernelCheck => ({
+			({ column, type, maxLength, required, uuid, inJs, key, dateSlot }): KernelCheck => ({
 				column,
 				type: kernelType(type),
 				maxLength,
 				required,
 				uuid,
-				locale,
+				inJs,
 				key,
 				dateSlot
 			})
@@ -244,6 +247,7 @@ class RangeScan {
 	readonly #dateKinds = new Growable((n) => new Uint8Array(n), 64);
 	readonly #dateA = new Growable((n) => new Float64Array(n), 64);
 	readonly #dateB = new Growable((n) => new Float64Array(n), 64);
+	readonly #credentials: CredentialCounts = {};
 
 	#first = -1;
 	/** Bytes read but not yet checked, as read, from #pendingStart on. */
@@ -318,6 +322,7 @@ class RangeScan {
 			dateKinds: this.#dateKinds.toArray(),
 			dateA: this.#dateA.toArray(),
 			dateB: this.#dateB.toArray(),
+			credentials: this.#credentials,
 			error
 		};
 	}
@@ -477,6 +482,9 @@ class RangeScan {
 			const value = (column: number) => this.#cell(index, row, column, bytes, base);
 			for (let i = 0; i < plan.checks.length; i++)
 				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
+			// Credentials are left to JavaScript, so a row with one has cells handed back.
+			if (plan.credentialColumns.length > 0)
+				countCredential(this.#credentials, plan.rowAlgorithm(value));
 		}
 	}
 
@@ -490,15 +498,14 @@ class RangeScan {
 		const plan = this.#plan;
 		const text = value(check.column);
 		if (text === '') return check.required ? BIT_MISSING : 0;
-		let mask = plan.valueBits(check, text);
+		let mask = plan.valueBits(check, text, value);
 		if (check.type === 'date')
 			mask |= recordDate(output, row * this.#slots + check.dateSlot, parseDate(text));
 		if (check.key !== 'none') {
-			const email = check.key === 'email';
-			const normalised = this.#encoder.encode(email ? text.toLowerCase() : text);
+			const normalised = this.#encoder.encode(plan.keyText(check, text));
 			const [h1, h2] = keyHash(normalised);
-			// user_id's hashes and length first, then email's.
-			const at = row * KEY_STRIDE + (email ? 3 : 0);
+			// user_id's hashes and length first, then email's; length 0 is no key.
+			const at = row * KEY_STRIDE + (check.key === 'email' ? 3 : 0);
 			output.keys[at] = h1;
 			output.keys[at + 1] = h2;
 			output.keys[at + 2] = normalised.length;

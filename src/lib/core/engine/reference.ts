@@ -9,9 +9,9 @@ import type { ScanEngine, ScanRequest, ScanResult } from './types';
 export const referenceEngine: ScanEngine = {
 	name: 'js',
 	async scan(request: ScanRequest): Promise<ScanResult> {
-		const { source, layout, mapping, schema, options, signal, onProgress } = request;
+		const { source, layout, mapping, profile, options, signal, onProgress } = request;
 		const maxRows = request.maxRows ?? Infinity;
-		const validator = new Validator({ schema, mapping, columns: layout.columns, options });
+		const validator = new Validator({ profile, mapping, columns: layout.columns, options });
 		const rowStarts = new Growable((n) => new Float64Array(n));
 		const rowEnds = new Growable((n) => new Float64Array(n));
 		const rowLines = new Growable((n) => new Uint32Array(n));

@@ -1,7 +1,7 @@
+import type { DestinationProfile } from '../profiles/types';
 import type { AbortSignalLike } from '../errors';
 import type {
 	ByteSource,
-	DestinationSchema,
 	Layout,
 	MalformedQuote,
 	Mapping,
@@ -23,7 +23,7 @@ export interface ScanRequest {
 	source: ByteSource;
 	layout: Layout;
 	mapping: Mapping;
-	schema: DestinationSchema;
+	profile: DestinationProfile;
 	options: ValidationOptions;
 	transformRecord: (
 		preset: string | null,

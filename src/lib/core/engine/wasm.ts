@@ -5,7 +5,7 @@ import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
 import { explainRow } from '../validate/explain';
 import type { ValidationPlan } from '../validate/plan';
-import { VerdictBook } from '../validate/verdicts';
+import { addCredentials, VerdictBook } from '../validate/verdicts';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
 import { instantiateJsonSplitter } from '../wasm/json-split';
 import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';
@@ -133,12 +133,12 @@ class RangedScan {
 		delimiter: number,
 		request: ScanRequest
 	) {
-		const { layout, mapping, schema, options } = request;
+		const { layout, mapping, profile, options } = request;
 		this.#engine = engine;
 		this.#runner = runner;
 		this.#rangeSize = rangeSize;
 		this.#request = request;
-		this.#rangePlan = { delimiter, columns: layout.columns, mapping, schema, options };
+		this.#rangePlan = { delimiter, columns: layout.columns, mapping, profile, options };
 		this.#plan = validationPlanOf(this.#rangePlan);
 	}
 
@@ -265,6 +265,7 @@ class RangedScan {
 		const slots = book.dateKinds.length;
 		const count = masks.length;
 		if (book.rows + count > MAX_ROWS_PER_FILE) throw tooManyRows();
+		addCredentials(book.credentials, result.credentials);
 		this.#rowStarts.append(result.rowStarts);
 		this.#rowEnds.append(result.rowEnds);
 		if (lineShift === 0) this.#rowLines.append(result.rowLines);

@@ -1,13 +1,8 @@
 import { presetIgnoredKeys, presetMapping } from '../formats/presets';
+import { acceptedField, unmetRequiredFields } from '../profiles/rules';
+import type { DestinationProfile } from '../profiles/types';
 import { FIELDS, fieldByName, STRUCTURED_TYPES } from '../schema/fields';
-import type {
-	ColumnProposal,
-	DestinationSchema,
-	FieldName,
-	FieldType,
-	Mapping,
-	MappingMethod
-} from '../types';
+import type { ColumnProposal, FieldName, FieldType, Mapping, MappingMethod } from '../types';
 import { isValidBoolean } from '../validate/rules/boolean';
 import { parseDate } from '../validate/rules/date';
 import { isValidEmail } from '../validate/rules/email';
@@ -23,7 +18,7 @@ export interface ProposalInput {
 	/** First rows, aligned to columns. */
 	sample: string[][];
 	preset: string | null;
-	schema: DestinationSchema;
+	profile: DestinationProfile;
 }
 
 interface Candidate {
@@ -231,8 +226,8 @@ function valueCandidates(columns: number[], sample: string[][]): Candidate[] {
  * column, and the loser is left unmapped.
  */
 export function proposeMapping(input: ProposalInput): ColumnProposal[] {
-	const { columns, keys, sample, preset, schema } = input;
-	const accepted = new Set(schema.fields.map((field) => field.name));
+	const { columns, keys, sample, preset, profile } = input;
+	const accepts = (field: FieldName) => acceptedField(profile, field) !== undefined;
 	const fromPreset = new Map(
 		[...presetMapping(preset)].map(([key, field]) => [normalizeHeader(key), field])
 	);
@@ -274,7 +269,7 @@ export function proposeMapping(input: ProposalInput): ColumnProposal[] {
 	}));
 	const taken = new Set<FieldName>();
 	candidates
-		.filter((candidate) => accepted.has(candidate.field))
+		.filter((candidate) => accepts(candidate.field))
 		.sort((a, b) => b.confidence - a.confidence || a.column - b.column)
 		.forEach((candidate) => {
 			if (taken.has(candidate.field)) return;
@@ -305,11 +300,8 @@ export function mappingOf(proposals: ColumnProposal[]): Mapping {
 }
 
 /** Required fields of the destination that no column maps to: the import cannot start. */
-export function blockingFields(mapping: Mapping, schema: DestinationSchema): FieldName[] {
-	const mapped = new Set(mapping);
-	return schema.fields
-		.filter((field) => field.required && !mapped.has(field.name))
-		.map((field) => field.name);
+export function blockingFields(mapping: Mapping, profile: DestinationProfile): FieldName[] {
+	return unmetRequiredFields(profile, new Set(mapping));
 }
 
 /** FNV-1a, 32 bits: enough to tell header layouts apart, stable across runs and engines. */

@@ -6,13 +6,12 @@ import { ALGORITHMS } from '../identity/credential';
 import { AUTH0_ALGORITHMS, AUTH0_LDAP_SCHEMES } from '../identity/auth0';
 import {
 	DEFAULT_LIMITS,
+	PROTOCOL_VERSION,
 	ROW_STATUSES,
-	type ApiSchema,
-	type ImportLimits
+	type ApiSchema
 } from '../protocol/import-api';
-import { DEFAULT_MAX_LENGTH, REFERENCE_SCHEMA } from '../schema/fields';
-import type { DestinationSchema, FieldName } from '../types';
-import type { Algorithm } from '../identity/credential';
+import { DEFAULT_MAX_LENGTH, REFERENCE_FIELDS, schemaFields } from '../schema/fields';
+import type { FieldName } from '../types';
 import type {
 	AlgorithmRule,
 	DestinationProfile,
@@ -52,20 +51,21 @@ function field(name: FieldName, options: Partial<ProfileField> = {}): ProfileFie
 
 const KNOWN_ALGORITHMS = ALGORITHMS.filter((algorithm) => algorithm !== 'unknown');
 
-/**
- * What a wire field of `GET /schema` will add: the hash algorithms the reference API accepts
- * (`--accept-hashes`). Not sent by the server yet; absent means every known algorithm.
- */
-export interface ProfileAnnouncement {
-	acceptedAlgorithms?: readonly Algorithm[];
-}
+/** What a reference API with its default flags announces in `GET /schema`. */
+export const REFERENCE_API_SCHEMA: ApiSchema = {
+	protocol: PROTOCOL_VERSION,
+	name: 'Ferry reference import API',
+	fields: schemaFields(REFERENCE_FIELDS),
+	requireUuidUserId: false,
+	limits: DEFAULT_LIMITS
+};
 
-/** The profile of a reference-protocol destination, from its schema and limits. */
-export function referenceProfile(
-	schema: DestinationSchema,
-	limits: ImportLimits,
-	announcement: ProfileAnnouncement = {}
-): DestinationProfile {
+/**
+ * The profile of a reference-protocol destination, from what its `GET /schema` announces: its
+ * fields, UUID ids, limits and accepted hash algorithms (absent: every known one).
+ */
+export function profileFromApiSchema(schema: ApiSchema): DestinationProfile {
+	const { limits } = schema;
 	return {
 		name: 'reference',
 		label: schema.name,
@@ -73,8 +73,8 @@ export function referenceProfile(
 		rules: { ...BASE_RULES, requireUuid: schema.requireUuidUserId },
 		passwords: [
 			{
-				field: 'password_hash',
-				accepts: (announcement.acceptedAlgorithms ?? KNOWN_ALGORITHMS).map((algorithm) => ({
+				field: 'password',
+				accepts: (schema.acceptedAlgorithms ?? KNOWN_ALGORITHMS).map((algorithm) => ({
 					algorithm
 				}))
 			}
@@ -90,12 +90,9 @@ export function referenceProfile(
 	};
 }
 
-/** The profile a reference API announces in `GET /schema`. */
-export function profileFromApiSchema(schema: ApiSchema & ProfileAnnouncement): DestinationProfile {
-	return referenceProfile(schema, schema.limits, schema);
-}
-
-const REFERENCE = referenceProfile(REFERENCE_SCHEMA, DEFAULT_LIMITS);
+/** The reference API with its default flags: the destination a fresh install talks to. */
+export const REFERENCE_PROFILE = profileFromApiSchema(REFERENCE_API_SCHEMA);
+const REFERENCE = REFERENCE_PROFILE;
 
 const LOGINSIGN: DestinationProfile = {
 	...REFERENCE,

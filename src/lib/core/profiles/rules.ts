@@ -2,7 +2,48 @@
 import type { Credential } from '../identity/credential';
 import { isRecord } from '../identity/credential';
 import { isValidUuid } from '../validate/rules/uuid';
-import type { AlgorithmRule, DestinationProfile } from './types';
+import { DEFAULT_MAX_LENGTH } from '../schema/fields';
+import type { FieldName } from '../types';
+import type { AlgorithmRule, DestinationProfile, ProfileField } from './types';
+
+/**
+ * The fields a profile accepts through another: a destination that takes only `emails` (Hanko)
+ * still takes a file's single `email` column as its primary address, and one that takes a
+ * `password` credential takes it from a bare `password_hash` (with its `password_salt`) too.
+ */
+const STANDS_IN_FOR: Partial<Record<FieldName, readonly FieldName[]>> = {
+	email: ['emails'],
+	emails: ['email'],
+	password: ['password_hash'],
+	password_hash: ['password'],
+	password_salt: ['password', 'password_hash']
+};
+
+/** What the profile takes of this field (its own entry, or that of the field it stands in for). */
+export function acceptedField(
+	profile: DestinationProfile,
+	field: FieldName
+): Omit<ProfileField, 'name'> | undefined {
+	const own = profile.fields.find((candidate) => candidate.name === field);
+	if (own) return own;
+	const other = profile.fields.find((candidate) => STANDS_IN_FOR[field]?.includes(candidate.name));
+	if (other) return { required: false, maxLength: other.maxLength };
+	// A hash is judged even where the destination takes none: the row then says the user resets.
+	if (STANDS_IN_FOR.password_salt!.includes(field) || field === 'password_salt')
+		return { required: false, maxLength: DEFAULT_MAX_LENGTH };
+	return undefined;
+}
+
+/** Required fields of the profile that no mapped field gives (email is given by emails). */
+export function unmetRequiredFields(
+	profile: DestinationProfile,
+	mapped: ReadonlySet<FieldName | null>
+): FieldName[] {
+	return profile.fields
+		.filter(({ name, required }) => required && !mapped.has(name))
+		.filter(({ name }) => !(name === 'email' && mapped.has('emails')))
+		.map(({ name }) => name);
+}
 
 export type CredentialVerdict =
 	| { verdict: 'accepted'; field: string }

@@ -3,6 +3,7 @@
  * (`server/`) answers and what the app's client (`src/lib/upload`) sends and reads. Types and
  * constants only, no I/O, so the server, the browser and the CLI import the one definition.
  */
+import type { Algorithm } from '../identity/credential';
 import type { FieldName, FieldType } from '../types';
 
 export const PROTOCOL_VERSION = 1;
@@ -79,6 +80,8 @@ export interface ApiSchema {
 	fields: SchemaField[];
 	requireUuidUserId: boolean;
 	limits: ImportLimits;
+	/** The password hash algorithms the destination takes; absent: every known one. */
+	acceptedAlgorithms?: Algorithm[];
 }
 
 /** The original file a source came from; the server never receives the file itself. */

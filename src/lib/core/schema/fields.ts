@@ -3,7 +3,7 @@
  * catalogue that the app, the CLI and the reference server (`server/`) all read.
  */
 import type { SchemaField } from '../protocol/import-api';
-import type { DestinationSchema, FieldName, FieldType } from '../types';
+import type { DestinationField, FieldName, FieldType, JsonShape } from '../types';
 
 /** A user field every destination understands, and the header spellings that mean it. */
 export interface CanonicalField {
@@ -14,6 +14,8 @@ export interface CanonicalField {
 	aliases: readonly string[];
 	/** Each value must be a BCP 47 language tag (rules/locale.ts), at the destination as here. */
 	languageTag?: true;
+	/** A json field: what its value must be. */
+	jsonShape?: JsonShape;
 }
 
 export const FIELDS: readonly CanonicalField[] = [
@@ -160,15 +162,23 @@ export const FIELDS: readonly CanonicalField[] = [
 		name: 'identities',
 		type: 'json',
 		label: 'Linked identities',
-		aliases: ['identities', 'providerUserInfo']
+		aliases: ['identities', 'providerUserInfo'],
+		jsonShape: 'array'
 	},
 	{
 		name: 'app_metadata',
 		type: 'json',
 		label: 'App metadata',
-		aliases: ['app_metadata', 'custom_attributes', 'customAttributes']
+		aliases: ['app_metadata', 'custom_attributes', 'customAttributes'],
+		jsonShape: 'object'
 	},
-	{ name: 'user_metadata', type: 'json', label: 'User metadata', aliases: ['user_metadata'] }
+	{
+		name: 'user_metadata',
+		type: 'json',
+		label: 'User metadata',
+		aliases: ['user_metadata'],
+		jsonShape: 'object'
+	}
 ];
 
 /**
@@ -192,20 +202,16 @@ export function fieldByName(name: FieldName): CanonicalField {
 export const DEFAULT_MAX_LENGTH = 1024;
 export const USER_ID_MAX_LENGTH = 255;
 
-/** The embedded reference import API: every canonical field, user_id and email required. */
-export const REFERENCE_SCHEMA: DestinationSchema = {
-	name: 'Ferry reference API',
-	fields: FIELDS.map((field) => ({
-		name: field.name,
-		required: field.name === 'user_id' || field.name === 'email',
-		maxLength: field.name === 'user_id' ? USER_ID_MAX_LENGTH : DEFAULT_MAX_LENGTH
-	})),
-	requireUuidUserId: false
-};
+/** What the reference import API takes: every canonical field, user_id and email required. */
+export const REFERENCE_FIELDS: readonly DestinationField[] = FIELDS.map((field) => ({
+	name: field.name,
+	required: field.name === 'user_id' || field.name === 'email',
+	maxLength: field.name === 'user_id' ? USER_ID_MAX_LENGTH : DEFAULT_MAX_LENGTH
+}));
 
 /** A destination's fields as `GET /schema` announces them: with each field's type. */
-export function schemaFields(schema: DestinationSchema): SchemaField[] {
-	return schema.fields.map(({ name, required, maxLength }) => ({
+export function schemaFields(fields: readonly DestinationField[]): SchemaField[] {
+	return fields.map(({ name, required, maxLength }) => ({
 		name,
 		type: fieldByName(name).type,
 		required,

@@ -1,5 +1,6 @@
 /** Import templates: a header row of a destination's fields with one valid example user. */
-import type { DestinationSchema, FieldName } from '../types';
+import type { DestinationProfile } from '../profiles/types';
+import type { FieldName } from '../types';
 import { fieldByName, STRUCTURED_TYPES } from './fields';
 
 /** One example value per field, each valid under the validation rules. */
@@ -46,16 +47,16 @@ function csvCell(value: string): string {
 }
 
 /** Header row with the destination's field names plus one example row. */
-export function templateCsv(schema: DestinationSchema): string {
-	const names = schema.fields.map((field) => field.name);
+export function templateCsv(profile: DestinationProfile): string {
+	const names = profile.fields.map((field) => field.name);
 	const header = names.map(csvCell).join(',');
 	const example = names.map((name) => csvCell(EXAMPLES[name])).join(',');
 	return `${header}\r\n${example}\r\n`;
 }
 
 /** A JSON array with one example user. */
-export function templateJson(schema: DestinationSchema): string {
+export function templateJson(profile: DestinationProfile): string {
 	const example: Record<string, unknown> = {};
-	for (const { name } of schema.fields) example[name] = jsonValue(name);
+	for (const { name } of profile.fields) example[name] = jsonValue(name);
 	return `${JSON.stringify([example], null, 2)}\n`;
 }

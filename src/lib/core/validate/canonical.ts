@@ -1,4 +1,5 @@
-import type { FieldName, Mapping } from '../types';
+import type { Mapping } from '../types';
+import type { MappedRecord } from './normalize';
 
 /** The trimmed value of a record's field ('' when the record is shorter). */
 export function trimmedField(fields: string[], column: number): string {
@@ -6,11 +7,8 @@ export function trimmedField(fields: string[], column: number): string {
 }
 
 /** The mapped, trimmed, non-empty values of one record, keyed by canonical field. */
-export function canonicalRecord(
-	fields: string[],
-	mapping: Mapping
-): Partial<Record<FieldName, string>> {
-	const record: Partial<Record<FieldName, string>> = {};
+export function canonicalRecord(fields: string[], mapping: Mapping): MappedRecord {
+	const record: MappedRecord = {};
 	mapping.forEach((field, column) => {
 		if (!field) return;
 		const value = trimmedField(fields, column);

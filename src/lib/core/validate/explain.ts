@@ -1,3 +1,5 @@
+import { maskSecret } from '../identity/mask';
+import { SECRET_TYPES } from '../schema/fields';
 import type { IssueCode, MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
 import { codesOf, ISSUE_BIT, ISSUE_CODES } from './codes';
@@ -54,20 +56,26 @@ export function explainRow(
 	}
 
 	const instants = new Float64Array(plan.dateChecks.length).fill(NaN);
+	const cellOf = (column: number) => trimmedField(fields, column);
 	for (const check of plan.checks) {
-		const value = trimmedField(fields, check.column);
+		const value = cellOf(check.column);
 		if (value === '') continue;
 		const at = { column: check.column, field: check.field };
 		const label = name(check.column);
+		const shown = SECRET_TYPES.includes(check.type) ? maskSecret(value) : value;
 		if (tooLong(value, check.maxLength))
 			issues.push({
 				...at,
 				code: 'value_too_long',
 				message: `${label} has ${[...value].length} characters; the destination allows ${check.maxLength}.`
 			});
-		const bits = plan.valueBits(check, value) & ~ISSUE_BIT.value_too_long;
+		const reasons = check.inJs ? plan.valueIssues(check, value, cellOf) : [];
+		for (const { code, reason } of reasons)
+			issues.push({ ...at, code, message: `${label}: ${reason}.` });
+		const explained = reasons.reduce((mask, { code }) => mask | ISSUE_BIT[code], 0);
+		const bits = plan.valueBits(check, value, cellOf) & ~ISSUE_BIT.value_too_long & ~explained;
 		for (const code of codesOf(bits))
-			issues.push({ ...at, code, message: valueMessage(plan, code, label, value) });
+			issues.push({ ...at, code, message: valueMessage(plan, code, label, shown) });
 		if (check.type === 'date') {
 			const order = book.orderOf(check.dateSlot);
 			const parsed = parseDate(value);

@@ -3,13 +3,28 @@
  * whether a value is acceptable; this decides how it is written, so two spellings of the same value
  * ("Y" and "true", "01.02.2020" and "2020-02-01", "(201) 555-0123" and "+12015550123") arrive as one.
  */
+import { readCredentialCell, readEmailsCell, readJsonCell } from '../identity/cells';
+import type { Credential } from '../identity/credential';
+import { primaryEmail, type EmailAddress } from '../identity/emails';
+import type { FirebaseHashConfig } from '../identity/firebase';
+import { acceptedField, credentialVerdict } from '../profiles/rules';
+import type { DestinationProfile } from '../profiles/types';
 import { fieldByName } from '../schema/fields';
 import type { DateColumnOrder, DateOrder, FieldName, Mapping } from '../types';
 import { parseBoolean } from './rules/boolean';
 import { parseDate, resolveDate } from './rules/date';
 import { normalizePhone } from './rules/phone';
 
-export type CanonicalRecord = Partial<Record<FieldName, string>>;
+/** A row's mapped cells: trimmed text per field (canonical.ts). */
+export type MappedRecord = Partial<Record<FieldName, string>>;
+
+/**
+ * A value as sent: text for the flat fields; the addresses of `emails`, the `password`
+ * credential, and the JSON of identities and metadata as they are.
+ */
+export type CanonicalValue = string | EmailAddress[] | Credential | unknown;
+
+export type CanonicalRecord = Partial<Record<FieldName, CanonicalValue>>;
 
 export interface NormaliseOptions {
 	/**
@@ -21,6 +36,10 @@ export interface NormaliseOptions {
 	dateOrder: DateOrder;
 	/** ISO 3166 region for phone numbers without a country code, as in validation. */
 	defaultRegion: string;
+	/** The destination: only the fields it takes are written, a credential only if it takes it. */
+	profile: DestinationProfile;
+	/** The Firebase project's hash config, as in validation. */
+	hashConfig?: FirebaseHashConfig | null;
 }
 
 /** A value validation accepted cannot be written canonically: the options differ from the scan's. */
@@ -66,7 +85,11 @@ export function dateOrdersByField(
 	return byField;
 }
 
-function canonicalValue(field: FieldName, value: string, options: NormaliseOptions): string {
+function canonicalValue(
+	field: FieldName,
+	value: string,
+	options: NormaliseOptions
+): string | string[] {
 	switch (fieldByName(field).type) {
 		case 'boolean': {
 			const parsed = parseBoolean(value);
@@ -83,28 +106,85 @@ function canonicalValue(field: FieldName, value: string, options: NormaliseOptio
 			if (e164 === null) throw new NormaliseError(field, `${field}: not a valid phone number.`);
 			return e164;
 		}
+		case 'list':
+			return listValue(value);
 		default:
-			// email, id, text, list, hash: trimmed, otherwise exactly as written.
+			// email, id, text: trimmed, otherwise exactly as written.
 			return value;
 	}
 }
 
+/** A list cell: the JSON array of strings it is written as, else its items between , or ;. */
+function listValue(value: string): string[] {
+	if (value.startsWith('[')) {
+		const read = readJsonCell(value, 'array');
+		if ('value' in read && (read.value as unknown[]).every((item) => typeof item === 'string'))
+			return (read.value as string[]).map((item) => item.trim()).filter((item) => item !== '');
+	}
+	return value
+		.split(/[,;]/)
+		.map((item) => item.trim())
+		.filter((item) => item !== '');
+}
+
+/** The row's credential (a structured `password`, else a bare `password_hash` with its salt). */
+function credentialOf(record: MappedRecord, options: NormaliseOptions): Credential | null {
+	const field: FieldName = record.password ? 'password' : 'password_hash';
+	const text = record[field]?.trim() ?? '';
+	const context = {
+		salt: record.password_salt?.trim() ?? '',
+		firebase: options.hashConfig ?? null
+	};
+	const read = readCredentialCell(text, context);
+	if (read === null) return null;
+	if ('error' in read) throw new NormaliseError(field, `${field}: not a valid password hash.`);
+	return credentialVerdict(options.profile, read.credential).verdict === 'accepted'
+		? read.credential
+		: null;
+}
+
+function structuredValue(field: FieldName, value: string): CanonicalValue {
+	const { type, jsonShape } = fieldByName(field);
+	if (type === 'emails') {
+		const read = readEmailsCell(value);
+		if ('error' in read) throw new NormaliseError(field, `${field}: not a list of addresses.`);
+		return read.emails;
+	}
+	const read = readJsonCell(value, jsonShape ?? 'object');
+	if ('error' in read) throw new NormaliseError(field, `${field}: ${read.error}.`);
+	return read.value;
+}
+
+const CREDENTIAL_FIELDS: readonly FieldName[] = ['password', 'password_hash', 'password_salt'];
+
 /**
- * A record of mapped fields (canonicalRecord) in canonical form: every value trimmed and empty ones
- * dropped; booleans `true`/`false`; dates ISO 8601 (slash dates read in their column's resolved
- * order); phone numbers E.164. Pure: the input is not changed. Meant for rows without errors; a
- * value validation would have refused throws NormaliseError (never a message with the value in it,
- * so it can be shown and logged).
+ * A record of mapped fields (canonicalRecord) in canonical form, with what the destination's
+ * profile takes only: every value trimmed and empty ones dropped; booleans `true`/`false`; dates
+ * ISO 8601 (slash dates read in their column's resolved order); phone numbers E.164; `emails` as
+ * addresses, `email` their primary one when no column gave it; the credential as `password`, when
+ * the destination takes its algorithm (else the user resets the password); json fields as their
+ * JSON. Pure: the input is not changed. Meant for rows without errors; a value validation would
+ * have refused throws NormaliseError (never a message with the value in it, so it can be shown and
+ * logged).
  */
-export function normaliseRecord(
-	record: CanonicalRecord,
-	options: NormaliseOptions
-): CanonicalRecord {
+export function normaliseRecord(record: MappedRecord, options: NormaliseOptions): CanonicalRecord {
 	const out: CanonicalRecord = {};
 	for (const [field, raw] of Object.entries(record) as [FieldName, string | undefined][]) {
 		const value = raw?.trim() ?? '';
-		if (value === '') continue;
-		out[field] = canonicalValue(field, value, options);
+		if (value === '' || CREDENTIAL_FIELDS.includes(field)) continue;
+		if (!acceptedField(options.profile, field)) continue;
+		const { type } = fieldByName(field);
+		out[field] =
+			type === 'emails' || type === 'json'
+				? structuredValue(field, value)
+				: canonicalValue(field, value, options);
+	}
+	const credential = credentialOf(record, options);
+	if (credential) out.password = credential;
+	const emails = out.emails as EmailAddress[] | undefined;
+	if (out.email === undefined && emails) {
+		const primary = primaryEmail(emails);
+		if ('address' in primary && primary.address !== null) out.email = primary.address;
 	}
 	return out;
 }

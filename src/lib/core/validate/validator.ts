@@ -4,7 +4,7 @@ import { ISSUE_BIT } from './codes';
 import { explainRow } from './explain';
 import { ValidationPlan, type PlanInit } from './plan';
 import { parseDate } from './rules/date';
-import { VerdictBook, recordDate, type ValidationSummary } from './verdicts';
+import { VerdictBook, countCredential, recordDate, type ValidationSummary } from './verdicts';
 
 /**
  * The reference path's rules, fed row by row as strings: each cell checked in JavaScript and the
@@ -31,23 +31,23 @@ export class Validator {
 		const row = book.rows;
 		let mask = plan.constantMask | plan.raggedBits(fields, fieldCount);
 		if (malformedQuote) mask |= ISSUE_BIT.malformed_quotes;
+		const cellOf = (column: number) => trimmedField(fields, column);
+		let firstUserId = -1;
+		let firstEmail = -1;
 		for (const check of plan.checks) {
-			const value = trimmedField(fields, check.column);
+			const value = cellOf(check.column);
 			if (value === '') {
 				if (check.required) mask |= ISSUE_BIT.missing_required;
 				continue;
 			}
-			mask |= plan.valueBits(check, value);
+			mask |= plan.valueBits(check, value, cellOf);
 			if (check.type === 'date') mask |= recordDate(book, check.dateSlot, parseDate(value));
+			if (check.key === 'user_id') firstUserId = firstOf(this.#firstUserId, value, row);
+			else if (check.key === 'email')
+				firstEmail = firstOf(this.#firstEmail, plan.keyText(check, value), row);
 		}
-		const firstEmail =
-			plan.emailColumn >= 0
-				? firstOf(this.#firstEmail, trimmedField(fields, plan.emailColumn).toLowerCase(), row)
-				: -1;
-		const firstUserId =
-			plan.userIdColumn >= 0
-				? firstOf(this.#firstUserId, trimmedField(fields, plan.userIdColumn), row)
-				: -1;
+		if (plan.credentialColumns.length > 0)
+			countCredential(book.credentials, plan.rowAlgorithm(cellOf));
 		book.commit(mask, firstUserId, firstEmail);
 	}
 

@@ -1,4 +1,5 @@
 import { Growable } from '../engine/growable';
+import type { Algorithm } from '../identity/credential';
 import type { DateColumnOrder, DateOrder, IssueCode } from '../types';
 import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from './codes';
 import { RowLinks } from './links';
@@ -21,6 +22,22 @@ export interface ValidationSummary {
 	duplicateOf: RowLinks;
 	/** One entry per date column that held slash dates. */
 	dateOrders: DateColumnOrder[];
+	/** Rows per algorithm of their password credential ('invalid': it does not parse). */
+	credentials: CredentialCounts;
+}
+
+/** Rows per credential algorithm: the census the summary and the CLI show. */
+export type CredentialCounts = Partial<Record<Algorithm | 'invalid', number>>;
+
+/** Adds a range's census to the file's. */
+export function addCredentials(into: CredentialCounts, from: CredentialCounts): void {
+	for (const [algorithm, rows] of Object.entries(from) as [keyof CredentialCounts, number][])
+		into[algorithm] = (into[algorithm] ?? 0) + rows;
+}
+
+/** Adds one row's algorithm (plan.rowAlgorithm) to a census. */
+export function countCredential(counts: CredentialCounts, algorithm: Algorithm | 'invalid' | null) {
+	if (algorithm !== null) counts[algorithm] = (counts[algorithm] ?? 0) + 1;
 }
 
 /**
@@ -71,6 +88,8 @@ export class VerdictBook implements DateSlots {
 	readonly dateKinds: Uint8Array;
 	readonly dateA: Float64Array;
 	readonly dateB: Float64Array;
+	/** The credential census, added to as rows are checked (countCredential). */
+	readonly credentials: CredentialCounts = {};
 
 	readonly #plan: ValidationPlan;
 	readonly #dates: DateSlot[];
@@ -204,7 +223,8 @@ export class VerdictBook implements DateSlots {
 				this.#firstEmails.toArray(),
 				this.#linked
 			),
-			dateOrders
+			dateOrders,
+			credentials: this.credentials
 		};
 		return this.#summary;
 	}

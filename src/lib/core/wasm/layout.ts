@@ -4,7 +4,7 @@
 export const LayoutHash = {
 	CSV: 469241929,
 	JSON: 672003832,
-	ROWS: 1850496878
+	ROWS: 888265198
 } as const;
 
 /** The CSV indexer: its configuration, its outputs and the state carried from one call to the next. Byte offsets. */
@@ -132,11 +132,11 @@ export const CheckType = {
 	DATE: 5
 } as const;
 
-/** RowCheck.FLAGS: bits of what else the value must be (a LOCALE value is left to JavaScript). */
+/** RowCheck.FLAGS: bits of what else the value must be (a JS value is left to JavaScript: language tags, structured values, credentials). */
 export const CheckFlag = {
 	REQUIRED: 1,
 	UUID: 2,
-	LOCALE: 4
+	JS: 4
 } as const;
 
 /** RowCheck.KEY: the duplicate key the value is. */

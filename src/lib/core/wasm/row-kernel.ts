@@ -24,8 +24,8 @@ export interface KernelCheck {
 	required: boolean;
 	/** invalid_uuid when the trimmed value is not a UUID (user_id when the schema requires UUIDs). */
 	uuid: boolean;
-	/** The value must be a language tag: left to JavaScript (isValidLocale is Intl's). */
-	locale: boolean;
+	/** Left to JavaScript whatever the bytes (language tags, structured values, credentials). */
+	inJs: boolean;
 	/** Duplicate key: user_id = the trimmed bytes; email = the trimmed bytes lower-cased (ASCII). */
 	key: 'none' | 'user_id' | 'email';
 	/** Index among the date checks (type 'date'), else -1. */
@@ -168,7 +168,7 @@ export async function instantiateRowKernel(
 			const flags =
 				(check.required ? CheckFlag.REQUIRED : 0) |
 				(check.uuid ? CheckFlag.UUID : 0) |
-				(check.locale ? CheckFlag.LOCALE : 0);
+				(check.inJs ? CheckFlag.JS : 0);
 			view.setInt32(at + RowCheck.COLUMN, check.column, true);
 			view.setUint32(at + RowCheck.TYPE, TYPE_CODES[check.type], true);
 			view.setUint32(at + RowCheck.FLAGS, flags, true);
