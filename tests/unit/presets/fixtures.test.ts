@@ -437,3 +437,11 @@ it('a Keycloak realm export reads its users array, past the realm id, roles and 
 	expect(layout.jsonRoot).toBe('users');
 	expect(layout.keys).not.toContain('enabled');
 });
+
+it('a head that ends before the realm users has no records yet, so more of the file is read', () => {
+	const text = readFileSync(join(FIXTURES, 'keycloak-realm.json'), 'utf8');
+	const head = text.slice(0, text.indexOf('"users"'));
+	const { layout, preview } = inspectText(head, false, HOOKS);
+	expect(layout.jsonRoot).toBeNull();
+	expect(preview).toEqual([]);
+});

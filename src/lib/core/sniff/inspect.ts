@@ -266,6 +266,9 @@ function jsonShape(text: string, isKnownAlias: (key: string) => boolean): JsonSh
 			member.arrayContent !== null &&
 			(member.holdsObjects || text[member.arrayContent] === ']')
 	);
+	// A Keycloak realm's users come after its groups (an array of objects too): until the head
+	// reaches them, the realm is not read as records of something else.
+	if (!users && members.some((member) => member.key === 'realm')) return ndjson;
 	const root =
 		users ??
 		members.find((member) => member.holdsObjects) ??
