@@ -6,6 +6,7 @@ import {
 	transformRecord,
 	type PresetInput
 } from '../../../src/lib/core/formats/presets';
+import { flattenRecord } from '../../../src/lib/core/json/flatten';
 import { mappingOf, proposeMapping } from '../../../src/lib/core/mapping/automap';
 import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { FieldName } from '../../../src/lib/core/types';
@@ -14,14 +15,8 @@ import { Validator } from '../../../src/lib/core/validate/validator';
 
 const OPTIONS = { dateOrder: 'dmy' as const, defaultRegion: 'US', now: Date.UTC(2025, 0, 1) };
 
-/** Records flattened the way the JSON reader does: dot paths, values as strings. */
-function flatten(value: unknown, prefix = '', out: Record<string, string> = {}) {
-	if (value !== null && typeof value === 'object') {
-		for (const [key, item] of Object.entries(value))
-			flatten(item, prefix ? `${prefix}.${key}` : key, out);
-	} else out[prefix] = value === null || value === undefined ? '' : String(value);
-	return out;
-}
+/** Records flattened by the JSON reader's own flattenRecord. */
+const flatten = (record: Record<string, unknown>) => Object.fromEntries(flattenRecord(record));
 
 function jsonInput(format: 'json' | 'ndjson', records: Record<string, unknown>[]): PresetInput {
 	const flat = records.map((record) => flatten(record));
@@ -239,6 +234,39 @@ describe('detectPreset', () => {
 		{ name: 'LoginSign CSV', input: loginSign, expected: 'loginsign-csv' },
 		{ name: 'Cognito user-pool CSV', input: cognito, expected: 'cognito-csv' },
 		{
+			name: 'Hanko import file (user_id, no id)',
+			input: jsonInput('json', [
+				{ user_id: 'u1', emails: [{ address: 'a@example.com', is_primary: true }] }
+			]),
+			expected: 'hanko-import'
+		},
+		{
+			name: 'a plain list of addresses is no Hanko file',
+			input: jsonInput('json', [{ id: '1', emails: ['a@example.com', 'b@example.com'] }]),
+			expected: null
+		},
+		{
+			name: 'Keycloak users',
+			input: jsonInput('json', [{ id: '1', username: 'ada', createdTimestamp: 1710234902114 }]),
+			expected: 'keycloak-realm'
+		},
+		{
+			name: 'Supabase auth.users CSV',
+			input: csvInput(
+				['id', 'aud', 'role', 'email', 'encrypted_password'],
+				[['5b0d', 'authenticated', 'authenticated', 'a@example.com', '$2a$10$x']]
+			),
+			expected: 'supabase-users-csv'
+		},
+		{
+			name: 'Clerk CSV',
+			input: csvInput(
+				['id', 'first_name', 'primary_email_address', 'password_digest', 'password_hasher'],
+				[['user_1', 'Ada', 'a@example.com', '', '']]
+			),
+			expected: 'clerk-csv'
+		},
+		{
 			name: 'a generic CSV',
 			input: csvInput(['id', 'email', 'name'], [['1', 'a@example.com', 'A']]),
 			expected: null
@@ -290,7 +318,7 @@ describe('preset mappings', () => {
 				created_at: 'registration_date',
 				updated_at: null,
 				last_login: 'last_login_date',
-				'identities.0.user_id': null
+				identities: 'identities'
 			}
 		},
 		{
@@ -303,7 +331,7 @@ describe('preset mappings', () => {
 				username: 'username',
 				blocked: 'blocked',
 				password_hash: 'password_hash',
-				'app_metadata.roles': 'roles'
+				app_metadata: 'app_metadata'
 			}
 		},
 		{
@@ -329,13 +357,13 @@ describe('preset mappings', () => {
 				email: 'email',
 				emailVerified: 'email_verified',
 				passwordHash: 'password_hash',
-				salt: null,
+				salt: 'password_salt',
 				displayName: 'name',
 				createdAt: 'registration_date',
 				lastSignedInAt: 'last_login_date',
 				phoneNumber: 'phone_number',
 				disabled: 'blocked',
-				'providerUserInfo.0.email': null
+				providerUserInfo: 'identities'
 			}
 		},
 		{
@@ -347,7 +375,7 @@ describe('preset mappings', () => {
 				'Column 2': 'email',
 				'Column 3': 'email_verified',
 				'Column 4': 'password_hash',
-				'Column 5': null,
+				'Column 5': 'password_salt',
 				'Column 6': 'name',
 				'Column 9': null,
 				'Column 24': 'registration_date',
@@ -378,7 +406,7 @@ describe('preset mappings', () => {
 				email: 'email',
 				email_verified: 'email_verified',
 				phone_number: 'phone_number',
-				phone_number_verified: null,
+				phone_number_verified: 'phone_verified',
 				middle_name: null,
 				updated_at: null,
 				locale: 'locale'
@@ -445,32 +473,45 @@ describe('Firebase epoch-ms createdAt becomes a registration date', () => {
 });
 
 describe('transformRecord', () => {
-	it('Hanko: the primary address becomes email, even when it is not first', () => {
+	it('Hanko: the primary address becomes email, even when it is not first; the list stays', () => {
 		const record = hankoRecords[0];
 		const out = transformRecord('hanko', record);
 		expect(out).toEqual({
-			id: record.id,
+			...record,
 			email: 'ada@example.com',
-			email_verified: true,
-			created_at: record.created_at,
-			updated_at: record.updated_at,
-			username: 'ada'
+			email_verified: true
 		});
-		expect(record.emails).toHaveLength(2);
-		expect(Object.keys(flatten(out)).some((key) => key.startsWith('emails'))).toBe(false);
+		expect(Object.keys(flatten(out)).filter((key) => key.startsWith('emails'))).toEqual(['emails']);
 	});
 
-	it('Hanko: without a primary the first entry is used; without entries no email', () => {
-		const noPrimary = transformRecord('hanko', {
+	it('Hanko: without a primary the first entry is used; without entries an empty email', () => {
+		const emails = [
+			{ address: 'first@example.com', is_primary: false, is_verified: false },
+			{ address: 'second@example.com', is_primary: false, is_verified: true }
+		];
+		expect(transformRecord('hanko', { id: '1', emails })).toEqual({
 			id: '1',
-			emails: [
-				{ address: 'first@example.com', is_primary: false, is_verified: false },
-				{ address: 'second@example.com', is_primary: false, is_verified: true }
-			]
+			emails,
+			email: 'first@example.com',
+			email_verified: false
 		});
-		expect(noPrimary).toEqual({ id: '1', email: 'first@example.com', email_verified: false });
-		expect(transformRecord('hanko', { id: '2', emails: [] })).toEqual({ id: '2' });
-		expect(transformRecord('hanko', { id: '3', emails: 'junk' })).toEqual({ id: '3' });
+		for (const emails of [[], 'junk', null])
+			expect(transformRecord('hanko', { id: '2', emails })).toEqual({
+				id: '2',
+				emails,
+				email: null,
+				email_verified: null
+			});
+	});
+
+	it('Hanko import: the password object gives its bcrypt string', () => {
+		const out = transformRecord('hanko-import', {
+			user_id: 'u',
+			emails: [],
+			password: { password: '$2a$10$abc', created_at: '2023-05-02T10:00:00Z' }
+		});
+		expect(out.password).toBe('$2a$10$abc');
+		expect(transformRecord('hanko-import', { emails: [], password: null }).password).toBeNull();
 	});
 
 	it('Hanko mapping after the transform', () => {
@@ -483,11 +524,22 @@ describe('transformRecord', () => {
 		};
 		expect(proposed(input, 'hanko')).toEqual({
 			id: ['user_id', 'preset'],
+			emails: ['emails', 'preset'],
 			email: ['email', 'preset'],
 			email_verified: ['email_verified', 'preset'],
 			created_at: ['registration_date', 'preset'],
 			username: ['username', 'preset']
 		});
+	});
+
+	it('Keycloak: enabled becomes blocked, attributes one JSON cell', () => {
+		const out = transformRecord('keycloak-realm', {
+			id: '1',
+			enabled: false,
+			attributes: { locale: ['de'] }
+		});
+		expect(out).toEqual({ id: '1', attributes: '{"locale":["de"]}', blocked: true });
+		expect(transformRecord('keycloak-realm', { id: '2' })).toEqual({ id: '2' });
 	});
 
 	it('keeps __proto__ keys inert and leaves prototypes alone', () => {
@@ -498,7 +550,7 @@ describe('transformRecord', () => {
 		expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
 		expect((out as { polluted?: boolean }).polluted).toBeUndefined();
 		expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-		expect(Object.keys(out)).toEqual(['id', '__proto__', 'email', 'email_verified']);
+		expect(Object.keys(out)).toEqual(['id', '__proto__', 'emails', 'email', 'email_verified']);
 		expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
 	});
 

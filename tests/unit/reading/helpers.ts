@@ -32,7 +32,7 @@ function normalise(text: string): string {
 export const hooks: InspectHooks = {
 	isKnownAlias: (cell) => ALIASES.has(normalise(cell)),
 	detectPreset: ({ format, keys }) =>
-		format !== 'csv' && keys.some((key) => key.startsWith('emails.')) ? 'hanko' : null,
+		format !== 'csv' && keys.includes('emails') ? 'hanko' : null,
 	transformRecord: (preset, record) => {
 		if (preset !== 'hanko' || !Array.isArray(record.emails)) return record;
 		const { emails, ...rest } = record;

@@ -216,7 +216,7 @@ describe('inspectText: JSON layouts', () => {
 			expected: {
 				format: 'json',
 				jsonRoot: null,
-				keys: ['id', 'email', 'app_metadata.plan'],
+				keys: ['id', 'email', 'app_metadata'],
 				dataStart: 4
 			}
 		},
@@ -236,7 +236,7 @@ describe('inspectText: JSON layouts', () => {
 			expected: {
 				format: 'ndjson',
 				jsonRoot: null,
-				keys: ['user_id', 'identities.0.provider'],
+				keys: ['user_id', 'identities'],
 				dataStart: 0
 			}
 		},
@@ -246,7 +246,7 @@ describe('inspectText: JSON layouts', () => {
 			expected: {
 				format: 'ndjson',
 				jsonRoot: null,
-				keys: ['email', 'identities.0.provider'],
+				keys: ['email', 'identities'],
 				dataStart: 0
 			}
 		},

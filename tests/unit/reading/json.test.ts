@@ -138,13 +138,40 @@ describe('flattenRecord', () => {
 			]
 		},
 		{
-			name: 'other arrays by index',
+			name: 'top-level arrays of objects or mixed items are one cell of JSON text',
 			input: { emails: [{ address: 'a@b.de' }, { address: 'c@d.de' }], n: [1, 'x'] },
 			expected: [
-				['emails.0.address', 'a@b.de'],
-				['emails.1.address', 'c@d.de'],
-				['n.0', '1'],
-				['n.1', 'x']
+				['emails', '[{"address":"a@b.de"},{"address":"c@d.de"}]'],
+				['n', '[1,"x"]']
+			]
+		},
+		{
+			name: 'an empty address list keeps the same single column',
+			input: { emails: [] },
+			expected: [['emails', '']]
+		},
+		{
+			name: 'objects under a structured field name are one cell of JSON text',
+			input: {
+				custom_password_hash: { algorithm: 'md5', hash: { value: 'ab', encoding: 'hex' } },
+				App_Metadata: { roles: ['admin'] },
+				customAttributes: '{"admin":true}',
+				profile: { plan: 'pro' }
+			},
+			expected: [
+				['custom_password_hash', '{"algorithm":"md5","hash":{"value":"ab","encoding":"hex"}}'],
+				['App_Metadata', '{"roles":["admin"]}'],
+				['customAttributes', '{"admin":true}'],
+				['profile.plan', 'pro']
+			]
+		},
+		{
+			name: 'below the top level, arrays of other items go by index',
+			input: { profile: { scores: [1, { best: 2 }], app_metadata: { plan: 'pro' } } },
+			expected: [
+				['profile.scores.0', '1'],
+				['profile.scores.1.best', '2'],
+				['profile.app_metadata.plan', 'pro']
 			]
 		},
 		{ name: 'empty objects yield nothing', input: { meta: {}, id: 1 }, expected: [['id', '1']] },
@@ -179,6 +206,19 @@ describe('prototype pollution', () => {
 		const parsed = parseJson('{"__proto__": {"x": 1}}') as Record<string, unknown>;
 		expect(Object.keys(parsed)).toEqual(['__proto__']);
 		expect(Object.getPrototypeOf(parsed)).toBeNull();
+	});
+
+	it('a structured value holding __proto__ is JSON text, not an object', async () => {
+		const { layout, records } = await readText(
+			'[{"id":"1","app_metadata":{"__proto__":{"isAdmin":true}},"identities":[{"__proto__":{}}]}]\n'
+		);
+		expect(layout.keys).toEqual(['id', 'app_metadata', 'identities']);
+		expect(records[0].fields).toEqual([
+			'1',
+			'{"__proto__":{"isAdmin":true}}',
+			'[{"__proto__":{}}]'
+		]);
+		expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
 	});
 
 	it('NDJSON __proto__ keys do not reach Object.prototype either', async () => {

@@ -1,4 +1,13 @@
+import { normalizeHeader } from '../mapping/normalize';
+import { FIELDS, STRUCTURED_TYPES } from '../schema/fields';
 import { MAX_JSON_DEPTH } from './parse';
+
+/** Top-level keys (normalised) that name a structured field: their objects stay whole. */
+const STRUCTURED_KEYS: ReadonlySet<string> = new Set(
+	FIELDS.filter((field) => STRUCTURED_TYPES.has(field.type)).flatMap((field) =>
+		field.aliases.map(normalizeHeader)
+	)
+);
 
 function cell(value: unknown): string | null {
 	if (value === null || value === undefined) return '';
@@ -8,6 +17,12 @@ function cell(value: unknown): string | null {
 	return null;
 }
 
+/** Whether a top-level value is kept as one cell of JSON text instead of being flattened. */
+function keptWhole(key: string, value: unknown): boolean {
+	if (Array.isArray(value)) return value.some((item) => typeof item !== 'string');
+	return typeof value === 'object' && value !== null && STRUCTURED_KEYS.has(normalizeHeader(key));
+}
+
 function flattenInto(value: unknown, path: string, out: Map<string, string>, depth: number): void {
 	const primitive = cell(value);
 	if (primitive !== null) {
@@ -15,6 +30,10 @@ function flattenInto(value: unknown, path: string, out: Map<string, string>, dep
 		return;
 	}
 	if (typeof value !== 'object' || depth > MAX_JSON_DEPTH) return;
+	if (depth === 1 && keptWhole(path, value)) {
+		out.set(path, JSON.stringify(value));
+		return;
+	}
 	if (Array.isArray(value)) {
 		if (value.every((item) => typeof item === 'string')) out.set(path, value.join(', '));
 		else value.forEach((item, index) => flattenInto(item, `${path}.${index}`, out, depth + 1));
@@ -29,10 +48,17 @@ function flattenInto(value: unknown, path: string, out: Map<string, string>, dep
  * One record as flat cells keyed by dot path, in first-seen key order, in a Map (never an object
  * keyed by the file's names, so `__proto__`, `constructor` and `prototype` are ordinary keys).
  *
- * - nested objects: `app_metadata.plan`; an empty object yields no cell;
+ * - a top-level array holding anything but strings is one cell of its JSON text
+ *   (`emails: [{address, is_primary}]`, `identities`, `credentials`): an address list keeps one
+ *   column whatever its length, so a record with `"emails": []` cannot change the columns;
+ * - a top-level object under the name of a structured field (`custom_password_hash`,
+ *   `app_metadata`, `user_metadata`, `password`, …: fields.ts STRUCTURED_TYPES) is one cell of
+ *   its JSON text too, mapped as a whole (a number too long for a JavaScript number is kept as
+ *   its digits in a JSON string);
+ * - other nested objects: `profile.plan`; an empty object yields no cell;
  * - arrays whose items are all strings: one cell joined with ', ' (`roles: ["a", "b"]` → "a, b",
- *   `[]` → ''), so a list keeps one column whatever its length;
- * - any other array: one path per index (`emails.0.address`, `scores.1`);
+ *   `[]` → '');
+ * - an array of other items below the top level: one path per index (`profile.scores.1`);
  * - strings as they are, numbers and booleans as their JSON text, null → ''.
  */
 export function flattenRecord(record: Record<string, unknown>): Map<string, string> {

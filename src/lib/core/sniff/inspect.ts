@@ -1,6 +1,6 @@
 import { CsvRecordParser } from '../csv/parser';
 import { FerryError } from '../errors';
-import { cellRestorer } from '../formats/presets';
+import { cellRestorer, restoredNotice } from '../formats/presets';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
@@ -144,7 +144,8 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 
 /**
  * Restores the cells of the head's records in place when the preset says how (a Ferry failure
- * report's formula protection), and says how many data values it changed; null for other presets.
+ * report's formula protection, Auth0's CSV-injection quote, Postgres' `+00` offsets), and says how
+ * many data values it changed; null for other presets.
  */
 function restoreHead(
 	preset: string | null,
@@ -163,7 +164,7 @@ function restoreHead(
 	});
 	const rows = records.length - firstData;
 	const where = complete ? '' : ` in the first ${rows.toLocaleString('en')} rows`;
-	return `Ferry failure report: ${changed.toLocaleString('en')} ${changed === 1 ? 'value' : 'values'} un-escaped${where} (the quote its formula protection added is taken off).`;
+	return restoredNotice(preset, changed, where);
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------
@@ -246,9 +247,9 @@ function topLevelMembers(text: string, open: number): { members: Member[]; end: 
 }
 
 /**
- * Which JSON layout the head shows: a top-level array; an object wrapping the records in one
- * array-of-objects member (`{"users": [...]}`), unless its other members look like user fields
- * (then it is one user record); or a sequence of objects (NDJSON).
+ * Which JSON layout the head shows: a top-level array; an object wrapping the records in its
+ * `users` member, or else in one array-of-objects member unless its other members look like user
+ * fields (then it is one user record); or a sequence of objects (NDJSON).
  */
 function jsonShape(text: string, isKnownAlias: (key: string) => boolean): JsonShape {
 	const first = skipSpace(text, 0);
@@ -257,11 +258,24 @@ function jsonShape(text: string, isKnownAlias: (key: string) => boolean): JsonSh
 	const ndjson: JsonShape = { format: 'ndjson', jsonRoot: null, start: first, mode: 'sequence' };
 	const { members, end } = topLevelMembers(text, first);
 	if (end >= 0 && skipSpace(text, end) < text.length) return ndjson;
+	// A member named `users` is the records wherever it stands: a Keycloak realm export has its
+	// realm's `id` and arrays of groups and roles before it.
+	const users = members.find(
+		(member) =>
+			member.key === 'users' &&
+			member.arrayContent !== null &&
+			(member.holdsObjects || text[member.arrayContent] === ']')
+	);
+	// A Keycloak realm's users come after its groups (an array of objects too): until the head
+	// reaches them, the realm is not read as records of something else.
+	if (!users && members.some((member) => member.key === 'realm')) return ndjson;
 	const root =
+		users ??
 		members.find((member) => member.holdsObjects) ??
 		members.find((member) => member.arrayContent !== null && text[member.arrayContent] === ']');
 	if (!root || root.arrayContent === null) return ndjson;
-	if (members.some((member) => member !== root && isKnownAlias(member.key))) return ndjson;
+	if (!users && members.some((member) => member !== root && isKnownAlias(member.key)))
+		return ndjson;
 	return { format: 'json', jsonRoot: root.key, start: root.arrayContent, mode: 'root' };
 }
 

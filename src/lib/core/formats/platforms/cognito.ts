@@ -1,0 +1,41 @@
+import { hasAll, keySet, type Preset } from '../preset';
+
+/**
+ * A Cognito user-pool CSV: the header `GetCSVHeader` returns (awsdocs amazon-cognito-developer-guide
+ * cognito-user-pools-using-import-tool-csv-header.md), in any column order.
+ */
+export const cognitoCsv: Preset = {
+	id: 'cognito-csv',
+	label: 'Amazon Cognito user pool (CSV)',
+	detect: (input) =>
+		input.format === 'csv' &&
+		input.header &&
+		hasAll(keySet(input), ['cognito:username', 'cognito:mfa_enabled', 'email']),
+	mapping: {
+		// cognito:username is the pool's own identifier of the user: required, unique and immutable
+		// within the pool (`sub` is not part of the CSV). It is the only column that can play
+		// user_id, which the destination requires; preferred_username is the user-facing handle.
+		'cognito:username': 'user_id',
+		preferred_username: 'username',
+		name: 'name',
+		given_name: 'given_name',
+		family_name: 'family_name',
+		nickname: 'nickname',
+		email: 'email',
+		email_verified: 'email_verified',
+		phone_number: 'phone_number',
+		phone_number_verified: 'phone_verified',
+		picture: 'picture',
+		locale: 'locale',
+		// Attribute bookkeeping (epoch seconds of the last profile change), not a login.
+		updated_at: null,
+		middle_name: null,
+		profile: null,
+		website: null,
+		gender: null,
+		birthdate: null,
+		zoneinfo: null,
+		address: null,
+		'cognito:mfa_enabled': null
+	}
+};
