@@ -473,35 +473,11 @@ describe('Firebase epoch-ms createdAt becomes a registration date', () => {
 });
 
 describe('transformRecord', () => {
-	it('Hanko: the primary address becomes email, even when it is not first; the list stays', () => {
+	it('Hanko: the address list stays whole, one column; no email is guessed from it', () => {
 		const record = hankoRecords[0];
 		const out = transformRecord('hanko', record);
-		expect(out).toEqual({
-			...record,
-			email: 'ada@example.com',
-			email_verified: true
-		});
-		expect(Object.keys(flatten(out)).filter((key) => key.startsWith('emails'))).toEqual(['emails']);
-	});
-
-	it('Hanko: without a primary the first entry is used; without entries an empty email', () => {
-		const emails = [
-			{ address: 'first@example.com', is_primary: false, is_verified: false },
-			{ address: 'second@example.com', is_primary: false, is_verified: true }
-		];
-		expect(transformRecord('hanko', { id: '1', emails })).toEqual({
-			id: '1',
-			emails,
-			email: 'first@example.com',
-			email_verified: false
-		});
-		for (const emails of [[], 'junk', null])
-			expect(transformRecord('hanko', { id: '2', emails })).toEqual({
-				id: '2',
-				emails,
-				email: null,
-				email_verified: null
-			});
+		expect(out).toEqual(record);
+		expect(Object.keys(flatten(out)).filter((key) => key.startsWith('email'))).toEqual(['emails']);
 	});
 
 	it('Hanko import: the password object gives its bcrypt string', () => {
@@ -525,8 +501,6 @@ describe('transformRecord', () => {
 		expect(proposed(input, 'hanko')).toEqual({
 			id: ['user_id', 'preset'],
 			emails: ['emails', 'preset'],
-			email: ['email', 'preset'],
-			email_verified: ['email_verified', 'preset'],
 			created_at: ['registration_date', 'preset'],
 			username: ['username', 'preset']
 		});
@@ -544,13 +518,14 @@ describe('transformRecord', () => {
 
 	it('keeps __proto__ keys inert and leaves prototypes alone', () => {
 		const record = JSON.parse(
-			'{"id":"1","__proto__":{"polluted":true},"emails":[{"address":"a@example.com","is_primary":true}]}'
+			'{"id":"1","__proto__":{"polluted":true},"emails":[{"address":"a@example.com","is_primary":true}],"username":{"username":"ada"}}'
 		);
 		const out = transformRecord('hanko', record);
 		expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
 		expect((out as { polluted?: boolean }).polluted).toBeUndefined();
 		expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-		expect(Object.keys(out)).toEqual(['id', '__proto__', 'emails', 'email', 'email_verified']);
+		expect(Object.keys(out)).toEqual(['id', '__proto__', 'emails', 'username']);
+		expect(out.username).toBe('ada');
 		expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
 	});
 

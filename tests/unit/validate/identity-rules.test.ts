@@ -244,7 +244,7 @@ describe('what is sent', () => {
 			profile: PROFILES[profile]
 		});
 
-	it('the primary address as email, every address kept, the credential whole', () => {
+	it('the primary address as email (with its verified flag), every address kept, the credential whole', () => {
 		const sent = send(
 			'reference',
 			['user_id', 'emails', 'password_hash', 'app_metadata'],
@@ -258,6 +258,7 @@ describe('what is sent', () => {
 		expect(sent).toEqual({
 			user_id: '1',
 			email: 'c@example.com',
+			email_verified: 'true',
 			emails: [
 				{ address: 'b@example.com', primary: false, verified: true },
 				{ address: 'c@example.com', primary: true, verified: true }

@@ -5,7 +5,7 @@
  */
 import { readCredentialCell, readEmailsCell, readJsonCell } from '../identity/cells';
 import type { Credential } from '../identity/credential';
-import { primaryEmail, type EmailAddress } from '../identity/emails';
+import type { EmailAddress } from '../identity/emails';
 import type { FirebaseHashConfig } from '../identity/firebase';
 import { acceptedField, credentialVerdict } from '../profiles/rules';
 import type { DestinationProfile } from '../profiles/types';
@@ -183,8 +183,12 @@ export function normaliseRecord(record: MappedRecord, options: NormaliseOptions)
 	if (credential) out.password = credential;
 	const emails = out.emails as EmailAddress[] | undefined;
 	if (out.email === undefined && emails) {
-		const primary = primaryEmail(emails);
-		if ('address' in primary && primary.address !== null) out.email = primary.address;
+		const primary = emails.filter((email) => email.primary);
+		if (primary.length === 1) {
+			out.email = primary[0].address;
+			if (out.email_verified === undefined && acceptedField(options.profile, 'email_verified'))
+				out.email_verified = String(primary[0].verified);
+		}
 	}
 	return out;
 }

@@ -1,19 +1,5 @@
 import { asJsonText, everyValue, isObject, keySet, reshaped, type Preset } from '../preset';
 
-/**
- * `email` and `email_verified` from Hanko's address list: the primary entry, else the first. The
- * list itself stays whole (`emails`), so every address keeps its primary and verified flags and
- * validation can tell a user with no primary or several from one with exactly one.
- */
-function primaryEmail(record: Record<string, unknown>): Record<string, unknown> {
-	const emails = Array.isArray(record.emails) ? record.emails.filter(isObject) : [];
-	const primary = emails.find((entry) => entry.is_primary === true) ?? emails[0];
-	return {
-		email: primary?.address ?? null,
-		email_verified: primary?.is_verified ?? null
-	};
-}
-
 // An address list as Hanko writes it: an array of objects with an `address`.
 const holdsAddresses = (value: string) => value.startsWith('[') && value.includes('"address"');
 
@@ -21,6 +7,8 @@ const holdsAddresses = (value: string) => value.startsWith('[') && value.include
  * `hanko user import` / `export` files: a JSON array of `{user_id?, emails: [{address,
  * is_primary, is_verified}], username?, password: {password: "$2a$…"}, otp_secret, created_at,
  * updated_at, webauthn_credentials}` (teamhanko/hanko backend/json_schema/hanko.user_import.json).
+ * The address list stays whole (`emails`): the primary address is the user's email, and a user
+ * with none or several is a row issue (validate/plan.ts), never a silent guess.
  */
 export const hankoImport: Preset = {
 	id: 'hanko-import',
@@ -46,7 +34,6 @@ export const hankoImport: Preset = {
 	},
 	transformRecord: (record) =>
 		reshaped(record, {
-			...primaryEmail(record),
 			// The bcrypt string itself; created_at/updated_at of the credential are not kept.
 			password: isObject(record.password) ? (record.password.password ?? null) : record.password
 		})
@@ -89,7 +76,6 @@ export const hankoAdmin: Preset = {
 	},
 	transformRecord: (record) =>
 		reshaped(record, {
-			...primaryEmail(record),
 			username: isObject(record.username) ? (record.username.username ?? null) : record.username,
 			metadata: asJsonText(record.metadata)
 		})
