@@ -23,7 +23,7 @@ beforeAll(async () => {
 	engines = await loadEngines();
 });
 
-const header = 'user_id,emails,password_hash,salt,password,app_metadata,identities\n';
+const header = 'user_id,emails,password_hash,salt,password,app_metadata,identities,username\n';
 const mapping = (): Mapping => [
 	'user_id',
 	'emails',
@@ -31,7 +31,8 @@ const mapping = (): Mapping => [
 	'password_salt',
 	'password',
 	'app_metadata',
-	'identities'
+	'identities',
+	'username'
 ];
 const csv = (value: string) => `"${value.replaceAll('"', '""')}"`;
 const json = (value: unknown) => csv(JSON.stringify(value));
@@ -84,6 +85,7 @@ const METADATA = [
 	''
 ];
 const IDENTITIES = [json([{ provider: 'google-oauth2', user_id: '1' }]), json({}), ''];
+const USERNAMES = ['ada', 'grace', 'ada lovelace', csv(' tab\there '), '', 'zoë'];
 const IDS = [
 	'7c9e6679-7425-40de-944b-e07fc1f90ae7',
 	'7c9e6679-7425-10de-944b-e07fc1f90ae7',
@@ -103,14 +105,22 @@ function rows(count: number): string {
 				i % 4 === 0 ? HASHES.keycloakSalt : '',
 				pick(PASSWORDS, 7),
 				pick(METADATA, 11),
-				pick(IDENTITIES, 13)
+				pick(IDENTITIES, 13),
+				pick(USERNAMES, 17)
 			].join(',') + (i % 3 ? '\n' : '\r\n')
 		);
 	}
 	return lines.join('');
 }
 
-const PROFILE_CASES: ProfileName[] = ['reference', 'hanko', 'auth0', 'loginsign', 'firebase'];
+const PROFILE_CASES: ProfileName[] = [
+	'reference',
+	'hanko',
+	'auth0',
+	'loginsign',
+	'firebase',
+	'cognito'
+];
 
 describe('the faithful user’s rules: the same verdicts in every engine', () => {
 	for (const name of PROFILE_CASES)
@@ -130,6 +140,10 @@ describe('the faithful user’s rules: the same verdicts in every engine', () =>
 				expect(counts.unsupported_password_hash).toBeGreaterThan(0);
 			}
 			if (name === 'auth0') expect(counts.reserved_metadata_key).toBeGreaterThan(0);
+			if (name === 'cognito') {
+				expect(counts.duplicate_user_id).toBeGreaterThan(0);
+				expect(counts.invalid_characters).toBeGreaterThan(0);
+			}
 			// The census counts each row's credential once: the structured one first.
 			const census = reference.result.credentials;
 			expect(Object.keys(census).sort()).toEqual(

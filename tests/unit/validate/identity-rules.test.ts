@@ -141,6 +141,18 @@ const cases: Case[] = [
 		]
 	},
 	{
+		name: 'Cognito: the username is the unique key, and holds no spaces',
+		profile: 'cognito',
+		header: ['username', 'email'],
+		rows: [
+			['ada', 'a@example.com'],
+			['ada', 'b@example.com'],
+			['ada lovelace', 'c@example.com'],
+			['grace', 'd@example.com']
+		],
+		expected: [[], ['duplicate_user_id'], ['invalid_characters'], []]
+	},
+	{
 		name: 'Cognito takes no hashes: every one is a reset',
 		profile: 'cognito',
 		header: ['username', 'email', 'password_hash'],

@@ -104,7 +104,7 @@ export function explainRow(
 		issues.push({
 			code,
 			column,
-			field: code === 'duplicate_user_id' ? 'user_id' : 'email',
+			field: code === 'duplicate_user_id' ? plan.userIdField : 'email',
 			message: `${name(column)} repeats row ${firstRow + 1}; only the first is imported.`,
 			firstRow
 		});

@@ -73,7 +73,13 @@ export class ValidationPlan {
 	readonly checks: Check[] = [];
 	/** Per required field: its column, or -1 when unmapped. */
 	readonly required: { field: FieldName; column: number }[];
+	/**
+	 * The column of the field that identifies a user at the destination, duplicates of which are
+	 * duplicate_user_id: user_id, or the profile's own unique key where it has no user_id
+	 * (Cognito's username).
+	 */
 	readonly userIdColumn: number;
+	readonly userIdField: FieldName;
 	/** The column of the row's primary address: `email`, else `emails` (its primary one). */
 	readonly emailColumn: number;
 	readonly dateChecks: Check[] = [];
@@ -110,6 +116,11 @@ export class ValidationPlan {
 		this.#emailsArePrimary = emailsStandIn && emailRequired;
 		this.emailColumn = columnOf.get('email') ?? emailsColumn;
 		const uuidVersioned = profile.rules.requireUuid && profile.rules.uuidVersion !== null;
+		const { unique } = profile.rules;
+		this.userIdField = unique.includes('user_id')
+			? 'user_id'
+			: (unique.find((name) => name !== 'email') ?? 'user_id');
+		const usernameChecked = profile.rules.usernameWithoutWhitespace;
 		for (const [field, column] of columnOf) {
 			const { type, languageTag } = fieldByName(field);
 			const destination = accepted.get(field)!;
@@ -127,12 +138,14 @@ export class ValidationPlan {
 					type === 'json' ||
 					type === 'credential' ||
 					field === 'password_hash' ||
-					(isUserId && uuidVersioned),
-				key: isUserId
-					? 'user_id'
-					: field === 'email' || (field === 'emails' && emailsStandIn)
-						? 'email'
-						: 'none',
+					(isUserId && uuidVersioned) ||
+					(field === 'username' && usernameChecked),
+				key:
+					field === this.userIdField
+						? 'user_id'
+						: field === 'email' || (field === 'emails' && emailsStandIn)
+							? 'email'
+							: 'none',
 				dateSlot: type === 'date' ? this.dateChecks.length : -1
 			};
 			this.checks.push(check);
@@ -148,7 +161,7 @@ export class ValidationPlan {
 		this.constantMask = this.required.some(({ column }) => column < 0)
 			? ISSUE_BIT.missing_required
 			: 0;
-		this.userIdColumn = columnOf.get('user_id') ?? -1;
+		this.userIdColumn = columnOf.get(this.userIdField) ?? -1;
 		this.saltColumn = columnOf.get('password_salt') ?? -1;
 		this.credentialColumns = (['password', 'password_hash'] as const)
 			.map((field) => columnOf.get(field) ?? -1)
@@ -212,6 +225,17 @@ export class ValidationPlan {
 							}
 						];
 			}
+			case 'text':
+				return check.field === 'username' &&
+					this.profile.rules.usernameWithoutWhitespace &&
+					/\s/.test(value)
+					? [
+							{
+								code: 'invalid_characters',
+								reason: `${this.profile.label} usernames may not contain spaces`
+							}
+						]
+					: [];
 			case 'credential':
 			case 'hash':
 				return check.field === 'password_salt' ? [] : this.#credentialIssues(value, cellOf);
