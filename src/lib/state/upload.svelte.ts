@@ -183,9 +183,7 @@ class UploadState {
 	async start(): Promise<void> {
 		const id = this.#readyToStart();
 		if (!id) return;
-		const sampled = this.sample?.source.upload?.selection;
-		const selection: RowSelection =
-			sampled?.kind === 'first' ? { kind: 'after', count: sampled.count } : ALL_ROWS;
+		const selection = this.#uploadSelection();
 		await this.#begin(id, selection, async (rows, limits) => {
 			const { url, mode, upsert } = settings.value;
 			const started = await startUpload(id, {
@@ -198,9 +196,18 @@ class UploadState {
 		});
 	}
 
-	/** "Dry run": every valid row to a dry-run source; its answers say what would happen. */
+	/**
+	 * "Dry run": the rows the upload would send (every valid row, or the rest after a sample) to a
+	 * dry-run source; its answers say what would happen.
+	 */
 	async dryRun(): Promise<void> {
-		await this.#startFollowUp('dry_run', ALL_ROWS, '', settings.value.mode);
+		await this.#startFollowUp('dry_run', this.#uploadSelection(), '', settings.value.mode);
+	}
+
+	/** The rows the source's own upload sends: all valid rows, or those after a sample. */
+	#uploadSelection(): RowSelection {
+		const sampled = this.sample?.source.upload?.selection;
+		return sampled?.kind === 'first' ? { kind: 'after', count: sampled.count } : ALL_ROWS;
 	}
 
 	/** "Try the first N rows": a sample sent as its own source; the source's upload sends the rest. */
@@ -225,12 +232,7 @@ class UploadState {
 		const rows = await refusedRows(id);
 		if (rows.length === 0) return;
 		const retries = this.followUps.filter((run) => run.source.followUp?.kind === 'retry').length;
-		await this.#startFollowUp(
-			'retry',
-			{ kind: 'rows', rows },
-			`retry ${retries + 1} (${rows.length} refused rows, ${mode})`,
-			mode
-		);
+		await this.#startFollowUp('retry', { kind: 'rows', rows }, `retry ${retries + 1}`, mode);
 	}
 
 	/** The source's id when a run may start now (a file validated, nothing under way), else null. */

@@ -15,6 +15,7 @@ import type {
 	Destination,
 	ResultStatus,
 	SourceRecord,
+	StoredRowSelection,
 	UploadRecord
 } from './schema';
 import { ackChunk, markChunkSent, outboxProgress, pendingChunks, putChunks } from './sources';
@@ -132,6 +133,8 @@ export interface UploadStart {
 	rows: number;
 	rowsPerChunk: number;
 	bytesPerChunk: number;
+	/** Which valid rows are sent, when not all of them (the rest after a sample). */
+	selection?: StoredRowSelection;
 }
 
 /**
@@ -157,7 +160,8 @@ export async function startUpload(sourceId: string, start: UploadStart): Promise
 			completedAt: null,
 			cancelledAt: null,
 			rolledBackAt: null,
-			rollback: null
+			rollback: null,
+			...(start.selection ? { selection: start.selection } : {})
 		};
 		await db.sources.update(sourceId, {
 			status: 'uploading',

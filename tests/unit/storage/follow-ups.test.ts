@@ -109,6 +109,21 @@ describe('follow-up runs', () => {
 		expect(await refusedRows(sourceId)).toEqual([2, 3]);
 	});
 
+	it("the source's own upload after a sample stores the rest as its selection", async () => {
+		await startUpload(sourceId, {
+			destination,
+			rows: 1,
+			rowsPerChunk: 10,
+			bytesPerChunk: 10_000,
+			selection: { kind: 'after', count: 2 }
+		});
+		const [source] = await listSources();
+		expect(source.upload?.selection).toEqual({ kind: 'after', count: 2 });
+		// Starting again without a sample sends every row: the selection does not linger.
+		await startUpload(sourceId, { destination, rows: 3, rowsPerChunk: 10, bytesPerChunk: 10_000 });
+		expect((await listSources())[0].upload?.selection).toBeUndefined();
+	});
+
 	it('go with their source when it is deleted', async () => {
 		const sample = (await startFollowUp(sourceId, run('sample', { kind: 'first', count: 2 }, 2)))!;
 		await answer(sample, [{ row: 1, status: 'imported' }]);
