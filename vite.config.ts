@@ -7,6 +7,7 @@ const DATABASE_TESTS = [
 	'tests/unit/server/api.test.ts',
 	'tests/unit/server/chunks.test.ts',
 	'tests/unit/server/durability.test.ts',
+	'tests/unit/server/dry-run.test.ts',
 	'tests/unit/server/hardening.test.ts',
 	'tests/unit/upload/fault.test.ts'
 ];

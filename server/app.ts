@@ -161,7 +161,8 @@ const sourceBodySchema = {
 				sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' }
 			}
 		},
-		rows: { type: 'integer', minimum: 0 }
+		rows: { type: 'integer', minimum: 0 },
+		dry_run: { type: 'boolean', default: false }
 	}
 } as const;
 

@@ -123,7 +123,9 @@ const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (source_id, idempotency_key)
 	) WITHOUT ROWID;
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
-	`
+	`,
+	// Dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
+	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

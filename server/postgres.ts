@@ -114,7 +114,9 @@ const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (source_id, idempotency_key)
 	);
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
-	`
+	`,
+	// Dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
+	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`
 ];
 
 /** BIGINT columns (epoch milliseconds, ids, counts) as numbers: they stay below 2^53. */

@@ -55,6 +55,7 @@ interface SourceRow {
 	name: string;
 	mode: ImportMode;
 	upsert: number;
+	dry_run: number;
 	file_name: string;
 	file_size: number;
 	file_sha256: string;
@@ -71,7 +72,7 @@ interface SourceRow {
  * with `*` fails once a migration adds a column to its table.
  */
 const SOURCE_COLUMNS = `id, name, mode, upsert, file_name, file_size, file_sha256, expected_rows,
-	status, created_at, completed_at, rolled_back_at, rollback_json`;
+	status, created_at, completed_at, rolled_back_at, rollback_json, dry_run`;
 const CONNECTION_COLUMNS = 'account_id, user_id, source_id, kind';
 
 type AccountRow = { id: number } & Partial<Record<FieldName, string | null>>;
@@ -113,13 +114,14 @@ export class ImportStore {
 		const id = randomUUID();
 		return this.#db.transaction(async (tx) => {
 			await tx.run(
-				`INSERT INTO sources (id, name, mode, upsert, file_name, file_size, file_sha256,
-					  expected_rows, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+				`INSERT INTO sources (id, name, mode, upsert, dry_run, file_name, file_size, file_sha256,
+					  expected_rows, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
 				[
 					id,
 					input.name,
 					input.mode,
 					input.upsert ? 1 : 0,
+					input.dry_run ? 1 : 0,
 					input.file.name,
 					input.file.size,
 					input.file.sha256.toLowerCase(),
@@ -186,6 +188,7 @@ export class ImportStore {
 			name: source.name,
 			mode: source.mode,
 			upsert: source.upsert === 1,
+			dryRun: source.dry_run === 1,
 			file: { name: source.file_name, size: source.file_size, sha256: source.file_sha256 },
 			status: source.status,
 			expectedRows: source.expected_rows,
@@ -267,7 +270,10 @@ export class ImportStore {
 			}
 
 			const now = this.#now();
-			const results = await this.#applyRows(tx, source, seq, rows, now);
+			const results =
+				source.dry_run === 1
+					? await this.#judgeRows(tx, source, seq, rows, now)
+					: await this.#applyRows(tx, source, seq, rows, now);
 			const body = JSON.stringify({ results });
 			const invalidRows = results
 				.filter((result) => result.status === 'invalid_row')
@@ -393,12 +399,64 @@ export class ImportStore {
 		return source;
 	}
 
-	async #applyRows(
+	/** A real chunk: every row received is applied and its result written at once. */
+	#applyRows(
 		tx: SqlQueries,
 		source: SourceRow,
 		seq: number,
 		rows: UploadedRow[],
 		now: number
+	): Promise<RowResult[]> {
+		return this.#judgeEach(tx, source, rows, now, (outcome) =>
+			this.#recordResult(tx, source.id, seq, outcome, outcome.accountId ?? null)
+		);
+	}
+
+	/**
+	 * A dry-run chunk: its rows are applied exactly as a real chunk's (so a later row sees an
+	 * earlier row's effect), then everything but their results is undone, inside the chunk's own
+	 * transaction. Each chunk is judged against the accounts as they are: a dry run's earlier
+	 * chunks have left nothing behind. The results keep no account id: the accounts are not there.
+	 */
+	async #judgeRows(
+		tx: SqlQueries,
+		source: SourceRow,
+		seq: number,
+		rows: UploadedRow[],
+		now: number
+	): Promise<RowResult[]> {
+		const received: RowResult[] = [];
+		await tx.run('SAVEPOINT dry_run');
+		const results = await this.#judgeEach(tx, source, rows, now, async (outcome) => {
+			received.push(outcome);
+		});
+		await tx.run('ROLLBACK TO SAVEPOINT dry_run');
+		await tx.run('RELEASE SAVEPOINT dry_run');
+		for (const outcome of received) await this.#recordResult(tx, source.id, seq, outcome, null);
+		return results;
+	}
+
+	async #recordResult(
+		tx: SqlQueries,
+		sourceId: string,
+		seq: number,
+		outcome: RowResult,
+		accountId: number | null
+	): Promise<void> {
+		await tx.run(
+			`INSERT INTO row_results (source_id, row, seq, status, reason, account_id)
+			 VALUES (?, ?, ?, ?, ?, ?)`,
+			[sourceId, outcome.row, seq, outcome.status, outcome.reason ?? null, accountId]
+		);
+	}
+
+	/** Applies the rows in order; `receive` is called for each row received for the first time. */
+	async #judgeEach(
+		tx: SqlQueries,
+		source: SourceRow,
+		rows: UploadedRow[],
+		now: number,
+		receive: (outcome: RowResult & { accountId?: number }) => Promise<void>
 	): Promise<RowResult[]> {
 		const seenRows = new Set<number>();
 		const results: RowResult[] = [];
@@ -420,11 +478,7 @@ export class ImportStore {
 					? await this.#link(tx, source.id, row, check.values, now)
 					: await this.#create(tx, source, row, check.values, now)
 				: { row, status: 'invalid_row', reason: check.reason };
-			await tx.run(
-				`INSERT INTO row_results (source_id, row, seq, status, reason, account_id)
-				 VALUES (?, ?, ?, ?, ?, ?)`,
-				[source.id, row, seq, outcome.status, outcome.reason ?? null, outcome.accountId ?? null]
-			);
+			await receive(outcome);
 			const result: RowResult = { row, status: outcome.status };
 			if (outcome.reason !== undefined) result.reason = outcome.reason;
 			results.push(result);

@@ -1,17 +1,19 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { isFerryError } from '../core/errors';
 import { getDatabase } from '../storage/db';
+import { refusedRows, startFollowUp } from '../storage/follow-ups';
 import {
 	DexieOutbox,
 	cancelUpload,
 	finishUpload,
+	followUpSnapshots,
 	markRolledBack,
 	setRemoteId,
 	startUpload,
 	uploadSnapshot,
 	type UploadSnapshot
 } from '../storage/outbox-store';
-import type { SourceRecord, SourceStatus } from '../storage/schema';
+import type { FollowUpKind, SourceRecord, SourceStatus } from '../storage/schema';
 import { getSource } from '../storage/sources';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import { ImportApiClient } from '../upload/client';
@@ -20,6 +22,7 @@ import { sourceOutcome, uploadStatusText, type RunOutcome } from '../upload/outc
 import { RateSampler } from '../upload/rate';
 import { openRemoteSource } from '../upload/remote-source';
 import { browserConnectivity, realClock } from '../upload/retry';
+import { ALL_ROWS, selectedCount, type RowSelection } from '../upload/selection';
 import { effectiveLimits } from '../upload/settings';
 import { TabChannel, withTabLease, type TabMessage } from '../upload/tab-lease';
 import {
@@ -32,6 +35,26 @@ import { parseClient } from '../workers/parse-client';
 import { importer } from './importer.svelte';
 import { notifier, uploadMessage } from './notify.svelte';
 import { describe, settings } from './settings.svelte';
+import type { ImportMode, ImportLimits } from '../core/protocol/import-api';
+
+/** The source's own upload and its follow-up runs (dry run, sample, retries), as stored. */
+interface Runs {
+	main: UploadSnapshot | null;
+	followUps: UploadSnapshot[];
+	/** Rows a retry would send: refused by their latest answer; 0 while a run is under way. */
+	refused: number;
+}
+
+async function readRuns(id: string): Promise<Runs> {
+	const [main, followUps] = await Promise.all([uploadSnapshot(id), followUpSnapshots(id)]);
+	const busy = [main, ...followUps].some((run) => run?.source.status === 'uploading');
+	return { main, followUps, refused: busy ? 0 : (await refusedRows(id)).length };
+}
+
+/** A follow-up's name at the destination and on this device: "users.csv — first 100". */
+function followUpName(name: string, kind: FollowUpKind, detail: string): string {
+	return `${name} — ${kind === 'dry_run' ? 'dry run' : detail}`;
+}
 
 /** What this tab does for the open source's upload. */
 export type UploadRole =
@@ -88,6 +111,23 @@ class UploadState {
 	rollingBack = $state(false);
 	/** Rows per second seen from the stored progress, for tabs that do not send. */
 	observedRate = $state(0);
+	/** The source's follow-up runs (dry run, sample, retries), oldest first. */
+	followUps = $state.raw<UploadSnapshot[]>([]);
+	/** Rows a retry would send again (refused by their latest answer). */
+	refused = $state(0);
+
+	/** The follow-up run under way, if any: the panel shows its progress. */
+	activeFollowUp: UploadSnapshot | null = $derived(
+		this.followUps.find((run) => run.source.status === 'uploading') ?? null
+	);
+	/** A sample sent first and not rolled back: the source's own upload sends the rest. */
+	sample: UploadSnapshot | null = $derived(
+		this.followUps.findLast(
+			(run) =>
+				run.source.followUp?.kind === 'sample' &&
+				(run.source.status === 'imported' || run.source.status === 'uploading')
+		) ?? null
+	);
 
 	status: SourceStatus | null = $derived(this.snapshot?.source.status ?? null);
 	/** What the stored run did: counts per status, the badge's colour, the no-accounts hint. */
@@ -101,6 +141,8 @@ class UploadState {
 	/** Aborts this tab's part (lock requests, the run) when the page turns to another source. */
 	#leave: AbortController | null = null;
 	#uploader: Uploader | null = null;
+	/** The run (the source or a follow-up) this tab's uploader sends. */
+	#uploaderRun: string | null = null;
 	#driving = false;
 	#channel: TabChannel | null = null;
 	#rate = new RateSampler();
@@ -116,6 +158,8 @@ class UploadState {
 		this.#subscription = null;
 		this.sourceId = id;
 		this.snapshot = null;
+		this.followUps = [];
+		this.refused = 0;
 		this.progress = null;
 		this.error = null;
 		this.remoteConnection = null;
@@ -124,20 +168,122 @@ class UploadState {
 		if (!id) return;
 		this.#leave = new AbortController();
 		this.#listen();
-		this.#subscription = liveQuery(() => uploadSnapshot(id)).subscribe({
-			next: (snapshot) => this.#observe(id, snapshot),
+		this.#subscription = liveQuery(() => readRuns(id)).subscribe({
+			next: (runs) => this.#observe(id, runs),
 			error: (error: unknown) => {
 				this.error = `The upload state could not be read: ${describe(error)}`;
 			}
 		});
 	}
 
-	/** "Upload N valid rows": checks the destination, records the upload, then sends. */
+	/**
+	 * "Upload N valid rows": checks the destination, records the upload, then sends. After a sample
+	 * it sends the rest: every valid row but the sample's.
+	 */
 	async start(): Promise<void> {
+		const id = this.#readyToStart();
+		if (!id) return;
+		const selection = this.#uploadSelection();
+		await this.#begin(id, selection, async (rows, limits) => {
+			const { url, mode, upsert } = settings.value;
+			const started = await startUpload(id, {
+				destination: { url, mode, upsert },
+				rows,
+				...limits,
+				...(selection.kind === 'all' ? {} : { selection })
+			});
+			return started ? id : null;
+		});
+	}
+
+	/**
+	 * "Dry run": the rows the upload would send (every valid row, or the rest after a sample) to a
+	 * dry-run source; its answers say what would happen.
+	 */
+	async dryRun(): Promise<void> {
+		await this.#startFollowUp('dry_run', this.#uploadSelection(), '', settings.value.mode);
+	}
+
+	/** The rows the source's own upload sends: all valid rows, or those after a sample. */
+	#uploadSelection(): RowSelection {
+		const sampled = this.sample?.source.upload?.selection;
+		return sampled?.kind === 'first' ? { kind: 'after', count: sampled.count } : ALL_ROWS;
+	}
+
+	/** "Try the first N rows": a sample sent as its own source; the source's upload sends the rest. */
+	async tryFirst(count: number): Promise<void> {
+		const rows = Math.max(1, Math.floor(count));
+		await this.#startFollowUp(
+			'sample',
+			{ kind: 'first', count: rows },
+			`first ${rows}`,
+			settings.value.mode
+		);
+	}
+
+	/**
+	 * "Send the refused rows again": only the rows whose latest answer was a refusal, as a new
+	 * source at the destination (new chunks, new keys), in `mode` (create is the usual fix for
+	 * not_found).
+	 */
+	async retryRefused(mode: ImportMode): Promise<void> {
+		const id = this.sourceId;
+		if (!id) return;
+		const rows = await refusedRows(id);
+		if (rows.length === 0) return;
+		const retries = this.followUps.filter((run) => run.source.followUp?.kind === 'retry').length;
+		await this.#startFollowUp('retry', { kind: 'rows', rows }, `retry ${retries + 1}`, mode);
+	}
+
+	/** The source's id when a run may start now (a file validated, nothing under way), else null. */
+	#readyToStart(): string | null {
 		const id = importer.sourceId;
-		const summary = importer.summary;
-		if (!id || id !== this.sourceId || !summary || importer.phase !== 'done') return;
-		if (this.role !== 'none' || this.status === 'uploading') return;
+		if (!id || id !== this.sourceId || !importer.summary || importer.phase !== 'done') return null;
+		if (this.role !== 'none' || this.status === 'uploading' || this.activeFollowUp) return null;
+		return id;
+	}
+
+	async #startFollowUp(
+		kind: FollowUpKind,
+		selection: RowSelection,
+		detail: string,
+		mode: ImportMode
+	): Promise<void> {
+		const id = this.#readyToStart();
+		if (!id) return;
+		const name = followUpName(
+			this.snapshot?.source.name ?? importer.file?.name ?? 'import',
+			kind,
+			detail
+		);
+		await this.#begin(id, selection, (rows, limits) => {
+			const { url } = settings.value;
+			// Upsert belongs to create mode; a retry switched to create starts without it.
+			const upsert = mode === 'create' && settings.value.mode === 'create' && settings.value.upsert;
+			return startFollowUp(id, {
+				kind,
+				name,
+				destination: { url, mode, upsert },
+				selection,
+				rows,
+				...limits
+			});
+		});
+	}
+
+	/**
+	 * Checks the destination (required fields mapped, the run within its limits), records the run
+	 * with `record`, then sends it. `record` answers the id of the run to drive, or null when the
+	 * source is gone.
+	 */
+	async #begin(
+		id: string,
+		selection: RowSelection,
+		record: (
+			rows: number,
+			limits: Pick<ImportLimits, 'rowsPerChunk' | 'bytesPerChunk'>
+		) => Promise<string | null>
+	): Promise<void> {
 		const problem = settings.problem;
 		if (problem) {
 			this.error = problem;
@@ -145,6 +291,7 @@ class UploadState {
 		}
 		this.error = null;
 		this.role = 'preparing';
+		let runId: string | null;
 		try {
 			const client = settings.client();
 			const schema = await client.schema({ timeoutMs: 15_000 });
@@ -154,32 +301,34 @@ class UploadState {
 				throw new Error(
 					`The destination requires ${missing.map((field) => field.name).join(', ')}, which no column is mapped to.`
 				);
-			if (summary.valid > schema.limits.rowsPerSource)
+			const rows = selectedCount(selection, importer.summary?.valid ?? 0);
+			if (rows > schema.limits.rowsPerSource)
 				throw new Error(
-					`The destination accepts at most ${schema.limits.rowsPerSource} rows per source; this file has ${summary.valid} valid rows.`
+					`The destination accepts at most ${schema.limits.rowsPerSource} rows per source; this run has ${rows} valid rows.`
 				);
-			const { url, mode, upsert } = settings.value;
-			const started = await startUpload(id, {
-				destination: { url, mode, upsert },
-				rows: summary.valid,
-				...effectiveLimits(settings.value, schema.limits)
-			});
-			if (!started) throw new Error('This import is no longer on this device.');
+			runId = await record(rows, effectiveLimits(settings.value, schema.limits));
+			if (!runId) throw new Error('This import is no longer on this device.');
 		} catch (error) {
 			this.error = describe(error);
 			this.role = 'none';
 			return;
 		}
 		this.role = 'none';
-		await this.#drive(id);
+		await this.#drive(runId);
 	}
 
 	/** After a failure: try again from the outbox (nothing acknowledged is sent again). */
 	retry(): void {
-		const id = this.sourceId;
-		if (!id || this.status !== 'uploading') return;
+		const runId = this.#runningId();
+		if (!runId) return;
 		this.error = null;
-		void this.#drive(id);
+		void this.#drive(runId);
+	}
+
+	/** The run under way: the source's own upload, else a follow-up's; null when none is. */
+	#runningId(): string | null {
+		if (this.status === 'uploading') return this.sourceId;
+		return this.activeFollowUp?.source.id ?? null;
 	}
 
 	pause(): void {
@@ -197,14 +346,13 @@ class UploadState {
 	 * already applied stay in the destination until "Roll back".
 	 */
 	async cancel(): Promise<void> {
-		const id = this.sourceId;
-		if (!id || this.status !== 'uploading') return;
+		if (!this.#runningId()) return;
 		if (this.role === 'waiting') {
 			// Another tab sends: it stops its uploader and records the cancel.
 			this.#post('cancel');
 			return;
 		}
-		await this.#cancelHere(id);
+		await this.#cancelHere();
 	}
 
 	/** DELETE at the destination: removes what this source created; the source is marked. */
@@ -237,21 +385,27 @@ class UploadState {
 		}
 	}
 
-	#observe(id: string, snapshot: UploadSnapshot | null): void {
+	#observe(id: string, runs: Runs): void {
 		if (id !== this.sourceId) return;
-		this.snapshot = snapshot;
-		const status = snapshot?.source.status ?? null;
-		if (snapshot && this.role === 'waiting') {
-			const rate = this.#rate.sample(snapshot.answeredRows);
+		this.snapshot = runs.main;
+		this.followUps = runs.followUps;
+		this.refused = runs.refused;
+		const runId = this.#runningId();
+		const running = [runs.main, ...runs.followUps].find((run) => run?.source.id === runId);
+		if (running && this.role === 'waiting') {
+			const rate = this.#rate.sample(running.answeredRows);
 			if (rate !== null) this.observedRate = rate;
 		}
-		if (status !== 'uploading') {
+		if (this.#uploader && this.#uploaderRun !== runId) {
 			// Cancelled elsewhere, or the source deleted (sources page): this tab's uploader stops.
-			if (this.#uploader && (status === 'cancelled' || snapshot === null)) this.#uploader.cancel();
-			return;
+			const driven = [runs.main, ...runs.followUps].find(
+				(run) => run?.source.id === this.#uploaderRun
+			);
+			if (!driven || driven.source.status === 'cancelled') this.#uploader.cancel();
 		}
 		// A reload or reopening at step 'upload' resumes by itself.
-		if (!this.#driving && this.role === 'none' && this.error === null) void this.#drive(id);
+		if (runId && !this.#driving && this.role === 'none' && this.error === null)
+			void this.#drive(runId);
 	}
 
 	/**
@@ -278,14 +432,19 @@ class UploadState {
 			if (!leave.signal.aborted && !isAbort(error)) this.error = describe(error);
 		} finally {
 			this.#driving = false;
-			if (this.sourceId === id) this.role = 'none';
+			if (this.#leave === leave) this.role = 'none';
 		}
 	}
 
-	/** Holding the lock: sends every unacknowledged chunk of the source, then completes it. */
+	/**
+	 * Holding the lock: sends every unacknowledged chunk of the run (the source, or one of its
+	 * follow-ups), then completes it.
+	 */
 	async #run(id: string, signal: AbortSignal): Promise<void> {
 		const snapshot = await uploadSnapshot(id);
 		if (!snapshot || snapshot.source.status !== 'uploading' || signal.aborted) return;
+		// A follow-up's rows come from its source's file.
+		const fileId = snapshot.source.followUp?.parentId ?? id;
 		const started = performance.now();
 		const destination = snapshot.source.destination;
 		if (!destination) throw new Error('This upload has no destination.');
@@ -295,14 +454,19 @@ class UploadState {
 		const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
 		const connectivity = browserConnectivity();
 		const remoteId =
-			destination.remoteId ?? (await this.#createRemote(id, snapshot, client, signal));
+			destination.remoteId ?? (await this.#createRemote(id, fileId, snapshot, client, signal));
 		const outbox = new DexieOutbox();
 		const chunks = (await outbox.isSealed(id))
 			? undefined
-			: this.#chunks(id, signal, {
-					rowsPerChunk: snapshot.upload.rowsPerChunk,
-					bytesPerChunk: snapshot.upload.bytesPerChunk
-				});
+			: this.#chunks(
+					fileId,
+					signal,
+					{
+						rowsPerChunk: snapshot.upload.rowsPerChunk,
+						bytesPerChunk: snapshot.upload.bytesPerChunk
+					},
+					snapshot.upload.selection ?? ALL_ROWS
+				);
 		// The outbox is keyed by this device's source id; the destination knows its own id.
 		const sender: ChunkSender = {
 			putChunk: (_id, seq, key, body, options) =>
@@ -317,17 +481,18 @@ class UploadState {
 			chunks,
 			connectivity,
 			onProgress: (progress) => {
-				if (this.sourceId !== id) return;
+				if (this.sourceId !== fileId) return;
 				this.progress = progress;
 				if (progress.connection !== announced) {
 					announced = progress.connection;
-					this.#channel?.post({ id, type: 'connection', connection: announced });
+					this.#channel?.post({ id: fileId, type: 'connection', connection: announced });
 				}
 			}
 		});
 		const stop = () => uploader.cancel();
 		signal.addEventListener('abort', stop, { once: true });
 		this.#uploader = uploader;
+		this.#uploaderRun = id;
 		this.role = 'running';
 		try {
 			await uploader.run();
@@ -342,23 +507,30 @@ class UploadState {
 			throw error;
 		} finally {
 			signal.removeEventListener('abort', stop);
-			if (this.#uploader === uploader) this.#uploader = null;
+			if (this.#uploader === uploader) {
+				this.#uploader = null;
+				this.#uploaderRun = null;
+			}
 		}
 	}
 
-	/** Creates the source at the destination (or reuses the one a lost answer left) and records its id. */
+	/**
+	 * Creates the run's source at the destination (or reuses the one a lost answer left) and
+	 * records its id; `fileId` is the source whose file the rows come from.
+	 */
 	async #createRemote(
 		id: string,
+		fileId: string,
 		snapshot: UploadSnapshot,
 		client: ImportApiClient,
 		signal: AbortSignal
 	): Promise<string> {
-		const file = await getDatabase().files.get(id);
+		const file = await getDatabase().files.get(fileId);
 		if (!file) throw new Error('The file of this import is no longer on this device.');
-		const { destination, name } = snapshot.source;
+		const { destination, name, followUp } = snapshot.source;
 		if (!destination) throw new Error('This upload has no destination.');
 		// The parse worker hashes the file it holds: this source's, once scanned.
-		await importer.scanned(id, signal);
+		await importer.scanned(fileId, signal);
 		const sha256 = await parseClient.fileSha256();
 		const remoteId = await openRemoteSource(
 			client,
@@ -367,7 +539,8 @@ class UploadState {
 				mode: destination.mode,
 				upsert: destination.upsert,
 				file: { name: file.name, size: file.original.size, sha256 },
-				rows: snapshot.upload.rows
+				rows: snapshot.upload.rows,
+				...(followUp?.kind === 'dry_run' ? { dry_run: true } : {})
 			},
 			{ connectivity: browserConnectivity(), clock: realClock, signal }
 		);
@@ -382,19 +555,22 @@ class UploadState {
 	async *#chunks(
 		id: string,
 		signal: AbortSignal,
-		limits: ChunkLimits
+		limits: ChunkLimits,
+		selection: RowSelection
 	): AsyncGenerator<ChunkToSend> {
 		await importer.scanned(id, signal);
 		const file = importer.file;
 		const generation = importer.generation;
-		for await (const chunk of parseClient.chunks(limits)) {
+		for await (const chunk of parseClient.chunks(limits, selection)) {
 			if (importer.file !== file || importer.generation !== generation)
 				throw new RowsChangedError();
 			yield chunk;
 		}
 	}
 
-	async #cancelHere(id: string): Promise<void> {
+	async #cancelHere(): Promise<void> {
+		const id = this.#runningId();
+		if (!id) return;
 		this.#uploader?.cancel();
 		try {
 			await cancelUpload(id);
@@ -414,7 +590,7 @@ class UploadState {
 			if (!this.#uploader) return;
 			if (message.type === 'pause') this.#uploader.pause();
 			else if (message.type === 'resume') this.#uploader.resume();
-			else void this.#cancelHere(message.id);
+			else void this.#cancelHere();
 		});
 	}
 

@@ -9,11 +9,13 @@ import {
 	type UploadRowResult
 } from '../upload/outbox';
 import { getDatabase } from './db';
+import { followUpsOf, latestRejectedRows } from './follow-ups';
 import type {
 	ChunkRowResult,
 	Destination,
 	ResultStatus,
 	SourceRecord,
+	StoredRowSelection,
 	UploadRecord
 } from './schema';
 import { ackChunk, markChunkSent, outboxProgress, pendingChunks, putChunks } from './sources';
@@ -131,6 +133,8 @@ export interface UploadStart {
 	rows: number;
 	rowsPerChunk: number;
 	bytesPerChunk: number;
+	/** Which valid rows are sent, when not all of them (the rest after a sample). */
+	selection?: StoredRowSelection;
 }
 
 /**
@@ -156,7 +160,8 @@ export async function startUpload(sourceId: string, start: UploadStart): Promise
 			completedAt: null,
 			cancelledAt: null,
 			rolledBackAt: null,
-			rollback: null
+			rollback: null,
+			...(start.selection ? { selection: start.selection } : {})
 		};
 		await db.sources.update(sourceId, {
 			status: 'uploading',
@@ -324,12 +329,24 @@ export async function resultsPage(
 	});
 }
 
+/** The uploads of a source's follow-up runs as stored, oldest first (meant for a liveQuery too). */
+export async function followUpSnapshots(parentId: string): Promise<UploadSnapshot[]> {
+	const snapshots: UploadSnapshot[] = [];
+	for (const source of await followUpsOf(parentId)) {
+		const snapshot = await uploadSnapshot(source.id);
+		if (snapshot) snapshots.push(snapshot);
+	}
+	return snapshots;
+}
+
 /**
  * Every row the destination did not apply (any status but imported and updated), with its status
  * and reason, in chunk order: the input of the failure report. Row numbers are the 1-based data-row
- * numbers of the source file, as everywhere else.
+ * numbers of the source file, as everywhere else. A source with samples or retries lists each row
+ * by its latest answer over those runs (follow-ups.ts), in row order.
  */
 export async function rejectedRows(sourceId: string): Promise<ChunkRowResult[]> {
+	if ((await followUpsOf(sourceId)).length > 0) return latestRejectedRows(sourceId);
 	const rejected: ChunkRowResult[] = [];
 	await getDatabase()
 		.results.where('[sourceId+seq]')

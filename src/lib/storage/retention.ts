@@ -67,7 +67,9 @@ export async function purgeExpired(now: number, retention: Retention): Promise<s
 	if (RETENTION_PERIODS[retention].ms === null) return [];
 	// Sources are few and light (files and previews live in their own tables): no index needed.
 	const sources = await getDatabase().sources.toArray();
+	// A follow-up run has no file of its own: its source's is the one that expires.
 	const expired = sources.filter((source) => {
+		if (source.followUp) return false;
 		const expiresAt = fileExpiresAt(source, retention);
 		return expiresAt !== null && expiresAt <= now;
 	});

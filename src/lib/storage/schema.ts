@@ -126,7 +126,34 @@ export interface SourceRecord {
 	 * or null while they are stored (not indexed: no new schema version).
 	 */
 	fileForgottenAt?: number | null;
+	/**
+	 * Set on a run that belongs to another source (a dry run, a sample sent first, a retry of the
+	 * refused rows): it has no file of its own and is listed under that source (not indexed: no
+	 * new schema version). Absent on the sources the admin dropped.
+	 */
+	followUp?: FollowUpOf | null;
 }
+
+/** What a follow-up run is to its source. */
+export interface FollowUpOf {
+	parentId: string;
+	kind: FollowUpKind;
+}
+
+export type FollowUpKind =
+	/** Every valid row sent to a dry-run source: what would happen, nothing applied. */
+	| 'dry_run'
+	/** The first N valid rows sent as their own source before the rest. */
+	| 'sample'
+	/** The rows the destination refused, sent again. */
+	| 'retry';
+
+/** Which valid rows a run sends (the upload's RowSelection, as stored). */
+export type StoredRowSelection =
+	| { kind: 'all' }
+	| { kind: 'first'; count: number }
+	| { kind: 'after'; count: number }
+	| { kind: 'rows'; rows: number[] };
 
 /** How a source's upload was set up and how far it got. */
 export interface UploadRecord {
@@ -135,8 +162,10 @@ export interface UploadRecord {
 	 * null while they are still being built.
 	 */
 	chunkCount: number | null;
-	/** Rows to send: the valid rows when the upload started. */
+	/** Rows to send: the valid rows (those `selection` keeps) when the upload started. */
 	rows: number;
+	/** Which valid rows are sent; absent: all of them (not indexed: no new schema version). */
+	selection?: StoredRowSelection;
 	rowsPerChunk: number;
 	bytesPerChunk: number;
 	/** Epoch ms. */

@@ -99,6 +99,7 @@ async function guardQuota<T>(what: string, write: () => Promise<T>): Promise<T> 
 async function largestSources(): Promise<DeletionCandidate[]> {
 	const sources = await getDatabase().sources.toArray();
 	return sources
+		.filter((source) => !source.followUp)
 		.map((source) => ({ id: source.id, name: source.name, bytes: source.fileBytes }))
 		.sort((a, b) => b.bytes - a.bytes)
 		.slice(0, DELETION_CANDIDATES);
@@ -222,9 +223,10 @@ export async function loadSource(id: string): Promise<LoadedSource | null> {
 	);
 }
 
-/** Newest first. */
+/** Newest first; follow-up runs (follow-ups.ts) are listed under their source, not here. */
 export async function listSources(): Promise<SourceRecord[]> {
-	return getDatabase().sources.orderBy('updatedAt').reverse().toArray();
+	const all = await getDatabase().sources.orderBy('updatedAt').reverse().toArray();
+	return all.filter((source) => !source.followUp);
 }
 
 /** Ids of the sources that have an encrypted report stored (keys only: no report is read). */
@@ -232,10 +234,15 @@ export async function reportedSourceIds(): Promise<string[]> {
 	return getDatabase().reports.toCollection().primaryKeys();
 }
 
-/** Removes a source and everything stored for it, in one transaction. */
+/** Removes a source, its follow-up runs and everything stored for them, in one transaction. */
 export async function deleteSource(id: string): Promise<void> {
 	const db = getDatabase();
-	await db.transaction('rw', sourceTables(db), () => removeSourceRows(db, id));
+	await db.transaction('rw', sourceTables(db), async () => {
+		const all = await db.sources.toArray();
+		const followUps = all.filter((source) => source.followUp?.parentId === id);
+		for (const followUp of followUps) await removeSourceRows(db, followUp.id);
+		await removeSourceRows(db, id);
+	});
 }
 
 /** Every table that holds something of a source. */

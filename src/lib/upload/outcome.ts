@@ -1,6 +1,12 @@
 import { formatDuration } from '../core/progress';
 import { isApplied, ROW_STATUSES, type ImportMode } from '../core/protocol/import-api';
-import type { ResultStatus, SourceRecord, SourceStatus, UploadRecord } from '../storage/schema';
+import type {
+	FollowUpKind,
+	ResultStatus,
+	SourceRecord,
+	SourceStatus,
+	UploadRecord
+} from '../storage/schema';
 
 /** The badge colour of a run: success, partly refused, nothing applied, or not an outcome yet. */
 export type OutcomeTone = 'ok' | 'warn' | 'bad' | '';
@@ -139,4 +145,30 @@ export function runTimes(upload: UploadRecord): RunTimes {
 /** How long a run took: "3 min 5 s", or "under 1 s" rather than a "0 s" that reads as nothing. */
 export function formatRunDuration(ms: number): string {
 	return ms < 1000 ? 'under 1 s' : formatDuration(ms);
+}
+
+const FOLLOW_UP_TITLE: Record<FollowUpKind, string> = {
+	dry_run: 'Dry run',
+	sample: 'Sample',
+	retry: 'Retry'
+};
+
+/** What a follow-up run is called in the panel and the import log: "Dry run", "Retry". */
+export function followUpTitle(kind: FollowUpKind): string {
+	return FOLLOW_UP_TITLE[kind];
+}
+
+/**
+ * A run's badge, follow-ups included: a finished dry run says what would happen ("Would be: 3
+ * imported, 1 not found"), since nothing happened.
+ */
+export function runStatusText(
+	source: Pick<SourceRecord, 'status' | 'resultCounts' | 'destination' | 'followUp'>
+): string {
+	const outcome = sourceOutcome(source);
+	return source.followUp?.kind === 'dry_run' &&
+		source.status === 'imported' &&
+		outcome.counts.length > 0
+		? `Would be: ${outcome.counts.join(', ')}`
+		: uploadStatusText(source.status, outcome);
 }

@@ -20,6 +20,7 @@ export async function openRemoteSource(
 			view.name === request.name &&
 			view.mode === request.mode &&
 			view.expectedRows === request.rows &&
+			view.dryRun === (request.dry_run ?? false) &&
 			view.file.sha256 === request.file.sha256
 	);
 	const view =

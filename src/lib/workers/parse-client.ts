@@ -3,6 +3,7 @@ import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
 import type { Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
+import type { RowSelection } from '../upload/selection';
 import './errors';
 import type { ParseWorkerApi } from './parse.worker';
 
@@ -69,12 +70,12 @@ class ParseClient {
 	}
 
 	/**
-	 * The upload's chunks of the latest scan's valid rows, built (JSON, hash, gzip) in the worker
+	 * The upload's chunks of the latest scan's valid rows (those `selection` keeps), built (JSON, hash, gzip) in the worker
 	 * and pulled one at a time: only one chunk's bytes are ever held on this side.
 	 */
-	async *chunks(limits: ChunkLimits): AsyncGenerator<ChunkToSend> {
+	async *chunks(limits: ChunkLimits, selection?: RowSelection): AsyncGenerator<ChunkToSend> {
 		const remote = this.#remote();
-		await remote.startChunks(limits);
+		await remote.startChunks(limits, selection);
 		for (;;) {
 			const chunk = await remote.nextChunk();
 			if (!chunk) return;

@@ -10,6 +10,7 @@ import { simdSupported } from '../core/wasm/csv-index';
 import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
 import { RowsChangedError } from '../upload/errors';
 import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import { ALL_ROWS, selectRows, type RowSelection } from '../upload/selection';
 import './errors';
 import { memorySink, type WorkingCopySink } from '../io/open';
 import { RangePool } from './range-pool';
@@ -184,9 +185,12 @@ const api = {
 		return current().fileSha256();
 	},
 
-	/** Starts building the upload's chunks from the latest scan's valid rows (drops an older build). */
-	startChunks(limits: ChunkLimits) {
-		chunks = buildChunks(validRowsOf(current(), scans), limits);
+	/**
+	 * Starts building the upload's chunks from the latest scan's valid rows that `selection` keeps
+	 * (drops an older build).
+	 */
+	startChunks(limits: ChunkLimits, selection: RowSelection = ALL_ROWS) {
+		chunks = buildChunks(selectRows(validRowsOf(current(), scans), selection), limits);
 	},
 
 	/** The next chunk of the build, its gzip body moved (not copied); null after the last one. */

@@ -57,7 +57,7 @@ export function sha256Hex(bytes: string | Uint8Array): string {
 
 /** A create-source body's mode; the rest defaults to a small test source. */
 export type NewSourceBody = Pick<CreateSourceBody, 'mode'> &
-	Partial<Pick<CreateSourceBody, 'name' | 'upsert' | 'rows'>>;
+	Partial<Pick<CreateSourceBody, 'name' | 'upsert' | 'rows' | 'dry_run'>>;
 
 export async function createSource(app: FastifyInstance, body: NewSourceBody): Promise<string> {
 	const response = await app.inject({
@@ -69,7 +69,8 @@ export async function createSource(app: FastifyInstance, body: NewSourceBody): P
 			mode: body.mode,
 			upsert: body.upsert ?? false,
 			file: { name: 'users.csv', size: 123, sha256: 'a'.repeat(64) },
-			rows: body.rows ?? 10
+			rows: body.rows ?? 10,
+			...(body.dry_run === undefined ? {} : { dry_run: body.dry_run })
 		}
 	});
 	if (response.statusCode !== 201) throw new Error(`create source: ${response.body}`);

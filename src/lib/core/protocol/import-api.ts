@@ -101,6 +101,11 @@ export interface CreateSourceBody {
 	file: SourceFile;
 	/** Rows the client intends to send. */
 	rows: number;
+	/**
+	 * A dry run (default false): every chunk is judged as it would be applied and answered with the
+	 * statuses it would get, but nothing in the accounts changes.
+	 */
+	dry_run?: boolean;
 }
 
 /** What a rollback (`DELETE /sources/:id`) removed. */
@@ -119,6 +124,8 @@ export interface SourceView {
 	name: string;
 	mode: ImportMode;
 	upsert: boolean;
+	/** Created with `dry_run: true`: its statuses say what would happen; nothing was applied. */
+	dryRun: boolean;
 	file: SourceFile;
 	status: RemoteSourceStatus;
 	/** Rows the client announced when it created the source. */
