@@ -15,6 +15,9 @@ import { isValidPhone } from './rules/phone';
 import { hasControlCharacter } from './rules/text';
 import { isValidUuid } from './rules/uuid';
 
+/** The fields whose repeats are duplicates. */
+export type DuplicateKey = 'user_id' | 'email';
+
 /** A mapped column the destination accepts. */
 export interface Check {
 	column: number;
@@ -27,7 +30,7 @@ export interface Check {
 	/** The value must be a BCP 47 language tag (a field with `languageTag`, e.g. locale). */
 	locale: boolean;
 	/** The duplicate key the value is (an email is compared lower-cased). */
-	key: 'none' | 'user_id' | 'email';
+	key: 'none' | DuplicateKey;
 	/** Index among the date checks, -1 for other types. */
 	dateSlot: number;
 }
