@@ -1,4 +1,5 @@
-import type { DateOrder, IssueCode, MalformedQuote } from '../types';
+import type { DateOrder, IssueCode, MalformedQuote, RowIssue } from '../types';
+import { duplicateIssues } from '../validate/explain';
 import { trimmedField } from '../validate/canonical';
 import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from '../validate/codes';
 import type { DuplicateKey, ValidationPlan } from '../validate/plan';
@@ -162,6 +163,24 @@ export class EditedVerdicts {
 	firstOf(key: DuplicateKey, row: number): number | undefined {
 		const first = this.#firsts[key][row];
 		return first ? first - 1 : undefined;
+	}
+
+	/**
+	 * A row's explained issues (from the scan's explain() of its current values) with its
+	 * duplicates as the edits left them.
+	 */
+	explain(row: number, scanned: RowIssue[]): RowIssue[] {
+		const issues = scanned.filter(
+			(issue) => issue.code !== 'duplicate_user_id' && issue.code !== 'duplicate_email'
+		);
+		issues.push(
+			...duplicateIssues(
+				this.#scanned.plan,
+				this.firstOf('user_id', row),
+				this.firstOf('email', row)
+			)
+		);
+		return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
 	}
 
 	/** Sets one row's edit (null: none) and re-judges what it touches; `original` is the file's row. */
