@@ -7,7 +7,15 @@ import { FerryError } from '../core/errors';
 import { REFERENCE_SCHEMA } from '../core/schema/fields';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import {
+	ImportSession,
+	type ReplaceProgress,
+	type Shown,
+	type ValidRow,
+	type ValidRowsPage
+} from '../pipeline/session';
+import type { RowEdit } from '../core/edits/overlay';
+import type { ReplaceSpec } from '../core/edits/replace';
 import { RowsChangedError } from '../upload/errors';
 import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
 import './errors';
@@ -177,6 +185,42 @@ const api = {
 
 	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
 		return current().filteredRows(mask, offset, count, shown);
+	},
+
+	/**
+	 * Sets rows' edits as given (the overlay stored with the source, or an undo); each edit below
+	 * counts as a new reading of the rows, so a chunk build of the old ones stops.
+	 */
+	setEdits(changes: { row: number; edit: RowEdit | null }[]) {
+		scans++;
+		return current().setEdits(changes);
+	},
+
+	editCell(row: number, column: number, value: string) {
+		scans++;
+		return current().editCell(row, column, value);
+	},
+
+	dropRows(rows: number[], dropped: boolean) {
+		scans++;
+		return current().dropRows(rows, dropped);
+	},
+
+	/** Counts (apply false) or makes a replace in a column, reading every row here with progress. */
+	async replaceInColumn(
+		spec: ReplaceSpec,
+		apply: boolean,
+		onProgress?: (progress: ReplaceProgress) => void
+	) {
+		running?.abort();
+		const controller = new AbortController();
+		running = controller;
+		if (apply) scans++;
+		return current().replaceInColumn(spec, apply, controller.signal, onProgress);
+	},
+
+	droppedRows(offset: number, count: number) {
+		return current().droppedRows(offset, count);
 	},
 
 	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */
