@@ -521,26 +521,12 @@ export async function saveEditStep(
 	);
 }
 
-/** Removes and answers the source's latest edit step (an undo), or null when there is none. */
-export async function popEditStep(sourceId: string): Promise<EditStepRecord | null> {
-	const db = getDatabase();
-	return db.transaction('rw', [db.edits], async () => {
-		const last = await db.edits
-			.where('[sourceId+seq]')
-			.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
-			.last();
-		if (!last) return null;
-		await db.edits.delete([sourceId, last.seq]);
-		return last;
-	});
+/** Removes one edit step (an undo). */
+export async function deleteEditStep(sourceId: string, seq: number): Promise<void> {
+	await getDatabase().edits.delete([sourceId, seq]);
 }
 
-/** Removes every edit step of a source (undo all); answers them, oldest first. */
-export async function clearEditSteps(sourceId: string): Promise<EditStepRecord[]> {
-	const db = getDatabase();
-	return db.transaction('rw', [db.edits], async () => {
-		const steps = await loadEditSteps(sourceId);
-		await db.edits.where('sourceId').equals(sourceId).delete();
-		return steps;
-	});
+/** Removes every edit step of a source (undo all). */
+export async function clearEditSteps(sourceId: string): Promise<void> {
+	await getDatabase().edits.where('sourceId').equals(sourceId).delete();
 }

@@ -6,7 +6,7 @@ import {
 	createSource,
 	deleteSource,
 	loadEditSteps,
-	popEditStep,
+	deleteEditStep,
 	saveEditStep
 } from '../../../src/lib/storage/sources';
 import { sampleSource } from './helpers';
@@ -21,21 +21,21 @@ const cell = (row: number, value: string) => ({
 });
 
 describe('edit steps stored with a source', () => {
-	it('keeps steps in order, pops the latest (undo) and clears them all (undo all)', async () => {
+	it('keeps steps in order, deletes the latest (undo) and clears them all (undo all)', async () => {
 		const { id } = await createSource(sampleSource());
 		expect(await saveEditStep(id, cell(0, 'a@x.com'))).toBe(0);
 		expect(await saveEditStep(id, cell(1, 'b@x.com'))).toBe(1);
 		expect(await saveEditStep(id, cell(2, 'c@x.com'))).toBe(2);
 		expect((await loadEditSteps(id)).map((step) => step.seq)).toEqual([0, 1, 2]);
-		expect((await popEditStep(id))?.label).toBe('edit row 3');
+		await deleteEditStep(id, 2);
 		expect(await saveEditStep(id, cell(3, 'd@x.com'))).toBe(2);
-		expect((await clearEditSteps(id)).map((step) => step.label)).toEqual([
+		expect((await loadEditSteps(id)).map((step) => step.label)).toEqual([
 			'edit row 1',
 			'edit row 2',
 			'edit row 4'
 		]);
+		await clearEditSteps(id);
 		expect(await loadEditSteps(id)).toEqual([]);
-		expect(await popEditStep(id)).toBeNull();
 	});
 
 	it('are deleted with their source, and never mix with another source', async () => {
