@@ -409,15 +409,25 @@ export class ImportSession {
 		return this.#result ? this.summary() : null;
 	}
 
-	/** Replaces one cell's value (the file's own value again removes the edit). */
-	async editCell(row: number, column: number, value: string): Promise<EditOutcome> {
+	/**
+	 * Replaces cells of one row, by column, as one step (a cell set back to the file's own value is
+	 * no longer edited).
+	 */
+	async editRow(row: number, values: Record<number, string>): Promise<EditOutcome> {
 		const result = this.#scanned();
 		if (row < 0 || row >= result.rows) throw new RangeError(`No row ${row + 1}.`);
 		const [record] = await this.#readRecords(result, [row]);
 		const before = this.#overlay.get(row) ?? null;
-		const after = withCell(before, column, value, record.fields[column] ?? '');
-		const name = this.#preview.layout.columns[column] ?? `column ${column + 1}`;
-		return this.#do({ label: `edit row ${row + 1}, ${name}`, changes: [{ row, before, after }] });
+		let after = before;
+		const columns = Object.keys(values).map(Number);
+		for (const column of columns)
+			after = withCell(after, column, values[column], record.fields[column] ?? '');
+		const names = this.#preview.layout.columns;
+		const label =
+			columns.length === 1
+				? `edit row ${row + 1}, ${names[columns[0]] ?? `column ${columns[0] + 1}`}`
+				: `edit row ${row + 1}`;
+		return this.#do({ label, changes: [{ row, before, after }] });
 	}
 
 	/** Drops rows (or takes them back): they count as not in the file. */

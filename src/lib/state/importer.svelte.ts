@@ -407,6 +407,8 @@ class Importer {
 		this.#steps = stored.map(({ seq, label, changes }) => ({ seq, step: { label, changes } }));
 		this.undoLabel = stored.at(-1)?.label ?? null;
 		this.editError = null;
+		// Bookkeeping only, never rendered: a plain Map on purpose.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const overlay = new Map<number, RowEdit | null>();
 		for (const { step } of this.#steps)
 			for (const { row, after } of step.changes) overlay.set(row, after);
@@ -414,9 +416,9 @@ class Importer {
 			await parseClient.setEdits([...overlay].map(([row, edit]) => ({ row, edit })));
 	}
 
-	/** Replaces one cell's value; the row is judged again at once. */
-	editCell(row: number, column: number, value: string): Promise<boolean> {
-		return this.#edit(() => parseClient.editCell(row, column, value));
+	/** Replaces cells of one row (by column) as one step; the row is judged again at once. */
+	editRow(row: number, values: Record<number, string>): Promise<boolean> {
+		return this.#edit(() => parseClient.editRow(row, values));
 	}
 
 	/** Drops rows (they count as not in the file), or keeps them again. */

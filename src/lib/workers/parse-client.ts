@@ -70,8 +70,8 @@ class ParseClient {
 		return this.#remote().setEdits(changes);
 	}
 
-	editCell(row: number, column: number, value: string) {
-		return this.#remote().editCell(row, column, value);
+	editRow(row: number, values: Record<number, string>) {
+		return this.#remote().editRow(row, values);
 	}
 
 	dropRows(rows: number[], dropped: boolean) {

@@ -196,9 +196,9 @@ const api = {
 		return current().setEdits(changes);
 	},
 
-	editCell(row: number, column: number, value: string) {
+	editRow(row: number, values: Record<number, string>) {
 		scans++;
-		return current().editCell(row, column, value);
+		return current().editRow(row, values);
 	},
 
 	dropRows(rows: number[], dropped: boolean) {

@@ -28,7 +28,7 @@ describe('edits in the import session', () => {
 	it('re-judges an edited cell at once and reads the row with its edit everywhere', async () => {
 		const session = await scanned();
 		expect(session.summary()).toMatchObject({ valid: 3, invalid: 2, edited: 0 });
-		const fixed = await session.editCell(1, 1, 'bob@example.com');
+		const fixed = await session.editRow(1, { 1: 'bob@example.com' });
 		expect(fixed.summary).toMatchObject({ valid: 4, invalid: 1, edited: 1 });
 		const [row] = await session.rows(1, 1);
 		expect(row).toMatchObject({
@@ -38,8 +38,8 @@ describe('edits in the import session', () => {
 		});
 
 		// Row 3 stops repeating row 1's email; then row 2 repeats row 1's user_id.
-		await session.editCell(2, 1, 'cy@example.com');
-		const duplicate = await session.editCell(1, 0, 'u1');
+		await session.editRow(2, { 1: 'cy@example.com' });
+		const duplicate = await session.editRow(1, { 0: 'u1' });
 		expect(duplicate.summary).toMatchObject({ valid: 4, invalid: 1, duplicateRows: 1 });
 		const { rows } = await session.filteredRows(~0, 0, 10);
 		expect(rows.map((r) => r.row)).toEqual([1]);
@@ -86,7 +86,7 @@ describe('edits in the import session', () => {
 
 	it('keeps the edits through a new scan (another mapping judges them again)', async () => {
 		const session = await scanned();
-		await session.editCell(1, 1, 'bob@example.com');
+		await session.editRow(1, { 1: 'bob@example.com' });
 		const summary = await session.scan({
 			mapping: MAPPING,
 			schema: REFERENCE_SCHEMA,
