@@ -17,6 +17,7 @@ import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
+import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
@@ -97,6 +98,11 @@ export interface PagedRow extends PreviewRow {
 	/** The columns whose value the admin replaced. */
 	edited: number[];
 	dropped: boolean;
+}
+
+/** A row of the failure report: an invalid row with its reasons, or a dropped row. */
+export interface ReportRow extends PagedRow {
+	reasons: { code: string; message: string }[];
 }
 
 /** One edit action done in the session: the step to store (and undo), and the verdicts after it. */
@@ -565,6 +571,21 @@ export class ImportSession {
 		return {
 			total: dropped.length,
 			rows: this.#paged(result, rows, await this.#readEdited(result, rows), {})
+		};
+	}
+
+	/**
+	 * The failure report's rows, paged: the rows with an error, then the dropped rows (each with
+	 * the one reason that it was dropped), all with the edits applied.
+	 */
+	async reportRows(offset: number, count: number): Promise<{ total: number; rows: ReportRow[] }> {
+		const invalid = await this.filteredRows(ERROR_MASK, offset, count);
+		const from = Math.max(0, offset - invalid.total);
+		const dropped = await this.droppedRows(from, count - invalid.rows.length);
+		const reason = { code: DROPPED_ROW_STATUS, message: 'Dropped by hand in Ferry: not uploaded.' };
+		return {
+			total: invalid.total + dropped.total,
+			rows: [...invalid.rows, ...dropped.rows.map((row) => ({ ...row, reasons: [reason] }))]
 		};
 	}
 

@@ -95,9 +95,9 @@ class ParseClient {
 		}
 	}
 
-	/** The rows the admin dropped, paged (the failure report lists them). */
-	droppedRows(offset: number, count: number) {
-		return this.#remote().droppedRows(offset, count);
+	/** The failure report's rows, paged: invalid ones, then dropped ones, with the edits applied. */
+	reportRows(offset: number, count: number) {
+		return this.#remote().reportRows(offset, count);
 	}
 
 	/** SHA-256 (hex) of the open file, computed in the worker. */

@@ -219,8 +219,9 @@ const api = {
 		return current().replaceInColumn(spec, apply, controller.signal, onProgress);
 	},
 
-	droppedRows(offset: number, count: number) {
-		return current().droppedRows(offset, count);
+	/** The failure report's rows: invalid ones, then dropped ones, with the edits applied. */
+	reportRows(offset: number, count: number) {
+		return current().reportRows(offset, count);
 	},
 
 	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */

@@ -95,3 +95,19 @@ describe('edits in the import session', () => {
 		expect(summary).toMatchObject({ valid: 4, invalid: 1, edited: 1 });
 	});
 });
+
+describe('the failure report with edits', () => {
+	it('pages the invalid rows, then the dropped ones, with the edited values', async () => {
+		const session = await scanned();
+		await session.editRow(2, { 2: 'Cy Edited' });
+		await session.dropRows([4]);
+		const first = await session.reportRows(0, 1);
+		expect(first.total).toBe(3);
+		expect(first.rows.map((r) => r.row)).toEqual([1]);
+		const rest = await session.reportRows(1, 10);
+		expect(rest.rows.map((r) => [r.row, r.fields[2], r.reasons[0].code])).toEqual([
+			[2, 'Cy Edited', 'duplicate_email'],
+			[4, 'Eve', 'dropped']
+		]);
+	});
+});
