@@ -105,7 +105,7 @@ test('fixes rows in place, keeps the fixes through a reload and uploads them', a
 	await editCell(page, 2, 1, 'bob@example.com');
 	await counts(page, 5, 1);
 	await expect(gridRow(page, 2)).not.toHaveClass(/invalid/);
-	await expect(gridRow(page, 2).locator('[data-edited]')).toHaveText('bob@example.com (edited)');
+	await expect(gridRow(page, 2).locator('[data-edited]')).toHaveText('bob@example.com, edited');
 	await expect(page.getByTestId('fixes')).toHaveText('1 row fixed by hand');
 
 	// An edit that repeats row 1's email makes row 4 a duplicate; row 1 stays valid.
@@ -163,7 +163,7 @@ test('fixes rows in place, keeps the fixes through a reload and uploads them', a
 	await page.reload();
 	await counts(page, 5, 0);
 	await expect(page.getByTestId('fixes')).toHaveText('2 rows fixed by hand · 1 row dropped');
-	await expect(gridRow(page, 2).locator('[data-edited]')).toHaveText('bob@example.com (edited)');
+	await expect(gridRow(page, 2).locator('[data-edited]')).toHaveText('bob@example.com, edited');
 	await expect(gridRow(page, 4)).toHaveClass(/dropped/);
 
 	// The upload sends the edited values and not the dropped row.
