@@ -11,6 +11,8 @@ export type FerryErrorCode =
 	| 'unknown_encoding'
 	| 'decompression_limit'
 	| 'too_many_rows'
+	/** Replace in column: the admin's pattern is not a valid regular expression. */
+	| 'invalid_pattern'
 	| 'aborted';
 
 export interface FerryErrorDetails {

@@ -1,11 +1,23 @@
 import { referenceEngine } from '../core/engine/reference';
 import type { RangeRunner, ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
-import { FerryError, isFerryError, type AbortSignalLike } from '../core/errors';
+import {
+	applyEdits,
+	editedColumns,
+	withCell,
+	withDropped,
+	type EditStep,
+	type RowChange,
+	type RowEdit
+} from '../core/edits/overlay';
+import { cellReplacer, patternError, type ReplaceSpec } from '../core/edits/replace';
+import { EditedVerdicts } from '../core/edits/verdicts';
+import { FerryError, isFerryError, throwIfAborted, type AbortSignalLike } from '../core/errors';
 import { detectPreset, transformRecord } from '../core/formats/presets';
 import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
 import { parseRecordRange } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
+import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
@@ -13,6 +25,7 @@ import {
 	type CanonicalRecord
 } from '../core/validate/normalize';
 import { canonicalRecord } from '../core/validate/canonical';
+import { ValidationPlan } from '../core/validate/plan';
 import type {
 	ColumnProposal,
 	DateColumnOrder,
@@ -69,15 +82,43 @@ export interface ScanSummary {
 	dateOrders: DateColumnOrder[];
 	extraKeys: string[];
 	duplicateRows: number;
+	/** Rows with a value the admin replaced, not dropped ("fixed by hand"). */
+	edited: number;
+	/** Rows the admin dropped: not in rows, valid or invalid, and never uploaded. */
+	dropped: number;
 	notices: string[];
 	/** Present when the scan had to re-read the file in another encoding: the preview to show now. */
 	preview?: Preview;
 }
 
+/** A row as it reads now: its values with the admin's edits applied. */
 export interface PagedRow extends PreviewRow {
 	issues: IssueCode[];
 	duplicateOf: number | null;
+	/** The columns whose value the admin replaced. */
+	edited: number[];
+	dropped: boolean;
 }
+
+/** A row of the failure report: an invalid row with its reasons, or a dropped row. */
+export interface ReportRow extends PagedRow {
+	reasons: { code: string; message: string }[];
+}
+
+/** One edit action done in the session: the step to store (and undo), and the verdicts after it. */
+export interface EditOutcome {
+	step: EditStep;
+	summary: ScanSummary;
+}
+
+/** How far a replace in column has read. */
+export interface ReplaceProgress {
+	rows: number;
+	total: number;
+}
+
+/** Rows read at a time while edits are judged or a column is searched. */
+const EDIT_PAGE = 5000;
 
 export interface ExplainedRow extends PagedRow {
 	reasons: RowIssue[];
@@ -143,6 +184,10 @@ export class ImportSession {
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
+	/** The admin's fixes by row, kept across scans: a new mapping judges them again. */
+	#overlay = new Map<number, RowEdit>();
+	/** The latest scan's verdicts with the overlay, once there is an edit to judge. */
+	#edited: EditedVerdicts | null = null;
 
 	private constructor(
 		file: Blob,
@@ -169,8 +214,10 @@ export class ImportSession {
 	/** Reads and validates the whole file with the given mapping. */
 	async scan(call: ScanCall): Promise<ScanSummary> {
 		try {
+			this.#edited = null;
 			this.#result = await this.#scanOnce(call);
 			this.#resultCall = call;
+			await this.#judgeEdits(call.signal);
 			return this.#summary(this.#result);
 		} catch (error) {
 			// The head looked like UTF-8 but a later byte is not: the file is Windows-1252 after all.
@@ -195,6 +242,7 @@ export class ImportSession {
 					: this.#preview.proposals.map((p) => p.field);
 			this.#result = await this.#scanOnce({ ...call, mapping });
 			this.#resultCall = { ...call, mapping };
+			await this.#judgeEdits(call.signal);
 			return { ...this.#summary(this.#result), preview: this.#preview };
 		}
 	}
@@ -291,19 +339,184 @@ export class ImportSession {
 	}
 
 	#summary(result: ScanResult): ScanSummary {
-		return {
-			engine: result.engine,
+		const counts = this.#edited?.counts ?? {
 			rows: result.rows,
 			valid: result.valid,
 			invalid: result.invalid,
 			warnings: result.warnings,
 			validWithWarnings: result.validWithWarnings,
 			issueCounts: result.issueCounts,
+			duplicateRows: result.duplicateOf.size,
+			edited: 0,
+			dropped: 0
+		};
+		return {
+			engine: result.engine,
+			...counts,
 			dateOrders: result.dateOrders,
 			extraKeys: result.extraKeys,
-			duplicateRows: result.duplicateOf.size,
 			notices: [...this.#notices]
 		};
+	}
+
+	/** The verdicts with the edits, made on the first edit after a scan. */
+	#editedVerdicts(result: ScanResult, call: ScanCall): EditedVerdicts {
+		if (this.#edited) return this.#edited;
+		const plan = new ValidationPlan({
+			profile: call.profile,
+			mapping: call.mapping,
+			columns: this.#preview.layout.columns,
+			options: call.options
+		});
+		this.#edited = new EditedVerdicts(
+			{ plan, summary: result, firstRowOfKey: (key, value) => result.firstRowOfKey(key, value) },
+			{ ...result, duplicateRows: result.duplicateOf.size }
+		);
+		return this.#edited;
+	}
+
+	/** Judges the whole overlay against a new scan: only the edited rows are read. */
+	async #judgeEdits(signal?: AbortSignalLike): Promise<void> {
+		this.#edited = null;
+		await this.#judge([...this.#overlay.keys()], signal);
+	}
+
+	/** Re-judges rows whose edit changed (before a scan, the overlay is only kept). */
+	async #judge(changed: number[], signal?: AbortSignalLike): Promise<void> {
+		const result = this.#result;
+		const call = this.#resultCall;
+		if (!result || !call) return;
+		const rows = [...new Set(changed)].filter((row) => row < result.rows).sort((a, b) => a - b);
+		if (rows.length === 0) return;
+		const edited = this.#editedVerdicts(result, call);
+		for (let at = 0; at < rows.length; at += EDIT_PAGE) {
+			throwIfAborted(signal);
+			const page = rows.slice(at, at + EDIT_PAGE);
+			const records = await this.#readRecords(result, page);
+			page.forEach((row, i) => edited.set(row, this.#overlay.get(row) ?? null, records[i]));
+		}
+	}
+
+	/** The latest scan's summary, with the edits. */
+	summary(): ScanSummary {
+		return this.#summary(this.#scanned());
+	}
+
+	/**
+	 * Sets rows' edits as given (null: none), e.g. an undo or the overlay stored with the source,
+	 * and judges them again; before a scan they are only kept, and judged by the scan.
+	 */
+	async setEdits(changes: { row: number; edit: RowEdit | null }[]): Promise<ScanSummary | null> {
+		for (const { row, edit } of changes) {
+			if (edit) this.#overlay.set(row, edit);
+			else this.#overlay.delete(row);
+		}
+		await this.#judge(changes.map((change) => change.row));
+		return this.#result ? this.summary() : null;
+	}
+
+	/**
+	 * Replaces cells of one row, by column, as one step (a cell set back to the file's own value is
+	 * no longer edited).
+	 */
+	async editRow(row: number, values: Record<number, string>): Promise<EditOutcome> {
+		const result = this.#scanned();
+		if (row < 0 || row >= result.rows) throw new RangeError(`No row ${row + 1}.`);
+		const [record] = await this.#readRecords(result, [row]);
+		const before = this.#overlay.get(row) ?? null;
+		let after = before;
+		const columns = Object.keys(values).map(Number);
+		for (const column of columns)
+			after = withCell(after, column, values[column], record.fields[column] ?? '');
+		const names = this.#preview.layout.columns;
+		const label =
+			columns.length === 1
+				? `edit row ${row + 1}, ${names[columns[0]] ?? `column ${columns[0] + 1}`}`
+				: `edit row ${row + 1}`;
+		return this.#do({ label, changes: [{ row, before, after }] });
+	}
+
+	/** Drops rows (or takes them back): they count as not in the file. */
+	dropRows(rows: number[], dropped = true): Promise<EditOutcome> {
+		const result = this.#scanned();
+		const changes = rows
+			.filter((row) => row >= 0 && row < result.rows)
+			.map((row) => {
+				const before = this.#overlay.get(row) ?? null;
+				return { row, before, after: withDropped(before, dropped) };
+			});
+		const what = rows.length === 1 ? `row ${rows[0] + 1}` : `${rows.length} rows`;
+		return this.#do({ label: `${dropped ? 'drop' : 'keep'} ${what}`, changes });
+	}
+
+	/**
+	 * The rows whose value in `spec.column` the replace changes (dropped rows are left alone): every
+	 * row is read, a page at a time, so it runs here in the worker with progress. With `apply`, the
+	 * change is made as one step.
+	 */
+	async replaceInColumn(
+		spec: ReplaceSpec,
+		apply: boolean,
+		signal?: AbortSignalLike,
+		onProgress?: (progress: ReplaceProgress) => void
+	): Promise<{ matches: number; outcome: EditOutcome | null }> {
+		const result = this.#scanned();
+		const error = patternError(spec);
+		if (error) throw new FerryError('invalid_pattern', error);
+		const replace = cellReplacer(spec);
+		const changes: RowChange[] = [];
+		for (let start = 0; start < result.rows; start += EDIT_PAGE) {
+			throwIfAborted(signal);
+			const rows = Array.from(
+				{ length: Math.min(EDIT_PAGE, result.rows - start) },
+				(_, i) => start + i
+			);
+			const records = await this.#readRecords(result, rows);
+			records.forEach((record, i) => {
+				const row = rows[i];
+				const before = this.#overlay.get(row) ?? null;
+				if (before?.dropped) return;
+				const next = replace(applyEdits(record.fields, before)[spec.column] ?? '');
+				if (next === null) return;
+				const after = withCell(before, spec.column, next, record.fields[spec.column] ?? '');
+				changes.push({ row, before, after });
+			});
+			onProgress?.({ rows: start + rows.length, total: result.rows });
+		}
+		if (!apply || changes.length === 0) return { matches: changes.length, outcome: null };
+		const name = this.#preview.layout.columns[spec.column] ?? `column ${spec.column + 1}`;
+		const outcome = await this.#do({ label: `replace in ${name}`, changes });
+		return { matches: changes.length, outcome };
+	}
+
+	async #do(step: EditStep): Promise<EditOutcome> {
+		for (const { row, after } of step.changes) {
+			if (after) this.#overlay.set(row, after);
+			else this.#overlay.delete(row);
+		}
+		await this.#judge(step.changes.map((change) => change.row));
+		return { step, summary: this.summary() };
+	}
+
+	/** The current masks: the scan's, or with the edits. */
+	#masks(result: ScanResult): Uint32Array {
+		return this.#edited?.masks ?? result.rowIssues;
+	}
+
+	#isDropped(row: number): boolean {
+		return this.#overlay.get(row)?.dropped === true;
+	}
+
+	/** A record as the admin's edits left it (an edited row no longer has the file's quote slip). */
+	#withEdits(record: RecordSpan, row: number): RecordSpan {
+		const edit = this.#overlay.get(row);
+		if (!edit) return record;
+		return { ...record, fields: applyEdits(record.fields, edit), malformedQuote: undefined };
+	}
+
+	#explained(result: ScanResult, row: number, record: RecordSpan): RowIssue[] {
+		const issues = result.explain(row, record.fields, record.fieldCount, record.malformedQuote);
+		return this.#edited ? this.#edited.explain(row, issues) : issues;
 	}
 
 	#scanned(): ScanResult {
@@ -320,7 +533,7 @@ export class ImportSession {
 		const end = Math.min(result.rows, start + count);
 		if (start >= end) return [];
 		const rows = Array.from({ length: end - start }, (_, i) => start + i);
-		return this.#paged(result, rows, await this.#readRecords(result, rows), shown);
+		return this.#paged(result, rows, await this.#readEdited(result, rows), shown);
 	}
 
 	/** Rows whose issue mask intersects `mask`, paged, with their reasons: the "invalid rows" list. */
@@ -331,32 +544,55 @@ export class ImportSession {
 		shown: Shown = {}
 	): Promise<{ total: number; rows: ExplainedRow[] }> {
 		const result = this.#scanned();
+		const masks = this.#masks(result);
 		const matches: number[] = [];
 		let total = 0;
 		for (let row = 0; row < result.rows; row++) {
-			if ((result.rowIssues[row] & mask) === 0) continue;
+			if ((masks[row] & mask) === 0 || this.#isDropped(row)) continue;
 			if (total >= offset && matches.length < count) matches.push(row);
 			total++;
 		}
-		const records = await this.#readRecords(result, matches);
+		const records = await this.#readEdited(result, matches);
 		const rows = this.#paged(result, matches, records, shown).map((row, i) => ({
 			...row,
-			reasons: result.explain(
-				row.row,
-				records[i].fields,
-				records[i].fieldCount,
-				records[i].malformedQuote
-			)
+			reasons: this.#explained(result, row.row, records[i])
 		}));
 		return { total, rows };
 	}
 
+	/** The rows the admin dropped, paged, in row order: the report lists them as dropped. */
+	async droppedRows(offset: number, count: number): Promise<{ total: number; rows: PagedRow[] }> {
+		const result = this.#scanned();
+		const dropped = [...this.#overlay]
+			.filter(([row, edit]) => edit.dropped && row < result.rows)
+			.map(([row]) => row)
+			.sort((a, b) => a - b);
+		const rows = dropped.slice(offset, offset + count);
+		return {
+			total: dropped.length,
+			rows: this.#paged(result, rows, await this.#readEdited(result, rows), {})
+		};
+	}
+
+	/**
+	 * The failure report's rows, paged: the rows with an error, then the dropped rows (each with
+	 * the one reason that it was dropped), all with the edits applied.
+	 */
+	async reportRows(offset: number, count: number): Promise<{ total: number; rows: ReportRow[] }> {
+		const invalid = await this.filteredRows(ERROR_MASK, offset, count);
+		const from = Math.max(0, offset - invalid.total);
+		const dropped = await this.droppedRows(from, count - invalid.rows.length);
+		const reason = { code: DROPPED_ROW_STATUS, message: 'Dropped by hand in Ferry: not uploaded.' };
+		return {
+			total: invalid.total + dropped.total,
+			rows: [...invalid.rows, ...dropped.rows.map((row) => ({ ...row, reasons: [reason] }))]
+		};
+	}
+
 	async explain(row: number): Promise<RowIssue[]> {
 		const result = this.#scanned();
-		const [record] = await this.#readRecords(result, [row]);
-		return record
-			? result.explain(row, record.fields, record.fieldCount, record.malformedQuote)
-			: [];
+		const [record] = await this.#readEdited(result, [row]);
+		return record ? this.#explained(result, row, record) : [];
 	}
 
 	/**
@@ -369,11 +605,12 @@ export class ImportSession {
 		const result = this.#scanned();
 		const call = this.#resultCall;
 		if (!call) throw new FerryError('aborted', 'The file has not been scanned yet.');
+		const masks = this.#masks(result);
 		const indices: number[] = [];
 		let index = Math.max(0, Math.floor(start));
 		for (; index < result.rows && indices.length < count; index++)
-			if ((result.rowIssues[index] & ERROR_MASK) === 0) indices.push(index);
-		const records = await this.#readRecords(result, indices);
+			if ((masks[index] & ERROR_MASK) === 0 && !this.#isDropped(index)) indices.push(index);
+		const records = await this.#readEdited(result, indices);
 		const options = {
 			dateOrders: dateOrdersByField(result.dateOrders, call.mapping),
 			dateOrder: call.options.dateOrder,
@@ -391,16 +628,31 @@ export class ImportSession {
 	}
 
 	#paged(result: ScanResult, rows: number[], records: RecordSpan[], shown: Shown): PagedRow[] {
+		const masks = this.#masks(result);
+		const edited = this.#edited;
 		return records.map((record, i) => {
 			const row = rows[i];
+			const edit = this.#overlay.get(row);
 			return {
 				row,
 				line: record.line,
 				fields: shown.capValues ? capValues(record.fields) : record.fields,
-				issues: codesOf(result.rowIssues[row]),
-				duplicateOf: result.duplicateOf.get(row) ?? null
+				issues: codesOf(masks[row]),
+				duplicateOf: edited
+					? (edited.firstOf('user_id', row) ?? edited.firstOf('email', row) ?? null)
+					: (result.duplicateOf.get(row) ?? null),
+				edited: editedColumns(edit),
+				dropped: edit?.dropped === true
 			};
 		});
+	}
+
+	/** Records of `rows` with the edits applied: what the screen, the report and the upload read. */
+	async #readEdited(result: ScanResult, rows: number[]): Promise<RecordSpan[]> {
+		const records = await this.#readRecords(result, rows);
+		return this.#overlay.size === 0
+			? records
+			: records.map((record, i) => this.#withEdits(record, rows[i]));
 	}
 
 	/** Reads runs of consecutive rows with one slice each. */

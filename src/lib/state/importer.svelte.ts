@@ -4,13 +4,19 @@ import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
 import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
-import type { Preview, ScanSummary } from '../pipeline/session';
+import type { EditStep, RowEdit } from '../core/edits/overlay';
+import type { ReplaceSpec } from '../core/edits/replace';
+import type { EditOutcome, Preview, ReplaceProgress, ScanSummary } from '../pipeline/session';
 import type { SourceRecord, SourceStatus, StoredReadOptions } from '../storage/schema';
 import {
+	clearEditSteps,
 	createSource,
 	findProfile,
 	getSource,
+	loadEditSteps,
 	loadSource,
+	deleteEditStep,
+	saveEditStep,
 	saveProfile,
 	saveScanCounts
 } from '../storage/sources';
@@ -84,6 +90,22 @@ class Importer {
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
 	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_PROFILE));
 
+	/** What the latest edit step did ("edit row 3, email"), null when there is nothing to undo. */
+	undoLabel = $state<string | null>(null);
+	/** An edit, undo or replace is being made in the worker. */
+	editing = $state(false);
+	/** How far a replace in column has read the file. */
+	replaceProgress = $state<ReplaceProgress | null>(null);
+	/** Why the latest edit could not be made. */
+	editError = $state<string | null>(null);
+	/** Edits are made once the file is scanned, and never to rows already sent. */
+	editable: boolean = $derived(this.#phase === 'done' && !this.locked);
+
+	/**
+	 * This tab's edit steps, oldest first (the stored ones, or only these when the source could
+	 * not be stored): a plain array, since a replace in a column may change a million rows.
+	 */
+	#steps: { step: EditStep; seq: number | null }[] = [];
 	#scan: AbortController | null = null;
 	/** The admin changed the mapping: remember it for files with the same header. */
 	#mappingChosen = false;
@@ -323,7 +345,8 @@ class Importer {
 			const remembered =
 				mapping ?? (await findProfile(headerSignature(preview.layout.keys)).catch(() => null));
 			if (remembered) this.proposals = withMapping(preview.proposals, remembered);
-			return true;
+			await this.#loadEdits();
+			return this.file === file;
 		} catch (error) {
 			this.#fail(error);
 			return false;
@@ -372,6 +395,132 @@ class Importer {
 			if (controller.signal.aborted) return;
 			this.#fail(error);
 		}
+	}
+
+	/**
+	 * The source's stored edit steps, handed to the freshly opened file in the worker as one overlay
+	 * (the scan that follows judges them); a new file starts with none.
+	 */
+	async #loadEdits(): Promise<void> {
+		const id = this.sourceId;
+		const stored = id ? await loadEditSteps(id).catch(() => []) : [];
+		this.#steps = stored.map(({ seq, label, changes }) => ({ seq, step: { label, changes } }));
+		this.undoLabel = stored.at(-1)?.label ?? null;
+		this.editError = null;
+		// Bookkeeping only, never rendered: a plain Map on purpose.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const overlay = new Map<number, RowEdit | null>();
+		for (const { step } of this.#steps)
+			for (const { row, after } of step.changes) overlay.set(row, after);
+		if (overlay.size > 0)
+			await parseClient.setEdits([...overlay].map(([row, edit]) => ({ row, edit })));
+	}
+
+	/** Replaces cells of one row (by column) as one step; the row is judged again at once. */
+	editRow(row: number, values: Record<number, string>): Promise<boolean> {
+		return this.#edit(() => parseClient.editRow(row, values));
+	}
+
+	/** Drops rows (they count as not in the file), or keeps them again. */
+	dropRows(rows: number[], dropped = true): Promise<boolean> {
+		return this.#edit(() => parseClient.dropRows(rows, dropped));
+	}
+
+	/**
+	 * How many rows a replace in a column would change (apply false), or makes it as one step: the
+	 * worker reads every row, with progress. Null when it was cancelled or failed (editError says why).
+	 */
+	async replaceInColumn(
+		spec: ReplaceSpec,
+		apply: boolean,
+		signal: AbortSignal
+	): Promise<number | null> {
+		if (!this.editable) return null;
+		this.replaceProgress = { rows: 0, total: this.summary?.rows ?? 0 };
+		let matches: number | null = null;
+		await this.#edit(async () => {
+			const answer = await parseClient.replaceInColumn(spec, apply, signal, (progress) => {
+				if (!signal.aborted) this.replaceProgress = progress;
+			});
+			matches = answer.matches;
+			return answer.outcome;
+		});
+		this.replaceProgress = null;
+		return signal.aborted ? null : matches;
+	}
+
+	/** Takes back the latest edit step. */
+	async undo(): Promise<void> {
+		const id = this.sourceId;
+		await this.#change(async () => {
+			const last = this.#steps.pop();
+			if (!last) return [];
+			if (id && last.seq !== null) await deleteEditStep(id, last.seq);
+			return last.step.changes.map(({ row, before }) => ({ row, edit: before }));
+		});
+	}
+
+	/** Takes back every edit: each edited row as the file has it. */
+	async undoAll(): Promise<void> {
+		const id = this.sourceId;
+		await this.#change(async () => {
+			if (id) await clearEditSteps(id);
+			const steps = this.#steps.splice(0);
+			const rows = new Set(steps.flatMap(({ step }) => step.changes.map((change) => change.row)));
+			return [...rows].map((row) => ({ row, edit: null }));
+		});
+	}
+
+	/** Sets rows' edits in the worker after `changes` decided them (from the stored steps). */
+	async #change(changes: () => Promise<{ row: number; edit: RowEdit | null }[]>): Promise<void> {
+		if (!this.editable || this.editing) return;
+		this.editing = true;
+		this.editError = null;
+		try {
+			const summary = await parseClient.setEdits(await changes());
+			this.undoLabel = this.#steps.at(-1)?.step.label ?? null;
+			if (summary) await this.#edited(summary);
+		} catch (error) {
+			this.editError = failureMessage(error);
+		} finally {
+			this.editing = false;
+		}
+	}
+
+	/** Makes one edit in the worker, then stores its step; false when nothing was done. */
+	async #edit(make: () => Promise<EditOutcome | null>): Promise<boolean> {
+		if (!this.editable || this.editing) return false;
+		this.editing = true;
+		this.editError = null;
+		try {
+			const outcome = await make();
+			if (!outcome || outcome.step.changes.length === 0) return false;
+			const { step } = outcome;
+			const entry: { step: EditStep; seq: number | null } = { step, seq: null };
+			this.#steps.push(entry);
+			this.undoLabel = step.label;
+			const id = this.sourceId;
+			if (id)
+				await this.#save(async () => {
+					entry.seq = await saveEditStep(id, step);
+					return true;
+				});
+			await this.#edited(outcome.summary);
+			return true;
+		} catch (error) {
+			this.editError = failureMessage(error);
+			return false;
+		} finally {
+			this.editing = false;
+		}
+	}
+
+	/** Shows the summary with the edits, refreshes the rows and stores the new counts. */
+	async #edited(summary: ScanSummary): Promise<void> {
+		this.summary = summary;
+		this.generation++;
+		const id = this.sourceId;
+		if (id) await this.#save(() => saveScanCounts(id, summary));
 	}
 
 	/** Returns whether the source was created. */

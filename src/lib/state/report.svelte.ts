@@ -4,7 +4,6 @@ import type { ReportCost } from '../core/report/cipher';
 import { downloadFile } from '../components/download';
 import { ReportRowsChangedError } from '../core/report/error';
 import { refusedRow, type FailureRow } from '../core/report/rows';
-import { ERROR_MASK } from '../core/validate/codes';
 import { rejectedRows } from '../storage/outbox-store';
 import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
 import { parseClient } from '../workers/parse-client';
@@ -165,7 +164,7 @@ class FailureReport {
 			const sealed = await writeReportInWorker({
 				columns: $state.snapshot(preview.layout.columns),
 				pager: async (offset, count) => {
-					const page = await parseClient.filteredRows(ERROR_MASK, offset, count);
+					const page = await parseClient.reportRows(offset, count);
 					if (!isCurrent()) throw new ReportRowsChangedError();
 					return page;
 				},

@@ -8,6 +8,8 @@ import Dexie, {
 import {
 	SCHEMA_V1,
 	SCHEMA_V2,
+	SCHEMA_V3,
+	type EditStepRecord,
 	type FileRecord,
 	type OutboxChunkRecord,
 	type PreviewRecord,
@@ -89,6 +91,12 @@ export async function upgradeToV2(tx: Transaction): Promise<void> {
 	}
 }
 
+/**
+ * Version 3 adds the edits table, which starts empty: sources stored before it have no edits, so
+ * no record of an earlier version changes.
+ */
+export async function upgradeToV3(): Promise<void> {}
+
 /** Ferry's IndexedDB database: one class, one instance per tab (getDatabase). */
 export class FerryDatabase extends Dexie {
 	declare sources: Table<SourceRecord, string>;
@@ -98,6 +106,7 @@ export class FerryDatabase extends Dexie {
 	declare results: Table<ResultRecord, [string, number]>;
 	declare reports: Table<ReportRecord, string>;
 	declare outbox: Table<OutboxChunkRecord, [string, number]>;
+	declare edits: Table<EditStepRecord, [string, number]>;
 
 	// A TypeScript-private field, not `#`: Dexie hands out a Proxy of the instance (db.vip), and
 	// `#` fields are unreachable through a Proxy.
@@ -107,7 +116,8 @@ export class FerryDatabase extends Dexie {
 		super(name, options);
 		this.version(1).stores(SCHEMA_V1);
 		this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
-		// The next schema goes here: this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
+		this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
+		// The next schema goes here: this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
 		this.use(strictOutboxDurability);
 
 		// Subscribed after Dexie's own handler, so it runs first; `false` stops Dexie's handler, which

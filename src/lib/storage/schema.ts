@@ -33,10 +33,16 @@ export const SCHEMA_V1 = {
  */
 export const SCHEMA_V2 = { ...SCHEMA_V1, verdicts: null } as const;
 
+/**
+ * The admin's fixes (core/edits): one record per undoable step of a source, in order, so an edit
+ * writes one small record and an undo deletes the last one; the overlay is their sum.
+ */
+export const SCHEMA_V3 = { ...SCHEMA_V2, edits: '[sourceId+seq], sourceId' } as const;
+
 /** The tables of the current schema. */
 export type TableName = {
-	[Name in keyof typeof SCHEMA_V2]: (typeof SCHEMA_V2)[Name] extends string ? Name : never;
-}[keyof typeof SCHEMA_V2];
+	[Name in keyof typeof SCHEMA_V3]: (typeof SCHEMA_V3)[Name] extends string ? Name : never;
+}[keyof typeof SCHEMA_V3];
 
 /** Lifecycle of a source. */
 export type SourceStatus =
@@ -275,4 +281,26 @@ export interface OutboxChunkRecord {
 	/** Epoch ms of the latest send, or null. */
 	sentAt: number | null;
 	ackedAt: number | null;
+}
+
+/** One row's edit as stored: replaced cells by column index, and the dropped flag. */
+export interface StoredRowEdit {
+	values: Record<number, string>;
+	dropped: boolean;
+}
+
+export interface StoredRowChange {
+	row: number;
+	before: StoredRowEdit | null;
+	after: StoredRowEdit | null;
+}
+
+/** One undoable edit step of a source (an edited cell, a replace in a column, dropped rows). */
+export interface EditStepRecord {
+	sourceId: string;
+	/** 0, 1, 2…: the order the steps were made in. */
+	seq: number;
+	label: string;
+	changes: StoredRowChange[];
+	createdAt: number;
 }

@@ -11,6 +11,8 @@ import {
 } from './quota';
 import type {
 	ChunkRowResult,
+	EditStepRecord,
+	StoredRowChange,
 	FileRecord,
 	OutboxChunkRecord,
 	PreviewRecord,
@@ -247,7 +249,7 @@ export async function deleteSource(id: string): Promise<void> {
 
 /** Every table that holds something of a source. */
 function sourceTables(db: FerryDatabase) {
-	return [db.sources, db.files, db.previews, db.results, db.reports, db.outbox];
+	return [db.sources, db.files, db.previews, db.results, db.reports, db.outbox, db.edits];
 }
 
 /** Inside a transaction over sourceTables: deletes the source's rows in every table. */
@@ -258,7 +260,8 @@ async function removeSourceRows(db: FerryDatabase, id: string): Promise<void> {
 		db.previews.delete(id),
 		db.reports.delete(id),
 		db.results.where('sourceId').equals(id).delete(),
-		db.outbox.where('sourceId').equals(id).delete()
+		db.outbox.where('sourceId').equals(id).delete(),
+		db.edits.where('sourceId').equals(id).delete()
 	]);
 }
 
@@ -496,4 +499,41 @@ export async function loadResults(sourceId: string): Promise<ChunkRowResult[]> {
 		.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
 		.toArray();
 	return records.flatMap((record) => record.results);
+}
+
+/** A source's edit steps, oldest first: the overlay is their sum. */
+export async function loadEditSteps(sourceId: string): Promise<EditStepRecord[]> {
+	return getDatabase()
+		.edits.where('[sourceId+seq]')
+		.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
+		.toArray();
+}
+
+/** Stores one edit step after the source's others; answers its seq. */
+export async function saveEditStep(
+	sourceId: string,
+	step: { label: string; changes: StoredRowChange[] }
+): Promise<number> {
+	const db = getDatabase();
+	return guardQuota('the edit', () =>
+		db.transaction('rw', [db.edits], async () => {
+			const last = await db.edits
+				.where('[sourceId+seq]')
+				.between([sourceId, Dexie.minKey], [sourceId, Dexie.maxKey])
+				.last();
+			const seq = last ? last.seq + 1 : 0;
+			await db.edits.add({ sourceId, seq, ...step, createdAt: Date.now() });
+			return seq;
+		})
+	);
+}
+
+/** Removes one edit step (an undo). */
+export async function deleteEditStep(sourceId: string, seq: number): Promise<void> {
+	await getDatabase().edits.delete([sourceId, seq]);
+}
+
+/** Removes every edit step of a source (undo all). */
+export async function clearEditSteps(sourceId: string): Promise<void> {
+	await getDatabase().edits.where('sourceId').equals(sourceId).delete();
 }

@@ -1,7 +1,9 @@
 import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
-import type { Shown } from '../pipeline/session';
+import type { RowEdit } from '../core/edits/overlay';
+import type { ReplaceSpec } from '../core/edits/replace';
+import type { ReplaceProgress, Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import type { RowSelection } from '../upload/selection';
 import './errors';
@@ -62,6 +64,41 @@ class ParseClient {
 
 	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
 		return this.#remote().filteredRows(mask, offset, count, shown);
+	}
+
+	/** Sets rows' edits as given (stored overlay, undo); the summary once the file is scanned. */
+	setEdits(changes: { row: number; edit: RowEdit | null }[]) {
+		return this.#remote().setEdits(changes);
+	}
+
+	editRow(row: number, values: Record<number, string>) {
+		return this.#remote().editRow(row, values);
+	}
+
+	dropRows(rows: number[], dropped: boolean) {
+		return this.#remote().dropRows(rows, dropped);
+	}
+
+	/** A replace in a column run in the worker: counted (apply false) or made as one step. */
+	async replaceInColumn(
+		spec: ReplaceSpec,
+		apply: boolean,
+		signal: AbortSignal,
+		onProgress: (progress: ReplaceProgress) => void
+	) {
+		const remote = this.#remote();
+		const cancel = () => void remote.cancel();
+		signal.addEventListener('abort', cancel, { once: true });
+		try {
+			return await remote.replaceInColumn(spec, apply, Comlink.proxy(onProgress));
+		} finally {
+			signal.removeEventListener('abort', cancel);
+		}
+	}
+
+	/** The failure report's rows, paged: invalid ones, then dropped ones, with the edits applied. */
+	reportRows(offset: number, count: number) {
+		return this.#remote().reportRows(offset, count);
 	}
 
 	/** SHA-256 (hex) of the open file, computed in the worker. */

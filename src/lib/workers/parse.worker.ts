@@ -7,7 +7,15 @@ import { FerryError } from '../core/errors';
 import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import {
+	ImportSession,
+	type ReplaceProgress,
+	type Shown,
+	type ValidRow,
+	type ValidRowsPage
+} from '../pipeline/session';
+import type { RowEdit } from '../core/edits/overlay';
+import type { ReplaceSpec } from '../core/edits/replace';
 import { RowsChangedError } from '../upload/errors';
 import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
 import { ALL_ROWS, selectRows, type RowSelection } from '../upload/selection';
@@ -178,6 +186,43 @@ const api = {
 
 	filteredRows(mask: number, offset: number, count: number, shown?: Shown) {
 		return current().filteredRows(mask, offset, count, shown);
+	},
+
+	/**
+	 * Sets rows' edits as given (the overlay stored with the source, or an undo); each edit below
+	 * counts as a new reading of the rows, so a chunk build of the old ones stops.
+	 */
+	setEdits(changes: { row: number; edit: RowEdit | null }[]) {
+		scans++;
+		return current().setEdits(changes);
+	},
+
+	editRow(row: number, values: Record<number, string>) {
+		scans++;
+		return current().editRow(row, values);
+	},
+
+	dropRows(rows: number[], dropped: boolean) {
+		scans++;
+		return current().dropRows(rows, dropped);
+	},
+
+	/** Counts (apply false) or makes a replace in a column, reading every row here with progress. */
+	async replaceInColumn(
+		spec: ReplaceSpec,
+		apply: boolean,
+		onProgress?: (progress: ReplaceProgress) => void
+	) {
+		running?.abort();
+		const controller = new AbortController();
+		running = controller;
+		if (apply) scans++;
+		return current().replaceInColumn(spec, apply, controller.signal, onProgress);
+	},
+
+	/** The failure report's rows: invalid ones, then dropped ones, with the edits applied. */
+	reportRows(offset: number, count: number) {
+		return current().reportRows(offset, count);
 	},
 
 	/** The open file's SHA-256 (POST /sources), hashed here so the main thread never reads it. */

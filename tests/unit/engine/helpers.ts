@@ -172,9 +172,9 @@ export async function outcome(
 	}
 }
 
-/** Everything of a result but its engine name and explain function. */
+/** Everything of a result but its engine name and its functions. */
 function packed(result: ScanResult) {
-	const { engine: _engine, explain: _explain, ...rest } = result;
+	const { engine: _engine, explain: _explain, firstRowOfKey: _firstRowOfKey, ...rest } = result;
 	return rest;
 }
 

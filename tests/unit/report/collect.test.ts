@@ -184,3 +184,31 @@ describe('mergeFailureRows and reportCsvBytes', () => {
 		]);
 	});
 });
+
+describe('rows the admin dropped', () => {
+	it('are listed with the dropped status, not as invalid rows', async () => {
+		const pager: RowPager = async () => ({
+			total: 1,
+			rows: [
+				{
+					row: 4,
+					line: 5,
+					fields: ['u5'],
+					reasons: [{ code: 'dropped', message: 'Dropped by hand in Ferry: not uploaded.' }],
+					dropped: true
+				}
+			]
+		});
+		const { rows } = await collectInvalidRows(pager, ['user_id']);
+		expect(rows).toEqual([
+			{
+				row: 5,
+				line: 5,
+				status: 'dropped',
+				codes: ['dropped'],
+				messages: ['Dropped by hand in Ferry: not uploaded.'],
+				values: expect.objectContaining({ user_id: 'u5' })
+			}
+		]);
+	});
+});

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import Dexie, { type Transaction } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FerryDatabase, type ConnectionNotice } from '../../../src/lib/storage/db';
-import { SCHEMA_V1, type SourceRecord } from '../../../src/lib/storage/schema';
+import { SCHEMA_V1, SCHEMA_V2, type SourceRecord } from '../../../src/lib/storage/schema';
 import { blobBytes, bytesOf, samplePreview } from './helpers';
 import { FerryDatabaseNext, uniqueName } from './helpers';
 
@@ -46,7 +46,7 @@ describe('another tab upgrades the database', () => {
 			{ kind: 'upgraded-elsewhere', message: expect.stringContaining('updated in another tab') }
 		]);
 		expect(oldTab.isOpen()).toBe(false);
-		expect(newTab.backendDB().version).toBe(30);
+		expect(newTab.backendDB().version).toBe(40);
 		// No silent reopen: old code must not write into the new schema.
 		await expect(oldTab.sources.count()).rejects.toMatchObject({ name: 'DatabaseClosedError' });
 	});
@@ -94,7 +94,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
 
 		stubborn.close();
 		await opening;
-		expect(upgrading.backendDB().version).toBe(30);
+		expect(upgrading.backendDB().version).toBe(40);
 	});
 });
 
@@ -116,6 +116,13 @@ async function writeRaw(
 		for (const [table, records] of Object.entries(rows)) await raw.table(table).bulkPut(records);
 	});
 	raw.close();
+}
+
+/** A schema's tables without the ones it deletes. */
+function tablesOf(schema: Record<string, string | null>): Record<string, string> {
+	return Object.fromEntries(
+		Object.entries(schema).filter((entry): entry is [string, string] => entry[1] !== null)
+	);
 }
 
 const STORED_SOURCE: SourceRecord = {
@@ -189,7 +196,30 @@ describe('migrations', () => {
 		expect(await db.reports.get(id)).toEqual({ ...report, bytes: expect.any(Blob) });
 		expect(await db.profiles.get(profile.signature)).toEqual(profile);
 		expect([...db.backendDB().objectStoreNames]).not.toContain('verdicts');
-		expect(db.backendDB().version).toBe(20);
+		expect(db.backendDB().version).toBe(30);
+	});
+
+	it('v2 → v3: every record stays as it was, and the empty edits table is there', async () => {
+		const name = uniqueName('migrate');
+		const file = {
+			sourceId: STORED_SOURCE.id,
+			original: new Blob([bytesOf('abc')]),
+			name: 'users.csv',
+			type: 'text/csv',
+			lastModified: 5
+		};
+		await writeRaw(name, 2, tablesOf(SCHEMA_V2), {
+			sources: [STORED_SOURCE],
+			files: [file],
+			previews: [{ sourceId: STORED_SOURCE.id, preview: samplePreview() }]
+		});
+
+		const db = track(new FerryDatabase(name));
+		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
+		expect(await db.files.get(STORED_SOURCE.id)).toEqual({ ...file, original: expect.any(Blob) });
+		expect((await db.previews.get(STORED_SOURCE.id))?.preview).toEqual(samplePreview());
+		expect(await db.edits.count()).toBe(0);
+		expect(db.backendDB().version).toBe(30);
 	});
 
 	it('an upgrade function transforms the rows of the previous version (harness self-test)', async () => {

@@ -79,6 +79,8 @@ export function sampleSummary(): ScanSummary {
 		dateOrders: [],
 		extraKeys: [],
 		duplicateRows: 1,
+		edited: 0,
+		dropped: 0,
 		notices: []
 	};
 }

@@ -6,8 +6,11 @@ import { FerryDatabase } from '../../../src/lib/storage/db';
 import type {
 	ChunkRowResult,
 	StoredPreview,
-	StoredRollback
+	StoredRollback,
+	StoredRowChange,
+	StoredRowEdit
 } from '../../../src/lib/storage/schema';
+import type { RowChange, RowEdit } from '../../../src/lib/core/edits/overlay';
 import type { UploadRowResult } from '../../../src/lib/upload/outbox';
 import { uniqueName } from './helpers';
 
@@ -33,7 +36,7 @@ function storedSchema(idb: IDBDatabase) {
 	);
 }
 
-describe('schema v2', () => {
+describe('schema v3', () => {
 	it.each([
 		{ input: 'sources', expected: { keyPath: 'id', indexes: ['updatedAt', 'status'] } },
 		{ input: 'files', expected: { keyPath: 'sourceId', indexes: [] } },
@@ -44,7 +47,8 @@ describe('schema v2', () => {
 		{
 			input: 'outbox',
 			expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId', ['sourceId', 'state']] }
-		}
+		},
+		{ input: 'edits', expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId'] } }
 	])('$input: key $expected.keyPath, indexes $expected.indexes', async ({ input, expected }) => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
@@ -57,14 +61,14 @@ describe('schema v2', () => {
 		expect(stored.indexes.every((index) => !index.unique && !index.multiEntry)).toBe(true);
 	});
 
-	it('has exactly the tables of version 2, at native version 20 (Dexie multiplies by 10)', async () => {
+	it('has exactly the tables of version 3, at native version 30 (Dexie multiplies by 10)', async () => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
 		expect([...db.backendDB().objectStoreNames].sort()).toEqual(
-			['files', 'outbox', 'previews', 'profiles', 'reports', 'results', 'sources'].sort()
+			['edits', 'files', 'outbox', 'previews', 'profiles', 'reports', 'results', 'sources'].sort()
 		);
-		expect(db.verno).toBe(2);
-		expect(db.backendDB().version).toBe(20);
+		expect(db.verno).toBe(3);
+		expect(db.backendDB().version).toBe(30);
 	});
 });
 
@@ -75,5 +79,7 @@ describe('stored records', () => {
 		expectTypeOf<StoredPreview>().toEqualTypeOf<Preview>();
 		expectTypeOf<StoredRollback>().toEqualTypeOf<RollbackSummary>();
 		expectTypeOf<UploadRowResult>().toEqualTypeOf<ChunkRowResult>();
+		expectTypeOf<StoredRowEdit>().toEqualTypeOf<RowEdit>();
+		expectTypeOf<StoredRowChange>().toEqualTypeOf<RowChange>();
 	});
 });

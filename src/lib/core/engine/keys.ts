@@ -31,14 +31,8 @@ export class KeyIndex {
 
 	/** The first row that had this key, or -1 after recording `row` as its first. */
 	firstOf(h1: number, h2: number, length: number, row: number): number {
-		const firsts = this.#firsts.data;
-		let slot = this.#slot(h1, h2);
-		for (let entry = this.#slots[slot]; entry !== 0; entry = this.#slots[slot]) {
-			const at = (entry - 1) * STRIDE;
-			if (firsts[at] === h1 && firsts[at + 1] === h2 && firsts[at + 2] === length)
-				return firsts[at + 3];
-			slot = (slot + 1) & this.#mask;
-		}
+		const slot = this.#probe(h1, h2, length);
+		if (this.#slots[slot] !== 0) return this.#firsts.data[(this.#slots[slot] - 1) * STRIDE + 3];
 		this.#slots[slot] = this.size + 1;
 		this.#firsts.push(h1);
 		this.#firsts.push(h2);
@@ -47,6 +41,24 @@ export class KeyIndex {
 		// At most 5/8 full: linear probing stays short.
 		if (this.size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
 		return -1;
+	}
+
+	/** The first row that had this key, or -1; records nothing. */
+	find(h1: number, h2: number, length: number): number {
+		const entry = this.#slots[this.#probe(h1, h2, length)];
+		return entry === 0 ? -1 : this.#firsts.data[(entry - 1) * STRIDE + 3];
+	}
+
+	/** The slot holding this key, or the empty slot where it would go. */
+	#probe(h1: number, h2: number, length: number): number {
+		const firsts = this.#firsts.data;
+		let slot = this.#slot(h1, h2);
+		for (let entry = this.#slots[slot]; entry !== 0; entry = this.#slots[slot]) {
+			const at = (entry - 1) * STRIDE;
+			if (firsts[at] === h1 && firsts[at + 1] === h2 && firsts[at + 2] === length) return slot;
+			slot = (slot + 1) & this.#mask;
+		}
+		return slot;
 	}
 
 	#slot(h1: number, h2: number): number {

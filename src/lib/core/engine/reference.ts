@@ -46,6 +46,7 @@ export const referenceEngine: ScanEngine = {
 			rowEnds: rowEnds.toArray(),
 			rowLines: rowLines.toArray(),
 			extraKeys: [...extraKeys],
+			firstRowOfKey: (key, value) => validator.firstRowOfKey(key, value),
 			explain: (row, fields, fieldCount, malformedQuote) =>
 				validator.explain(row, fields, fieldCount, malformedQuote)
 		};

@@ -8,6 +8,7 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../types';
+import type { DuplicateKey } from '../validate/plan';
 import type { ValidationSummary } from '../validate/verdicts';
 import type { RangePlan, RangeResult, RangeTask } from './ranges';
 
@@ -57,6 +58,11 @@ export interface ScanResult extends ValidationSummary {
 	rowLines: Uint32Array;
 	/** JSON keys met after the preview (not columns of the layout, so not mapped). */
 	extraKeys: string[];
+	/**
+	 * The first row holding a duplicate key (a trimmed user_id, or a trimmed lower-cased email),
+	 * -1 when none does: what an edit looks up to keep duplicates consistent without a re-scan.
+	 */
+	firstRowOfKey(key: DuplicateKey, value: string): number;
 	/**
 	 * The issues of one row with messages, given its fields and misplaced quote (re-read from the
 	 * working copy).

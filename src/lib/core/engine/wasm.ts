@@ -8,7 +8,7 @@ import type { ValidationPlan } from '../validate/plan';
 import { addCredentials, VerdictBook } from '../validate/verdicts';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
 import { instantiateJsonSplitter } from '../wasm/json-split';
-import { KEY_STRIDE, instantiateRowKernel } from '../wasm/row-kernel';
+import { KEY_STRIDE, instantiateRowKernel, keyHash } from '../wasm/row-kernel';
 import { createWasmJsonScan } from './json-wasm';
 import { Growable } from './growable';
 import { KeyIndex } from './keys';
@@ -159,6 +159,8 @@ class RangedScan {
 		onProgress?.({ bytes: source.size, total: source.size, rows: summary.rows });
 		const plan = this.#plan;
 		const book = this.#book;
+		const indices = { user_id: this.#userIds, email: this.#emails };
+		const encoder = new TextEncoder();
 		return {
 			...summary,
 			engine: this.#engine,
@@ -166,6 +168,13 @@ class RangedScan {
 			rowEnds: this.#rowEnds.toArray(),
 			rowLines: this.#rowLines.toArray(),
 			extraKeys: [],
+			firstRowOfKey: (key, value) => {
+				// Hashed as the row kernel hashes a normalised cell.
+				const bytes = encoder.encode(value);
+				if (bytes.length === 0) return -1;
+				const [h1, h2] = keyHash(bytes);
+				return indices[key].find(h1, h2, bytes.length);
+			},
 			explain: (row, fields, fieldCount, malformedQuote) =>
 				explainRow(plan, book, row, fields, fieldCount, malformedQuote)
 		};

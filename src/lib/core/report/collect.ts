@@ -1,7 +1,7 @@
 import { throwIfAborted, type AbortSignalLike } from '../errors';
 import { reportCsv } from './csv';
 import { ReportRowsChangedError } from './error';
-import { invalidRow, type FailureRow } from './rows';
+import { DROPPED_ROW_STATUS, invalidRow, type FailureRow } from './rows';
 
 /**
  * Gathering the failure report's rows from wherever they are kept (the parse worker pages them)
@@ -17,6 +17,8 @@ export interface ExplainedRowLike {
 	/** Aligned to the columns; a ragged row has more fields than there are columns. */
 	fields: string[];
 	reasons: { code: string; message: string }[];
+	/** The admin dropped the row (its values are the edited ones, like every row's). */
+	dropped?: boolean;
 }
 
 /** Returns the rows [offset, offset + count) of those to report, and how many there are in all. */
@@ -66,7 +68,8 @@ export function extraColumns(columns: string[], count: number): string[] {
 const changed = () => new ReportRowsChangedError();
 
 /**
- * Every row the pager reports, as `invalid_row` FailureRows with 1-based row numbers, the
+ * Every row the pager reports, as `invalid_row` FailureRows (`dropped` for the rows the admin
+ * dropped) with 1-based row numbers, the
  * physical line, the codes and messages of all the row's problems, and its original values.
  */
 export async function collectInvalidRows(
@@ -94,9 +97,10 @@ export async function collectInvalidRows(
 	} while (collected.length < total);
 
 	const allColumns = [...columns, ...extraColumns(columns, widest - columns.length)];
-	const rows = collected.map((row) =>
-		invalidRow(row.row + 1, row.line, allColumns, row.fields, row.reasons)
-	);
+	const rows = collected.map((row) => {
+		const failure = invalidRow(row.row + 1, row.line, allColumns, row.fields, row.reasons);
+		return row.dropped ? { ...failure, status: DROPPED_ROW_STATUS } : failure;
+	});
 	return { columns: allColumns, rows };
 }
 

@@ -23,6 +23,9 @@ export interface FailureRow {
 /** The status of rows that validation kept out of the upload. */
 export const INVALID_ROW_STATUS = 'invalid_row';
 
+/** The status (and code) of rows the admin dropped in Ferry: never uploaded, and not a failure. */
+export const DROPPED_ROW_STATUS = 'dropped';
+
 /** Pairs a record's fields with the column names; missing fields become ''. */
 export function valuesByColumn(columns: string[], fields: string[]): Record<string, string> {
 	// No prototype: a column named "__proto__" (the names come from the file) is an ordinary key.

@@ -95,20 +95,7 @@ export function explainRow(
 		}
 	}
 
-	const duplicates: [IssueCode, number, number | undefined][] = [
-		['duplicate_user_id', plan.userIdColumn, book.firstUserIdOf(row)],
-		['duplicate_email', plan.emailColumn, book.firstEmailOf(row)]
-	];
-	for (const [code, column, firstRow] of duplicates) {
-		if (firstRow === undefined) continue;
-		issues.push({
-			code,
-			column,
-			field: code === 'duplicate_user_id' ? plan.userIdField : 'email',
-			message: `${name(column)} repeats row ${firstRow + 1}; only the first is imported.`,
-			firstRow
-		});
-	}
+	issues.push(...duplicateIssues(plan, book.firstUserIdOf(row), book.firstEmailOf(row)));
 	const { registrationSlot, loginSlot } = plan;
 	if (registrationSlot >= 0 && loginSlot >= 0 && instants[loginSlot] < instants[registrationSlot]) {
 		const login = plan.dateChecks[loginSlot];
@@ -122,6 +109,31 @@ export function explainRow(
 	}
 	if (malformedQuote) issues.push(malformedQuoteIssue(plan, malformedQuote));
 	return issues.sort((a, b) => ISSUE_CODES.indexOf(a.code) - ISSUE_CODES.indexOf(b.code));
+}
+
+/** The duplicate issues of a row, given the first earlier rows with its user_id and email. */
+export function duplicateIssues(
+	plan: ValidationPlan,
+	firstUserId: number | undefined,
+	firstEmail: number | undefined
+): RowIssue[] {
+	const issues: RowIssue[] = [];
+	const duplicates: [IssueCode, number, number | undefined][] = [
+		['duplicate_user_id', plan.userIdColumn, firstUserId],
+		['duplicate_email', plan.emailColumn, firstEmail]
+	];
+	for (const [code, column, firstRow] of duplicates) {
+		if (firstRow === undefined) continue;
+		const name = plan.columns[column] ?? `Column ${column + 1}`;
+		issues.push({
+			code,
+			column,
+			field: code === 'duplicate_user_id' ? plan.userIdField : 'email',
+			message: `${name} repeats row ${firstRow + 1}; only the first is imported.`,
+			firstRow
+		});
+	}
+	return issues;
 }
 
 function malformedQuoteIssue(plan: ValidationPlan, quote: MalformedQuote): RowIssue {

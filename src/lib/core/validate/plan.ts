@@ -17,6 +17,9 @@ import { isValidLocale } from './rules/locale';
 import { isValidPhone } from './rules/phone';
 import { hasControlCharacter } from './rules/text';
 
+/** The fields whose repeats are duplicates. */
+export type DuplicateKey = 'user_id' | 'email';
+
 /** A mapped column the destination accepts. */
 export interface Check {
 	column: number;
@@ -32,7 +35,7 @@ export interface Check {
 	 */
 	inJs: boolean;
 	/** The duplicate key the value is (an email is compared lower-cased). */
-	key: 'none' | 'user_id' | 'email';
+	key: 'none' | DuplicateKey;
 	/** Index among the date checks, -1 for other types. */
 	dateSlot: number;
 }

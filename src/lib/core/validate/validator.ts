@@ -2,7 +2,7 @@ import type { MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
 import { ISSUE_BIT } from './codes';
 import { explainRow } from './explain';
-import { ValidationPlan, type PlanInit } from './plan';
+import { ValidationPlan, type DuplicateKey, type PlanInit } from './plan';
 import { parseDate } from './rules/date';
 import { VerdictBook, countCredential, recordDate, type ValidationSummary } from './verdicts';
 
@@ -53,6 +53,11 @@ export class Validator {
 
 	finish(): ValidationSummary {
 		return this.#book.finish();
+	}
+
+	/** The first row with this normalised key (trimmed; an email lower-cased), or -1. */
+	firstRowOfKey(key: DuplicateKey, value: string): number {
+		return (key === 'email' ? this.#firstEmail : this.#firstUserId).get(value) ?? -1;
 	}
 
 	/** After finish(): the issues of one row with messages, in ISSUE_CODES order. */
