@@ -152,7 +152,13 @@ export function rangeThreads(
 	return {
 		ranges: (workingCopy) => ({
 			concurrency: size,
-			run: (task, plan, signal) => run(workingCopy, task, plan, signal)
+			run: (task, plan, signal) => {
+				const result = run(workingCopy, task, plan, signal);
+				// The scan runs ranges ahead and awaits them in order: a later range failing first
+				// must not end the process as an unhandled rejection (its caller still sees it).
+				result.catch(() => {});
+				return result;
+			}
 		}),
 		async close() {
 			await Promise.all(members.splice(0).map((member) => member.worker.terminate()));
