@@ -6,6 +6,7 @@ import papaparseUrl from 'papaparse/papaparse.min.js?url';
 import { dateOrderOfLocale, regionOfLocale } from '$lib/core/locale';
 import { parseClient } from '$lib/workers/parse-client';
 import type { BenchApi, ContenderId, Counts, LongTask, RulesSetup, RunResult } from './protocol';
+import { COUNT_SQL, queryFile, RULES_SQL, startDuckDb } from './duckdb';
 import { createRules } from './rules';
 import type { UdsvWorkerApi } from './udsv.worker';
 
@@ -126,6 +127,7 @@ const bench: BenchApi = {
 		if (contender === 'ferry') await warmFerry(navigator.hardwareConcurrency || 1);
 		else if (contender === 'ferry-1w') await warmFerry(1);
 		else if (contender === 'papaparse') papa = await loadPapaparse();
+		else if (contender === 'duckdb' || contender === 'duckdb-count') await startDuckDb();
 		else {
 			const worker = new Worker(new URL('./udsv.worker.ts', import.meta.url), { type: 'module' });
 			udsv = Comlink.wrap<UdsvWorkerApi>(worker);
@@ -142,7 +144,9 @@ const bench: BenchApi = {
 		else if (contender === 'udsv') {
 			if (!udsv) throw new Error('prepare("udsv") first');
 			counts = await udsv.count(file, setup);
-		} else counts = await ferry(file, setup);
+		} else if (contender === 'duckdb') counts = await queryFile(file, RULES_SQL);
+		else if (contender === 'duckdb-count') counts = await queryFile(file, COUNT_SQL);
+		else counts = await ferry(file, setup);
 		const ended = performance.now();
 		const heapPeakBytes = heap.stop();
 		// The observer hears of a task after it ends: let the last one arrive.

@@ -1,8 +1,14 @@
 // What the benchmark page (bench/main.ts) offers the driver (scripts/bench.ts) on `window.bench`.
 import type { Mapping, ValidationOptions } from '$lib/core/types';
 
-/** `ferry-1w`: Ferry with its scan configured to one range worker. */
-export type ContenderId = 'ferry' | 'ferry-1w' | 'papaparse' | 'udsv';
+/**
+ * `ferry-1w`: Ferry with its scan configured to one range worker. `duckdb`: DuckDB-WASM's SQL
+ * version of the rules; `duckdb-count`: its bare count(*), which checks nothing (rows only).
+ */
+export type ContenderId = 'ferry' | 'ferry-1w' | 'papaparse' | 'udsv' | 'duckdb' | 'duckdb-count';
+
+/** The contenders that run Ferry's own rules: their valid and invalid counts must equal Ferry's. */
+export const SAME_RULES: readonly ContenderId[] = ['ferry', 'ferry-1w', 'papaparse', 'udsv'];
 
 /** What every contender checks: Ferry's proposed mapping, its columns, the app's options. */
 export interface RulesSetup {

@@ -1,4 +1,3 @@
-import { openAsBlob } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import { ISSUE_CODES } from '../src/lib/core/validate/codes';
 import { isKnownRegion } from '../src/lib/core/validate/rules/phone';
 import { ImportSession } from '../src/lib/pipeline/session';
 import { notARegularFile } from './input-file';
+import { defaultThreads, fileBlob, rangeThreads } from './range-threads';
 import { escapeForTerminal, jsonForTerminal } from './terminal';
 import { temporaryCopies } from './temp-copies';
 
@@ -41,7 +41,7 @@ Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when the inp
 `;
 
 export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
-                      [--max-decompressed-bytes N] [--max-compression-ratio N]
+                      [--max-decompressed-bytes N] [--max-compression-ratio N] [--threads N]
 
 Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the encoding,
 format, delimiter and header, proposes a mapping to the canonical user fields, and checks every row
@@ -64,6 +64,7 @@ Options:
   --max-compression-ratio N
                     stop reading a gzip file that expands to more than N times the compressed bytes
                     read (default ${DEFAULT_DECOMPRESSION_LIMITS.maxRatio}; judged past the first ${RATIO_CHECKED_AFTER >> 20} MiB)
+  --threads N       scan with N threads (default: one per core); the results are the same
   -h, --help        show this help
 
 Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when FILE cannot be read (the
@@ -161,6 +162,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 				'max-rows': { type: 'string' },
 				'max-decompressed-bytes': { type: 'string' },
 				'max-compression-ratio': { type: 'string' },
+				threads: { type: 'string' },
 				help: { type: 'boolean', short: 'h', default: false }
 			}
 		});
@@ -187,6 +189,11 @@ async function validate(argv: string[], io: Io): Promise<number> {
 	const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
 	if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows >= 0)) {
 		io.stderr.write('ferry validate: --max-rows takes a whole number.\n');
+		return 1;
+	}
+	const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
+	if (!(Number.isInteger(threads) && threads >= 1)) {
+		io.stderr.write('ferry validate: --threads takes a whole number of at least 1.\n');
 		return 1;
 	}
 	const region = values.region?.toUpperCase() ?? regionOfLocale(localeOfEnvironment());
@@ -220,6 +227,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 	process.once('SIGINT', interrupted);
 	process.once('SIGTERM', interrupted);
 	let session: ImportSession | null = null;
+	let pool: ReturnType<typeof rangeThreads>;
 
 	try {
 		// openAsBlob's own error hides ENOENT and what else the path is; stat names them.
@@ -228,7 +236,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			io.stderr.write(`ferry validate: ${escapeForTerminal(notAFile)}.\n`);
 			return 2;
 		}
-		const file = await openAsBlob(path);
+		const file = await fileBlob(path);
 		// Without a built indexer (npm run build:wasm) this is the reference engine; --json names it.
 		const engine = await chooseEngine((build) =>
 			readFile(new URL(`../wasm/build/${build}`, import.meta.url))
@@ -237,6 +245,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			encoding: values.encoding,
 			profile: REFERENCE_PROFILE,
 			engine,
+			ranges: (pool = rangeThreads(threads, engine))?.ranges,
 			decompressionLimits: limits,
 			sink: copies.sink
 		});
@@ -296,6 +305,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		return 2;
 	} finally {
 		await session?.close();
+		await pool?.close();
 		copies.removeAll();
 		process.off('SIGINT', interrupted);
 		process.off('SIGTERM', interrupted);

@@ -1,7 +1,8 @@
-import { closeSync, mkdtempSync, openAsBlob, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkingCopySink } from '../src/lib/io/open';
+import { fileBlob } from './range-threads';
 
 /**
  * Working copies written to files in one temporary directory rather than held in memory, so a
@@ -26,7 +27,7 @@ export function temporaryCopies(): { sink: () => WorkingCopySink; removeAll(): v
 				},
 				async finish() {
 					close();
-					return openAsBlob(path);
+					return fileBlob(path);
 				},
 				discard() {
 					close();

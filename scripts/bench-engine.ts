@@ -3,11 +3,16 @@
 // CRLF line breaks inside, multi-byte names, CRLF records) and prints MB/s of a full scan with
 // validation by the reference engine and by the WebAssembly engine, next to papaparse parse-only,
 // and both engines with nothing mapped (reading and row bookkeeping only, no rule to check).
+// Then the CLI as a user runs it (`node bin/ferry.js validate FILE --json`, one thread and one per
+// core, process start included) beside papaparse + the same rules in Node (reading and decoding
+// the file, parsing it, the rules row by row), on the same export written to bench/out/.
 // One run: the contenders alternate within each round, and the median of the rounds is printed.
 // The machine may be shared: read the numbers of one run as a rough picture, not a measurement.
 // Run: npm run build:wasm && npx tsx scripts/bench-engine.ts [megabytes] [rounds]
 import Papa from 'papaparse';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { referenceEngine } from '../src/lib/core/engine/reference';
 import type { ScanEngine, ScanRequest } from '../src/lib/core/engine/types';
@@ -17,7 +22,9 @@ import { proposeMapping } from '../src/lib/core/mapping/automap';
 import { isKnownAlias } from '../src/lib/core/mapping/normalize';
 import { REFERENCE_PROFILE } from '../src/lib/core/profiles/catalogue';
 import { inspectText } from '../src/lib/core/sniff/inspect';
-import { userExportCsv } from './lib/user-export';
+import { Validator } from '../src/lib/core/validate/validator';
+import { bundleCli } from './bundle.mjs';
+import { writeUserExport } from './lib/user-export';
 
 const megabytes = Number(process.argv[2] ?? 110);
 const rounds = Number(process.argv[3] ?? 5);
@@ -28,8 +35,10 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-const text = userExportCsv(megabytes * 1e6);
-const bytes = new TextEncoder().encode(text);
+const file = await writeUserExport(join(root, 'bench/out'), megabytes * 1e6);
+await bundleCli();
+const bytes = new Uint8Array(readFileSync(file.path));
+const text = new TextDecoder().decode(bytes);
 const megabytesOf = bytes.length / 1e6;
 
 const hooks = { isKnownAlias, detectPreset, transformRecord };
@@ -64,6 +73,39 @@ async function scan(engine: ScanEngine, scanRequest = request): Promise<number> 
 	return (await engine.scan(scanRequest)).rows;
 }
 
+/** The built CLI on the file, as a user runs it; its rows, from --json. */
+function cli(threads: number): number {
+	const args = [join(root, 'bin/ferry.js'), 'validate', file.path, '--json'];
+	const output = execFileSync('node', [...args, '--region', 'US', '--threads', String(threads)], {
+		encoding: 'utf8',
+		maxBuffer: 1 << 24
+	});
+	return (JSON.parse(output) as { rows: number }).rows;
+}
+
+/** papaparse from the file to the counts, the same rules row by row (bench/rules.ts in Node). */
+function papaparseWithRules(): number {
+	const columns = layout.columns;
+	const validator = new Validator({
+		schema: REFERENCE_SCHEMA,
+		mapping,
+		columns,
+		options: request.options
+	});
+	const csv = new TextDecoder().decode(readFileSync(file.path));
+	let header = true;
+	Papa.parse<string[]>(csv, {
+		delimiter: ',',
+		newline: '\r\n',
+		skipEmptyLines: true,
+		step: ({ data }) => {
+			if (header) header = false;
+			else validator.add(data, data.length);
+		}
+	});
+	return validator.finish().rows;
+}
+
 const contenders: { name: string; run: () => Promise<number> | number }[] = [
 	{ name: 'reference engine, full validation', run: () => scan(referenceEngine) },
 	{ name: `${wasm.name} engine, full validation`, run: () => scan(wasm) },
@@ -72,7 +114,13 @@ const contenders: { name: string; run: () => Promise<number> | number }[] = [
 		run: () => Papa.parse<string[]>(text, { delimiter: ',', newline: '\r\n' }).data.length - 2
 	},
 	{ name: 'reference engine, nothing mapped', run: () => scan(referenceEngine, unmapped) },
-	{ name: `${wasm.name} engine, nothing mapped`, run: () => scan(wasm, unmapped) }
+	{ name: `${wasm.name} engine, nothing mapped`, run: () => scan(wasm, unmapped) },
+	{ name: 'CLI, 1 thread (process)', run: () => cli(1) },
+	{
+		name: `CLI, ${availableParallelism()} threads (process)`,
+		run: () => cli(availableParallelism())
+	},
+	{ name: 'papaparse + the same rules (Node, from the file)', run: papaparseWithRules }
 ];
 
 const [referenceResult, wasmResult] = [

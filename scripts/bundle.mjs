@@ -44,9 +44,16 @@ async function bundle(entryPoints, outdir, external) {
 	}
 }
 
-/** The `ferry` CLI as dist/cli.js. It reads the WebAssembly from ../wasm/build/, as bin/cli.ts does. */
+/**
+ * The `ferry` CLI as dist/cli.js, and its range worker thread as dist/range-worker.js. It reads the
+ * WebAssembly from ../wasm/build/, as bin/cli.ts does.
+ */
 export function bundleCli() {
-	return bundle({ cli: 'bin/cli.ts' }, join(root, 'dist'), dependenciesOf('.'));
+	return bundle(
+		{ cli: 'bin/cli.ts', 'range-worker': 'bin/range-worker.ts' },
+		join(root, 'dist'),
+		dependenciesOf('.')
+	);
 }
 
 export const REFERENCE_API_DIR = join(root, 'server/dist');

@@ -7,9 +7,12 @@ import {
 	parsePhoneNumberFromString,
 	type CountryCode
 } from 'libphonenumber-js/min';
+import { fastNormalizePhone } from './phone-fast';
 
 /** The E.164 form of a phone number, or null when it cannot be parsed as a valid number. */
 export function normalizePhone(value: string, defaultRegion: string): string | null {
+	const fast = fastNormalizePhone(value, defaultRegion);
+	if (fast !== undefined) return fast;
 	try {
 		const phone = parsePhoneNumberFromString(value, {
 			defaultCountry: defaultRegion as CountryCode,

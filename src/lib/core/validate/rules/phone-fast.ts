@@ -1,0 +1,275 @@
+// A fast path for the phone rule: the same steps as libphonenumber-js's parsePhoneNumberFromString
+// (source/parse.js and the helpers it calls, version pinned in package-lock.json) followed by
+// isValid(), restricted to the shapes most exports hold: an optional leading "+" then ASCII digits,
+// with spaces, hyphens, dots and parentheses between them. For those shapes most of the library's
+// steps are no-ops (no RFC 3966 URI, no extension, no letters, no non-ASCII digit), and what is left
+// is replayed below on each country's metadata, read once per country through the library's own
+// Metadata class, with every pattern compiled once. The library builds a Metadata object and new
+// RegExps several times per call, which was about 40% of a range worker's time.
+//
+// The metadata is read at load time rather than generated at build time: it is the very object the
+// library uses (libphonenumber-js/min/metadata), so the two cannot drift apart after an upgrade, and
+// no build step has to run for Node, Vite and Vitest alike. Anything outside these shapes returns
+// undefined and is decided by the library; tests/unit/validate/phone-fast.test.ts compares both
+// on every shape for several default regions.
+import { Metadata, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+import metadataJson from 'libphonenumber-js/min/metadata';
+
+/** libphonenumber-js's MAX_INPUT_STRING_LENGTH: longer input is never a number. */
+const MAX_INPUT_LENGTH = 250;
+/** MIN_LENGTH_FOR_NSN and MAX_LENGTH_FOR_NSN of the library's constants. */
+const MIN_NATIONAL_LENGTH = 2;
+const MAX_NATIONAL_LENGTH = 17;
+const MAX_CALLING_CODE_LENGTH = 3;
+/** getNumberType's order: fixed line first, then the other types. */
+const NUMBER_TYPES = [
+	'FIXED_LINE',
+	'MOBILE',
+	'PREMIUM_RATE',
+	'TOLL_FREE',
+	'SHARED_COST',
+	'VOIP',
+	'PERSONAL_NUMBER',
+	'PAGER',
+	'UAN',
+	'VOICEMAIL'
+] as const;
+
+interface NumberTypeRule {
+	pattern: RegExp;
+	lengths: number[] | undefined;
+}
+
+/** One country's numbering plan, as the library's NumberingPlan accessors return it. */
+interface Plan {
+	callingCode: string;
+	/** null when the plan has no IDD prefix (a pattern that then strips nothing). */
+	idd: RegExp | null;
+	nationalNumber: RegExp;
+	lengths: number[] | undefined;
+	nationalPrefix: RegExp | null;
+	transformRule: string | undefined;
+	leadingDigits: RegExp | null;
+	/** null when the plan has no types: validity is then the national number pattern alone. */
+	types: NumberTypeRule[] | null;
+}
+
+interface MetadataTables {
+	country_calling_codes: Record<string, string[]>;
+	countries: Record<string, unknown>;
+	nonGeographic?: Record<string, unknown>;
+}
+const tables = metadataJson as unknown as MetadataTables;
+const metadata = new Metadata(metadataJson as MetadataJson);
+const callingCodes = tables.country_calling_codes;
+const nonGeographic = tables.nonGeographic ?? {};
+const plans = new Map<string, Plan>();
+
+/** The library's matchesEntirely() pattern. */
+const entirely = (text: string) => new RegExp('^(?:' + text + ')$');
+
+function planOf(country: string): Plan {
+	let plan = plans.get(country);
+	if (plan) return plan;
+	metadata.selectNumberingPlan(country as CountryCode);
+	const numbering = metadata.numberingPlan as unknown as NumberingPlanAccessors;
+	const idd = numbering.IDDPrefix();
+	const prefix = numbering.nationalPrefixForParsing();
+	const leading = numbering.leadingDigits();
+	let types: NumberTypeRule[] | null = null;
+	if (numbering.hasTypes()) {
+		types = [];
+		for (const name of NUMBER_TYPES) {
+			const type = numbering.type(name);
+			// isNumberTypeEqualTo: a type without a pattern never matches.
+			if (type && type.pattern())
+				types.push({ pattern: entirely(type.pattern()), lengths: type.possibleLengths() });
+		}
+	}
+	plan = {
+		callingCode: numbering.callingCode(),
+		idd: idd ? new RegExp(idd) : null,
+		nationalNumber: entirely(numbering.nationalNumberPattern()),
+		lengths: numbering.possibleLengths(),
+		nationalPrefix: prefix ? new RegExp('^(?:' + prefix + ')') : null,
+		transformRule: numbering.nationalPrefixTransformRule(),
+		leadingDigits: leading ? new RegExp(leading) : null,
+		types
+	};
+	plans.set(country, plan);
+	return plan;
+}
+
+interface NumberingPlanAccessors {
+	callingCode(): string;
+	IDDPrefix(): string | undefined;
+	nationalNumberPattern(): string;
+	possibleLengths(): number[] | undefined;
+	nationalPrefixForParsing(): string | undefined;
+	nationalPrefixTransformRule(): string | undefined;
+	leadingDigits(): string | undefined;
+	hasTypes(): boolean;
+	type(name: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
+}
+
+/** The countries of a calling code, or undefined for non-geographic codes (800, 808, 870…). */
+function countriesOf(callingCode: string): string[] | undefined {
+	const countries = callingCodes[callingCode];
+	// Older metadata listed non-geographic codes here as "001": left to the library too.
+	return countries && !countries.includes('001') ? countries : undefined;
+}
+
+/** getNumberType(…) !== undefined. */
+function hasNumberType(nationalNumber: string, plan: Plan): boolean {
+	if (!plan.nationalNumber.test(nationalNumber) || !plan.types) return false;
+	for (const { pattern, lengths } of plan.types)
+		if ((!lengths || lengths.includes(nationalNumber.length)) && pattern.test(nationalNumber))
+			return true;
+	return false;
+}
+
+/** getCountryByCallingCode. */
+function countryByCallingCode(callingCode: string, nationalNumber: string): string | undefined {
+	const countries = countriesOf(callingCode);
+	if (!countries) return undefined;
+	if (countries.length === 1) return countries[0];
+	for (const country of countries) {
+		const plan = planOf(country);
+		if (plan.leadingDigits) {
+			if (nationalNumber && nationalNumber.search(plan.leadingDigits) === 0) return country;
+		} else if (hasNumberType(nationalNumber, plan)) return country;
+	}
+	return undefined;
+}
+
+/** checkNumberLength(…) is neither TOO_SHORT nor INVALID_LENGTH. */
+type LengthVerdict = 'IS_POSSIBLE' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH';
+function checkLength(nationalNumber: string, plan: Plan): LengthVerdict {
+	const lengths = plan.lengths;
+	if (!lengths) return 'IS_POSSIBLE';
+	const length = nationalNumber.length;
+	if (lengths[0] === length) return 'IS_POSSIBLE';
+	if (lengths[0] > length) return 'TOO_SHORT';
+	if (lengths[lengths.length - 1] < length) return 'TOO_LONG';
+	return lengths.indexOf(length, 1) >= 0 ? 'IS_POSSIBLE' : 'INVALID_LENGTH';
+}
+
+/** extractNationalNumber: the number without its national prefix, when removing it is right. */
+function extractNationalNumber(number: string, plan: Plan): string {
+	const prefix = plan.nationalPrefix;
+	if (!number || !prefix) return number;
+	const match = prefix.exec(number);
+	if (!match) return number;
+	const groups = match.length - 1;
+	const captured = groups > 0 && match[groups];
+	const nationalNumber =
+		plan.transformRule && captured
+			? number.replace(prefix, plan.transformRule)
+			: number.slice(match[0].length);
+	if (nationalNumber === number) return number;
+	// shouldHaveExtractedNationalPrefix
+	if (plan.nationalNumber.test(number) && !plan.nationalNumber.test(nationalNumber)) return number;
+	if (plan.lengths) {
+		const country = countryByCallingCode(plan.callingCode, nationalNumber);
+		const verdict = checkLength(nationalNumber, country ? planOf(country) : plan);
+		if (verdict === 'TOO_SHORT' || verdict === 'INVALID_LENGTH') return number;
+	}
+	return nationalNumber;
+}
+
+/** extractCountryCallingCode after a "+": the calling code and the rest, or null. */
+function splitCallingCode(digits: string): { callingCode: string; rest: string } | null {
+	if (digits[0] === '0') return null;
+	for (let length = 1; length <= MAX_CALLING_CODE_LENGTH && length <= digits.length; length++) {
+		const callingCode = digits.slice(0, length);
+		if (callingCodes[callingCode] || nonGeographic[callingCode])
+			return { callingCode, rest: digits.slice(length) };
+	}
+	return null;
+}
+
+/** stripIddPrefix: the digits after the region's international prefix, or undefined. */
+function stripIddPrefix(digits: string, plan: Plan): string | undefined {
+	if (!plan.idd) return digits;
+	if (digits.search(plan.idd) !== 0) return undefined;
+	const rest = digits.slice(digits.match(plan.idd)![0].length);
+	return rest[0] === '0' ? undefined : rest;
+}
+
+/** The E.164 form, null when the library finds no valid number, undefined when it must decide. */
+function decide(digits: string, plus: boolean, defaultRegion: string): string | null | undefined {
+	let callingCode: string | undefined;
+	let number: string;
+	let country: string | undefined;
+	if (!plus) {
+		if (!defaultRegion) return null;
+		const region = planOf(defaultRegion);
+		const withoutIdd = stripIddPrefix(digits, region);
+		if (withoutIdd && withoutIdd !== digits) {
+			plus = true;
+			digits = withoutIdd;
+		} else if (digits.startsWith(region.callingCode)) {
+			// extractCountryCallingCodeFromInternationalNumberWithoutPlusSign
+			const shorter = extractNationalNumber(digits.slice(region.callingCode.length), region);
+			const whole = extractNationalNumber(digits, region);
+			if (
+				(!region.nationalNumber.test(whole) && region.nationalNumber.test(shorter)) ||
+				checkLength(whole, region) === 'TOO_LONG'
+			) {
+				callingCode = region.callingCode;
+				number = digits.slice(region.callingCode.length);
+			}
+		}
+	}
+	if (plus) {
+		const split = splitCallingCode(digits);
+		if (!split) return null;
+		({ callingCode, rest: number } = split);
+	} else if (!callingCode) {
+		country = defaultRegion;
+		callingCode = planOf(defaultRegion).callingCode;
+		number = digits;
+	}
+	const main = countriesOf(callingCode!);
+	if (!main) return undefined;
+	if (!number!) return null;
+	const selected = country ? planOf(country) : planOf(main[0]);
+	const nationalNumber = extractNationalNumber(number, selected);
+	country = countryByCallingCode(callingCode!, nationalNumber) ?? country;
+	if (nationalNumber.length < MIN_NATIONAL_LENGTH || nationalNumber.length > MAX_NATIONAL_LENGTH)
+		return null;
+	// isValid()
+	const plan = planOf(country ?? main[0]);
+	const valid = plan.types
+		? hasNumberType(nationalNumber, plan)
+		: plan.nationalNumber.test(nationalNumber);
+	return valid ? '+' + callingCode + nationalNumber : null;
+}
+
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/**
+ * The E.164 form of `value` as libphonenumber-js's parsePhoneNumberFromString(value,
+ * { defaultCountry, extract: false })?.isValid() gives it (null: not a valid number), or undefined
+ * when the value's shape is not one this path handles and the library must be asked.
+ */
+export function fastNormalizePhone(
+	value: string,
+	defaultRegion: string
+): string | null | undefined {
+	if (value.length > MAX_INPUT_LENGTH) return undefined;
+	if (defaultRegion && !Object.hasOwn(tables.countries, defaultRegion)) return undefined;
+	let digits = '';
+	const plus = value.charCodeAt(0) === 0x2b;
+	for (let at = plus ? 1 : 0; at < value.length; at++) {
+		const code = value.charCodeAt(at);
+		if (code >= ZERO && code <= NINE) digits += value[at];
+		// Punctuation the library strips (its VALID_PUNCTUATION); anything else goes to the library.
+		else if (code !== 0x20 && code !== 0x2d && code !== 0x2e && code !== 0x28 && code !== 0x29)
+			return undefined;
+	}
+	// Fewer than three digits: the library's viability and "too short" rules apply.
+	if (digits.length < 3) return undefined;
+	return decide(digits, plus, defaultRegion);
+}
