@@ -87,7 +87,7 @@ function cli(threads: number): number {
 function papaparseWithRules(): number {
 	const columns = layout.columns;
 	const validator = new Validator({
-		schema: REFERENCE_SCHEMA,
+		profile: REFERENCE_PROFILE,
 		mapping,
 		columns,
 		options: request.options
