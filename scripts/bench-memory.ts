@@ -22,6 +22,7 @@ import {
 	highWaterOf,
 	renderersAmong,
 	samplePeaks,
+	totalPss,
 	totalRss,
 	waitForExit
 } from './lib/process-memory';
@@ -133,6 +134,12 @@ interface Run {
 	idleBytes: number | null;
 	/** The whole process tree's summed resident set, sampled every SAMPLE_MS. */
 	treePeakBytes: number;
+	/**
+	 * Chromium: the renderers' summed proportional set (PSS) at its peak, and on the idle page:
+	 * shared pages counted once, not once per renderer.
+	 */
+	pssPeakBytes: number | null;
+	pssIdleBytes: number | null;
 	/** Counts, or why there are none. */
 	outcome: string;
 	/** A stop with a message (exit 2, the app's error panel): a clear stop, not a crash. */
@@ -166,7 +173,14 @@ async function runCli(file: BenchFile): Promise<Run> {
 	clearTimeout(timer);
 	const peak = memory.stop();
 	const ms = Date.now() - started;
-	const common = { peakBytes: peak.highWater, idleBytes: null, treePeakBytes: peak.tree, ms };
+	const common = {
+		peakBytes: peak.highWater,
+		idleBytes: null,
+		treePeakBytes: peak.tree,
+		pssPeakBytes: null,
+		pssIdleBytes: null,
+		ms
+	};
 	if (code === 0) {
 		const rows = (JSON.parse(stdout) as { rows: number }).rows;
 		return {
@@ -200,7 +214,8 @@ async function runChromium(browser: Browser, file: BenchFile, preview: ChildProc
 		const chromiumTree = () => descendants(process.pid).filter((pid) => !server.has(pid));
 		const memory = samplePeaks(() => {
 			const tree = chromiumTree();
-			return { renderers: totalRss(renderersAmong(tree)), tree: totalRss(tree) };
+			const renderers = renderersAmong(tree);
+			return { renderers: totalRss(renderers), pss: totalPss(renderers), tree: totalRss(tree) };
 		}, SAMPLE_MS);
 		const started = Date.now();
 		await page.getByTestId('file-input').setInputFiles(file.path, { timeout: TIMEOUT_MS });
@@ -222,6 +237,8 @@ async function runChromium(browser: Browser, file: BenchFile, preview: ChildProc
 			peakBytes: peak.renderers,
 			idleBytes: memory.before.renderers,
 			treePeakBytes: peak.tree,
+			pssPeakBytes: peak.pss,
+			pssIdleBytes: memory.before.pss,
 			ms
 		};
 		if (!settled)
@@ -372,6 +389,9 @@ function print(
 		for (const [runtime, run] of Object.entries(runs))
 			console.log(
 				`  ${file.label}, ${runtime}: whole process tree peak ${mb(run.treePeakBytes)}, ` +
+					(run.pssPeakBytes === null
+						? ''
+						: `renderers' PSS peak ${mb(run.pssPeakBytes)} (idle page ${mb(run.pssIdleBytes ?? 0)}), `) +
 					`${(run.ms / 1000).toFixed(1)} s`
 			);
 }

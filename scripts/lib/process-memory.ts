@@ -63,6 +63,22 @@ export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
 /** The highest resident bytes the process has had since it started (the kernel's high-water mark). */
 export const highWaterOf = (pid: number): number => statusField(pid, 'VmHWM');
 
+/**
+ * The proportional set: resident bytes with each shared page divided among the processes that map
+ * it (`Pss` of /proc/PID/smaps_rollup), so the processes of one browser sum to what they really use.
+ */
+export function pssOf(pid: number): number {
+	try {
+		const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : 0;
+	} catch {
+		return 0; // Exited meanwhile.
+	}
+}
+
+/** The proportional sets of all `pids` together: shared pages counted once in all. */
+export const totalPss = (pids: number[]): number => pids.reduce((sum, pid) => sum + pssOf(pid), 0);
+
 /** The resident bytes of all `pids` together (shared pages count once per process). */
 export const totalRss = (pids: number[]): number => pids.reduce((sum, pid) => sum + rssOf(pid), 0);
 
