@@ -13,6 +13,7 @@ import {
 	type CanonicalRecord
 } from '../core/validate/normalize';
 import { canonicalRecord } from '../core/validate/canonical';
+import type { CredentialCounts } from '../core/validate/verdicts';
 import type {
 	ColumnProposal,
 	DateColumnOrder,
@@ -67,6 +68,8 @@ export interface ScanSummary {
 	validWithWarnings: number;
 	issueCounts: Record<IssueCode, number>;
 	dateOrders: DateColumnOrder[];
+	/** Rows per algorithm of their password credential: the census the summary and the CLI show. */
+	credentials: CredentialCounts;
 	extraKeys: string[];
 	duplicateRows: number;
 	notices: string[];
@@ -300,6 +303,7 @@ export class ImportSession {
 			validWithWarnings: result.validWithWarnings,
 			issueCounts: result.issueCounts,
 			dateOrders: result.dateOrders,
+			credentials: result.credentials,
 			extraKeys: result.extraKeys,
 			duplicateRows: result.duplicateOf.size,
 			notices: [...this.#notices]
