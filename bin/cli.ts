@@ -55,8 +55,9 @@ Options:
   --to PROFILE      the destination whose rules apply: ${PROFILE_NAMES.join(', ')}
                     (default reference)
   --hash-config FILE.json
-                    the Firebase project's password hash config, to read the hashes of a Firebase
-                    export: {algorithm, signerKey, saltSeparator, rounds, memCost} or the console's
+                    the Firebase project's password hash config, for a Firebase export: its bare
+                    hashes are then read as Firebase's modified scrypt. A JSON object {algorithm,
+                    signerKey, saltSeparator, rounds, memCost}, or with the console's names
                     base64_signer_key, base64_salt_separator, mem_cost
   --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
                     only), header, preset, engine, profile, rows, valid, invalid, warnings, issues:
