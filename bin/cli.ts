@@ -52,8 +52,8 @@ against the destination's rules. Nothing is sent anywhere, and no password hash,
 printed whole (first 7 characters and "…").
 
 Options:
-  --to PROFILE      the destination whose rules apply: ${PROFILE_NAMES.join(', ')}
-                    (default reference)
+  --to PROFILE      the destination whose rules apply (default reference): one of
+                    ${PROFILE_NAMES.join(', ')}
   --hash-config FILE.json
                     the Firebase project's password hash config, for a Firebase export: its bare
                     hashes are then read as Firebase's modified scrypt. A JSON object {algorithm,
@@ -63,9 +63,9 @@ Options:
                     only), header, preset, engine, profile, rows, valid, invalid, warnings, issues:
                     {code: rows with that code; codes with no row are left out}, credentials:
                     {algorithm: rows with such a password hash}, mapping: {column: field; unmapped
-                    columns are left out}, sample: [first ${SAMPLE_ROWS} rows as the destination would
-                    receive them, password {algorithm, hash} masked, strings cut to ${SHOWN_VALUE_CHARS}
-                    characters with a marker "…[+N characters]"]}
+                    columns are left out}, sample: [the first ${SAMPLE_ROWS} rows as the destination
+                    would receive them: password {algorithm, hash} masked, strings cut to
+                    ${SHOWN_VALUE_CHARS} characters with a marker "…[+N characters]"]}
   --encoding E      read FILE in encoding E (any label TextDecoder knows) instead of detecting it
   --date-order O    how slash dates that no value decides are read: dmy or mdy (default: from the
                     locale in LC_ALL/LANG, else dmy)

@@ -9,7 +9,7 @@ import { PROFILE_NAMES, type DestinationProfile } from '../src/lib/core/profiles
 
 type Answer<T> = { value: T } | { error: string };
 
-export function profileOption(name: string): Answer<DestinationProfile> {
+function profileOption(name: string): Answer<DestinationProfile> {
 	const profile = profileByName(name);
 	return profile
 		? { value: profile }
@@ -37,7 +37,7 @@ const TEXT_KEYS: readonly (keyof FirebaseHashConfig)[] = [
  * The hash config of `path`, checked as firebaseConfigProblem checks it. No message quotes the
  * file's text: it holds the project's signer key (JSON.parse's own message would quote it).
  */
-export async function readHashConfig(path: string): Promise<Answer<FirebaseHashConfig>> {
+async function readHashConfig(path: string): Promise<Answer<FirebaseHashConfig>> {
 	let text: string;
 	try {
 		text = await readFile(path, 'utf8');
@@ -57,7 +57,7 @@ export async function readHashConfig(path: string): Promise<Answer<FirebaseHashC
 		return { error: `--hash-config: ${path} must hold one JSON object.` };
 	const config: Partial<Record<keyof FirebaseHashConfig, string | number>> = {};
 	for (const [key, value] of Object.entries(parsed)) {
-		const name = KEYS[key];
+		const name = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
 		if (!name)
 			return {
 				error: `--hash-config: unknown key '${key}'; the keys are ${Object.keys(KEYS).join(', ')}.`

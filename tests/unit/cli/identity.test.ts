@@ -227,6 +227,10 @@ describe('bad --to and --hash-config', () => {
 		},
 		{ args: ['--hash-config', write('[]')], stderr: /one JSON object/ },
 		{
+			args: ['--hash-config', write(JSON.stringify({ ...CONSOLE_CONFIG, constructor: 1 }))],
+			stderr: /unknown key 'constructor'/
+		},
+		{
 			args: ['--hash-config', write(JSON.stringify({ ...CONSOLE_CONFIG, memory_cost: 14 }))],
 			stderr: /unknown key 'memory_cost'/
 		},
