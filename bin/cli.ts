@@ -9,16 +9,18 @@ import {
 	SHOWN_VALUE_CHARS
 } from '../src/lib/core/limits';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
-import { REFERENCE_PROFILE } from '../src/lib/core/profiles/catalogue';
+import { censusSentence } from '../src/lib/core/identity/census';
+import { PROFILE_NAMES } from '../src/lib/core/profiles/types';
 import type { DateOrder, IssueCode } from '../src/lib/core/types';
-import { canonicalRecord } from '../src/lib/core/validate/canonical';
 import { ISSUE_CODES } from '../src/lib/core/validate/codes';
 import { isKnownRegion } from '../src/lib/core/validate/rules/phone';
 import { ImportSession } from '../src/lib/pipeline/session';
+import { destinationOptions } from './destination-options';
 import { notARegularFile } from './input-file';
 import { defaultThreads, fileBlob, rangeThreads } from './range-threads';
 import { escapeForTerminal, jsonForTerminal } from './terminal';
 import { temporaryCopies } from './temp-copies';
+import { SAMPLE_ROWS, sampleRecords } from './validate-json';
 
 interface Output {
 	write(text: string): unknown;
@@ -40,19 +42,30 @@ Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when the inp
 (the reason on stderr).
 `;
 
-export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--encoding E] [--date-order dmy|mdy] [--region CC] [--max-rows N]
+export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--to PROFILE] [--hash-config FILE.json] [--encoding E]
+                      [--date-order dmy|mdy] [--region CC] [--max-rows N]
                       [--max-decompressed-bytes N] [--max-compression-ratio N] [--threads N]
 
 Reads FILE (CSV, TSV, JSON, NDJSON, gzipped or not) exactly as the app does: detects the encoding,
 format, delimiter and header, proposes a mapping to the canonical user fields, and checks every row
-against the destination's rules. Nothing is sent anywhere.
+against the destination's rules. Nothing is sent anywhere, and no password hash, salt or key is
+printed whole (first 7 characters and "…").
 
 Options:
+  --to PROFILE      the destination whose rules apply (default reference): one of
+                    ${PROFILE_NAMES.join(', ')}
+  --hash-config FILE.json
+                    the Firebase project's password hash config, for a Firebase export: its bare
+                    hashes are then read as Firebase's modified scrypt. A JSON object {algorithm,
+                    signerKey, saltSeparator, rounds, memCost}, or with the console's names
+                    base64_signer_key, base64_salt_separator, mem_cost
   --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
-                    only), header, preset, engine, rows, valid, invalid, warnings, issues: {code: rows
-                    with that code; codes with no row are left out}, mapping: {column: field; unmapped
-                    columns are left out}, sample: [first 5 rows as canonical records of trimmed values,
-                    each cut to ${SHOWN_VALUE_CHARS} characters with a marker "…[+N characters]"]}
+                    only), header, preset, engine, profile, rows, valid, invalid, warnings, issues:
+                    {code: rows with that code; codes with no row are left out}, credentials:
+                    {algorithm: rows with such a password hash}, mapping: {column: field; unmapped
+                    columns are left out}, sample: [the first ${SAMPLE_ROWS} rows as the destination
+                    would receive them: password {algorithm, hash} masked, strings cut to
+                    ${SHOWN_VALUE_CHARS} characters with a marker "…[+N characters]"]}
   --encoding E      read FILE in encoding E (any label TextDecoder knows) instead of detecting it
   --date-order O    how slash dates that no value decides are read: dmy or mdy (default: from the
                     locale in LC_ALL/LANG, else dmy)
@@ -156,6 +169,8 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			allowPositionals: true,
 			options: {
 				json: { type: 'boolean', default: false },
+				to: { type: 'string', default: 'reference' },
+				'hash-config': { type: 'string' },
 				encoding: { type: 'string' },
 				'date-order': { type: 'string' },
 				region: { type: 'string' },
@@ -204,6 +219,12 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		);
 		return 1;
 	}
+	const destination = await destinationOptions(values.to, values['hash-config']);
+	if ('error' in destination) {
+		io.stderr.write(`ferry validate: ${escapeForTerminal(destination.error)}\n`);
+		return 1;
+	}
+	const { profile, hashConfig } = destination;
 	const limits = { ...DEFAULT_DECOMPRESSION_LIMITS };
 	for (const [flag, key] of [
 		['max-decompressed-bytes', 'maxBytes'],
@@ -243,23 +264,24 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		);
 		session = await ImportSession.open(file, basename(path), {
 			encoding: values.encoding,
-			profile: REFERENCE_PROFILE,
+			profile,
 			engine,
 			ranges: (pool = rangeThreads(threads, engine))?.ranges,
 			decompressionLimits: limits,
 			sink: copies.sink
 		});
 		const mapping = session.preview.proposals.map((proposal) => proposal.field);
-		const summary = await session.scan({
+		const call = {
 			mapping,
-			profile: REFERENCE_PROFILE,
-			maxRows,
+			profile,
 			options: {
 				dateOrder: dateOrder as DateOrder,
 				defaultRegion: region,
-				now: Date.now()
+				now: Date.now(),
+				hashConfig
 			}
-		});
+		};
+		const summary = await session.scan({ ...call, maxRows });
 		const { layout } = session.preview;
 		const info = session.info;
 		const issues: Partial<Record<IssueCode, number>> = {};
@@ -269,9 +291,7 @@ async function validate(argv: string[], io: Io): Promise<number> {
 		layout.columns.forEach((column, i) => {
 			if (mapping[i]) mapped[column] = mapping[i];
 		});
-		const sample = (await session.rows(0, 5, { capValues: true })).map((row) =>
-			canonicalRecord(row.fields, mapping)
-		);
+		const sample = await sampleRecords(session, summary, call);
 		const report = {
 			format: layout.format,
 			compression: info.compression,
@@ -281,18 +301,26 @@ async function validate(argv: string[], io: Io): Promise<number> {
 			header: layout.header,
 			preset: layout.preset,
 			engine: summary.engine,
+			profile: profile.name,
 			rows: summary.rows,
 			valid: summary.valid,
 			invalid: summary.invalid,
 			warnings: summary.warnings,
 			issues,
+			credentials: summary.credentials,
 			mapping: mapped,
 			sample
 		};
 		if (values.json) {
 			io.stdout.write(`${jsonForTerminal(report)}\n`);
 		} else {
-			io.stdout.write(readable(path, report, [...session.preview.notices, ...summary.notices]));
+			const census = censusSentence(
+				summary.credentials,
+				profile,
+				summary.issueCounts.unsupported_password_hash
+			);
+			const notices = [...session.preview.notices, ...summary.notices];
+			io.stdout.write(readable(path, { ...report, label: profile.label, census }, notices));
 		}
 		return 0;
 	} catch (error) {
@@ -326,6 +354,8 @@ function readable(
 		valid: number;
 		invalid: number;
 		warnings: number;
+		label: string;
+		census: string | null;
 		issues: Partial<Record<IssueCode, number>>;
 		mapping: Record<string, string>;
 	},
@@ -345,12 +375,14 @@ function readable(
 				: '') +
 			(report.format === 'csv' ? (report.header ? ', header row' : ', no header row') : '') +
 			(report.preset ? `, recognised as ${report.preset}` : ''),
+		`  checked for ${report.label}`,
 		'',
 		`  rows      ${report.rows}`,
 		`  valid     ${report.valid}`,
 		`  invalid   ${report.invalid}`,
 		`  warnings  ${report.warnings}`
 	];
+	if (report.census) lines.push('', `  passwords ${report.census}`);
 	const codes = Object.entries(report.issues);
 	if (codes.length) {
 		lines.push('', '  issues');

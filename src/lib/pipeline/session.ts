@@ -26,6 +26,7 @@ import {
 } from '../core/validate/normalize';
 import { canonicalRecord } from '../core/validate/canonical';
 import { ValidationPlan } from '../core/validate/plan';
+import type { CredentialCounts } from '../core/validate/verdicts';
 import type {
 	ColumnProposal,
 	DateColumnOrder,
@@ -80,6 +81,8 @@ export interface ScanSummary {
 	validWithWarnings: number;
 	issueCounts: Record<IssueCode, number>;
 	dateOrders: DateColumnOrder[];
+	/** Rows per algorithm of their password credential: the census the summary and the CLI show. */
+	credentials: CredentialCounts;
 	extraKeys: string[];
 	duplicateRows: number;
 	/** Rows with a value the admin replaced, not dropped ("fixed by hand"). */
@@ -354,6 +357,7 @@ export class ImportSession {
 			engine: result.engine,
 			...counts,
 			dateOrders: result.dateOrders,
+			credentials: result.credentials,
 			extraKeys: result.extraKeys,
 			notices: [...this.#notices]
 		};

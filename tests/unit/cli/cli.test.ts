@@ -227,7 +227,15 @@ describe('ferry exit codes and messages', () => {
 			expect(overview.stdout).toContain(command);
 		const validate = await run(['validate', '--help']);
 		expect(validate.code).toBe(0);
-		for (const option of ['--json', '--encoding', '--date-order', '--region', '--max-rows']) {
+		for (const option of [
+			'--json',
+			'--to',
+			'--hash-config',
+			'--encoding',
+			'--date-order',
+			'--region',
+			'--max-rows'
+		]) {
 			expect(validate.stdout).toContain(option);
 		}
 	});

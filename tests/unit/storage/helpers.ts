@@ -77,6 +77,7 @@ export function sampleSummary(): ScanSummary {
 		validWithWarnings: 0,
 		issueCounts: issueCounts({ invalid_email: 1, duplicate_user_id: 1 }),
 		dateOrders: [],
+		credentials: {},
 		extraKeys: [],
 		duplicateRows: 1,
 		edited: 0,
