@@ -61,6 +61,7 @@ export function customPasswordHash(credential: Credential): Record<string, unkno
 			encoding: credential.salt_encoding ?? 'utf8',
 			position: credential.salt_position ?? 'prefix'
 		};
+	if (params.passwordEncoding !== undefined) out.password = { encoding: params.passwordEncoding };
 	if (algorithm === 'scrypt')
 		for (const name of ['keylen', 'cost', 'blockSize', 'parallelization'])
 			if (params[name] !== undefined) out[name] = params[name];
@@ -98,7 +99,7 @@ export const auth0Target: Target = {
 	name: 'auth0',
 	label: 'Auth0 bulk user import (JSON)',
 	profile: PROFILE,
-	holds: [...STRINGS, ...BOOLEANS, ...OBJECTS, 'user_id', 'password', 'emails'],
+	holds: [...STRINGS, ...BOOLEANS, ...OBJECTS, 'user_id', 'password'],
 	limits: { bytesPerFile: PROFILE.limits.bytesPerImport, rowsPerFile: null },
 	skipReason: (record) => (text(record, 'email') === '' ? 'no_email' : null),
 	keepsPassword: (credential) => credentialVerdict(PROFILE, credential).verdict === 'accepted',

@@ -46,7 +46,7 @@ export function firebaseHash(credential: Credential): FirebaseHash | null {
 	switch (algorithm) {
 		case 'firebase-scrypt': {
 			const fromPhc = params.format === 'fbscrypt';
-			if (!params.signerKey) return null;
+			if (!params.signerKey || (!fromPhc && credential.salt === undefined)) return null;
 			const parts = fromPhc
 				? phcSaltAndHash(credential)
 				: { hash: credential.hash, salt: credential.salt ?? '' };
@@ -100,8 +100,17 @@ export function firebaseHash(credential: Credential): FirebaseHash | null {
 				const [, , salt, hash] = credential.hash.split('$');
 				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt), flags };
 			}
-			const { salt, hash } = phcSaltAndHash(credential);
-			return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), flags };
+			if (params.format === 'phc' || params.format === 'passlib') {
+				const { salt, hash } = phcSaltAndHash(credential);
+				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), flags };
+			}
+			// Hash and salt kept apart (Keycloak).
+			if (credential.salt === undefined) return null;
+			return {
+				passwordHash: asBase64(credential.hash, credential.encoding ?? 'base64'),
+				salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
+				flags
+			};
 		}
 		case 'scrypt': {
 			const phc = params.format === 'phc';
@@ -198,8 +207,7 @@ export const firebaseTarget: Target = {
 		'phone_number',
 		'blocked',
 		'app_metadata',
-		'identities',
-		'emails'
+		'identities'
 	],
 	limits: { bytesPerFile: null, rowsPerFile: null },
 	skipReason: (record) => (text(record, 'user_id') === '' ? 'no_user_id' : null),
