@@ -121,6 +121,7 @@ export const auth0Target: Target = {
 				continue;
 			}
 			if (file && file.size + utf8Bytes(SEPARATOR) + bytes + closeBytes > maxBytes) {
+				file.write(CLOSE);
 				yield* file.close();
 				file = null;
 			}
