@@ -12,7 +12,7 @@ import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
 import { OutputFile } from './output';
 import { chosenRecords, credentialOf, text } from './records';
-import type { ConvertOptions, ConvertPiece, Target, TargetName } from './types';
+import type { ConvertOptions, ConvertPiece, Target } from './types';
 
 /** The fields a canonical record can carry (a bare hash and salt arrive inside `password`). */
 export const WRITABLE_FIELDS: readonly FieldName[] = FIELDS.map((field) => field.name).filter(
@@ -91,7 +91,7 @@ function loginSignRow(record: CanonicalRecord): string {
 }
 
 export const loginSignTarget: Target = {
-	name: 'loginsign' satisfies TargetName,
+	name: 'loginsign',
 	label: 'LoginSign import template (CSV)',
 	profile: LOGINSIGN,
 	holds: WRITABLE_FIELDS,
