@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
@@ -114,8 +115,9 @@ describe('auth0', () => {
 });
 
 describe('hanko', () => {
+	// teamhanko/hanko backend/json_schema/hanko.user_import.json at f742d49643b2c3c7f13c7e13a49225771e4d793f (only re-indented by Prettier).
 	const schema = JSON.parse(
-		readFileSync('/work/shared/corpora/hanko/user_import.schema.json', 'utf8')
+		readFileSync(join(import.meta.dirname, 'hanko.user_import.schema.json'), 'utf8')
 	);
 	const ajv = new Ajv2020({ allErrors: true, strict: false });
 	addFormats(ajv);
