@@ -35,6 +35,7 @@ export const HELP = `ferry — check user exports before importing them into an 
 Usage:
   ferry validate FILE [options]          check an export exactly as the app does
   ferry report decrypt FILE [options]    decrypt a .ferry-report failure report to CSV
+  ferry convert FILE --to TARGET --out DIR   write the valid rows in a platform's import format
   ferry COMMAND --help                   the usage and options of one command
   ferry --help
 
@@ -89,7 +90,7 @@ const REPORT_HELP = `Usage: ferry report decrypt FILE [options]
   decrypt   decrypt a .ferry-report failure report to CSV (see ferry report decrypt --help)
 `;
 
-function localeOfEnvironment(): string | undefined {
+export function localeOfEnvironment(): string | undefined {
 	const raw = process.env.LC_ALL || process.env.LC_TIME || process.env.LANG;
 	const tag = raw?.split('.')[0]?.replace('_', '-');
 	return tag && tag !== 'C' && tag !== 'POSIX' ? tag : undefined;
@@ -106,6 +107,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 		return 0;
 	}
 	if (command === 'validate') return validate(rest, io);
+	if (command === 'convert') {
+		const { runConvert } = await import('./convert');
+		return runConvert(rest, io);
+	}
 	if (command === 'report') {
 		const [subcommand, ...args] = rest;
 		if (subcommand === 'decrypt') {

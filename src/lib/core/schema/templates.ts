@@ -42,7 +42,7 @@ function jsonValue(name: FieldName): unknown {
 }
 
 /** A value for a CSV cell: quoted when it holds a delimiter, quote or line break (RFC 4180). */
-function csvCell(value: string): string {
+export function csvCell(value: string): string {
 	return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

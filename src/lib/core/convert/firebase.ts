@@ -1,0 +1,258 @@
+/**
+ * Firebase `auth:import` JSON (docs/platform-formats.md §3.2): `{"users": [...]}` with hashes and
+ * salts in standard base64. Its flags name one hash algorithm and configuration per run, so users
+ * are written to one file per configuration (`users.json`, `users-2.json`, …; users without a
+ * password join the first), and `hash-flags.txt` beside them gives the command for each file.
+ */
+import type { Credential } from '../identity/credential';
+import { PROFILES } from '../profiles/catalogue';
+import { credentialVerdict } from '../profiles/rules';
+import type { FieldName } from '../types';
+import type { CanonicalRecord } from '../validate/normalize';
+import { asBase64, phcSaltAndHash } from './hashes';
+import { numberedName, OutputFile } from './output';
+import { chosenRecords, credentialOf, flag, instant, text } from './records';
+import type { ConvertPiece, Target } from './types';
+
+const PROFILE = PROFILES.firebase;
+
+/** The providers `auth:import` takes in providerUserInfo, and the keys of an entry. */
+const PROVIDERS = ['google.com', 'facebook.com', 'twitter.com', 'github.com'];
+const PROVIDER_KEYS = ['providerId', 'rawId', 'email', 'displayName', 'photoUrl'];
+
+/** `auth:import` reads PBKDF rounds up to this many. */
+const MAX_PBKDF_ROUNDS = 120_000;
+
+export interface FirebaseHash {
+	passwordHash: string;
+	salt?: string;
+	/** The `auth:import` flags that verify it: one set per file. */
+	flags: string[];
+}
+
+/** The salt's base64 and where it was put, as `--hash-input-order` says it. */
+function saltFlags(credential: Credential): { salt?: string; order: string[] } {
+	if (credential.salt === undefined) return { order: [] };
+	const order = credential.salt_position === 'suffix' ? 'PASSWORD_FIRST' : 'SALT_FIRST';
+	return {
+		salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
+		order: [`--hash-input-order=${order}`]
+	};
+}
+
+/** The hash as `auth:import` takes it, or null when its flags cannot express this credential. */
+export function firebaseHash(credential: Credential): FirebaseHash | null {
+	const { algorithm, params = {} } = credential;
+	switch (algorithm) {
+		case 'firebase-scrypt': {
+			const fromPhc = params.format === 'fbscrypt';
+			if (!params.signerKey || (!fromPhc && credential.salt === undefined)) return null;
+			const parts = fromPhc
+				? phcSaltAndHash(credential)
+				: { hash: credential.hash, salt: credential.salt ?? '' };
+			const flags = ['--hash-algo=SCRYPT', `--hash-key=${params.signerKey}`];
+			if (params.saltSeparator !== undefined)
+				flags.push(`--salt-separator=${params.saltSeparator}`);
+			flags.push(`--rounds=${params.rounds}`, `--mem-cost=${params.memCost}`);
+			return {
+				passwordHash: asBase64(parts.hash, 'base64'),
+				salt: asBase64(parts.salt, 'base64'),
+				flags
+			};
+		}
+		case 'bcrypt':
+			if (credential.salt !== undefined) return null;
+			return { passwordHash: asBase64(credential.hash), flags: ['--hash-algo=BCRYPT'] };
+		case 'md5':
+		case 'sha1':
+		case 'sha256':
+		case 'sha512': {
+			const { salt, order } = saltFlags(credential);
+			return {
+				passwordHash: asBase64(credential.hash, credential.encoding ?? 'hex'),
+				salt,
+				flags: [`--hash-algo=${algorithm.toUpperCase()}`, '--rounds=1', ...order]
+			};
+		}
+		case 'hmac': {
+			const { salt, order } = saltFlags(credential);
+			const key = asBase64(
+				String(params.key),
+				(params.keyEncoding as Credential['encoding']) ?? 'utf8'
+			);
+			return {
+				passwordHash: asBase64(credential.hash, credential.encoding ?? 'hex'),
+				salt,
+				flags: [
+					`--hash-algo=HMAC_${String(params.digest).toUpperCase()}`,
+					`--hash-key=${key}`,
+					...order
+				]
+			};
+		}
+		case 'pbkdf2': {
+			const rounds = Number(params.iterations);
+			if (!Number.isSafeInteger(rounds) || rounds > MAX_PBKDF_ROUNDS) return null;
+			const algo = params.digest === 'sha1' ? 'PBKDF_SHA1' : 'PBKDF2_SHA256';
+			const flags = [`--hash-algo=${algo}`, `--rounds=${rounds}`];
+			if (params.format === 'django') {
+				// pbkdf2_sha256$<iterations>$<salt as text>$<base64 hash>
+				const [, , salt, hash] = credential.hash.split('$');
+				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt), flags };
+			}
+			if (params.format === 'phc' || params.format === 'passlib') {
+				const { salt, hash } = phcSaltAndHash(credential);
+				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), flags };
+			}
+			// Hash and salt kept apart (Keycloak).
+			if (credential.salt === undefined) return null;
+			return {
+				passwordHash: asBase64(credential.hash, credential.encoding ?? 'base64'),
+				salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
+				flags
+			};
+		}
+		case 'scrypt': {
+			const phc = params.format === 'phc';
+			const parts = phc ? phcSaltAndHash(credential) : null;
+			if (!phc && credential.salt === undefined) return null;
+			return {
+				passwordHash: parts
+					? asBase64(parts.hash, 'base64')
+					: asBase64(credential.hash, credential.encoding ?? 'hex'),
+				salt: parts
+					? asBase64(parts.salt, 'base64')
+					: asBase64(credential.salt!, credential.salt_encoding ?? 'utf8'),
+				flags: [
+					'--hash-algo=STANDARD_SCRYPT',
+					`--mem-cost=${params.cost ?? 16384}`,
+					`--parallelization=${params.parallelization ?? 1}`,
+					`--block-size=${params.blockSize ?? 8}`,
+					`--dk-len=${params.keylen}`
+				]
+			};
+		}
+		default:
+			return null;
+	}
+}
+
+function keepsPassword(credential: Credential): boolean {
+	return (
+		credentialVerdict(PROFILE, credential).verdict === 'accepted' &&
+		firebaseHash(credential) !== null
+	);
+}
+
+/** Linked accounts as providerUserInfo, when every one is of a provider and shape Firebase takes. */
+function providerUserInfo(identities: unknown): unknown[] | undefined {
+	if (!Array.isArray(identities) || identities.length === 0) return undefined;
+	const fits = identities.every(
+		(entry) =>
+			typeof entry === 'object' &&
+			entry !== null &&
+			PROVIDERS.includes((entry as Record<string, unknown>).providerId as string) &&
+			Object.keys(entry).every((key) => PROVIDER_KEYS.includes(key))
+	);
+	return fits ? identities : undefined;
+}
+
+const epochMs = (iso: string) => String(Date.parse(instant(iso)));
+
+/** One user as `auth:import` takes it, with its hash when Firebase can verify it. */
+export function firebaseUser(record: CanonicalRecord): {
+	user: Record<string, unknown>;
+	hash: FirebaseHash | null;
+} {
+	const user: Record<string, unknown> = { localId: text(record, 'user_id') };
+	const strings: [string, FieldName][] = [
+		['email', 'email'],
+		['displayName', 'name'],
+		['photoUrl', 'picture'],
+		['phoneNumber', 'phone_number']
+	];
+	for (const [key, field] of strings) if (text(record, field)) user[key] = text(record, field);
+	if (record.email_verified !== undefined) user.emailVerified = flag(record, 'email_verified');
+	if (record.blocked !== undefined) user.disabled = flag(record, 'blocked');
+	if (text(record, 'registration_date'))
+		user.createdAt = epochMs(text(record, 'registration_date'));
+	if (text(record, 'last_login_date'))
+		user.lastSignedInAt = epochMs(text(record, 'last_login_date'));
+	if (record.app_metadata !== undefined)
+		user.customAttributes = JSON.stringify(record.app_metadata);
+	const providers = providerUserInfo(record.identities);
+	if (providers) user.providerUserInfo = providers;
+	const credential = credentialOf(record);
+	const hash = credential && keepsPassword(credential) ? firebaseHash(credential) : null;
+	if (hash) {
+		user.passwordHash = hash.passwordHash;
+		if (hash.salt !== undefined) user.salt = hash.salt;
+	}
+	return { user, hash };
+}
+
+export const firebaseTarget: Target = {
+	name: 'firebase',
+	label: 'Firebase auth:import (JSON)',
+	profile: PROFILE,
+	holds: [
+		'user_id',
+		'email',
+		'email_verified',
+		'password',
+		'name',
+		'picture',
+		'registration_date',
+		'last_login_date',
+		'phone_number',
+		'blocked',
+		'app_metadata',
+		'identities'
+	],
+	limits: { bytesPerFile: null, rowsPerFile: null },
+	skipReason: (record) => (text(record, 'user_id') === '' ? 'no_user_id' : null),
+	keepsPassword,
+	async *write(records, options): AsyncIterable<ConvertPiece> {
+		// One file per set of hash flags; users without a password join the first file, which takes
+		// the flags of the first hashed user written to it.
+		const opened: OutputFile[] = [];
+		const byFlags = new Map<string, OutputFile>();
+		const flagsOf = new Map<OutputFile, string | null>();
+		for await (const [record, index] of chosenRecords(records, options)) {
+			const reason = this.skipReason(record);
+			if (reason) {
+				yield { kind: 'skip', reason, record: index };
+				continue;
+			}
+			const { user, hash } = firebaseUser(record);
+			const flags = hash ? hash.flags.join(' ') : null;
+			let file = flags === null ? opened[0] : byFlags.get(flags);
+			if (!file && opened[0] && flagsOf.get(opened[0]) === null) file = opened[0];
+			if (!file) {
+				file = new OutputFile(numberedName('users', 'json', opened.length + 1));
+				file.write('{"users": [');
+				opened.push(file);
+				flagsOf.set(file, null);
+			}
+			if (flags !== null && !byFlags.has(flags)) {
+				byFlags.set(flags, file);
+				flagsOf.set(file, flags);
+			}
+			const piece = file.write(`${file.rows === 0 ? '\n' : ',\n'}${JSON.stringify(user)}`, 1);
+			if (piece) yield piece;
+		}
+		if (opened.length === 0) return;
+		const commands = [
+			'# firebase auth:import, one command per file: each file holds users of one hash configuration.'
+		];
+		for (const file of opened) {
+			file.write(file.rows === 0 ? ']}\n' : '\n]}\n');
+			const flags = flagsOf.get(file);
+			commands.push(`firebase auth:import ${file.name}${flags ? ` ${flags}` : ''}`);
+			yield* file.close();
+		}
+		const flagsFile = new OutputFile('hash-flags.txt');
+		flagsFile.write(`${commands.join('\n')}\n`);
+		yield* flagsFile.close();
+	}
+};
