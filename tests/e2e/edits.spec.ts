@@ -5,6 +5,7 @@ import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { COLUMNS, expectFits, wideCsv } from './wide';
 
 /*
  * Fixing rows in place: edit a cell, make a duplicate, replace in a column, drop a row, undo; the
@@ -76,11 +77,7 @@ async function editCell(page: Page, row: number, column: number, value: string):
 
 /** The page fits its window, axe finds nothing, and a screenshot is kept to be looked at. */
 async function check(page: Page, testInfo: TestInfo, state: string): Promise<void> {
-	const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-		scrollWidth: document.documentElement.scrollWidth,
-		innerWidth: window.innerWidth
-	}));
-	expect.soft(scrollWidth, `page width of ${state}`).toBeLessThanOrEqual(innerWidth);
+	await expectFits(page, state);
 	await expectNoAxeViolations(page, state);
 	await screenshot(page, testInfo, `edits-${state}`);
 }
@@ -206,4 +203,36 @@ test('undo all takes every fix back', async ({ page }) => {
 	await counts(page, 4, 2);
 	await expect(page.getByTestId('fixes')).toHaveCount(0);
 	await expect(page.getByTestId('undo')).toBeDisabled();
+});
+
+test('the replace tool and the edit dialog fit a laptop and a phone with a 30-column file', async ({
+	page
+}, testInfo) => {
+	await page.setViewportSize({ width: 1366, height: 900 });
+	await page.goto('/');
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'wide-edits.csv',
+		mimeType: 'text/csv',
+		buffer: wideCsv(60)
+	});
+	await counts(page, 52, 8);
+	await page.getByTestId('replace-toggle').click();
+	await page.getByTestId('replace-column').selectOption({ label: COLUMNS.at(-1)! });
+	await page.getByTestId('replace-pattern').check();
+	await page.getByTestId('replace-find').fill('of a long custom field$');
+	await page.getByTestId('replace-with').fill('shorter');
+	await page.getByTestId('replace-count').click();
+	await expect(page.getByTestId('replace-status')).toHaveText('60 rows would change.');
+	for (const width of [1366, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		await check(page, testInfo, `wide-replace-${width}`);
+	}
+
+	await page.getByRole('button', { name: 'Edit row 7', exact: true }).click();
+	const dialog = page.getByTestId('row-edit-dialog');
+	await expect(dialog.locator('[data-testid="edit-field"]')).toHaveCount(COLUMNS.length);
+	for (const width of [390, 1366]) {
+		await page.setViewportSize({ width, height: 900 });
+		await check(page, testInfo, `wide-dialog-${width}`);
+	}
 });

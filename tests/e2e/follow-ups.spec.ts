@@ -4,6 +4,7 @@ import { ReferenceApi, seedReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { expectFits, wideCsv } from './wide';
 
 failOnConsoleErrors();
 test.use({ locale: 'en-US' });
@@ -58,13 +59,7 @@ async function openWith(page: Page, mode: 'link' | 'create', name: string, file:
 async function check(page: Page, testInfo: TestInfo, state: string): Promise<void> {
 	for (const width of WIDTHS) {
 		await page.setViewportSize({ width, height: 900 });
-		const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-			scrollWidth: document.documentElement.scrollWidth,
-			innerWidth: window.innerWidth
-		}));
-		expect
-			.soft(scrollWidth, `page width of ${state} at ${width} px`)
-			.toBeLessThanOrEqual(innerWidth);
+		await expectFits(page, state);
 		await expectNoAxeViolations(page, `${state} at ${width}`);
 		await screenshot(page, testInfo, `follow-ups-${state}-${width}`);
 	}
@@ -177,4 +172,30 @@ test('the rows refused as not_found are sent again in create mode, only them', a
 	await expect(row.getByTestId('source-follow-up')).toContainText('Retry (create');
 	await expect(row.getByTestId('source-follow-up')).toContainText('Complete: 3 imported');
 	await check(page, testInfo, 'sources');
+});
+
+test('the follow-up runs of a 30-column file fit a laptop and a phone', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(120_000);
+	const name = `wide-${crypto.randomUUID().slice(0, 8)}.csv`;
+	// No account has these emails: link mode refuses every valid row, which a retry then creates.
+	await openWith(page, 'link', name, wideCsv(60));
+	await expect(page.getByTestId('count-valid')).toHaveText('52');
+
+	await page.getByTestId('upload-dry-run').click();
+	const dry = page.getByTestId('follow-up').and(page.locator('[data-kind="dry_run"]'));
+	await expect(dry.getByTestId('follow-up-status')).toHaveText(
+		'Would be: 0 imported, 52 not found'
+	);
+	await check(page, testInfo, 'wide-dry-run');
+
+	await page.getByTestId('upload-start').click();
+	await expect(page.getByTestId('upload-status')).toHaveText(/52 not found$/);
+	await expect(page.getByTestId('upload-refused')).toHaveText('52');
+	await check(page, testInfo, 'wide-retry-offered');
+	await page.getByTestId('upload-retry-refused').click();
+	const retry = page.getByTestId('follow-up').and(page.locator('[data-kind="retry"]'));
+	await expect(retry.getByTestId('follow-up-status')).toHaveText('Complete: 52 imported');
+	await check(page, testInfo, 'wide-retried');
 });

@@ -4,6 +4,7 @@ import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { COLUMNS, CUSTOM, expectFits, wideCsv } from './wide';
 
 /*
  * Every page and state at a laptop's and a phone's width, with a 30-column file: the page never
@@ -22,38 +23,6 @@ const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
 const PASSWORD = 'correct horse battery staple';
 const SLOW = { timeout: 30_000 };
 
-/** 30 columns: known identity fields, a misspelt one (low confidence), 23 the mapping cannot place. */
-const CUSTOM = 23;
-const COLUMNS = [
-	'user_id',
-	'email',
-	'first_name',
-	'last_name',
-	'phone',
-	'created_at',
-	'lokale',
-	...Array.from({ length: CUSTOM }, (_, i) => `custom attribute number ${i + 1}`)
-];
-function wideCsv(rows: number): string {
-	const lines = [COLUMNS.join(',')];
-	for (let row = 1; row <= rows; row++) {
-		const email = row % 7 === 0 ? `broken-${row}@` : `person${row}@example.com`;
-		lines.push(
-			[
-				`u${row}`,
-				email,
-				`Given${row}`,
-				`Family${row}`,
-				'+14155550100',
-				'2024-03-04',
-				'en',
-				...Array.from({ length: CUSTOM }, (_, i) => `value ${row}-${i + 1} of a long custom field`)
-			].join(',')
-		);
-	}
-	return lines.join('\n') + '\n';
-}
-
 let api: ReferenceApi;
 test.beforeAll(async () => {
 	api = new ReferenceApi({ token: TOKEN, args: ['--cors', APP_ORIGIN] });
@@ -63,23 +32,7 @@ test.afterAll(() => api?.stop());
 
 /** Fits the window (no sideways page scroll), passes axe, and is kept as a screenshot. */
 async function check(page: Page, testInfo: TestInfo, width: string, state: string) {
-	const { scrollWidth, innerWidth, overflowing } = await page.evaluate(() => ({
-		scrollWidth: document.documentElement.scrollWidth,
-		innerWidth: window.innerWidth,
-		// What sticks out, to name in the failure: the outermost elements past the right edge.
-		overflowing: [...document.querySelectorAll('body *')]
-			.filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-			.filter((element) => {
-				for (let up = element.parentElement; up; up = up.parentElement)
-					if (getComputedStyle(up).overflowX !== 'visible') return false;
-				return true;
-			})
-			.slice(0, 5)
-			.map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`)
-	}));
-	expect
-		.soft(scrollWidth, `page width of ${state} at ${innerWidth} px (${overflowing.join(', ')})`)
-		.toBeLessThanOrEqual(innerWidth);
+	await expectFits(page, state);
 	await expectNoAxeViolations(page, `${state} at ${width}`);
 	await screenshot(page, testInfo, `layout-${width}-${state}`);
 }
@@ -118,7 +71,7 @@ for (const { name, width, height } of WIDTHS) {
 		await page.getByTestId('file-input').setInputFiles({
 			name: `wide-${name}.csv`,
 			mimeType: 'text/csv',
-			buffer: Buffer.from(wideCsv(60))
+			buffer: wideCsv(60)
 		});
 		await expect(page.getByTestId('mapping-row').first()).toBeVisible();
 		await check(page, testInfo, name, 'import-previewed');
