@@ -17,7 +17,7 @@ export interface OpenOptions {
  * Each entry moves the schema one version forward; never edit a released entry, append a new one.
  * Timestamps are epoch milliseconds.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
 	`
 	CREATE TABLE accounts (
 		id INTEGER PRIMARY KEY,
@@ -123,6 +123,18 @@ const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (source_id, idempotency_key)
 	) WITHOUT ROWID;
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
+	`,
+	// 2: the faithful user. JSON text: emails [{address, primary, verified}], password (the
+	// credential {algorithm, hash, …}), identities, app_metadata, user_metadata; roles was already
+	// a JSON array. password_hash is kept for rows older versions stored, and no longer written.
+	`
+	ALTER TABLE accounts ADD COLUMN picture TEXT;
+	ALTER TABLE accounts ADD COLUMN phone_verified TEXT;
+	ALTER TABLE accounts ADD COLUMN emails TEXT;
+	ALTER TABLE accounts ADD COLUMN password TEXT;
+	ALTER TABLE accounts ADD COLUMN identities TEXT;
+	ALTER TABLE accounts ADD COLUMN app_metadata TEXT;
+	ALTER TABLE accounts ADD COLUMN user_metadata TEXT;
 	`
 ];
 
