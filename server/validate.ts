@@ -54,10 +54,9 @@ export type RowCheck = { ok: true; values: RowValues } | { ok: false; reason: st
  */
 const NO_REGION = '';
 
-/** The types whose values arrive as JSON structures, never as text. */
-const STRUCTURED = new Set<string>(['emails', 'credential', 'json']);
-
 type Converted = { text: string } | { reason: string } | undefined;
+
+const EMAIL_KEYS = new Set(['address', 'primary', 'verified']);
 
 /**
  * `emails` as the app sends it: `[{address, primary, verified}]`, each address valid. Whether one
@@ -82,8 +81,6 @@ function emailsAsText(name: string, value: unknown): Converted {
 	}
 	return { text: JSON.stringify(emails) };
 }
-
-const EMAIL_KEYS = new Set(['address', 'primary', 'verified']);
 
 /** `password`: a credential object, read (and judged) with the whole row in checkRow. */
 function credentialAsText(value: unknown): Converted {
