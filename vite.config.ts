@@ -8,6 +8,7 @@ const DATABASE_TESTS = [
 	'tests/unit/server/chunks.test.ts',
 	'tests/unit/server/durability.test.ts',
 	'tests/unit/server/hardening.test.ts',
+	'tests/unit/server/identity.test.ts',
 	'tests/unit/upload/fault.test.ts'
 ];
 /** Several API instances on one database: PostgreSQL only. */
