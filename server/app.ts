@@ -14,12 +14,17 @@ import Fastify, {
 	type FastifyRequest,
 	type FastifyServerOptions
 } from 'fastify';
-import { DEFAULT_AUTH_THROTTLE, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config';
+import {
+	DEFAULT_AUTH_THROTTLE,
+	DEFAULT_CONNECTION_LIMITS,
+	DEFAULT_PROFILE_OPTIONS,
+	type ConnectionLimits,
+	type ProfileOptions
+} from './config';
 import { ApiError, isApiError, isDatabaseBusy } from './errors';
 import {
 	DEFAULT_LIMITS,
 	IMPORT_MODES,
-	PROTOCOL_VERSION,
 	SOURCE_PAGE_SIZE,
 	type ApiSchema,
 	type CreateSourceBody,
@@ -34,7 +39,7 @@ import {
 } from './rate-limit';
 import { openSqlDatabase, purgeIdempotencyRecords, type SqlDatabase } from './sql';
 import { ImportStore, type UploadedRow } from './store';
-import { ACCEPTED_FIELDS } from './validate';
+import { announcedSchema, serverRules } from './profile';
 
 declare module 'fastify' {
 	interface FastifyRequest {
@@ -60,6 +65,8 @@ export interface AppOptions {
 	/** Timeouts and the connection cap of the HTTP server; DEFAULT_CONNECTION_LIMITS fill the rest. */
 	connections?: Partial<ConnectionLimits>;
 	limits?: Partial<ImportLimits>;
+	/** The destination it stands in for: UUID ids, accepted hash algorithms, upsert lookup key. */
+	profile?: Partial<ProfileOptions>;
 	logger?: FastifyServerOptions['logger'];
 	/** Wait for a locked database (SQLite) or row (PostgreSQL) this long before answering 503. */
 	busyTimeoutMs?: number;
@@ -264,6 +271,7 @@ function toApiError(error: unknown): ApiError | null {
 export function buildApp(options: AppOptions): FastifyInstance {
 	const now = options.now ?? Date.now;
 	const limits: ImportLimits = { ...DEFAULT_LIMITS, ...options.limits };
+	const schema = announcedSchema(limits, { ...DEFAULT_PROFILE_OPTIONS, ...options.profile });
 	const tokenDigest = sha256(options.token);
 	const buckets = options.rateLimit ? new TokenBuckets(options.rateLimit) : null;
 	const authThrottle =
@@ -305,7 +313,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 	};
 	app.addHook('onReady', async () => {
 		db = await openSqlDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
-		store = new ImportStore(db, limits, now);
+		store = new ImportStore(db, limits, now, serverRules(schema));
 		await purge(db);
 		const opened = db;
 		purgeTimer = setInterval(() => {
@@ -396,13 +404,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		sendError(reply, new ApiError(404, 'not_found', 'No such endpoint.'))
 	);
 
-	app.get(`${API}/schema`, async (): Promise<ApiSchema> => ({
-		protocol: PROTOCOL_VERSION,
-		name: 'Ferry reference import API',
-		fields: [...ACCEPTED_FIELDS],
-		requireUuidUserId: false,
-		limits
-	}));
+	app.get(`${API}/schema`, async (): Promise<ApiSchema> => schema);
 
 	app.post<{ Body: CreateSourceBody }>(
 		`${API}/sources`,

@@ -1,5 +1,7 @@
 /** Command-line and environment settings shared by main.ts and seed.ts. */
 import { join } from 'node:path';
+import { ALGORITHMS, type Algorithm } from '../src/lib/core/identity/credential';
+import { LOOKUP_KEYS, type LookupKey } from '../src/lib/core/protocol/import-api';
 import { isPostgresUrl } from './sql';
 
 export const DEFAULT_PORT = 8787;
@@ -89,4 +91,44 @@ export function defaultTokenWarning(host: string, token: string): string | null 
 		`warning: the API uses the default token "${DEFAULT_TOKEN}"; any program on this machine can call it. ` +
 		'Choose a secret with --token or FERRY_API_TOKEN.'
 	);
+}
+
+/** The destination the server stands in for (server/profile.ts announces it). */
+export interface ProfileOptions {
+	/** user_id must be a UUID (`--require-uuid`). */
+	requireUuidUserId: boolean;
+	/** The password hash algorithms stored; a row with another is invalid_row (`--accept-hashes`). */
+	acceptedAlgorithms: readonly Algorithm[];
+	/** What create mode's upsert looks accounts up by (`--lookup`). */
+	lookupKey: LookupKey;
+}
+
+export const DEFAULT_PROFILE_OPTIONS: Readonly<ProfileOptions> = {
+	requireUuidUserId: false,
+	// Every algorithm the core recognises; `unknown` only when asked for.
+	acceptedAlgorithms: ALGORITHMS.filter((algorithm) => algorithm !== 'unknown'),
+	lookupKey: 'user_id'
+};
+
+/** `--accept-hashes bcrypt,argon2`: names from the core's ALGORITHMS list, or an error. */
+export function parseAlgorithms(list: string): Algorithm[] {
+	const names = list
+		.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
+	const unknown = names.filter((name) => !(ALGORITHMS as readonly string[]).includes(name));
+	if (names.length === 0 || unknown.length > 0) {
+		throw new Error(
+			`--accept-hashes takes a comma-separated list of ${ALGORITHMS.join(', ')}, not "${list}"`
+		);
+	}
+	return [...new Set(names as Algorithm[])];
+}
+
+/** `--lookup user_id|email`, or an error. */
+export function parseLookupKey(value: string): LookupKey {
+	if (!(LOOKUP_KEYS as readonly string[]).includes(value)) {
+		throw new Error(`--lookup takes ${LOOKUP_KEYS.join(' or ')}, not "${value}"`);
+	}
+	return value as LookupKey;
 }

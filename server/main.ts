@@ -1,9 +1,11 @@
 /**
  * Runs the reference import API:
  *   node server/dist/main.js [--port P] [--host H] [--data DIR | --database URL] [--token T]
- *                            [--cors ORIGINS] [--rate-limit N]
+ *                            [--cors ORIGINS] [--rate-limit N] [--require-uuid]
+ *                            [--rows-per-source N] [--accept-hashes LIST] [--lookup user_id|email]
  * Environment alternatives: FERRY_API_PORT, FERRY_API_HOST, FERRY_API_DATA, FERRY_API_DATABASE,
- * FERRY_API_TOKEN, FERRY_API_CORS, FERRY_API_RATE_LIMIT. Flags win over the environment.
+ * FERRY_API_TOKEN, FERRY_API_CORS, FERRY_API_RATE_LIMIT, FERRY_API_REQUIRE_UUID (1),
+ * FERRY_API_ROWS_PER_SOURCE, FERRY_API_ACCEPT_HASHES, FERRY_API_LOOKUP. Flags win over the environment.
  */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,9 +19,13 @@ import {
 	databasePath,
 	defaultTokenWarning,
 	describeDatabase,
-	parseInteger
+	DEFAULT_PROFILE_OPTIONS,
+	parseAlgorithms,
+	parseInteger,
+	parseLookupKey
 } from './config';
 import { isPostgresUrl } from './sql';
+import { DEFAULT_LIMITS } from '../src/lib/core/protocol/import-api';
 import { closeOnSignals } from './shutdown';
 
 const DEFAULT_RATE_LIMIT = 50;
@@ -36,6 +42,13 @@ Usage: node server/dist/main.js [options]   (npm run api -- [options]; built by 
   --cors ORIGINS    comma-separated allowed origins     env FERRY_API_CORS   default ${DEFAULT_CORS_ORIGINS.join(',')}
   --rate-limit N    requests per second per token, 0 = off  env FERRY_API_RATE_LIMIT  default ${DEFAULT_RATE_LIMIT}
   --quiet           no request logs
+To stand in for a destination (announced in GET /schema; the app validates against it):
+  --require-uuid    user_id must be a UUID                 env FERRY_API_REQUIRE_UUID=1
+  --rows-per-source N  rows one source may have            env FERRY_API_ROWS_PER_SOURCE  default ${DEFAULT_LIMITS.rowsPerSource}
+  --accept-hashes LIST  password hash algorithms stored, e.g. bcrypt,argon2
+                                                        env FERRY_API_ACCEPT_HASHES  default ${DEFAULT_PROFILE_OPTIONS.acceptedAlgorithms.join(',')}
+  --lookup KEY      what an upsert finds accounts by: user_id or email (as Auth0)
+                                                        env FERRY_API_LOOKUP  default ${DEFAULT_PROFILE_OPTIONS.lookupKey}
 `;
 
 async function main(): Promise<void> {
@@ -48,6 +61,10 @@ async function main(): Promise<void> {
 			token: { type: 'string' },
 			cors: { type: 'string' },
 			'rate-limit': { type: 'string' },
+			'require-uuid': { type: 'boolean', default: false },
+			'rows-per-source': { type: 'string' },
+			'accept-hashes': { type: 'string' },
+			lookup: { type: 'string' },
 			quiet: { type: 'boolean', default: false },
 			help: { type: 'boolean', short: 'h', default: false }
 		},
@@ -85,6 +102,24 @@ async function main(): Promise<void> {
 		0,
 		1_000_000
 	);
+	const rowsPerSource = parseInteger(
+		values['rows-per-source'] ??
+			env.FERRY_API_ROWS_PER_SOURCE ??
+			String(DEFAULT_LIMITS.rowsPerSource),
+		'rows-per-source',
+		1,
+		Number.MAX_SAFE_INTEGER
+	);
+	const acceptHashes = values['accept-hashes'] ?? env.FERRY_API_ACCEPT_HASHES;
+	const lookup = values.lookup ?? env.FERRY_API_LOOKUP;
+	const profile = {
+		requireUuidUserId: values['require-uuid'] || env.FERRY_API_REQUIRE_UUID === '1',
+		acceptedAlgorithms:
+			acceptHashes === undefined
+				? DEFAULT_PROFILE_OPTIONS.acceptedAlgorithms
+				: parseAlgorithms(acceptHashes),
+		lookupKey: lookup === undefined ? DEFAULT_PROFILE_OPTIONS.lookupKey : parseLookupKey(lookup)
+	};
 	if (token.trim() === '') throw new Error('the token must not be empty');
 	const tokenWarning = defaultTokenWarning(host, token);
 	if (tokenWarning) process.stderr.write(`ferry-api: ${tokenWarning}\n`);
@@ -96,6 +131,8 @@ async function main(): Promise<void> {
 		token,
 		corsOrigins,
 		rateLimit: perSecond > 0 ? { perSecond, burst: perSecond * 2 } : undefined,
+		limits: { rowsPerSource },
+		profile,
 		logger: values.quiet ? false : { level: 'info' }
 	});
 	const address = await app.listen({ port, host });

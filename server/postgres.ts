@@ -11,7 +11,7 @@ import type { SqlDatabase, SqlParam, SqlQueries } from './sql';
  * Each entry moves the schema one version forward; never edit a released entry, append a new one.
  * The same tables as SQLite's (db.ts), in PostgreSQL's types; timestamps are epoch milliseconds.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
 	`
 	CREATE TABLE sources (
 		id TEXT PRIMARY KEY,
@@ -115,8 +115,20 @@ const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
 	`,
-	// Dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
-	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`
+	// 2: dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
+	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`,
+	// 3: the faithful user. JSON text: emails [{address, primary, verified}], password (the
+	// credential {algorithm, hash, …}), identities, app_metadata, user_metadata; roles was already
+	// a JSON array. password_hash is kept for rows older versions stored, and no longer written.
+	`
+	ALTER TABLE accounts ADD COLUMN picture TEXT;
+	ALTER TABLE accounts ADD COLUMN phone_verified TEXT;
+	ALTER TABLE accounts ADD COLUMN emails TEXT;
+	ALTER TABLE accounts ADD COLUMN password TEXT;
+	ALTER TABLE accounts ADD COLUMN identities TEXT;
+	ALTER TABLE accounts ADD COLUMN app_metadata TEXT;
+	ALTER TABLE accounts ADD COLUMN user_metadata TEXT;
+	`
 ];
 
 /** BIGINT columns (epoch milliseconds, ids, counts) as numbers: they stay below 2^53. */

@@ -23,6 +23,7 @@ import { FIELDS } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
 import { ApiError } from './errors';
 import type { SqlDatabase, SqlParam, SqlQueries } from './sql';
+import type { ServerRules } from './profile';
 import { checkRow, emailKey, sameName, type RowValues } from './validate';
 
 /** A page cursor: opaque to clients, `<created_at>.<rowid>` in base64url. */
@@ -96,11 +97,13 @@ export class ImportStore {
 	readonly #db: SqlDatabase;
 	readonly #limits: ImportLimits;
 	readonly #now: () => number;
+	readonly #rules: ServerRules;
 
-	constructor(db: SqlDatabase, limits: ImportLimits, now: () => number) {
+	constructor(db: SqlDatabase, limits: ImportLimits, now: () => number, rules: ServerRules) {
 		this.#db = db;
 		this.#limits = limits;
 		this.#now = now;
+		this.#rules = rules;
 	}
 
 	async createSource(input: CreateSourceBody): Promise<SourceView> {
@@ -472,7 +475,7 @@ export class ImportStore {
 				continue;
 			}
 			seenRows.add(row);
-			const check = checkRow(fields);
+			const check = checkRow(fields, this.#rules.profile);
 			const outcome: RowResult & { accountId?: number } = check.ok
 				? source.mode === 'link'
 					? await this.#link(tx, source.id, row, check.values, now)
@@ -569,7 +572,7 @@ export class ImportStore {
 		return { row, status: 'imported', accountId: account.id };
 	}
 
-	/** Create mode: a new account, or (upsert) an update of the one with this user_id or email. */
+	/** Create mode: a new account, or (upsert) an update of the one the lookup key finds. */
 	async #create(
 		tx: SqlQueries,
 		source: SourceRow,
@@ -609,16 +612,11 @@ export class ImportStore {
 				accountId: byUserId.account_id
 			};
 		}
-		const accountId = byUserId?.account_id ?? byEmail!.id;
-		const connection = byUserId ?? (await this.#connectionOfAccount(tx, accountId));
-		if (connection && connection.user_id !== values.user_id) {
-			return {
-				row,
-				status: 'already_exists',
-				reason: 'the account with this email is connected to another user_id',
-				accountId
-			};
+		const target = await this.#upsertTarget(tx, values, byUserId, byEmail);
+		if ('reason' in target) {
+			return { row, status: 'already_exists', reason: target.reason, accountId: target.accountId };
 		}
+		const { accountId, connection } = target;
 		await tx.run(
 			`UPDATE accounts SET ${columns.map((name) => `${name} = ?`).join(', ')}, email_key = ?,
 				  updated_at = ? WHERE id = ?`,
@@ -632,6 +630,40 @@ export class ImportStore {
 				 VALUES (?, ?, ?, ?, ?)`,
 			[source.id, accountId, row, JSON.stringify(columns), now]
 		);
-		return { row, status: 'updated', accountId };
+		return connection && connection.user_id !== values.user_id
+			? { row, status: 'updated', reason: 'the account keeps its own user_id', accountId }
+			: { row, status: 'updated', accountId };
+	}
+
+	/**
+	 * The account an upsert updates, found by the lookup key (`user_id` and `email` are both unique,
+	 * and one account holding the other key was refused before): by `user_id`, the account connected
+	 * to it, else the unconnected one with the row's email; by `email` (Auth0's bulk update), the
+	 * account with the row's email, which keeps the user_id it is connected to.
+	 */
+	async #upsertTarget(
+		tx: SqlQueries,
+		values: RowValues,
+		byUserId: ConnectionRow | undefined,
+		byEmail: AccountRow | undefined
+	): Promise<
+		| { accountId: number; connection: ConnectionRow | undefined }
+		| { reason: string; accountId: number }
+	> {
+		if (this.#rules.lookupKey === 'email') {
+			if (!byEmail) {
+				return {
+					reason: 'no account has this email, and this user_id is connected to another account',
+					accountId: byUserId!.account_id
+				};
+			}
+			return { accountId: byEmail.id, connection: await this.#connectionOfAccount(tx, byEmail.id) };
+		}
+		const accountId = byUserId?.account_id ?? byEmail!.id;
+		const connection = byUserId ?? (await this.#connectionOfAccount(tx, accountId));
+		if (connection && connection.user_id !== values.user_id) {
+			return { reason: 'the account with this email is connected to another user_id', accountId };
+		}
+		return { accountId, connection };
 	}
 }

@@ -1,6 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { ALGORITHMS } from '../../../src/lib/core/identity/credential';
+import { FIELDS } from '../../../src/lib/core/schema/fields';
 import { holdWriteLock } from '../../support/databases';
+import { HASHES } from '../identity/fixtures';
 import {
 	ALLOWED_ORIGIN,
 	AUTH,
@@ -100,7 +103,7 @@ describe('CORS', () => {
 });
 
 describe('GET /schema', () => {
-	it('lists the 16 canonical fields, the required ones and the limits', async () => {
+	it('lists every canonical field, the required ones, the limits and the profile', async () => {
 		const app = await makeApp({ limits: { rowsPerChunk: 500 } });
 		const response = await app.inject({ method: 'GET', url: '/api/v1/schema', headers: AUTH });
 		const schema = response.json();
@@ -111,7 +114,13 @@ describe('GET /schema', () => {
 			bytesPerChunk: 1048576,
 			rowsPerSource: 1000000
 		});
-		expect(schema.fields).toHaveLength(16);
+		expect(schema.fields.map((f: { name: string }) => f.name)).toEqual(
+			FIELDS.map((field) => field.name)
+		);
+		expect(schema.acceptedAlgorithms).toEqual(
+			ALGORITHMS.filter((algorithm) => algorithm !== 'unknown')
+		);
+		expect(schema.lookupKey).toBe('user_id');
 		expect(
 			schema.fields
 				.filter((field: { required: boolean }) => field.required)
@@ -409,7 +418,7 @@ describe('logging', () => {
 		const stream = { write: (line: string) => lines.push(line) };
 		const app = await makeApp({ logger: { level: 'info', stream } });
 		const id = await createSource(app, { mode: 'create' });
-		const secret = 'secret-hash-$2b$10$abcdefghijklmnopqrstuv';
+		const secret = HASHES.bcrypt2b;
 		const applied = await putChunk(app, id, 0, [
 			{ row: 1, user_id: 'u1', email: 'private.person@example.org', password_hash: secret },
 			{ row: 2, user_id: 'u2', email: 'broken', name: secret }
@@ -437,7 +446,8 @@ describe('logging', () => {
 			counts: { imported: 1, invalid_row: 1 }
 		});
 		const everything = lines.join('\n');
-		expect(everything).not.toContain('secret-hash');
+		expect(everything).not.toContain(secret);
+		expect(everything).not.toContain(secret.slice(7));
 		expect(everything).not.toContain('private.person');
 		expect(everything).not.toContain('test-token');
 	});

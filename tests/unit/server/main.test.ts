@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIELDS } from '../../../src/lib/core/schema/fields';
 import {
 	seedReferenceApi,
 	startReferenceApi,
@@ -35,7 +36,7 @@ describe('the reference API (server/main.ts, built) on a real socket', () => {
 		expect(response.status).toBe(200);
 		const schema = (await response.json()) as { protocol: number; fields: unknown[] };
 		expect(schema.protocol).toBe(1);
-		expect(schema.fields).toHaveLength(16);
+		expect(schema.fields).toHaveLength(FIELDS.length);
 		expect(existsSync(join(data, 'ferry-api.sqlite'))).toBe(true);
 		expect(await server.terminate()).toBe(0);
 	});

@@ -62,7 +62,8 @@ export const REFERENCE_API_SCHEMA: ApiSchema = {
 
 /**
  * The profile of a reference-protocol destination, from what its `GET /schema` announces: its
- * fields, UUID ids, limits and accepted hash algorithms (absent: every known one).
+ * fields, UUID ids, limits and accepted hash algorithms (absent: every known one). An `emails`
+ * list needs exactly one primary address, the one `email` names (docs/import-api.md).
  */
 export function profileFromApiSchema(schema: ApiSchema): DestinationProfile {
 	const { limits } = schema;
@@ -70,7 +71,8 @@ export function profileFromApiSchema(schema: ApiSchema): DestinationProfile {
 		name: 'reference',
 		label: schema.name,
 		fields: schema.fields.map(({ name, required, maxLength }) => ({ name, required, maxLength })),
-		rules: { ...BASE_RULES, requireUuid: schema.requireUuidUserId },
+		// The protocol's `email` is the primary address, so an `emails` list needs exactly one.
+		rules: { ...BASE_RULES, requireUuid: schema.requireUuidUserId, onePrimaryEmail: true },
 		passwords: [
 			{
 				field: 'password',

@@ -64,6 +64,15 @@ export const DEFAULT_LIMITS: Readonly<ImportLimits> = {
 	rowsPerSource: 1_000_000
 };
 
+/**
+ * What create mode's upsert looks an existing account up by: `user_id` (an account connected to
+ * it, else an unconnected one with the row's email) or `email` (as Auth0's bulk update does; the
+ * account keeps the user_id it has).
+ */
+export const LOOKUP_KEYS = ['user_id', 'email'] as const;
+
+export type LookupKey = (typeof LOOKUP_KEYS)[number];
+
 /** A field as `GET /schema` announces it. */
 export interface SchemaField {
 	name: FieldName;
@@ -82,6 +91,8 @@ export interface ApiSchema {
 	limits: ImportLimits;
 	/** The password hash algorithms the destination takes; absent: every known one. */
 	acceptedAlgorithms?: Algorithm[];
+	/** What create mode's upsert looks accounts up by; absent: `user_id`. */
+	lookupKey?: LookupKey;
 }
 
 /** The original file a source came from; the server never receives the file itself. */
