@@ -99,10 +99,7 @@ test('an Auth0 bulk-import file keeps every algorithm, its hash and its metadata
 	expect([...algorithms].sort()).toEqual([...expected].sort());
 });
 
-// fixme until the app checks the destination's required fields with the core's
-// unmetRequiredFields (src/lib/state/upload.svelte.ts reads them literally, so a file whose
-// `emails` gives the primary `email` is refused before upload). Passes with that change.
-test.fixme('a Hanko import file stores the primary address, listed second, and the bcrypt hash', async ({
+test('a Hanko import file stores the primary address, listed second, and the bcrypt hash', async ({
 	page
 }) => {
 	const file = 'hanko-import.json';

@@ -1,4 +1,6 @@
 import { liveQuery, type Subscription } from 'dexie';
+import { profileFromApiSchema } from '../core/profiles/catalogue';
+import { unmetRequiredFields } from '../core/profiles/rules';
 import { isFerryError } from '../core/errors';
 import { getDatabase } from '../storage/db';
 import { refusedRows, startFollowUp } from '../storage/follow-ups';
@@ -295,11 +297,10 @@ class UploadState {
 		try {
 			const client = settings.client();
 			const schema = await client.schema({ timeoutMs: 15_000 });
-			const mapped = new Set(importer.mapping);
-			const missing = schema.fields.filter((field) => field.required && !mapped.has(field.name));
+			const missing = unmetRequiredFields(profileFromApiSchema(schema), new Set(importer.mapping));
 			if (missing.length > 0)
 				throw new Error(
-					`The destination requires ${missing.map((field) => field.name).join(', ')}, which no column is mapped to.`
+					`The destination requires ${missing.join(', ')}, which no column is mapped to.`
 				);
 			const rows = selectedCount(selection, importer.summary?.valid ?? 0);
 			if (rows > schema.limits.rowsPerSource)
