@@ -1,3 +1,5 @@
+import { PROFILES, REFERENCE_PROFILE, profileFromApiSchema } from '../core/profiles/catalogue';
+import type { DestinationProfile, ProfileName } from '../core/profiles/types';
 import type { ApiSchema } from '../core/protocol/import-api';
 import { ImportApiClient } from '../upload/client';
 import { FatalError, RetryableError } from '../upload/errors';
@@ -15,6 +17,60 @@ import {
  * is stored only here, sent only in the Authorization header, and never logged or shown in a URL.
  */
 export const SETTINGS_KEY = 'ferry.destination';
+
+/**
+ * The destination profile chosen in Settings, with the last `GET /schema` the configured API
+ * answered (nothing secret), under its own key so the destination's stored shape stays as it is.
+ */
+export const PROFILE_KEY = 'ferry.profile';
+
+/** 'api': the configured API's own profile (its GET /schema); else a named platform's profile. */
+export type ProfileChoice = 'api' | Exclude<ProfileName, 'reference'>;
+
+export const PROFILE_CHOICES: readonly ProfileChoice[] = [
+	'api',
+	'loginsign',
+	'auth0',
+	'hanko',
+	'cognito',
+	'firebase'
+];
+
+interface StoredProfile {
+	choice: ProfileChoice;
+	apiSchema: ApiSchema | null;
+}
+
+function isApiSchema(value: unknown): value is ApiSchema {
+	if (typeof value !== 'object' || value === null) return false;
+	const schema = value as Partial<ApiSchema>;
+	return (
+		schema.protocol === 1 &&
+		typeof schema.name === 'string' &&
+		Array.isArray(schema.fields) &&
+		typeof schema.limits === 'object' &&
+		schema.limits !== null
+	);
+}
+
+/** The stored choice, or the default (the configured API, its schema not fetched yet). */
+export function parseProfile(text: string | null): StoredProfile {
+	try {
+		const value = JSON.parse(text ?? 'null') as Partial<StoredProfile> | null;
+		const choice = PROFILE_CHOICES.includes(value?.choice as ProfileChoice)
+			? (value!.choice as ProfileChoice)
+			: 'api';
+		return { choice, apiSchema: isApiSchema(value?.apiSchema) ? value.apiSchema : null };
+	} catch {
+		return { choice: 'api', apiSchema: null };
+	}
+}
+
+/** The profile validation uses: a named one, or the API's (the reference one until it is fetched). */
+export function chosenProfile(stored: StoredProfile): DestinationProfile {
+	if (stored.choice !== 'api') return PROFILES[stored.choice];
+	return stored.apiSchema ? profileFromApiSchema(stored.apiSchema) : REFERENCE_PROFILE;
+}
 
 export type ConnectionCheck =
 	| { state: 'idle' }
@@ -42,9 +98,40 @@ class Settings {
 	check = $state.raw<ConnectionCheck>({ state: 'idle' });
 	/** The settings could not be written (storage disabled or full). */
 	saveError = $state<string | null>(null);
+	profileChoice = $state<ProfileChoice>('api');
+	/** The configured API's latest GET /schema (a test or an upload), kept across reloads. */
+	apiSchema = $state.raw<ApiSchema | null>(null);
+	/** What every row is validated against and what the upload is shaped by. */
+	profile: DestinationProfile = $derived(
+		chosenProfile({ choice: this.profileChoice, apiSchema: this.apiSchema })
+	);
 
 	constructor() {
 		this.#assign(parseSettings(storage()?.getItem(SETTINGS_KEY) ?? null));
+		const stored = parseProfile(storage()?.getItem(PROFILE_KEY) ?? null);
+		this.profileChoice = stored.choice;
+		this.apiSchema = stored.apiSchema;
+	}
+
+	chooseProfile(choice: ProfileChoice): void {
+		this.profileChoice = choice;
+		this.#persistProfile();
+	}
+
+	/** What the configured API announced: its profile, when that is the one chosen. */
+	rememberSchema(schema: ApiSchema): void {
+		if (JSON.stringify(schema) === JSON.stringify(this.apiSchema)) return;
+		this.apiSchema = schema;
+		this.#persistProfile();
+	}
+
+	#persistProfile(): void {
+		const stored: StoredProfile = { choice: this.profileChoice, apiSchema: this.apiSchema };
+		try {
+			storage()?.setItem(PROFILE_KEY, JSON.stringify(stored));
+		} catch (caught) {
+			this.saveError = `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
+		}
 	}
 
 	get value(): DestinationSettings {
@@ -80,6 +167,9 @@ class Settings {
 	reset(): void {
 		this.#assign(DEFAULT_SETTINGS);
 		this.check = { state: 'idle' };
+		this.profileChoice = 'api';
+		this.apiSchema = null;
+		this.#persistProfile();
 		this.persist();
 	}
 
@@ -100,6 +190,7 @@ class Settings {
 			if (schema.protocol !== 1 || !schema.limits)
 				throw new Error(`the destination speaks protocol ${String(schema.protocol)}, not 1`);
 			this.check = { state: 'ok', schema };
+			this.rememberSchema(schema);
 		} catch (error) {
 			this.check = { state: 'failed', message: describe(error) };
 		}

@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
-import type { Shown } from '../pipeline/session';
+import type { DestinationProfile } from '../core/profiles/types';
+import type { SendingOptions, Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import './errors';
 import type { ParseWorkerApi } from './parse.worker';
@@ -34,13 +35,14 @@ class ParseClient {
 		return this.#remote().configure(options);
 	}
 
-	open(file: File, encoding?: string) {
-		return this.#remote().open(file, encoding);
+	open(file: File, encoding: string | undefined, profile: DestinationProfile) {
+		return this.#remote().open(file, encoding, profile);
 	}
 
 	async scan(
 		mapping: Mapping,
 		options: ValidationOptions,
+		profile: DestinationProfile,
 		signal: AbortSignal,
 		onProgress: (progress: ScanProgress) => void
 	) {
@@ -48,7 +50,7 @@ class ParseClient {
 		const cancel = () => void remote.cancel();
 		signal.addEventListener('abort', cancel, { once: true });
 		try {
-			return await remote.scan(mapping, options, Comlink.proxy(onProgress));
+			return await remote.scan(mapping, options, profile, Comlink.proxy(onProgress));
 		} finally {
 			signal.removeEventListener('abort', cancel);
 		}
@@ -68,13 +70,27 @@ class ParseClient {
 		return this.#remote().fileSha256();
 	}
 
+	/** The distinct items of a list column of the scanned file (the roles found), at most `cap`. */
+	distinctValues(column: number, cap: number) {
+		return this.#remote().distinctValues(column, cap);
+	}
+
+	/** Where each import of at most rowsPerPart valid rows begins (1-based row numbers). */
+	partStarts(rowsPerPart: number) {
+		return this.#remote().partStarts(rowsPerPart);
+	}
+
 	/**
 	 * The upload's chunks of the latest scan's valid rows, built (JSON, hash, gzip) in the worker
 	 * and pulled one at a time: only one chunk's bytes are ever held on this side.
 	 */
-	async *chunks(limits: ChunkLimits): AsyncGenerator<ChunkToSend> {
+	async *chunks(
+		limits: ChunkLimits,
+		sending: SendingOptions,
+		rowsPerPart: number | null
+	): AsyncGenerator<ChunkToSend> {
 		const remote = this.#remote();
-		await remote.startChunks(limits);
+		await remote.startChunks(limits, sending, rowsPerPart);
 		for (;;) {
 			const chunk = await remote.nextChunk();
 			if (!chunk) return;

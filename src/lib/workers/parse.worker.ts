@@ -4,12 +4,19 @@ import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError } from '../core/errors';
-import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
+import type { DestinationProfile } from '../core/profiles/types';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
-import { ImportSession, type Shown, type ValidRow, type ValidRowsPage } from '../pipeline/session';
+import {
+	ImportSession,
+	type SendingOptions,
+	type Shown,
+	type ValidRow,
+	type ValidRowsPage
+} from '../pipeline/session';
 import { RowsChangedError } from '../upload/errors';
-import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import { type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import { buildChunksInParts } from '../upload/parts';
 import './errors';
 import { memorySink, type WorkingCopySink } from '../io/open';
 import { RangePool } from './range-pool';
@@ -99,11 +106,15 @@ function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | un
 }
 
 /** The valid rows of `scanned`'s latest scan, a page at a time; fails if the file is scanned again. */
-async function* validRowsOf(scanned: ImportSession, scan: number): AsyncGenerator<ValidRow> {
+async function* validRowsOf(
+	scanned: ImportSession,
+	scan: number,
+	sending: SendingOptions
+): AsyncGenerator<ValidRow> {
 	let cursor: number | null = 0;
 	while (cursor !== null) {
 		if (session !== scanned || scans !== scan) throw new RowsChangedError();
-		const page: ValidRowsPage = await scanned.validRows(cursor, ROWS_PAGE);
+		const page: ValidRowsPage = await scanned.validRows(cursor, ROWS_PAGE, sending);
 		yield* page.rows;
 		cursor = page.next;
 	}
@@ -132,7 +143,7 @@ const api = {
 		return { workers };
 	},
 
-	async open(file: File, encoding?: string) {
+	async open(file: File, encoding: string | undefined, profile: DestinationProfile) {
 		running?.abort();
 		scans++;
 		const chosen = await engine;
@@ -141,7 +152,7 @@ const api = {
 		session = null;
 		session = await ImportSession.open(file, file.name, {
 			encoding,
-			profile: REFERENCE_PROFILE,
+			profile,
 			engine: chosen,
 			ranges: rangesOf(chosen),
 			sink: privateFileSink
@@ -152,6 +163,7 @@ const api = {
 	async scan(
 		mapping: Mapping,
 		options: ValidationOptions,
+		profile: DestinationProfile,
 		onProgress?: (progress: ScanProgress) => void
 	) {
 		running?.abort();
@@ -161,7 +173,7 @@ const api = {
 		return current().scan({
 			mapping,
 			options,
-			profile: REFERENCE_PROFILE,
+			profile,
 			signal: controller.signal,
 			onProgress
 		});
@@ -184,9 +196,22 @@ const api = {
 		return current().fileSha256();
 	},
 
-	/** Starts building the upload's chunks from the latest scan's valid rows (drops an older build). */
-	startChunks(limits: ChunkLimits) {
-		chunks = buildChunks(validRowsOf(current(), scans), limits);
+	/** The distinct items of a list column (the roles found), at most `cap`. */
+	distinctValues(column: number, cap: number) {
+		return current().distinctValues(column, cap);
+	},
+
+	/** Where each import of at most rowsPerPart valid rows begins (1-based row numbers). */
+	partStarts(rowsPerPart: number) {
+		return current().partStarts(rowsPerPart);
+	},
+
+	/**
+	 * Starts building the upload's chunks from the latest scan's valid rows (drops an older build);
+	 * no chunk holds rows of two imports when the file is split into imports of rowsPerPart rows.
+	 */
+	startChunks(limits: ChunkLimits, sending: SendingOptions, rowsPerPart: number | null) {
+		chunks = buildChunksInParts(validRowsOf(current(), scans, sending), limits, rowsPerPart);
 	},
 
 	/** The next chunk of the build, its gzip body moved (not copied); null after the last one. */

@@ -79,6 +79,7 @@ export function sampleSummary(): ScanSummary {
 		dateOrders: [],
 		extraKeys: [],
 		duplicateRows: 1,
+		credentials: {},
 		notices: []
 	};
 }
