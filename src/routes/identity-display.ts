@@ -8,7 +8,7 @@ import { recogniseHash } from '$lib/core/identity/hash-shapes';
 import { maskSecret } from '$lib/core/identity/mask';
 import type { DestinationProfile } from '$lib/core/profiles/types';
 import { SECRET_TYPES, fieldByName } from '$lib/core/schema/fields';
-import type { FieldName, Mapping } from '$lib/core/types';
+import type { FieldName } from '$lib/core/types';
 import type { CredentialCounts } from '$lib/core/validate/verdicts';
 
 function plural(count: number, one: string, many = `${one}s`): string {
@@ -37,20 +37,23 @@ function credentialSummary(text: string): string {
 	return shown.length > 0 ? `${algorithm} (${shown.join(', ')})` : algorithm;
 }
 
+/** Columns whose name says they hold a secret (a TOTP secret, a token), masked even unmapped. */
+const SECRET_COLUMN = /secret|passw|hash|salt|token|(^|[^a-z])key$/i;
+
 /**
- * What a cell of a column mapped to `field` shows: structured values summarised, secrets masked,
- * anything else as it is.
+ * What a cell of a column mapped to `field` shows: structured values summarised, secrets (by
+ * field, or by the column's name when it is not imported) masked, anything else as it is.
  */
-export function shownCell(field: FieldName | null, text: string): string {
+export function shownCell(field: FieldName | null, text: string, column = ''): string {
 	const value = text.trim();
-	if (field === null || value === '') return text;
+	if (value === '') return text;
+	if (field === null) return SECRET_COLUMN.test(column) ? maskSecret(value) : text;
 	const { type, jsonShape } = fieldByName(field);
 	if (type === 'credential' || field === 'password_hash') {
 		const summary = credentialSummary(value);
+		if (value.startsWith('{') || value.startsWith('[')) return summary;
 		// A bare hash keeps its masked start: enough to tell two rows apart, never the secret.
-		return value.startsWith('{') || value.startsWith('[')
-			? summary
-			: `${summary} · ${maskSecret(value)}`;
+		return summary === 'unknown' ? maskSecret(value) : `${summary} · ${maskSecret(value)}`;
 	}
 	if (type === 'hash') return maskSecret(value);
 	if (type === 'emails') {
@@ -69,11 +72,6 @@ export function shownCell(field: FieldName | null, text: string): string {
 		return `JSON object, ${plural(Object.keys(read.value as object).length, 'key')}`;
 	}
 	return text;
-}
-
-/** The cells of a row as shown: per column, through shownCell with the column's field. */
-export function shownCells(fields: readonly string[], mapping: Mapping): string[] {
-	return fields.map((text, column) => shownCell(mapping[column] ?? null, text));
 }
 
 /** The algorithms a profile takes, each once, in its order. */

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../../src/lib/core/profiles/catalogue';
 import type { FieldName } from '../../../src/lib/core/types';
-import {
-	credentialLine,
-	shownCell,
-	shownCells,
-	suggestedRole
-} from '../../../src/routes/identity-display';
+import { credentialLine, shownCell, suggestedRole } from '../../../src/routes/identity-display';
 
 const BCRYPT = '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
 
@@ -38,11 +33,12 @@ describe('shownCell: structured cells summarised, secrets never whole', () => {
 		expect(shownCell(field, text)).toBe(shown);
 	});
 
-	it('masks by the mapping of each column', () => {
-		expect(shownCells(['a@x.io', BCRYPT], ['email', 'password_hash'])).toEqual([
-			'a@x.io',
-			'bcrypt (cost 10) · $2b$10$…'
-		]);
+	it.each([
+		{ column: 'otp_secret.secret', shown: 'JBTWY3D…' },
+		{ column: 'api_key', shown: 'JBTWY3D…' },
+		{ column: 'username', shown: 'JBTWY3DPEHPK3PNP' }
+	])('an unmapped column named $column shows $shown', ({ column, shown }) => {
+		expect(shownCell(null, 'JBTWY3DPEHPK3PNP', column)).toBe(shown);
 	});
 });
 
