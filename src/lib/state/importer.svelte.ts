@@ -29,6 +29,11 @@ import { settings } from './settings.svelte';
 /** Distinct role values read for the value-mapping step; more are reported as left out. */
 export const ROLE_VALUES_CAP = 200;
 
+/** Profiles that judge alike (the API's schema fetched again gives an equal, new profile). */
+export function sameProfile(a: DestinationProfile, b: DestinationProfile): boolean {
+	return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 const NO_SENDING: StoredSending = { hashConfig: null, roleMap: {}, organization: '' };
 
 export type Phase = 'idle' | 'reading' | 'scanning' | 'done' | 'failed';
@@ -313,7 +318,7 @@ class Importer {
 
 	/** The profile chosen in Settings changed (meant for an $effect): the file is checked against it. */
 	profileChanged(): void {
-		if (this.preview && this.#validatedWith && this.#validatedWith !== this.profile)
+		if (this.preview && this.#validatedWith && !sameProfile(this.#validatedWith, this.profile))
 			void this.validate();
 	}
 
@@ -426,13 +431,13 @@ class Importer {
 					now: Date.now(),
 					hashConfig: $state.snapshot(this.sending.hashConfig)
 				},
-				$state.snapshot(profile) as DestinationProfile,
 				controller.signal,
 				(progress) => {
 					if (controller.signal.aborted) return;
 					this.progress = progress;
 					this.progressMs = performance.now() - started;
-				}
+				},
+				$state.snapshot(profile) as DestinationProfile
 			);
 			if (controller.signal.aborted) return;
 			if (summary.preview) {

@@ -33,7 +33,7 @@ import {
 	type UploadProgress
 } from '../upload/uploader';
 import { parseClient } from '../workers/parse-client';
-import { importer } from './importer.svelte';
+import { importer, sameProfile } from './importer.svelte';
 import { notifier, uploadMessage } from './notify.svelte';
 import { describe, settings } from './settings.svelte';
 
@@ -237,7 +237,7 @@ class UploadState {
 			const schema = await client.schema({ timeoutMs: 15_000 });
 			const profile = importer.profile;
 			settings.rememberSchema(schema);
-			if (settings.profile !== profile)
+			if (!sameProfile(settings.profile, profile))
 				throw new Error(
 					'The destination announced a different profile: the file is being checked against it again. Upload once that is done.'
 				);

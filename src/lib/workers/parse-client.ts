@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
+import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { DestinationProfile } from '../core/profiles/types';
 import type { SendingOptions, Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
@@ -35,16 +36,17 @@ class ParseClient {
 		return this.#remote().configure(options);
 	}
 
-	open(file: File, encoding: string | undefined, profile: DestinationProfile) {
+	/** `profile`: the destination's (the mapping proposes only fields it takes); the bench leaves it out. */
+	open(file: File, encoding?: string, profile: DestinationProfile = REFERENCE_PROFILE) {
 		return this.#remote().open(file, encoding, profile);
 	}
 
 	async scan(
 		mapping: Mapping,
 		options: ValidationOptions,
-		profile: DestinationProfile,
 		signal: AbortSignal,
-		onProgress: (progress: ScanProgress) => void
+		onProgress: (progress: ScanProgress) => void,
+		profile: DestinationProfile = REFERENCE_PROFILE
 	) {
 		const remote = this.#remote();
 		const cancel = () => void remote.cancel();
