@@ -16,14 +16,14 @@ import {
 	type DestinationSettings
 } from '../upload/settings';
 
+export { PROFILE_CHOICES, type ProfileChoice } from './profile-choice';
+
 /**
  * Stored in localStorage under this key, as JSON. localStorage rather than IndexedDB: a few
  * hundred bytes read synchronously when the page starts, kept apart from the sources so "Delete all
  * local data" on the sources page leaves the destination as configured. The token is a secret: it
  * is stored only here, sent only in the Authorization header, and never logged or shown in a URL.
  */
-export { PROFILE_CHOICES, type ProfileChoice } from './profile-choice';
-
 export const SETTINGS_KEY = 'ferry.destination';
 
 export type ConnectionCheck =
