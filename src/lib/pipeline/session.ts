@@ -21,6 +21,7 @@ import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
+	listValue,
 	normaliseRecord,
 	type CanonicalRecord
 } from '../core/validate/normalize';
@@ -92,6 +93,18 @@ export interface ScanSummary {
 	notices: string[];
 	/** Present when the scan had to re-read the file in another encoding: the preview to show now. */
 	preview?: Preview;
+}
+
+/** What the admin decided for the rows sent, beyond validation (normaliseRecord's options). */
+export interface SendingOptions {
+	roleMap?: Readonly<Record<string, string>>;
+	organization?: string;
+}
+
+/** The distinct values of a list column (roles), at most `cap` of them; `more` when some were left out. */
+export interface DistinctValues {
+	values: { value: string; rows: number }[];
+	more: boolean;
 }
 
 /** A row as it reads now: its values with the admin's edits applied. */
@@ -605,7 +618,11 @@ export class ImportSession {
 	 * only, normalised (normaliseRecord, with the slash-date orders the scan resolved per column).
 	 * Rows with warnings are included; they are valid.
 	 */
-	async validRows(start: number, count: number): Promise<ValidRowsPage> {
+	async validRows(
+		start: number,
+		count: number,
+		sending: SendingOptions = {}
+	): Promise<ValidRowsPage> {
 		const result = this.#scanned();
 		const call = this.#resultCall;
 		if (!call) throw new FerryError('aborted', 'The file has not been scanned yet.');
@@ -620,7 +637,8 @@ export class ImportSession {
 			dateOrder: call.options.dateOrder,
 			defaultRegion: call.options.defaultRegion,
 			profile: call.profile,
-			hashConfig: call.options.hashConfig
+			hashConfig: call.options.hashConfig,
+			...sending
 		};
 		return {
 			rows: records.map((record, i) => ({
@@ -629,6 +647,45 @@ export class ImportSession {
 			})),
 			next: index < result.rows ? index : null
 		};
+	}
+
+	/**
+	 * The 1-based row numbers where each import of at most `rowsPerPart` valid rows begins: the
+	 * first valid row, then every rowsPerPart-th one after it (the split of a file over a
+	 * destination's rows-per-import limit).
+	 */
+	partStarts(rowsPerPart: number): number[] {
+		const result = this.#scanned();
+		const starts: number[] = [];
+		let valid = 0;
+		for (let row = 0; row < result.rows; row++) {
+			if ((result.rowIssues[row] & ERROR_MASK) !== 0) continue;
+			if (valid % rowsPerPart === 0) starts.push(row + 1);
+			valid++;
+		}
+		return starts;
+	}
+
+	/** The distinct items of a list column over every row (the roles found), most frequent first. */
+	async distinctValues(column: number, cap: number, pageRows = 5000): Promise<DistinctValues> {
+		const result = this.#scanned();
+		const counts = new Map<string, number>();
+		let more = false;
+		for (let start = 0; start < result.rows; start += pageRows) {
+			const rows = Array.from(
+				{ length: Math.min(pageRows, result.rows - start) },
+				(_, i) => start + i
+			);
+			for (const record of await this.#readRecords(result, rows)) {
+				for (const value of listValue(record.fields[column]?.trim() ?? '')) {
+					if (counts.has(value)) counts.set(value, counts.get(value)! + 1);
+					else if (counts.size < cap) counts.set(value, 1);
+					else more = true;
+				}
+			}
+		}
+		const values = [...counts].map(([value, rows]) => ({ value, rows }));
+		return { values: values.sort((a, b) => b.rows - a.rows), more };
 	}
 
 	#paged(result: ScanResult, rows: number[], records: RecordSpan[], shown: Shown): PagedRow[] {

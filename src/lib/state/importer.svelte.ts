@@ -2,12 +2,25 @@ import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
-import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
+import type { FirebaseHashConfig } from '../core/identity/firebase';
+import type { DestinationProfile } from '../core/profiles/types';
 import type { ColumnProposal, DateOrder, FieldName, Mapping } from '../core/types';
 import type { EditStep, RowEdit } from '../core/edits/overlay';
 import type { ReplaceSpec } from '../core/edits/replace';
-import type { EditOutcome, Preview, ReplaceProgress, ScanSummary } from '../pipeline/session';
-import type { SourceRecord, SourceStatus, StoredReadOptions } from '../storage/schema';
+import type {
+	DistinctValues,
+	EditOutcome,
+	Preview,
+	ReplaceProgress,
+	ScanSummary,
+	SendingOptions
+} from '../pipeline/session';
+import type {
+	SourceRecord,
+	SourceStatus,
+	StoredReadOptions,
+	StoredSending
+} from '../storage/schema';
 import {
 	clearEditSteps,
 	createSource,
@@ -18,11 +31,23 @@ import {
 	deleteEditStep,
 	saveEditStep,
 	saveProfile,
-	saveScanCounts
+	saveScanCounts,
+	updateSource
 } from '../storage/sources';
 import { RowsChangedError } from '../upload/errors';
 import { parseClient } from '../workers/parse-client';
 import { notifier, validationMessage } from './notify.svelte';
+import { settings } from './settings.svelte';
+
+/** Distinct role values read for the value-mapping step; more are reported as left out. */
+export const ROLE_VALUES_CAP = 200;
+
+/** Profiles that judge alike (the API's schema fetched again gives an equal, new profile). */
+export function sameProfile(a: DestinationProfile, b: DestinationProfile): boolean {
+	return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+const NO_SENDING: StoredSending = { hashConfig: null, roleMap: {}, organization: '' };
 
 export type Phase = 'idle' | 'reading' | 'scanning' | 'done' | 'failed';
 
@@ -88,7 +113,15 @@ class Importer {
 	forgettable: boolean = $derived(this.sourceId !== null && this.#status !== 'uploading');
 
 	mapping: Mapping = $derived(this.proposals.map((proposal) => proposal.field));
-	blocking: FieldName[] = $derived(blockingFields(this.mapping, REFERENCE_PROFILE));
+	/** The destination's profile chosen in Settings: every verdict is against it. */
+	profile: DestinationProfile = $derived(settings.profile);
+	blocking: FieldName[] = $derived(blockingFields(this.mapping, this.profile));
+	/** The hash config, role mapping and organization of this source (stored with it). */
+	sending = $state.raw<StoredSending>(NO_SENDING);
+	/** The distinct values of the column mapped to roles, once read; null when none is. */
+	roleValues = $state.raw<DistinctValues | null>(null);
+	/** The profile the latest scan validated against. */
+	#validatedWith: DestinationProfile | null = null;
 
 	/** What the latest edit step did ("edit row 3, email"), null when there is nothing to undo. */
 	undoLabel = $state<string | null>(null);
@@ -176,6 +209,7 @@ class Importer {
 		this.#latest = null;
 		this.changedElsewhere = false;
 		this.#mappingChosen = false;
+		this.sending = NO_SENDING;
 		if (await this.#open()) {
 			await this.#save(() => this.#create(file));
 			await this.validate();
@@ -210,6 +244,7 @@ class Importer {
 		this.encoding = source.readOptions.encoding ?? '';
 		this.dateOrder = source.readOptions.dateOrder;
 		this.region = source.readOptions.defaultRegion;
+		this.sending = source.sending ?? NO_SENDING;
 		this.#storedKey = sourceKey(source.mapping, source.readOptions);
 		this.#mappingChosen = false;
 		// Another tab may have changed the source while its file was read: take that over instead.
@@ -310,6 +345,50 @@ class Importer {
 		void this.validate();
 	}
 
+	/** The profile chosen in Settings changed (meant for an $effect): the file is checked against it. */
+	profileChanged(): void {
+		if (this.preview && this.#validatedWith && !sameProfile(this.#validatedWith, this.profile))
+			void this.validate();
+	}
+
+	/** The Firebase project's hash config: bare hashes are read with it, so every row again. */
+	setHashConfig(hashConfig: FirebaseHashConfig | null): void {
+		if (this.locked) return;
+		this.#setSending({ hashConfig });
+		void this.validate();
+	}
+
+	/** A role found in the file sent as `name` ('' drops it); applied when the rows are sent. */
+	mapRole(value: string, name: string): void {
+		if (this.locked) return;
+		this.#setSending({ roleMap: { ...this.sending.roleMap, [value]: name } });
+	}
+
+	setRoleMap(roleMap: Record<string, string>): void {
+		if (this.locked) return;
+		this.#setSending({ roleMap });
+	}
+
+	setOrganization(organization: string): void {
+		if (this.locked) return;
+		this.#setSending({ organization });
+	}
+
+	/** What normaliseRecord adds to the rows sent: the role mapping and the organization. */
+	get sendingOptions(): SendingOptions {
+		const { roleMap, organization } = this.sending;
+		return { roleMap: { ...roleMap }, organization };
+	}
+
+	#setSending(patch: Partial<StoredSending>): void {
+		this.sending = { ...this.sending, ...patch };
+		const id = this.sourceId;
+		if (id) {
+			const sending = $state.snapshot(this.sending) as StoredSending;
+			void this.#save(() => updateSource(id, { sending }));
+		}
+	}
+
 	reset(): void {
 		this.#scan?.abort();
 		this.file = null;
@@ -317,6 +396,8 @@ class Importer {
 		this.proposals = [];
 		this.summary = null;
 		this.progress = null;
+		this.roleValues = null;
+		this.sending = NO_SENDING;
 		this.phase = 'idle';
 		this.error = null;
 		this.sourceId = null;
@@ -337,7 +418,11 @@ class Importer {
 		this.summary = null;
 		this.progress = null;
 		try {
-			const preview = await parseClient.open(file, this.encoding || undefined);
+			const preview = await parseClient.open(
+				file,
+				this.encoding || undefined,
+				$state.snapshot(this.profile) as DestinationProfile
+			);
 			if (this.file !== file) return false;
 			this.preview = preview;
 			this.proposals = preview.proposals;
@@ -361,6 +446,8 @@ class Importer {
 		this.#scan = controller;
 		const started = performance.now();
 		const mapping = $state.snapshot(this.mapping);
+		const profile = this.profile;
+		this.#validatedWith = profile;
 		this.saved = false;
 		this.phase = 'scanning';
 		this.progress = { bytes: 0, total: this.preview.size, rows: 0 };
@@ -368,13 +455,19 @@ class Importer {
 		try {
 			const summary = await parseClient.scan(
 				mapping,
-				{ dateOrder: this.dateOrder, defaultRegion: this.region, now: Date.now() },
+				{
+					dateOrder: this.dateOrder,
+					defaultRegion: this.region,
+					now: Date.now(),
+					hashConfig: $state.snapshot(this.sending.hashConfig)
+				},
 				controller.signal,
 				(progress) => {
 					if (controller.signal.aborted) return;
 					this.progress = progress;
 					this.progressMs = performance.now() - started;
-				}
+				},
+				$state.snapshot(profile) as DestinationProfile
 			);
 			if (controller.signal.aborted) return;
 			if (summary.preview) {
@@ -387,6 +480,7 @@ class Importer {
 			this.scanMs = Math.round(performance.now() - started);
 			this.phase = 'done';
 			this.generation++;
+			void this.#readRoleValues(mapping, controller.signal);
 			notifier.jobEnded(this.scanMs, validationMessage(this.file?.name ?? 'The file', summary));
 			let written = false;
 			await this.#save(async () => (written = await this.#record(summary, mapping)));
@@ -523,6 +617,21 @@ class Importer {
 		if (id) await this.#save(() => saveScanCounts(id, summary));
 	}
 
+	/** The distinct roles of the column mapped to roles, for the value-mapping step. */
+	async #readRoleValues(mapping: Mapping, signal: AbortSignal): Promise<void> {
+		const column = mapping.indexOf('roles');
+		if (column < 0) {
+			this.roleValues = null;
+			return;
+		}
+		try {
+			const values = await parseClient.distinctValues(column, ROLE_VALUES_CAP);
+			if (!signal.aborted) this.roleValues = values;
+		} catch {
+			// A newer scan or file replaced the rows: its own read follows.
+		}
+	}
+
 	/** Returns whether the source was created. */
 	async #create(file: File): Promise<boolean> {
 		if (!this.preview) return false;
@@ -533,7 +642,8 @@ class Importer {
 			file,
 			preview: $state.snapshot(this.preview) as Preview,
 			mapping,
-			readOptions
+			readOptions,
+			sending: $state.snapshot(this.sending) as StoredSending
 		});
 		if (this.file !== file) return false;
 		this.#storedKey = sourceKey(mapping, readOptions);

@@ -3,7 +3,8 @@ import { liveQuery, type Subscription } from 'dexie';
 import type { ReportCost } from '../core/report/cipher';
 import { downloadFile } from '../components/download';
 import { ReportRowsChangedError } from '../core/report/error';
-import { refusedRow, type FailureRow } from '../core/report/rows';
+import { maskSecretFields, refusedRow, secretColumns, type FailureRow } from '../core/report/rows';
+import { ERROR_MASK } from '../core/validate/codes';
 import { rejectedRows } from '../storage/outbox-store';
 import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
 import { parseClient } from '../workers/parse-client';
@@ -161,17 +162,23 @@ class FailureReport {
 		this.progress = { collected: 0, total: importer.summary?.invalid ?? 0 };
 		try {
 			const isCurrent = () => importer.generation === generation && importer.phase === 'done';
+			const secret = secretColumns($state.snapshot(importer.mapping));
 			const sealed = await writeReportInWorker({
 				columns: $state.snapshot(preview.layout.columns),
 				pager: async (offset, count) => {
 					const page = await parseClient.reportRows(offset, count);
 					if (!isCurrent()) throw new ReportRowsChangedError();
-					return page;
+					const rows = page.rows.map((row) => ({
+						...row,
+						fields: maskSecretFields(row.fields, secret)
+					}));
+					return { ...page, rows };
 				},
 				onProgress: (collected, total) => {
 					if (!controller.signal.aborted) this.progress = { collected, total };
 				},
-				refused: async (columns) => (sourceId ? refusedByDestination(sourceId, columns) : []),
+				refused: async (columns) =>
+					sourceId ? refusedByDestination(sourceId, columns, secret) : [],
 				onSealing: () => (this.phase = 'encrypting'),
 				extraRows: input.extraRows ?? [],
 				password: input.password || undefined,
@@ -247,13 +254,24 @@ export const failureReport = new FailureReport();
  * The rows the destination answered with anything but imported/updated, each with its status,
  * reason and original values (re-read from the working copy by the parse worker).
  */
-async function refusedByDestination(sourceId: string, columns: string[]): Promise<FailureRow[]> {
+async function refusedByDestination(
+	sourceId: string,
+	columns: string[],
+	secret: ReadonlySet<number>
+): Promise<FailureRow[]> {
 	const refused: FailureRow[] = [];
 	for (const result of await rejectedRows(sourceId)) {
 		const [row] = await parseClient.rows(result.row - 1, 1);
 		if (row)
 			refused.push(
-				refusedRow(result.row, row.line, columns, row.fields, result.status, result.reason)
+				refusedRow(
+					result.row,
+					row.line,
+					columns,
+					maskSecretFields(row.fields, secret),
+					result.status,
+					result.reason
+				)
 			);
 	}
 	return refused;

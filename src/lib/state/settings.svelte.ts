@@ -1,5 +1,13 @@
+import type { DestinationProfile } from '../core/profiles/types';
 import type { ApiSchema } from '../core/protocol/import-api';
 import { ImportApiClient } from '../upload/client';
+import {
+	PROFILE_KEY,
+	chosenProfile,
+	parseProfile,
+	type ProfileChoice,
+	type StoredProfile
+} from './profile-choice';
 import { FatalError, RetryableError } from '../upload/errors';
 import {
 	DEFAULT_SETTINGS,
@@ -7,6 +15,8 @@ import {
 	parseSettings,
 	type DestinationSettings
 } from '../upload/settings';
+
+export { PROFILE_CHOICES, type ProfileChoice } from './profile-choice';
 
 /**
  * Stored in localStorage under this key, as JSON. localStorage rather than IndexedDB: a few
@@ -42,9 +52,40 @@ class Settings {
 	check = $state.raw<ConnectionCheck>({ state: 'idle' });
 	/** The settings could not be written (storage disabled or full). */
 	saveError = $state<string | null>(null);
+	profileChoice = $state<ProfileChoice>('api');
+	/** The configured API's latest GET /schema (a test or an upload), kept across reloads. */
+	apiSchema = $state.raw<ApiSchema | null>(null);
+	/** What every row is validated against and what the upload is shaped by. */
+	profile: DestinationProfile = $derived(
+		chosenProfile({ choice: this.profileChoice, apiSchema: this.apiSchema })
+	);
 
 	constructor() {
 		this.#assign(parseSettings(storage()?.getItem(SETTINGS_KEY) ?? null));
+		const stored = parseProfile(storage()?.getItem(PROFILE_KEY) ?? null);
+		this.profileChoice = stored.choice;
+		this.apiSchema = stored.apiSchema;
+	}
+
+	chooseProfile(choice: ProfileChoice): void {
+		this.profileChoice = choice;
+		this.#persistProfile();
+	}
+
+	/** What the configured API announced: its profile, when that is the one chosen. */
+	rememberSchema(schema: ApiSchema): void {
+		if (JSON.stringify(schema) === JSON.stringify(this.apiSchema)) return;
+		this.apiSchema = schema;
+		this.#persistProfile();
+	}
+
+	#persistProfile(): void {
+		const stored: StoredProfile = { choice: this.profileChoice, apiSchema: this.apiSchema };
+		try {
+			storage()?.setItem(PROFILE_KEY, JSON.stringify(stored));
+		} catch (caught) {
+			this.saveError = `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
+		}
 	}
 
 	get value(): DestinationSettings {
@@ -80,6 +121,9 @@ class Settings {
 	reset(): void {
 		this.#assign(DEFAULT_SETTINGS);
 		this.check = { state: 'idle' };
+		this.profileChoice = 'api';
+		this.apiSchema = null;
+		this.#persistProfile();
 		this.persist();
 	}
 
@@ -100,6 +144,7 @@ class Settings {
 			if (schema.protocol !== 1 || !schema.limits)
 				throw new Error(`the destination speaks protocol ${String(schema.protocol)}, not 1`);
 			this.check = { state: 'ok', schema };
+			this.rememberSchema(schema);
 		} catch (error) {
 			this.check = { state: 'failed', message: describe(error) };
 		}

@@ -10,18 +10,22 @@ import {
 	finishUpload,
 	followUpSnapshots,
 	markRolledBack,
+	setPartRemoteId,
 	setRemoteId,
 	startUpload,
 	uploadSnapshot,
 	type UploadSnapshot
 } from '../storage/outbox-store';
-import type { FollowUpKind, SourceRecord, SourceStatus } from '../storage/schema';
+import type { DestinationProfile } from '../core/profiles/types';
+import type { ApiSchema, RollbackSummary } from '../core/protocol/import-api';
+import type { FollowUpKind, SourceRecord, SourceStatus, UploadPart } from '../storage/schema';
 import { getSource } from '../storage/sources';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import { ImportApiClient } from '../upload/client';
 import { RowsChangedError } from '../upload/errors';
 import { sourceOutcome, uploadStatusText, type RunOutcome } from '../upload/outcome';
 import { RateSampler } from '../upload/rate';
+import { partOfRow, partSizes } from '../upload/parts';
 import { openRemoteSource } from '../upload/remote-source';
 import { browserConnectivity, realClock } from '../upload/retry';
 import { ALL_ROWS, selectedCount, type RowSelection } from '../upload/selection';
@@ -34,7 +38,7 @@ import {
 	type UploadProgress
 } from '../upload/uploader';
 import { parseClient } from '../workers/parse-client';
-import { importer } from './importer.svelte';
+import { importer, sameProfile } from './importer.svelte';
 import { notifier, uploadMessage } from './notify.svelte';
 import { describe, settings } from './settings.svelte';
 import type { ImportMode, ImportLimits } from '../core/protocol/import-api';
@@ -77,11 +81,11 @@ function isAbort(error: unknown): boolean {
 }
 
 /** What "Roll back" undoes: a finished or cancelled upload the destination knows; else null. */
-function rollbackTarget(source: SourceRecord): { url: string; remoteId: string } | null {
+function rollbackTarget(source: SourceRecord): { url: string; remoteIds: string[] } | null {
 	const destination = source.destination;
 	if (!destination?.remoteId) return null;
 	if (source.status !== 'imported' && source.status !== 'cancelled') return null;
-	return { url: destination.url, remoteId: destination.remoteId };
+	return { url: destination.url, remoteIds: remoteIdsOf(source) };
 }
 
 /** Whether the source's upload can be rolled back at the destination. */
@@ -93,8 +97,91 @@ async function rollBackAtDestination(source: SourceRecord): Promise<void> {
 	const target = rollbackTarget(source);
 	if (!target) throw new Error('This source has nothing to roll back at the destination.');
 	const client = new ImportApiClient({ baseUrl: target.url, token: settings.token });
-	const view = await client.rollback(target.remoteId, { timeoutMs: 60_000 });
-	await markRolledBack(source.id, view.rollback);
+	const removed: RollbackSummary[] = [];
+	for (const remoteId of target.remoteIds) {
+		const view = await client.rollback(remoteId, { timeoutMs: 60_000 });
+		if (view.rollback) removed.push(view.rollback);
+	}
+	await markRolledBack(source.id, sumRollbacks(removed));
+}
+
+/* ── Imports over the destination's rows-per-import limit ─────────────────────────────────────
+ * A file with more valid rows than the destination takes in one import is sent as N imports: N
+ * destination sources, each created once (its id stored before any chunk), fed the chunks whose
+ * first row falls in it, and completed. The outbox stays one sequence of chunks, so pausing,
+ * resuming, another tab taking over and cancelling work as for one import.
+ */
+
+/** Rows one import may have: the chosen profile's limit, never more than the API takes per source. */
+export function rowsPerImport(
+	profile: DestinationProfile,
+	schema: ApiSchema | null
+): number | null {
+	const limits = [profile.limits.rowsPerImport, schema?.limits.rowsPerSource ?? null].filter(
+		(limit): limit is number => limit !== null
+	);
+	return limits.length > 0 ? Math.min(...limits) : null;
+}
+
+/** The imports `valid` rows are sent as, or undefined when one import takes them all. */
+async function planParts(
+	valid: number,
+	perImport: number | null
+): Promise<UploadPart[] | undefined> {
+	const sizes = partSizes(valid, perImport);
+	if (sizes.length === 1) return undefined;
+	const starts = await parseClient.partStarts(perImport!);
+	if (starts.length !== sizes.length) throw new RowsChangedError();
+	return sizes.map((rows, i) => ({ firstRow: starts[i], rows, remoteId: null }));
+}
+
+/** Every destination source the upload created (one per import). */
+function remoteIdsOf(source: SourceRecord): string[] {
+	const parts = source.upload?.parts;
+	if (!parts) return source.destination?.remoteId ? [source.destination.remoteId] : [];
+	return parts.flatMap((part) => (part.remoteId ? [part.remoteId] : []));
+}
+
+function sumRollbacks(removed: RollbackSummary[]): RollbackSummary | null {
+	if (removed.length === 0) return null;
+	return removed.reduce((sum, one) => ({
+		removedAccounts: sum.removedAccounts + one.removedAccounts,
+		removedLinks: sum.removedLinks + one.removedLinks,
+		keptUpdates: sum.keptUpdates + one.keptUpdates
+	}));
+}
+
+/**
+ * Creates the destination source of every import that has none yet (a resumed upload keeps the
+ * ids it stored), then sends each chunk to its import's source and completes them all.
+ */
+async function partsSender(
+	id: string,
+	parts: UploadPart[],
+	client: ImportApiClient,
+	create: (part: UploadPart, index: number) => Promise<string>
+): Promise<ChunkSender> {
+	const remoteIds: string[] = [];
+	for (const [index, part] of parts.entries()) {
+		const remoteId = part.remoteId ?? (await create(part, index));
+		if (!part.remoteId) await setPartRemoteId(id, index, remoteId);
+		remoteIds.push(remoteId);
+	}
+	const starts = parts.map((part) => part.firstRow);
+	const remoteOf = async (seq: number) => {
+		const chunk = await getDatabase().outbox.get([id, seq]);
+		if (!chunk) throw new RowsChangedError();
+		return remoteIds[partOfRow(starts, chunk.rows[0])];
+	};
+	return {
+		putChunk: async (_id, seq, key, body, options) =>
+			client.putChunk(await remoteOf(seq), seq, key, body, options),
+		complete: async (_id, options) => {
+			let last = null;
+			for (const remoteId of remoteIds) last = await client.complete(remoteId, options);
+			return last!;
+		}
+	};
 }
 
 /** The upload panel's state: the open source's upload, whichever tab sends it. */
@@ -283,7 +370,7 @@ class UploadState {
 		selection: RowSelection,
 		record: (
 			rows: number,
-			limits: Pick<ImportLimits, 'rowsPerChunk' | 'bytesPerChunk'>
+			limits: Pick<ImportLimits, 'rowsPerChunk' | 'bytesPerChunk'> & { parts?: UploadPart[] }
 		) => Promise<string | null>
 	): Promise<void> {
 		const problem = settings.problem;
@@ -297,17 +384,31 @@ class UploadState {
 		try {
 			const client = settings.client();
 			const schema = await client.schema({ timeoutMs: 15_000 });
+			const profile = importer.profile;
+			settings.rememberSchema(schema);
+			if (!sameProfile(settings.profile, profile))
+				throw new Error(
+					'The destination announced a different profile: the file is being checked against it again. Upload once that is done.'
+				);
 			const missing = unmetRequiredFields(profileFromApiSchema(schema), new Set(importer.mapping));
 			if (missing.length > 0)
 				throw new Error(
 					`The destination requires ${missing.join(', ')}, which no column is mapped to.`
 				);
 			const rows = selectedCount(selection, importer.summary?.valid ?? 0);
-			if (rows > schema.limits.rowsPerSource)
+			// Every valid row goes as many imports as the destination needs; a part of them in one.
+			const parts =
+				selection.kind === 'all'
+					? await planParts(rows, rowsPerImport(profile, schema))
+					: undefined;
+			if (!parts && rows > schema.limits.rowsPerSource)
 				throw new Error(
 					`The destination accepts at most ${schema.limits.rowsPerSource} rows per source; this run has ${rows} valid rows.`
 				);
-			runId = await record(rows, effectiveLimits(settings.value, schema.limits));
+			runId = await record(rows, {
+				...effectiveLimits(settings.value, schema.limits),
+				...(parts ? { parts } : {})
+			});
 			if (!runId) throw new Error('This import is no longer on this device.');
 		} catch (error) {
 			this.error = describe(error);
@@ -454,9 +555,8 @@ class UploadState {
 		this.role = 'preparing';
 		const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
 		const connectivity = browserConnectivity();
-		const remoteId =
-			destination.remoteId ?? (await this.#createRemote(id, fileId, snapshot, client, signal));
 		const outbox = new DexieOutbox();
+		const parts = snapshot.upload.parts;
 		const chunks = (await outbox.isSealed(id))
 			? undefined
 			: this.#chunks(
@@ -466,14 +566,31 @@ class UploadState {
 						rowsPerChunk: snapshot.upload.rowsPerChunk,
 						bytesPerChunk: snapshot.upload.bytesPerChunk
 					},
+					parts ? parts[0].rows : null,
 					snapshot.upload.selection ?? ALL_ROWS
 				);
-		// The outbox is keyed by this device's source id; the destination knows its own id.
-		const sender: ChunkSender = {
-			putChunk: (_id, seq, key, body, options) =>
-				client.putChunk(remoteId, seq, key, body, options),
-			complete: (_id, options) => client.complete(remoteId, options)
-		};
+		// The outbox is keyed by this device's source id; the destination knows its own id(s).
+		let sender: ChunkSender;
+		if (parts) {
+			sender = await partsSender(id, parts, client, (part, index) =>
+				this.#createRemote(id, fileId, snapshot, client, signal, {
+					name: `${snapshot.source.name} (import ${index + 1} of ${parts.length})`,
+					rows: part.rows
+				})
+			);
+		} else {
+			let remoteId = destination.remoteId;
+			if (!remoteId) {
+				remoteId = await this.#createRemote(id, fileId, snapshot, client, signal);
+				await setRemoteId(id, remoteId);
+			}
+			const target = remoteId;
+			sender = {
+				putChunk: (_id, seq, key, body, options) =>
+					client.putChunk(target, seq, key, body, options),
+				complete: (_id, options) => client.complete(target, options)
+			};
+		}
 		let announced: ConnectionState | null = null;
 		const uploader = new Uploader({
 			client: sender,
@@ -516,19 +633,23 @@ class UploadState {
 	}
 
 	/**
-	 * Creates the run's source at the destination (or reuses the one a lost answer left) and
-	 * records its id; `fileId` is the source whose file the rows come from.
+	 * Creates a source of the run at the destination (or reuses the one a lost answer left): its
+	 * id. `fileId` is the source whose file the rows come from.
 	 */
 	async #createRemote(
 		id: string,
 		fileId: string,
 		snapshot: UploadSnapshot,
 		client: ImportApiClient,
-		signal: AbortSignal
+		signal: AbortSignal,
+		part: { name: string; rows: number } = {
+			name: snapshot.source.name,
+			rows: snapshot.upload.rows
+		}
 	): Promise<string> {
 		const file = await getDatabase().files.get(fileId);
 		if (!file) throw new Error('The file of this import is no longer on this device.');
-		const { destination, name, followUp } = snapshot.source;
+		const { destination, followUp } = snapshot.source;
 		if (!destination) throw new Error('This upload has no destination.');
 		// The parse worker hashes the file it holds: this source's, once scanned.
 		await importer.scanned(fileId, signal);
@@ -536,16 +657,15 @@ class UploadState {
 		const remoteId = await openRemoteSource(
 			client,
 			{
-				name,
+				name: part.name,
 				mode: destination.mode,
 				upsert: destination.upsert,
 				file: { name: file.name, size: file.original.size, sha256 },
-				rows: snapshot.upload.rows,
+				rows: part.rows,
 				...(followUp?.kind === 'dry_run' ? { dry_run: true } : {})
 			},
 			{ connectivity: browserConnectivity(), clock: realClock, signal }
 		);
-		await setRemoteId(id, remoteId);
 		return remoteId;
 	}
 
@@ -557,12 +677,18 @@ class UploadState {
 		id: string,
 		signal: AbortSignal,
 		limits: ChunkLimits,
+		rowsPerPart: number | null,
 		selection: RowSelection
 	): AsyncGenerator<ChunkToSend> {
 		await importer.scanned(id, signal);
 		const file = importer.file;
 		const generation = importer.generation;
-		for await (const chunk of parseClient.chunks(limits, selection)) {
+		for await (const chunk of parseClient.chunks(
+			limits,
+			importer.sendingOptions,
+			rowsPerPart,
+			selection
+		)) {
 			if (importer.file !== file || importer.generation !== generation)
 				throw new RowsChangedError();
 			yield chunk;

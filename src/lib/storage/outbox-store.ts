@@ -16,6 +16,7 @@ import type {
 	ResultStatus,
 	SourceRecord,
 	StoredRowSelection,
+	UploadPart,
 	UploadRecord
 } from './schema';
 import { ackChunk, markChunkSent, outboxProgress, pendingChunks, putChunks } from './sources';
@@ -135,6 +136,8 @@ export interface UploadStart {
 	bytesPerChunk: number;
 	/** Which valid rows are sent, when not all of them (the rest after a sample). */
 	selection?: StoredRowSelection;
+	/** The imports the rows are sent as, when more than the destination takes in one. */
+	parts?: UploadPart[];
 }
 
 /**
@@ -161,7 +164,8 @@ export async function startUpload(sourceId: string, start: UploadStart): Promise
 			cancelledAt: null,
 			rolledBackAt: null,
 			rollback: null,
-			...(start.selection ? { selection: start.selection } : {})
+			...(start.selection ? { selection: start.selection } : {}),
+			...(start.parts ? { parts: start.parts } : {})
 		};
 		await db.sources.update(sourceId, {
 			status: 'uploading',
@@ -180,6 +184,24 @@ export async function setRemoteId(sourceId: string, remoteId: string): Promise<v
 	await patchUpload(sourceId, (source) => {
 		if (!source.destination) throw new OutboxError(`Source ${sourceId} has no destination.`);
 		return { destination: { ...source.destination, remoteId } };
+	});
+}
+
+/** The destination gave one of the imports its id; the first one is also the destination's remoteId. */
+export async function setPartRemoteId(
+	sourceId: string,
+	part: number,
+	remoteId: string
+): Promise<void> {
+	await patchUpload(sourceId, (source) => {
+		const parts = source.upload.parts;
+		if (!parts?.[part] || !source.destination)
+			throw new OutboxError(`Source ${sourceId} has no import ${part + 1}.`);
+		const updated = parts.map((entry, i) => (i === part ? { ...entry, remoteId } : entry));
+		return {
+			upload: { ...source.upload, parts: updated },
+			...(part === 0 ? { destination: { ...source.destination, remoteId } } : {})
+		};
 	});
 }
 

@@ -138,6 +138,38 @@ export interface SourceRecord {
 	 * new schema version). Absent on the sources the admin dropped.
 	 */
 	followUp?: FollowUpOf | null;
+	/** What the admin decided for the rows sent (absent: nothing decided; not indexed). */
+	sending?: StoredSending;
+}
+
+/**
+ * The Firebase project's password hash config (identity/firebase.ts). A secret: stored only here,
+ * with the source, never in localStorage, never logged.
+ */
+export interface StoredHashConfig {
+	algorithm: string;
+	signerKey?: string;
+	saltSeparator?: string;
+	rounds?: number;
+	memCost?: number;
+}
+
+/** The choices of the mapping step that shape what is sent, kept with the source. */
+export interface StoredSending {
+	hashConfig: StoredHashConfig | null;
+	/** A role as found in the file to the destination's role name. */
+	roleMap: Record<string, string>;
+	/** Assigned to every row that has no organization ('' for none). */
+	organization: string;
+}
+
+/** One of the imports a file over the destination's rows-per-import limit is sent as. */
+export interface UploadPart {
+	/** 1-based data row of the import's first row: chunks from there on belong to it. */
+	firstRow: number;
+	rows: number;
+	/** The destination's id of this import's source, once created. */
+	remoteId: string | null;
 }
 
 /** What a follow-up run is to its source. */
@@ -182,6 +214,11 @@ export interface UploadRecord {
 	rolledBackAt: number | null;
 	/** What the destination's rollback removed. */
 	rollback: StoredRollback | null;
+	/**
+	 * The imports the rows are sent as when they exceed the destination's rows-per-import limit
+	 * (absent: one import, the destination's remoteId; not indexed).
+	 */
+	parts?: UploadPart[];
 }
 
 /** What the destination's rollback (DELETE /api/v1/sources/:id) removed, as it answered. */

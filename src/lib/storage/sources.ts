@@ -22,7 +22,8 @@ import type {
 	SourceStep,
 	StoredMapping,
 	StoredPreview,
-	StoredReadOptions
+	StoredReadOptions,
+	StoredSending
 } from './schema';
 
 /*
@@ -44,6 +45,8 @@ export interface NewLocalSource {
 	mapping: StoredMapping;
 	readOptions: StoredReadOptions;
 	step?: SourceStep;
+	/** The hash config, role mapping and organization chosen before the source was stored. */
+	sending?: StoredSending;
 }
 
 export type SourcePatch = Partial<Omit<SourceRecord, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -125,7 +128,8 @@ export async function createSource(input: NewLocalSource): Promise<SourceRecord>
 		readOptions: input.readOptions,
 		counts: null,
 		resultCounts: {},
-		destination: null
+		destination: null,
+		...(input.sending ? { sending: input.sending } : {})
 	};
 	const file: FileRecord = {
 		sourceId: source.id,

@@ -3,7 +3,9 @@ import type { ScanProgress } from '../core/engine/types';
 import type { Mapping, ValidationOptions } from '../core/types';
 import type { RowEdit } from '../core/edits/overlay';
 import type { ReplaceSpec } from '../core/edits/replace';
-import type { ReplaceProgress, Shown } from '../pipeline/session';
+import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
+import type { DestinationProfile } from '../core/profiles/types';
+import type { ReplaceProgress, SendingOptions, Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
 import type { RowSelection } from '../upload/selection';
 import './errors';
@@ -37,21 +39,23 @@ class ParseClient {
 		return this.#remote().configure(options);
 	}
 
-	open(file: File, encoding?: string) {
-		return this.#remote().open(file, encoding);
+	/** `profile`: the destination's (the mapping proposes only fields it takes); the bench leaves it out. */
+	open(file: File, encoding?: string, profile: DestinationProfile = REFERENCE_PROFILE) {
+		return this.#remote().open(file, encoding, profile);
 	}
 
 	async scan(
 		mapping: Mapping,
 		options: ValidationOptions,
 		signal: AbortSignal,
-		onProgress: (progress: ScanProgress) => void
+		onProgress: (progress: ScanProgress) => void,
+		profile: DestinationProfile = REFERENCE_PROFILE
 	) {
 		const remote = this.#remote();
 		const cancel = () => void remote.cancel();
 		signal.addEventListener('abort', cancel, { once: true });
 		try {
-			return await remote.scan(mapping, options, Comlink.proxy(onProgress));
+			return await remote.scan(mapping, options, profile, Comlink.proxy(onProgress));
 		} finally {
 			signal.removeEventListener('abort', cancel);
 		}
@@ -106,13 +110,28 @@ class ParseClient {
 		return this.#remote().fileSha256();
 	}
 
+	/** The distinct items of a list column of the scanned file (the roles found), at most `cap`. */
+	distinctValues(column: number, cap: number) {
+		return this.#remote().distinctValues(column, cap);
+	}
+
+	/** Where each import of at most rowsPerPart valid rows begins (1-based row numbers). */
+	partStarts(rowsPerPart: number) {
+		return this.#remote().partStarts(rowsPerPart);
+	}
+
 	/**
 	 * The upload's chunks of the latest scan's valid rows (those `selection` keeps), built (JSON, hash, gzip) in the worker
 	 * and pulled one at a time: only one chunk's bytes are ever held on this side.
 	 */
-	async *chunks(limits: ChunkLimits, selection?: RowSelection): AsyncGenerator<ChunkToSend> {
+	async *chunks(
+		limits: ChunkLimits,
+		sending: SendingOptions,
+		rowsPerPart: number | null,
+		selection?: RowSelection
+	): AsyncGenerator<ChunkToSend> {
 		const remote = this.#remote();
-		await remote.startChunks(limits, selection);
+		await remote.startChunks(limits, sending, rowsPerPart, selection);
 		for (;;) {
 			const chunk = await remote.nextChunk();
 			if (!chunk) return;

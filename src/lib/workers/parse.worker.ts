@@ -4,12 +4,13 @@ import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError } from '../core/errors';
-import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
+import type { DestinationProfile } from '../core/profiles/types';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
 import {
 	ImportSession,
 	type ReplaceProgress,
+	type SendingOptions,
 	type Shown,
 	type ValidRow,
 	type ValidRowsPage
@@ -17,7 +18,8 @@ import {
 import type { RowEdit } from '../core/edits/overlay';
 import type { ReplaceSpec } from '../core/edits/replace';
 import { RowsChangedError } from '../upload/errors';
-import { buildChunks, type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import { type BuiltChunk, type ChunkLimits, type ChunkToSend } from '../upload/chunks';
+import { buildChunksInParts } from '../upload/parts';
 import { ALL_ROWS, selectRows, type RowSelection } from '../upload/selection';
 import './errors';
 import { memorySink, type WorkingCopySink } from '../io/open';
@@ -108,11 +110,15 @@ function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | un
 }
 
 /** The valid rows of `scanned`'s latest scan, a page at a time; fails if the file is scanned again. */
-async function* validRowsOf(scanned: ImportSession, scan: number): AsyncGenerator<ValidRow> {
+async function* validRowsOf(
+	scanned: ImportSession,
+	scan: number,
+	sending: SendingOptions
+): AsyncGenerator<ValidRow> {
 	let cursor: number | null = 0;
 	while (cursor !== null) {
 		if (session !== scanned || scans !== scan) throw new RowsChangedError();
-		const page: ValidRowsPage = await scanned.validRows(cursor, ROWS_PAGE);
+		const page: ValidRowsPage = await scanned.validRows(cursor, ROWS_PAGE, sending);
 		yield* page.rows;
 		cursor = page.next;
 	}
@@ -141,7 +147,7 @@ const api = {
 		return { workers };
 	},
 
-	async open(file: File, encoding?: string) {
+	async open(file: File, encoding: string | undefined, profile: DestinationProfile) {
 		running?.abort();
 		scans++;
 		const chosen = await engine;
@@ -150,7 +156,7 @@ const api = {
 		session = null;
 		session = await ImportSession.open(file, file.name, {
 			encoding,
-			profile: REFERENCE_PROFILE,
+			profile,
 			engine: chosen,
 			ranges: rangesOf(chosen),
 			sink: privateFileSink
@@ -161,6 +167,7 @@ const api = {
 	async scan(
 		mapping: Mapping,
 		options: ValidationOptions,
+		profile: DestinationProfile,
 		onProgress?: (progress: ScanProgress) => void
 	) {
 		running?.abort();
@@ -170,7 +177,7 @@ const api = {
 		return current().scan({
 			mapping,
 			options,
-			profile: REFERENCE_PROFILE,
+			profile,
 			signal: controller.signal,
 			onProgress
 		});
@@ -230,12 +237,32 @@ const api = {
 		return current().fileSha256();
 	},
 
+	/** The distinct items of a list column (the roles found), at most `cap`. */
+	distinctValues(column: number, cap: number) {
+		return current().distinctValues(column, cap);
+	},
+
+	/** Where each import of at most rowsPerPart valid rows begins (1-based row numbers). */
+	partStarts(rowsPerPart: number) {
+		return current().partStarts(rowsPerPart);
+	},
+
 	/**
 	 * Starts building the upload's chunks from the latest scan's valid rows that `selection` keeps
-	 * (drops an older build).
+	 * (drops an older build); no chunk holds rows of two imports when the file is split into
+	 * imports of rowsPerPart rows.
 	 */
-	startChunks(limits: ChunkLimits, selection: RowSelection = ALL_ROWS) {
-		chunks = buildChunks(selectRows(validRowsOf(current(), scans), selection), limits);
+	startChunks(
+		limits: ChunkLimits,
+		sending: SendingOptions,
+		rowsPerPart: number | null,
+		selection: RowSelection = ALL_ROWS
+	) {
+		chunks = buildChunksInParts(
+			selectRows(validRowsOf(current(), scans, sending), selection),
+			limits,
+			rowsPerPart
+		);
 	},
 
 	/** The next chunk of the build, its gzip body moved (not copied); null after the last one. */

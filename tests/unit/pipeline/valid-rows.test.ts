@@ -185,11 +185,15 @@ describe('parse.worker across a MessageChannel', () => {
 	);
 
 	it('builds the same chunks as buildChunks over the session pages, bodies moved across', async () => {
-		await remote().open(new File([CSV], 'users.csv', { type: 'text/csv' }));
-		const summary = await remote().scan(MAPPING, OPTIONS);
+		await remote().open(
+			new File([CSV], 'users.csv', { type: 'text/csv' }),
+			undefined,
+			REFERENCE_PROFILE
+		);
+		const summary = await remote().scan(MAPPING, OPTIONS, REFERENCE_PROFILE);
 		expect(summary.valid).toBe(3);
 		const limits = { rowsPerChunk: 2, bytesPerChunk: 10_000 };
-		await remote().startChunks(limits);
+		await remote().startChunks(limits, {}, null);
 		const received = [];
 		for (let chunk = await remote().nextChunk(); chunk; chunk = await remote().nextChunk())
 			received.push(chunk);
@@ -205,10 +209,14 @@ describe('parse.worker across a MessageChannel', () => {
 	});
 
 	it('stops a chunk build when the file is scanned again', async () => {
-		await remote().open(new File([CSV], 'users.csv', { type: 'text/csv' }));
-		await remote().scan(MAPPING, OPTIONS);
-		await remote().startChunks({ rowsPerChunk: 1, bytesPerChunk: 10_000 });
-		await remote().scan(MAPPING, OPTIONS);
+		await remote().open(
+			new File([CSV], 'users.csv', { type: 'text/csv' }),
+			undefined,
+			REFERENCE_PROFILE
+		);
+		await remote().scan(MAPPING, OPTIONS, REFERENCE_PROFILE);
+		await remote().startChunks({ rowsPerChunk: 1, bytesPerChunk: 10_000 }, {}, null);
+		await remote().scan(MAPPING, OPTIONS, REFERENCE_PROFILE);
 		const error = await remote()
 			.nextChunk()
 			.catch((e: unknown) => e);
@@ -219,17 +227,17 @@ describe('parse.worker across a MessageChannel', () => {
 	it('hashes the original file (gzip and Windows-1252 while the working copy is made)', async () => {
 		const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 		const plain = new TextEncoder().encode(CSV);
-		await remote().open(new File([plain], 'users.csv'));
+		await remote().open(new File([plain], 'users.csv'), undefined, REFERENCE_PROFILE);
 		expect(await remote().fileSha256()).toBe(sha256(plain));
 		const latin = new Uint8Array([...plain.subarray(0, 60), 0xe9, ...plain.subarray(60)]);
-		await remote().open(new File([latin], 'latin.csv'), 'windows-1252');
-		await remote().scan(MAPPING, OPTIONS);
+		await remote().open(new File([latin], 'latin.csv'), 'windows-1252', REFERENCE_PROFILE);
+		await remote().scan(MAPPING, OPTIONS, REFERENCE_PROFILE);
 		expect(await remote().fileSha256()).toBe(sha256(latin));
 	});
 
 	it('sends errors with their name, code and details', async () => {
 		const error = await remote()
-			.open(new File([], 'empty.csv'))
+			.open(new File([], 'empty.csv'), undefined, REFERENCE_PROFILE)
 			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(WorkerError);
 		expect(isFerryError(error)).toBe(true);

@@ -1,4 +1,4 @@
-import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
+import { PROFILES, REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import { describe, expect, it } from 'vitest';
 import type { FieldName } from '../../../src/lib/core/types';
 import {
@@ -182,5 +182,67 @@ describe('dateOrdersByField and isoDate', () => {
 		expect(isoDate('yesterday', 'dmy')).toBeNull();
 		expect(isoDate('1899-12-31', 'dmy')).toBeNull();
 		expect(isoDate('2024-01-01T24:00', 'dmy')).toBeNull();
+	});
+});
+
+describe('normaliseRecord: the role value mapping and the organization for rows without one', () => {
+	const cases: {
+		name: string;
+		record: Partial<Record<FieldName, string>>;
+		options: Partial<NormaliseOptions>;
+		roles?: string[];
+		organization?: string;
+	}[] = [
+		{
+			name: 'mapped roles take the destination name, each once',
+			record: { roles: 'Admin; administrator, Viewer' },
+			options: { roleMap: { Admin: 'admin', administrator: 'admin', Viewer: 'viewer' } },
+			roles: ['admin', 'viewer']
+		},
+		{
+			name: 'a role without an entry is sent as written',
+			record: { roles: '["Admin","Support"]' },
+			options: { roleMap: { Admin: 'admin' } },
+			roles: ['admin', 'Support']
+		},
+		{
+			name: "an entry of '' drops the role",
+			record: { roles: 'Admin, Guest' },
+			options: { roleMap: { Guest: '' } },
+			roles: ['Admin']
+		},
+		{
+			name: 'without a role map the roles are as written',
+			record: { roles: 'Admin, admin' },
+			options: {},
+			roles: ['Admin', 'admin']
+		},
+		{
+			name: 'a row without an organization gets the assigned one, trimmed',
+			record: { email: 'a@example.com' },
+			options: { organization: '  Acme  ' },
+			organization: 'Acme'
+		},
+		{
+			name: "a row's own organization wins",
+			record: { organization: 'Initech' },
+			options: { organization: 'Acme' },
+			organization: 'Initech'
+		},
+		{
+			name: 'an empty assignment assigns nothing',
+			record: { email: 'a@example.com' },
+			options: { organization: '   ' }
+		},
+		{
+			name: 'nothing is assigned where the destination takes no organization',
+			record: { email: 'a@example.com' },
+			options: { organization: 'Acme', profile: PROFILES.hanko }
+		}
+	];
+	it.each(cases)('$name', ({ record, options, roles, organization }) => {
+		const out = normaliseRecord(record, { ...OPTIONS, ...options });
+		expect(out.roles).toEqual(roles);
+		expect(out.organization).toEqual(organization);
 	});
 });

@@ -1,3 +1,7 @@
+import { maskSecret } from '../identity/mask';
+import { SECRET_TYPES, fieldByName } from '../schema/fields';
+import type { FieldName } from '../types';
+
 /**
  * One row of the failure report: a data row that did not import, either because validation kept it
  * back ('invalid_row') or because the destination answered with a failure status.
@@ -69,4 +73,20 @@ export function refusedRow(
 		messages: reason ? [reason] : [],
 		values: valuesByColumn(columns, fields)
 	};
+}
+
+/** The columns mapped to a secret field (a password hash, salt or credential). */
+export function secretColumns(mapping: readonly (FieldName | null)[]): Set<number> {
+	const columns = new Set<number>();
+	mapping.forEach((field, column) => {
+		if (field && SECRET_TYPES.includes(fieldByName(field).type)) columns.add(column);
+	});
+	return columns;
+}
+
+/** A row's fields with the cells of secret columns masked: a report never holds a whole hash. */
+export function maskSecretFields(fields: string[], secret: ReadonlySet<number>): string[] {
+	return secret.size === 0
+		? fields
+		: fields.map((value, column) => (secret.has(column) ? maskSecret(value) : value));
 }

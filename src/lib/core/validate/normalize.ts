@@ -40,6 +40,13 @@ export interface NormaliseOptions {
 	profile: DestinationProfile;
 	/** The Firebase project's hash config, as in validation. */
 	hashConfig?: FirebaseHashConfig | null;
+	/**
+	 * The admin's value mapping of roles: a source role (as written, trimmed) to the destination's
+	 * role name. A role without an entry is sent as written; an entry of '' drops the role.
+	 */
+	roleMap?: Readonly<Record<string, string>>;
+	/** The organization of every row that has none. */
+	organization?: string;
 }
 
 /** A value validation accepted cannot be written canonically: the options differ from the scan's. */
@@ -115,7 +122,7 @@ function canonicalValue(
 }
 
 /** A list cell: the JSON array of strings it is written as, else its items between , or ;. */
-function listValue(value: string): string[] {
+export function listValue(value: string): string[] {
 	if (value.startsWith('[')) {
 		const read = readJsonCell(value, 'array');
 		if ('value' in read && (read.value as unknown[]).every((item) => typeof item === 'string'))
@@ -155,6 +162,15 @@ function structuredValue(field: FieldName, value: string): CanonicalValue {
 	return read.value;
 }
 
+/** The destination's names of the roles, each once, in the source's order; '' drops a role. */
+function mappedRoles(
+	roles: readonly string[],
+	roleMap: Readonly<Record<string, string>>
+): string[] {
+	const mapped = roles.map((role) => (Object.hasOwn(roleMap, role) ? roleMap[role].trim() : role));
+	return [...new Set(mapped.filter((role) => role !== ''))];
+}
+
 const CREDENTIAL_FIELDS: readonly FieldName[] = ['password', 'password_hash', 'password_salt'];
 
 /**
@@ -179,6 +195,14 @@ export function normaliseRecord(record: MappedRecord, options: NormaliseOptions)
 				? structuredValue(field, value)
 				: canonicalValue(field, value, options);
 	}
+	if (out.roles && options.roleMap) out.roles = mappedRoles(out.roles as string[], options.roleMap);
+	const organization = options.organization?.trim();
+	if (
+		out.organization === undefined &&
+		organization &&
+		acceptedField(options.profile, 'organization')
+	)
+		out.organization = organization;
 	const credential = credentialOf(record, options);
 	if (credential) out.password = credential;
 	const emails = out.emails as EmailAddress[] | undefined;

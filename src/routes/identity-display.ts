@@ -1,0 +1,133 @@
+/**
+ * How the import page shows identity values: a structured cell as a short summary ("2 addresses,
+ * 1 primary", "bcrypt (cost 10)"), a secret never whole (maskSecret), and the credential census
+ * against the destination's profile.
+ */
+import { readCredentialCell, readEmailsCell, readJsonCell } from '$lib/core/identity/cells';
+import { recogniseHash } from '$lib/core/identity/hash-shapes';
+import { maskSecret } from '$lib/core/identity/mask';
+import type { DestinationProfile } from '$lib/core/profiles/types';
+import { SECRET_TYPES, fieldByName } from '$lib/core/schema/fields';
+import type { FieldName } from '$lib/core/types';
+import type { CredentialCounts } from '$lib/core/validate/verdicts';
+
+function plural(count: number, one: string, many = `${one}s`): string {
+	return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+export function isSecretField(field: FieldName | null): boolean {
+	return field !== null && SECRET_TYPES.includes(fieldByName(field).type);
+}
+
+/** A credential cell as its algorithm and the params worth seeing: "bcrypt (cost 10)". */
+function credentialSummary(text: string): string {
+	const read = readCredentialCell(text, { salt: '', firebase: null });
+	if (read === null) return '';
+	if ('error' in read) return 'not a valid password hash';
+	const { algorithm, hash } = read.credential;
+	// A structured credential may leave out what its hash string says (bcrypt's cost).
+	const recognised = recogniseHash(hash);
+	const params = {
+		...('credential' in recognised ? recognised.credential.params : {}),
+		...read.credential.params
+	};
+	const shown = ['cost', 'digest', 'iterations', 'rounds']
+		.filter((name) => params[name] !== undefined)
+		.map((name) => `${name} ${params[name]}`);
+	return shown.length > 0 ? `${algorithm} (${shown.join(', ')})` : algorithm;
+}
+
+/** Columns whose name says they hold a secret (a TOTP secret, a token), masked even unmapped. */
+const SECRET_COLUMN = /secret|passw|hash|salt|token|(^|[^a-z])key$/i;
+
+/**
+ * What a cell of a column mapped to `field` shows: structured values summarised, secrets (by
+ * field, or by the column's name when it is not imported) masked, anything else as it is.
+ */
+export function shownCell(field: FieldName | null, text: string, column = ''): string {
+	const value = text.trim();
+	if (value === '') return text;
+	if (field === null) return SECRET_COLUMN.test(column) ? maskSecret(value) : text;
+	const { type, jsonShape } = fieldByName(field);
+	if (type === 'credential' || field === 'password_hash') {
+		const summary = credentialSummary(value);
+		if (value.startsWith('{') || value.startsWith('[')) return summary;
+		// A bare hash keeps its masked start: enough to tell two rows apart, never the secret.
+		return summary === 'unknown' ? maskSecret(value) : `${summary} · ${maskSecret(value)}`;
+	}
+	if (type === 'hash') return maskSecret(value);
+	if (type === 'emails') {
+		const read = readEmailsCell(value);
+		if ('error' in read) return 'not a list of addresses';
+		const primary = read.emails.filter((email) => email.primary).length;
+		return `${plural(read.emails.length, 'address', 'addresses')}, ${primary} primary`;
+	}
+	if (type === 'json') {
+		const read = readJsonCell(value, jsonShape ?? 'object');
+		if ('error' in read) return `${read.error}`;
+		if (Array.isArray(read.value))
+			return field === 'identities'
+				? plural(read.value.length, 'linked identity', 'linked identities')
+				: `JSON array, ${plural(read.value.length, 'item')}`;
+		return `JSON object, ${plural(Object.keys(read.value as object).length, 'key')}`;
+	}
+	return text;
+}
+
+/** The algorithms a profile takes, each once, in its order. */
+export function acceptedAlgorithms(profile: DestinationProfile): string[] {
+	return [
+		...new Set(profile.passwords.flatMap((route) => route.accepts.map((rule) => rule.algorithm)))
+	];
+}
+
+/**
+ * The census as the admin reads it: "9,970 bcrypt, 30 md5 — Hanko takes bcrypt only: 30 users will
+ * reset their password". Null when no row has a credential.
+ */
+export function credentialLine(
+	census: CredentialCounts,
+	profile: DestinationProfile,
+	resets: number
+): string | null {
+	const entries = Object.entries(census)
+		.filter(([, rows]) => (rows ?? 0) > 0)
+		.sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
+	if (entries.length === 0) return null;
+	const counts = entries
+		.map(([algorithm, rows]) => `${(rows ?? 0).toLocaleString('en-US')} ${algorithm}`)
+		.join(', ');
+	const accepted = acceptedAlgorithms(profile);
+	const takes =
+		accepted.length === 0
+			? `${profile.label} takes no password hashes`
+			: `${profile.label} takes ${accepted.join(', ')} only`;
+	if (resets === 0) return `${counts} — ${profile.label} takes them all`;
+	return `${counts} — ${takes}: ${plural(resets, 'user')} will reset their password`;
+}
+
+/** Role names the admin most likely means by these, as written by most platforms. */
+const ROLE_SYNONYMS: Record<string, string> = {
+	administrator: 'admin',
+	administrators: 'admin',
+	admins: 'admin',
+	superuser: 'admin',
+	root: 'admin',
+	owners: 'owner',
+	editors: 'editor',
+	members: 'member',
+	users: 'member',
+	user: 'member',
+	readonly: 'viewer',
+	'read-only': 'viewer',
+	read_only: 'viewer',
+	reader: 'viewer',
+	viewers: 'viewer',
+	guest: 'viewer'
+};
+
+/** The destination role suggested for a value: trimmed, lower-cased, a common synonym folded. */
+export function suggestedRole(value: string): string {
+	const name = value.trim().toLowerCase().replace(/\s+/g, '_');
+	return ROLE_SYNONYMS[name] ?? name;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../src/lib/core/profiles/catalogue';
+import type { FieldName } from '../../../src/lib/core/types';
+import { credentialLine, shownCell, suggestedRole } from '../../../src/routes/identity-display';
+
+const BCRYPT = '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
+
+describe('shownCell: structured cells summarised, secrets never whole', () => {
+	it.each<{ field: FieldName | null; text: string; shown: string }>([
+		{
+			field: 'emails',
+			text: '[{"address":"a@x.io","primary":true},{"address":"b@x.io"}]',
+			shown: '2 addresses, 1 primary'
+		},
+		{ field: 'emails', text: 'a@x.io', shown: '1 address, 1 primary' },
+		{ field: 'password_hash', text: BCRYPT, shown: 'bcrypt (cost 10) · $2b$10$…' },
+		{
+			field: 'password',
+			text: JSON.stringify({ algorithm: 'bcrypt', hash: BCRYPT }),
+			shown: 'bcrypt (cost 10)'
+		},
+		{ field: 'password_hash', text: '5f4dcc3b5aa765d61d8327deb882cf99', shown: 'md5 · 5f4dcc3…' },
+		{ field: 'password_salt', text: 'c2FsdHNhbHQ=', shown: 'c2FsdHN…' },
+		{ field: 'app_metadata', text: '{"a":1,"b":2,"c":3}', shown: 'JSON object, 3 keys' },
+		{
+			field: 'identities',
+			text: '[{"provider":"google"},{"provider":"github"}]',
+			shown: '2 linked identities'
+		},
+		{ field: 'email', text: 'a@x.io', shown: 'a@x.io' },
+		{ field: null, text: BCRYPT, shown: BCRYPT }
+	])('$field: $shown', ({ field, text, shown }) => {
+		expect(shownCell(field, text)).toBe(shown);
+	});
+
+	it.each([
+		{ column: 'otp_secret.secret', shown: 'JBTWY3D…' },
+		{ column: 'api_key', shown: 'JBTWY3D…' },
+		{ column: 'username', shown: 'JBTWY3DPEHPK3PNP' }
+	])('an unmapped column named $column shows $shown', ({ column, shown }) => {
+		expect(shownCell(null, 'JBTWY3DPEHPK3PNP', column)).toBe(shown);
+	});
+});
+
+describe('credentialLine: the census against the profile', () => {
+	it.each([
+		{
+			census: { bcrypt: 9970, md5: 30 },
+			profile: PROFILES.hanko,
+			resets: 30,
+			line: '9,970 bcrypt, 30 md5 — Hanko takes bcrypt only: 30 users will reset their password'
+		},
+		{
+			census: { bcrypt: 2 },
+			profile: PROFILES.reference,
+			resets: 0,
+			line: '2 bcrypt — Ferry reference import API takes them all'
+		},
+		{
+			census: { md5: 1 },
+			profile: PROFILES.cognito,
+			resets: 1,
+			line: '1 md5 — Amazon Cognito takes no password hashes: 1 user will reset their password'
+		}
+	])('$line', ({ census, profile, resets, line }) => {
+		expect(credentialLine(census, profile, resets)).toBe(line);
+	});
+
+	it('says nothing when no row has a credential', () => {
+		expect(credentialLine({}, PROFILES.hanko, 0)).toBeNull();
+	});
+});
+
+describe('suggestedRole', () => {
+	it.each([
+		['Admin', 'admin'],
+		['administrator', 'admin'],
+		[' Read Only ', 'read_only'.replace('read_only', 'viewer')],
+		['Support Agent', 'support_agent']
+	])('%s → %s', (value, role) => {
+		expect(suggestedRole(value)).toBe(role);
+	});
+});
