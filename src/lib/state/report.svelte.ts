@@ -4,7 +4,6 @@ import type { ReportCost } from '../core/report/cipher';
 import { downloadFile } from '../components/download';
 import { ReportRowsChangedError } from '../core/report/error';
 import { maskSecretFields, refusedRow, secretColumns, type FailureRow } from '../core/report/rows';
-import { ERROR_MASK } from '../core/validate/codes';
 import { rejectedRows } from '../storage/outbox-store';
 import { loadReport, reportInfo, saveReport, type ReportInfo } from '../storage/sources';
 import { parseClient } from '../workers/parse-client';

@@ -116,6 +116,17 @@ const cases: Case[] = [
 		]
 	},
 	{
+		name: 'an email column beside an address list must be its primary address',
+		profile: 'reference',
+		header: ['user_id', 'email', 'emails'],
+		rows: [
+			['1', 'A@example.com', json([{ address: 'a@example.com', primary: true }])],
+			['2', 'b@example.com', json([{ address: 'c@example.com', primary: true }])],
+			['3', 'd@example.com', json([])]
+		],
+		expected: [[], ['invalid_email'], []]
+	},
+	{
 		name: 'Auth0: custom_password_hash of every shape; reserved app_metadata keys',
 		profile: 'auth0',
 		header: ['email', 'password', 'app_metadata'],

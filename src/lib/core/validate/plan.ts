@@ -98,6 +98,8 @@ export class ValidationPlan {
 	#lastCredential: { text: string; salt: string; read: CredentialResult | null } | null = null;
 	/** `emails` stands in for a required `email`, so it needs exactly one primary address. */
 	readonly #emailsArePrimary: boolean;
+	/** The `email` column when an `emails` column is mapped too, else -1. */
+	readonly #emailBeside: number;
 
 	constructor(init: PlanInit) {
 		const { profile, mapping, columns, options } = init;
@@ -118,6 +120,7 @@ export class ValidationPlan {
 		const emailsStandIn = !columnOf.has('email') && emailsColumn >= 0;
 		this.#emailsArePrimary = emailsStandIn && emailRequired;
 		this.emailColumn = columnOf.get('email') ?? emailsColumn;
+		this.#emailBeside = emailsColumn >= 0 ? (columnOf.get('email') ?? -1) : -1;
 		const uuidVersioned = profile.rules.requireUuid && profile.rules.uuidVersion !== null;
 		const { unique } = profile.rules;
 		this.userIdField = unique.includes('user_id')
@@ -212,7 +215,7 @@ export class ValidationPlan {
 	valueIssues(check: Check, value: string, cellOf: CellReader): ValueIssue[] {
 		switch (check.type) {
 			case 'emails':
-				return this.#emailsIssues(value);
+				return this.#emailsIssues(value, cellOf);
 			case 'json': {
 				const shape = fieldByName(check.field).jsonShape ?? 'object';
 				const read = readJsonCell(value, shape);
@@ -247,7 +250,7 @@ export class ValidationPlan {
 		}
 	}
 
-	#emailsIssues(value: string): ValueIssue[] {
+	#emailsIssues(value: string, cellOf: CellReader): ValueIssue[] {
 		const read = readEmailsCell(value);
 		if ('error' in read) return [{ code: 'invalid_json', reason: read.error }];
 		const issues: ValueIssue[] = read.emails
@@ -260,8 +263,16 @@ export class ValidationPlan {
 			if (this.#emailsArePrimary) issues.push({ code: 'missing_required', reason: 'no address' });
 			return issues;
 		}
-		if (!this.profile.rules.onePrimaryEmail && !this.#emailsArePrimary) return issues;
 		const primary = primaryEmail(read.emails);
+		const email = this.#emailBeside >= 0 ? cellOf(this.#emailBeside) : '';
+		// An email column beside the list must be its primary address: the destination gets one.
+		if ('address' in primary && primary.address && email !== '')
+			if (primary.address.toLowerCase() !== email.toLowerCase())
+				issues.push({
+					code: 'invalid_email',
+					reason: `the primary address of the list is ${JSON.stringify(primary.address)}, not the email column's ${JSON.stringify(email)}`
+				});
+		if (!this.profile.rules.onePrimaryEmail && !this.#emailsArePrimary) return issues;
 		if ('issue' in primary)
 			issues.push({
 				code: primary.issue,
