@@ -15,7 +15,6 @@ import { normaliseRecord } from '../../../src/lib/core/validate/normalize';
 import { Validator } from '../../../src/lib/core/validate/validator';
 import { HASHES } from '../identity/fixtures';
 
-
 const OPTIONS: ValidationOptions = {
 	dateOrder: 'dmy',
 	defaultRegion: 'US',
