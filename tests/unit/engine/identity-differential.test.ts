@@ -23,7 +23,8 @@ beforeAll(async () => {
 	engines = await loadEngines();
 });
 
-const header = 'user_id,emails,password_hash,salt,password,app_metadata,identities,username\n';
+const header =
+	'user_id,emails,password_hash,salt,password,app_metadata,identities,username,email_verified\n';
 const mapping = (): Mapping => [
 	'user_id',
 	'emails',
@@ -32,7 +33,8 @@ const mapping = (): Mapping => [
 	'password',
 	'app_metadata',
 	'identities',
-	'username'
+	'username',
+	'email_verified'
 ];
 const csv = (value: string) => `"${value.replaceAll('"', '""')}"`;
 const json = (value: unknown) => csv(JSON.stringify(value));
@@ -106,7 +108,8 @@ function rows(count: number): string {
 				pick(PASSWORDS, 7),
 				pick(METADATA, 11),
 				pick(IDENTITIES, 13),
-				pick(USERNAMES, 17)
+				pick(USERNAMES, 17),
+				pick(['true', 'no', ''], 19)
 			].join(',') + (i % 3 ? '\n' : '\r\n')
 		);
 	}

@@ -70,7 +70,8 @@ const cases: Case[] = [
 			],
 			[UUID4.replace('7c9e', 'bc9e'), json([])]
 		],
-		expected: [[], [], ['no_primary_email'], ['several_primary_emails'], []]
+		// The last has neither an address nor a username: Hanko needs one of them.
+		expected: [[], [], ['no_primary_email'], ['several_primary_emails'], ['missing_required']]
 	},
 	{
 		name: 'Hanko: user ids are UUID v4; other versions and other strings are not',
@@ -154,21 +155,44 @@ const cases: Case[] = [
 	{
 		name: 'Cognito: the username is the unique key, and holds no spaces',
 		profile: 'cognito',
-		header: ['username', 'email'],
+		header: ['username', 'email', 'email_verified'],
 		rows: [
-			['ada', 'a@example.com'],
-			['ada', 'b@example.com'],
-			['ada lovelace', 'c@example.com'],
-			['grace', 'd@example.com']
+			['ada', 'a@example.com', 'true'],
+			['ada', 'b@example.com', 'true'],
+			['ada lovelace', 'c@example.com', 'true'],
+			['grace', 'd@example.com', 'true']
 		],
 		expected: [[], ['duplicate_user_id'], ['invalid_characters'], []]
 	},
 	{
 		name: 'Cognito takes no hashes: every one is a reset',
 		profile: 'cognito',
-		header: ['username', 'email', 'password_hash'],
-		rows: [['ada', 'a@example.com', HASHES.bcrypt2b]],
+		header: ['username', 'email', 'email_verified', 'password_hash'],
+		rows: [['ada', 'a@example.com', 'true', HASHES.bcrypt2b]],
 		expected: [['unsupported_password_hash']]
+	},
+	{
+		name: 'Cognito: a verified email or a verified phone',
+		profile: 'cognito',
+		header: ['username', 'email', 'email_verified', 'phone_verified'],
+		rows: [
+			['ada', 'a@example.com', 'true', ''],
+			['bob', 'b@example.com', 'no', 'yes'],
+			['cy', 'c@example.com', 'false', ''],
+			['di', 'd@example.com', '', '']
+		],
+		expected: [[], [], ['missing_required'], ['missing_required']]
+	},
+	{
+		name: 'Hanko: a user needs an address or a username',
+		profile: 'hanko',
+		header: ['user_id', 'emails', 'username'],
+		rows: [
+			[UUID4, hankoEmails(['a@example.com', true]), ''],
+			[UUID4.replace('7c9e', '8c9e'), json([]), 'passkey.only'],
+			[UUID4.replace('7c9e', '9c9e'), json([]), '']
+		],
+		expected: [[], [], ['missing_required']]
 	},
 	{
 		name: 'Firebase: a bare hash is its scrypt with the project config and the row salt',

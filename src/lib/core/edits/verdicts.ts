@@ -68,6 +68,7 @@ export function rowMaskWithoutDuplicates(
 ): number {
 	let mask = plan.constantMask | plan.raggedBits(fields, fieldCount);
 	if (malformedQuote) mask |= ISSUE_BIT.malformed_quotes;
+	if (plan.hasRowRules) mask |= plan.rowBits((column) => trimmedField(fields, column));
 	const instants = new Float64Array(plan.dateChecks.length).fill(NaN);
 	for (const check of plan.checks) {
 		const value = trimmedField(fields, check.column);

@@ -478,10 +478,11 @@ class RangeScan {
 		for (let row = 0; row < output.count; row++) {
 			masks[row] |= plan.constantMask;
 			const cells = jsCells[row];
-			if (cells === 0) continue;
+			if (cells === 0 && !plan.hasRowRules) continue;
 			const value = (column: number) => this.#cell(index, row, column, bytes, base);
 			for (let i = 0; i < plan.checks.length; i++)
 				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
+			if (plan.hasRowRules) masks[row] |= plan.rowBits(value);
 			// Credentials are left to JavaScript, so a row with one has cells handed back.
 			if (plan.credentialColumns.length > 0)
 				countCredential(this.#credentials, plan.rowAlgorithm(value));

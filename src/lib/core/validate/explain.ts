@@ -57,6 +57,8 @@ export function explainRow(
 
 	const instants = new Float64Array(plan.dateChecks.length).fill(NaN);
 	const cellOf = (column: number) => trimmedField(fields, column);
+	for (const { code, reason } of plan.rowIssues(cellOf))
+		issues.push({ code, column: null, field: null, message: `${reason}.` });
 	for (const check of plan.checks) {
 		const value = cellOf(check.column);
 		if (value === '') continue;

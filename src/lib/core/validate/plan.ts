@@ -11,7 +11,7 @@ import type { DestinationProfile, ProfileField } from '../profiles/types';
 import { fieldByName } from '../schema/fields';
 import type { FieldName, FieldType, IssueCode, Mapping, ValidationOptions } from '../types';
 import { ISSUE_BIT } from './codes';
-import { isValidBoolean } from './rules/boolean';
+import { isValidBoolean, parseBoolean } from './rules/boolean';
 import { isValidEmail } from './rules/email';
 import { isValidLocale } from './rules/locale';
 import { isValidPhone } from './rules/phone';
@@ -90,6 +90,12 @@ export class ValidationPlan {
 	readonly loginSlot: number;
 	/** Bits every row carries: a required field no column is mapped to. */
 	readonly constantMask: number;
+	/**
+	 * The profile's rules on a row's fields together (Hanko: emails or a username; Cognito: a
+	 * verified email or phone), by the columns mapped to those fields.
+	 */
+	readonly #oneOf: { fields: FieldName[]; columns: number[] }[];
+	readonly #oneTrue: { fields: FieldName[]; columns: number[] } | null;
 	/** The column of password_salt, -1 when unmapped: read beside a bare hash. */
 	readonly saltColumn: number;
 	/** The columns a row's credential is read from, first found first: password, password_hash. */
@@ -169,6 +175,17 @@ export class ValidationPlan {
 			: 0;
 		this.userIdColumn = columnOf.get(this.userIdField) ?? -1;
 		this.saltColumn = columnOf.get('password_salt') ?? -1;
+		const columnsOf = (fields: readonly FieldName[]) =>
+			fields.map((field) => columnOf.get(field) ?? -1).filter((column) => column >= 0);
+		this.#oneOf = profile.rules.requireOneOf.map((fields) => ({
+			fields: [...fields],
+			columns: columnsOf(fields)
+		}));
+		const { requireOneTrue } = profile.rules;
+		this.#oneTrue =
+			requireOneTrue.length > 0
+				? { fields: [...requireOneTrue], columns: columnsOf(requireOneTrue) }
+				: null;
 		this.credentialColumns = (['password', 'password_hash'] as const)
 			.map((field) => columnOf.get(field) ?? -1)
 			.filter((column) => column >= 0);
@@ -329,6 +346,43 @@ export class ValidationPlan {
 		if ('error' in read) return '';
 		const primary = primaryEmail(read.emails);
 		return 'address' in primary && primary.address !== null ? primary.address.toLowerCase() : '';
+	}
+
+	/** The profile has rules on a row's fields together: every row is read for rowIssues. */
+	get hasRowRules(): boolean {
+		return this.#oneOf.length > 0 || this.#oneTrue !== null;
+	}
+
+	/** missing_required when a row has none of a group's fields, or none of them true. */
+	rowIssues(cellOf: CellReader): ValueIssue[] {
+		const issues: ValueIssue[] = [];
+		const label = this.profile.label;
+		for (const { fields, columns } of this.#oneOf)
+			if (!columns.some((column) => this.#holdsValue(column, cellOf(column))))
+				issues.push({
+					code: 'missing_required',
+					reason: `${label} needs one of ${fields.join(', ')}`
+				});
+		const oneTrue = this.#oneTrue;
+		if (oneTrue && !oneTrue.columns.some((column) => parseBoolean(cellOf(column)) === true))
+			issues.push({
+				code: 'missing_required',
+				reason: `${label} needs ${oneTrue.fields.join(' or ')} to be true`
+			});
+		return issues;
+	}
+
+	/** A cell that gives its field a value: an address list needs an address. */
+	#holdsValue(column: number, value: string): boolean {
+		if (value === '') return false;
+		if (this.checks.find((check) => check.column === column)?.type !== 'emails') return true;
+		const read = readEmailsCell(value);
+		return 'error' in read || read.emails.length > 0;
+	}
+
+	/** The bits of rowIssues. */
+	rowBits(cellOf: CellReader): number {
+		return this.rowIssues(cellOf).length > 0 ? ISSUE_BIT.missing_required : 0;
 	}
 
 	/** ragged_row: a field past the header's width that is not blank. */

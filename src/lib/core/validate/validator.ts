@@ -46,6 +46,7 @@ export class Validator {
 			else if (check.key === 'email')
 				firstEmail = firstOf(this.#firstEmail, plan.keyText(check, value), row);
 		}
+		if (plan.hasRowRules) mask |= plan.rowBits(cellOf);
 		if (plan.credentialColumns.length > 0)
 			countCredential(book.credentials, plan.rowAlgorithm(cellOf));
 		book.commit(mask, firstUserId, firstEmail);
