@@ -133,7 +133,11 @@ class Converter {
 			return;
 		}
 		this.phase = 'opening';
-		void importer.resume(id);
+		// resume() settles once the file is open and scanned, or has failed (its error says why).
+		await importer.resume(id);
+		signal.throwIfAborted();
+		if (importer.phase === 'failed')
+			throw new Error(importer.error ?? 'The source could not be opened.');
 		await importer.scanned(id, signal);
 	}
 
