@@ -102,7 +102,7 @@ test('an Auth0 export converted for Hanko downloads as a ZIP with a schema-valid
 	await expect.poll(() => exportFolders(page)).toEqual([]);
 });
 
-test('a source from the Sources list is opened again, sampled and cancelled without leaving files', async ({
+test('a saved source is opened again, sampled and renamed as CSV, and its file is removed at a new choice', async ({
 	page
 }) => {
 	await dropAndOpenExport(page);
