@@ -270,7 +270,12 @@ class Converter {
 			return;
 		}
 		this.phase = 'failed';
-		this.error = error instanceof Error ? error.message : String(error);
+		this.error =
+			error instanceof Error && error.name === 'RowsChangedError'
+				? 'The source was opened again or edited while it was converted. Check it again.'
+				: error instanceof Error
+					? error.message
+					: String(error);
 	}
 }
 
