@@ -2,7 +2,7 @@ import { downloadFile, REVOKE_AFTER_MS } from '$lib/components/download';
 import { TARGETS, targetByName, type Target, type TargetName } from '$lib/core/convert';
 import { timeLeftMs } from '$lib/core/progress';
 import type { FieldName } from '$lib/core/types';
-import { exportFolder, removeExport, tidyExports } from '$lib/io/private-output';
+import { exportFolder, removeExport, tidyExports } from '$lib/io/export-folders';
 import {
 	choiceProblem,
 	convertMessage,
