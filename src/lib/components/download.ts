@@ -5,7 +5,7 @@
 
 // Revoking too early can cancel a download that has not started reading the blob yet (FileSaver.js
 // waits 40 s for the same reason); the URL is useless to anyone but this page meanwhile.
-const REVOKE_AFTER_MS = 40_000;
+export const REVOKE_AFTER_MS = 40_000;
 
 export function downloadFile(parts: BlobPart[], name: string, type: string): void {
 	const url = URL.createObjectURL(new Blob(parts, { type }));

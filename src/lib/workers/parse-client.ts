@@ -7,6 +7,8 @@ import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { DestinationProfile } from '../core/profiles/types';
 import type { ReplaceProgress, SendingOptions, Shown } from '../pipeline/session';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
+import type { ConvertOptions } from '../core/convert';
+import type { ConvertProgress } from '../pipeline/convert-job';
 import type { RowSelection } from '../upload/selection';
 import './errors';
 import type { ParseWorkerApi } from './parse.worker';
@@ -137,6 +139,46 @@ class ParseClient {
 			if (!chunk) return;
 			yield chunk;
 		}
+	}
+
+	/** Runs `job` in the worker; `signal` cancels the conversion there. */
+	async #converting<T>(
+		signal: AbortSignal,
+		job: (remote: Comlink.Remote<ParseWorkerApi>) => Promise<T>
+	) {
+		const remote = this.#remote();
+		const cancel = () => void remote.convertCancel();
+		signal.addEventListener('abort', cancel, { once: true });
+		try {
+			return await job(remote);
+		} finally {
+			signal.removeEventListener('abort', cancel);
+		}
+	}
+
+	/** The pre-flight of converting the latest scan's valid rows (counted in the worker). */
+	convertPreflight(targetName: string, options: ConvertOptions, signal: AbortSignal) {
+		return this.#converting(signal, (remote) => remote.convertPreflight(targetName, options));
+	}
+
+	/**
+	 * Writes the conversion in the worker into the private file system's folder of export `job.id`;
+	 * answers the file to download (one file, or the ZIP of several), read from disk when saved.
+	 */
+	convertWrite(
+		job: {
+			id: string;
+			targetName: string;
+			options: ConvertOptions;
+			total: number;
+			zipName: string;
+		},
+		signal: AbortSignal,
+		onProgress: (progress: ConvertProgress) => void
+	) {
+		return this.#converting(signal, (remote) =>
+			remote.convertWrite(job, Comlink.proxy(onProgress))
+		);
 	}
 }
 

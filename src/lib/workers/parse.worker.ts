@@ -23,6 +23,14 @@ import { buildChunksInParts } from '../upload/parts';
 import { ALL_ROWS, selectRows, type RowSelection } from '../upload/selection';
 import './errors';
 import { memorySink, type WorkingCopySink } from '../io/open';
+import { PrivateOutput } from '../io/private-output';
+import { targetByName, type ConvertOptions } from '../core/convert';
+import {
+	preflightOf,
+	writeConversion,
+	type ConvertOutcome,
+	type ConvertProgress
+} from '../pipeline/convert-job';
 import { RangePool } from './range-pool';
 
 const WASM_BUILDS: Record<WasmBuild, URL> = {
@@ -50,6 +58,8 @@ const engine = chooseEngine(
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
 let running: AbortController | null = null;
+/** The conversion (pre-flight or writing) in progress: cancelled on its own, not by a scan's cancel. */
+let converting: AbortController | null = null;
 /** Range workers per scan: one per core unless configured (the bench measures one alone). */
 let workers = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
 let pool: RangePool | null = null;
@@ -122,6 +132,19 @@ async function* validRowsOf(
 		yield* page.rows;
 		cursor = page.next;
 	}
+}
+
+function targetNamed(name: string) {
+	const target = targetByName(name);
+	if (!target) throw new FerryError('aborted', `Unknown target ${name}.`);
+	return target;
+}
+
+/** A new conversion's signal: the one before it is cancelled. */
+function startConverting(): AbortSignal {
+	converting?.abort();
+	converting = new AbortController();
+	return converting.signal;
 }
 
 function current(): ImportSession {
@@ -275,6 +298,49 @@ const api = {
 		}
 		const { seq, rows, key, body } = next.value;
 		return Comlink.transfer({ seq, rows, key, body }, [body.buffer]);
+	},
+
+	/**
+	 * The Export page's conversion of the latest scan's valid rows (issue 11): the pre-flight, then
+	 * the target's files written into the private file system's folder of export `id`, zipped there
+	 * when there are several; answers the file to download (on disk, not in memory) and what was
+	 * written.
+	 */
+	convertPreflight(targetName: string, options: ConvertOptions) {
+		const signal = startConverting();
+		return preflightOf(targetNamed(targetName), validRowsOf(current(), scans), options, signal);
+	},
+
+	async convertWrite(
+		job: {
+			id: string;
+			targetName: string;
+			options: ConvertOptions;
+			total: number;
+			zipName: string;
+		},
+		onProgress: (progress: ConvertProgress) => void
+	): Promise<{ download: File; outcome: ConvertOutcome }> {
+		const signal = startConverting();
+		const out = await PrivateOutput.create(job.id);
+		try {
+			const rows = validRowsOf(current(), scans);
+			const outcome = await writeConversion(targetNamed(job.targetName), rows, job.options, out, {
+				total: job.total,
+				report: onProgress,
+				signal
+			});
+			const names = outcome.files.map((file) => file.name);
+			const download =
+				names.length === 1 ? await out.file(names[0]) : await out.zip(names, job.zipName, signal);
+			return { download, outcome };
+		} finally {
+			out.closeAll();
+		}
+	},
+
+	convertCancel() {
+		converting?.abort();
 	}
 };
 
