@@ -151,6 +151,7 @@ class Converter {
 			this.preflight = await parseClient.convertPreflight(
 				this.targetName,
 				this.#options(),
+				$state.snapshot(importer.sendingOptions),
 				job.signal
 			);
 			this.phase = 'checked';
@@ -177,6 +178,7 @@ class Converter {
 					id,
 					targetName: this.targetName,
 					options: this.#options(),
+					sending: $state.snapshot(importer.sendingOptions),
 					total: preflight.records,
 					zipName: zipName(sourceName, this.targetName)
 				},

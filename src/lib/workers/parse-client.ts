@@ -157,8 +157,15 @@ class ParseClient {
 	}
 
 	/** The pre-flight of converting the latest scan's valid rows (counted in the worker). */
-	convertPreflight(targetName: string, options: ConvertOptions, signal: AbortSignal) {
-		return this.#converting(signal, (remote) => remote.convertPreflight(targetName, options));
+	convertPreflight(
+		targetName: string,
+		options: ConvertOptions,
+		sending: SendingOptions,
+		signal: AbortSignal
+	) {
+		return this.#converting(signal, (remote) =>
+			remote.convertPreflight(targetName, options, sending)
+		);
 	}
 
 	/**
@@ -170,6 +177,7 @@ class ParseClient {
 			id: string;
 			targetName: string;
 			options: ConvertOptions;
+			sending: SendingOptions;
 			total: number;
 			zipName: string;
 		},

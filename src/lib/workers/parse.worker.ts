@@ -306,9 +306,10 @@ const api = {
 	 * when there are several; answers the file to download (on disk, not in memory) and what was
 	 * written.
 	 */
-	convertPreflight(targetName: string, options: ConvertOptions) {
+	convertPreflight(targetName: string, options: ConvertOptions, sending: SendingOptions) {
 		const signal = startConverting();
-		return preflightOf(targetNamed(targetName), validRowsOf(current(), scans), options, signal);
+		const rows = validRowsOf(current(), scans, sending);
+		return preflightOf(targetNamed(targetName), rows, options, signal);
 	},
 
 	async convertWrite(
@@ -316,6 +317,8 @@ const api = {
 			id: string;
 			targetName: string;
 			options: ConvertOptions;
+			/** The role map and organization the admin chose, applied as for an upload. */
+			sending: SendingOptions;
 			total: number;
 			zipName: string;
 		},
@@ -324,7 +327,7 @@ const api = {
 		const signal = startConverting();
 		const out = await PrivateOutput.create(job.id);
 		try {
-			const rows = validRowsOf(current(), scans);
+			const rows = validRowsOf(current(), scans, job.sending);
 			const outcome = await writeConversion(targetNamed(job.targetName), rows, job.options, out, {
 				total: job.total,
 				report: onProgress,
