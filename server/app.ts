@@ -34,6 +34,7 @@ import {
 } from './rate-limit';
 import { openSqlDatabase, purgeIdempotencyRecords, type SqlDatabase } from './sql';
 import { ImportStore, type UploadedRow } from './store';
+import { UserDirectory, registerUserRoutes } from './users';
 import { ACCEPTED_FIELDS } from './validate';
 
 declare module 'fastify' {
@@ -298,6 +299,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
 	let db: SqlDatabase | undefined;
 	let store: ImportStore;
+	let users: UserDirectory;
 	let purgeTimer: NodeJS.Timeout | undefined;
 	const purge = async (database: SqlDatabase) => {
 		const purged = await purgeIdempotencyRecords(database, now());
@@ -306,6 +308,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 	app.addHook('onReady', async () => {
 		db = await openSqlDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
 		store = new ImportStore(db, limits, now);
+		users = new UserDirectory(db, now);
 		await purge(db);
 		const opened = db;
 		purgeTimer = setInterval(() => {
@@ -493,6 +496,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		{ schema: { params: idParams } },
 		async (request) => store.received(request.params.id)
 	);
+
+	registerUserRoutes(app, API, () => users);
 
 	return app;
 }

@@ -125,7 +125,21 @@ const MIGRATIONS: readonly string[] = [
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
 	`,
 	// Dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
-	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`
+	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`,
+	// The audit trail of accounts (server/audit.ts): kept after a rollback deletes the account.
+	`
+	CREATE TABLE audit_entries (
+		id INTEGER PRIMARY KEY,
+		account_id INTEGER NOT NULL,
+		user_id TEXT,
+		source_id TEXT NOT NULL REFERENCES sources(id),
+		row INTEGER,
+		action TEXT NOT NULL CHECK (action IN ('created', 'updated', 'linked', 'removed', 'unlinked')),
+		fields_json TEXT,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX audit_entries_user ON audit_entries(user_id);
+	`
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -169,6 +183,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
  * begins, and no request ever sees another's uncommitted rows.
  */
 class SqliteDatabase implements SqlDatabase {
+	readonly dialect = 'sqlite';
 	readonly rowLock = '';
 	readonly #db: Db;
 	/** Prepared statements by their text: a chunk runs the same few thousands of times. */

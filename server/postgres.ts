@@ -116,7 +116,21 @@ const MIGRATIONS: readonly string[] = [
 	CREATE INDEX idempotency_records_created_at ON idempotency_records(created_at);
 	`,
 	// Dry-run sources (POST /sources {dry_run: true}): their chunks are judged, never applied.
-	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`
+	`ALTER TABLE sources ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0`,
+	// The audit trail of accounts (server/audit.ts): kept after a rollback deletes the account.
+	`
+	CREATE TABLE audit_entries (
+		id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		account_id BIGINT NOT NULL,
+		user_id TEXT,
+		source_id TEXT NOT NULL REFERENCES sources(id),
+		row BIGINT,
+		action TEXT NOT NULL CHECK (action IN ('created', 'updated', 'linked', 'removed', 'unlinked')),
+		fields_json TEXT,
+		created_at BIGINT NOT NULL
+	);
+	CREATE INDEX audit_entries_user ON audit_entries(user_id);
+	`
 ];
 
 /** BIGINT columns (epoch milliseconds, ids, counts) as numbers: they stay below 2^53. */
@@ -158,6 +172,7 @@ function queriesOf(client: pg.PoolClient): SqlQueries {
 }
 
 class PostgresDatabase implements SqlDatabase {
+	readonly dialect = 'postgres';
 	readonly rowLock = ' FOR UPDATE';
 	readonly #pool: pg.Pool;
 
