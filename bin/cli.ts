@@ -93,6 +93,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 		return 0;
 	}
 	if (command === 'validate') return validate(rest, io);
+	if (command === 'export')
+		return (await import('./export')).runExport(rest, { ...io, env: process.env });
 	if (command === 'report') {
 		const [subcommand, ...args] = rest;
 		if (subcommand === 'decrypt') {
