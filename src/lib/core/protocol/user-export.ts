@@ -142,3 +142,8 @@ export function exportRefusal(status: number, code: string | undefined, message:
 	if (status === 401) return 'the destination refused the token';
 	return `the destination refused the export (${status}${code ? ` ${code}` : ''}): ${message}`;
 }
+
+/** A file name for an export started at `now`: users-2026-12-05.csv. */
+export function exportFileName(format: ExportFormat, now: number): string {
+	return `users-${new Date(now).toISOString().slice(0, 10)}.${format}`;
+}
