@@ -9,7 +9,10 @@ import { screenshot } from './screenshot';
 
 // The test of a destination without the endpoint provokes a 404 on purpose.
 failOnConsoleErrors({
-	allow: [/^Failed to load resource: the server responded with a status of 404 \(Not Found\)$/]
+	allow: [
+		/^Failed to load resource: the server responded with a status of 404 \(Not Found\)$/,
+		/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/
+	]
 });
 
 const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
@@ -141,4 +144,27 @@ test('says so when the destination has no export endpoint', async ({ page }, tes
 	);
 	await expect(page.getByTestId('export-log-status').first()).toHaveText('Failed');
 	await fits(page, testInfo, 'no-endpoint');
+});
+
+test('resumes an export the connection dropped, each user once', async ({ page }) => {
+	await configure(page, api.url);
+	for (const field of ['given_name', 'family_name', 'username', 'nickname']) {
+		await page.getByTestId(`export-field-${field}`).uncheck();
+	}
+	await page.getByTestId('export-format-json').check();
+	await page.route('**/api/v1/users?*', (route) => route.abort('internetdisconnected'));
+	await page.getByTestId('export-start').click();
+	await expect(page.getByTestId('export-status')).toContainText(
+		'The connection dropped after 0 users'
+	);
+	await expect(page.getByTestId('export-log-status').first()).toHaveText('Interrupted');
+
+	await page.unroute('**/api/v1/users?*');
+	const downloading = page.waitForEvent('download');
+	await page.getByTestId('export-progress').getByRole('button', { name: 'Resume' }).click();
+	const users = JSON.parse(readFileSync((await (await downloading).path())!, 'utf8'));
+	expect(users.map((user: { user_id: string }) => user.user_id)).toEqual(
+		Array.from({ length: 24 }, (_, index) => `ext-${index + 1}`)
+	);
+	await expect(page.getByTestId('export-status')).toHaveText('Done: 24 users exported.');
 });
