@@ -2,6 +2,8 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
+import type { UserPackage } from '../../src/lib/core/protocol/import-api';
+import { decryptReport } from '../../src/lib/core/report';
 import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
@@ -167,4 +169,49 @@ test('resumes an export the connection dropped, each user once', async ({ page }
 		Array.from({ length: 24 }, (_, index) => `ext-${index + 1}`)
 	);
 	await expect(page.getByTestId('export-status')).toHaveText('Done: 24 users exported.');
+});
+
+test('downloads the GDPR package of one user encrypted, and the report page opens it', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(90_000);
+	await configure(page, api.url);
+	const form = page.getByTestId('gdpr-package');
+	await form.getByTestId('gdpr-user-id').fill('nobody');
+	await form.getByTestId('gdpr-password').fill('correct horse');
+	await form.getByTestId('gdpr-download').click();
+	await expect(form.getByTestId('gdpr-outcome')).toHaveText(
+		'No account is connected to this user id.'
+	);
+
+	await form.getByTestId('gdpr-user-id').fill('ext-5');
+	await form.getByTestId('gdpr-password').fill('correct horse');
+	const downloading = page.waitForEvent('download');
+	await form.getByTestId('gdpr-download').click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toBe('gdpr-ext-5.ferry-report');
+	const encrypted = readFileSync((await download.path())!);
+	const opened = JSON.parse(
+		new TextDecoder().decode(await decryptReport(encrypted, { password: 'correct horse' }))
+	) as UserPackage;
+	expect(opened.user).toMatchObject({ user_id: 'ext-5', organization: 'acme' });
+	expect(opened.audit.map((entry) => entry.action)).toEqual(['created']);
+	await fits(page, testInfo, 'gdpr-saved');
+
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: 'Open report' })
+		.click();
+	await page.getByTestId('report-input').setInputFiles({
+		name: 'gdpr-ext-5.ferry-report',
+		mimeType: 'application/octet-stream',
+		buffer: encrypted
+	});
+	await page.getByTestId('password-input').fill('correct horse');
+	await page.getByTestId('open-report').click();
+	await expect(page.getByTestId('user-package-summary')).toHaveText('GDPR package of ext-5', {
+		timeout: 30_000
+	});
+	await expect(page.getByTestId('user-package')).toContainText('person5@example.com');
+	await fits(page, testInfo, 'gdpr-opened');
 });

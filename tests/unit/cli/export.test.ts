@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { UserPackage } from '../../../src/lib/core/protocol/import-api';
+import { readUserPackage } from '../../../src/lib/core/protocol/user-export';
+import { encryptReport } from '../../../src/lib/core/report';
 import { startReferenceApi, type ReferenceApi } from '../../support/reference-api';
 import { run } from './run';
 
@@ -213,5 +216,30 @@ describe('ferry export', () => {
 		expect(noToken.code).toBe(1);
 		expect(noToken.stderr).toMatch(/FERRY_NO_SUCH_VAR is not set/);
 		expect(existsSync(`${out}.partial`)).toBe(false);
+	});
+});
+
+describe('a GDPR package in the report format', () => {
+	it('is opened by ferry report decrypt', async () => {
+		const out = outPath('gdpr-ext-3.ferry-report');
+		const response = await fetch(`${api.url}/users/ext-3/export`, {
+			headers: { authorization: `Bearer ${api.token}` }
+		});
+		const plaintext = new Uint8Array(await response.arrayBuffer());
+		writeFileSync(out, await encryptReport(plaintext, { password: 'correct horse' }));
+		process.env.FERRY_PACKAGE_PASSWORD = 'correct horse';
+		const result = await run([
+			'report',
+			'decrypt',
+			out,
+			'--password-env',
+			'FERRY_PACKAGE_PASSWORD'
+		]);
+		expect(result.code, result.stderr).toBe(0);
+		const opened = readUserPackage(result.stdout) as UserPackage;
+		expect(opened.user).toMatchObject({ user_id: 'ext-3', email: 'person3@example.com' });
+		expect(opened.imports.map((entry) => [entry.row, entry.status])).toEqual([[3, 'imported']]);
+		expect(opened.audit.map((entry) => entry.action)).toEqual(['created']);
+		expect(result.stdout).not.toMatch(/\$2b\$/);
 	});
 });

@@ -10,7 +10,8 @@ import {
 	USER_CURSOR_TTL_MS,
 	USER_FILTER_NAMES,
 	type ExportedUser,
-	type UserFilters
+	type UserFilters,
+	type UserPackage
 } from './import-api';
 
 export const EXPORT_FORMATS = ['json', 'csv'] as const;
@@ -146,4 +147,29 @@ export function exportRefusal(status: number, code: string | undefined, message:
 /** A file name for an export started at `now`: users-2026-12-05.csv. */
 export function exportFileName(format: ExportFormat, now: number): string {
 	return `users-${new Date(now).toISOString().slice(0, 10)}.${format}`;
+}
+
+/** The suffix of an encrypted GDPR package: Ferry's report format, opened like a failure report. */
+export const USER_PACKAGE_SUFFIX = '.ferry-report';
+
+/** gdpr-<user id, file-safe>.ferry-report */
+export function userPackageFileName(userId: string): string {
+	return `gdpr-${userId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}${USER_PACKAGE_SUFFIX}`;
+}
+
+/** A decrypted report that is a GDPR package (JSON) rather than a failure report (CSV); else null. */
+export function readUserPackage(text: string): UserPackage | null {
+	if (!text.trimStart().startsWith('{')) return null;
+	try {
+		const value = JSON.parse(text) as Partial<UserPackage> | null;
+		const isPackage =
+			typeof value === 'object' &&
+			value !== null &&
+			typeof value.user === 'object' &&
+			Array.isArray(value.imports) &&
+			Array.isArray(value.audit);
+		return isPackage ? (value as UserPackage) : null;
+	} catch {
+		return null;
+	}
 }
