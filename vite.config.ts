@@ -10,6 +10,7 @@ const DATABASE_TESTS = [
 	'tests/unit/server/dry-run.test.ts',
 	'tests/unit/server/hardening.test.ts',
 	'tests/unit/server/identity.test.ts',
+	'tests/unit/server/users.test.ts',
 	'tests/unit/upload/fault.test.ts'
 ];
 /** Several API instances on one database: PostgreSQL only. */

@@ -111,6 +111,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 		const { runConvert } = await import('./convert');
 		return runConvert(rest, io);
 	}
+	if (command === 'export')
+		return (await import('./export')).runExport(rest, { ...io, env: process.env });
 	if (command === 'report') {
 		const [subcommand, ...args] = rest;
 		if (subcommand === 'decrypt') {

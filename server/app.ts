@@ -40,6 +40,7 @@ import {
 import { openSqlDatabase, purgeIdempotencyRecords, type SqlDatabase } from './sql';
 import { ImportStore, type UploadedRow } from './store';
 import { announcedSchema, serverRules } from './profile';
+import { UserDirectory, registerUserRoutes } from './users';
 
 declare module 'fastify' {
 	interface FastifyRequest {
@@ -306,6 +307,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
 	let db: SqlDatabase | undefined;
 	let store: ImportStore;
+	let users: UserDirectory;
 	let purgeTimer: NodeJS.Timeout | undefined;
 	const purge = async (database: SqlDatabase) => {
 		const purged = await purgeIdempotencyRecords(database, now());
@@ -314,6 +316,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 	app.addHook('onReady', async () => {
 		db = await openSqlDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
 		store = new ImportStore(db, limits, now, serverRules(schema));
+		users = new UserDirectory(db, now);
 		await purge(db);
 		const opened = db;
 		purgeTimer = setInterval(() => {
@@ -495,6 +498,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
 		{ schema: { params: idParams } },
 		async (request) => store.received(request.params.id)
 	);
+
+	registerUserRoutes(app, API, () => users);
 
 	return app;
 }

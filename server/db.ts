@@ -137,6 +137,20 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE accounts ADD COLUMN identities TEXT;
 	ALTER TABLE accounts ADD COLUMN app_metadata TEXT;
 	ALTER TABLE accounts ADD COLUMN user_metadata TEXT;
+	`,
+	// 4: the audit trail of accounts (server/audit.ts): kept after a rollback deletes the account.
+	`
+	CREATE TABLE audit_entries (
+		id INTEGER PRIMARY KEY,
+		account_id INTEGER NOT NULL,
+		user_id TEXT,
+		source_id TEXT NOT NULL REFERENCES sources(id),
+		row INTEGER,
+		action TEXT NOT NULL CHECK (action IN ('created', 'updated', 'linked', 'removed', 'unlinked')),
+		fields_json TEXT,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX audit_entries_user ON audit_entries(user_id);
 	`
 ];
 
@@ -181,6 +195,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
  * begins, and no request ever sees another's uncommitted rows.
  */
 class SqliteDatabase implements SqlDatabase {
+	readonly dialect = 'sqlite';
 	readonly rowLock = '';
 	readonly #db: Db;
 	/** Prepared statements by their text: a chunk runs the same few thousands of times. */

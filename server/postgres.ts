@@ -128,6 +128,20 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE accounts ADD COLUMN identities TEXT;
 	ALTER TABLE accounts ADD COLUMN app_metadata TEXT;
 	ALTER TABLE accounts ADD COLUMN user_metadata TEXT;
+	`,
+	// 4: the audit trail of accounts (server/audit.ts): kept after a rollback deletes the account.
+	`
+	CREATE TABLE audit_entries (
+		id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		account_id BIGINT NOT NULL,
+		user_id TEXT,
+		source_id TEXT NOT NULL REFERENCES sources(id),
+		row BIGINT,
+		action TEXT NOT NULL CHECK (action IN ('created', 'updated', 'linked', 'removed', 'unlinked')),
+		fields_json TEXT,
+		created_at BIGINT NOT NULL
+	);
+	CREATE INDEX audit_entries_user ON audit_entries(user_id);
 	`
 ];
 
@@ -170,6 +184,7 @@ function queriesOf(client: pg.PoolClient): SqlQueries {
 }
 
 class PostgresDatabase implements SqlDatabase {
+	readonly dialect = 'postgres';
 	readonly rowLock = ' FOR UPDATE';
 	readonly #pool: pg.Pool;
 

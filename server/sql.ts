@@ -29,6 +29,8 @@ export interface SqlDatabase {
 	 * ` FOR UPDATE` on PostgreSQL; empty on SQLite, whose write transactions hold the whole database.
 	 */
 	readonly rowLock: string;
+	/** Which SQL the backend speaks, for the few statements the two spell differently (JSON). */
+	readonly dialect: 'sqlite' | 'postgres';
 	close(): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../src/lib/core/protocol/import-api';
 import { FIELDS } from '../src/lib/core/schema/fields';
 import type { FieldName } from '../src/lib/core/types';
+import { recordAudit, recordRollback } from './audit';
 import { ApiError } from './errors';
 import type { SqlDatabase, SqlParam, SqlQueries } from './sql';
 import type { ServerRules } from './profile';
@@ -333,6 +334,8 @@ export class ImportStore {
 		return this.#db.transaction(async (tx) => {
 			const source = await this.#source(tx, id, this.#db.rowLock);
 			if (source.status !== 'rolled_back') {
+				const now = this.#now();
+				await recordRollback(tx, id, now);
 				const removedLinks = await tx.run(
 					"DELETE FROM connections WHERE source_id = ? AND kind = 'linked'",
 					[id]
@@ -340,7 +343,6 @@ export class ImportStore {
 				const removedAccounts = await tx.run('DELETE FROM accounts WHERE created_by_source = ?', [
 					id
 				]);
-				const now = this.#now();
 				const keptUpdates = await tx.run(
 					'UPDATE account_updates SET kept_after_rollback_at = ? WHERE source_id = ?',
 					[now, id]
@@ -569,6 +571,8 @@ export class ImportStore {
 			};
 		}
 		await this.#connect(tx, account.id, values.user_id!, sourceId, 'linked', row, now);
+		const userId = values.user_id!;
+		await recordAudit(tx, { accountId: account.id, userId, sourceId, row, action: 'linked' }, now);
 		return { row, status: 'imported', accountId: account.id };
 	}
 
@@ -593,6 +597,18 @@ export class ImportStore {
 			);
 			const accountId = created!.id;
 			await this.#connect(tx, accountId, values.user_id!, source.id, 'created', row, now);
+			await recordAudit(
+				tx,
+				{
+					accountId,
+					userId: values.user_id!,
+					sourceId: source.id,
+					row,
+					action: 'created',
+					fields: columns
+				},
+				now
+			);
 			return { row, status: 'imported', accountId };
 		}
 		const clashes = [byUserId && 'user_id', byEmail && 'email'].filter(Boolean).join(' and ');
@@ -629,6 +645,19 @@ export class ImportStore {
 			`INSERT INTO account_updates (source_id, account_id, row, fields_json, created_at)
 				 VALUES (?, ?, ?, ?, ?)`,
 			[source.id, accountId, row, JSON.stringify(columns), now]
+		);
+		await recordAudit(
+			tx,
+			{
+				accountId,
+				// Looked up by email, the account keeps the user_id it is connected to.
+				userId: connection?.user_id ?? values.user_id!,
+				sourceId: source.id,
+				row,
+				action: 'updated',
+				fields: columns
+			},
+			now
 		);
 		return connection && connection.user_id !== values.user_id
 			? { row, status: 'updated', reason: 'the account keeps its own user_id', accountId }

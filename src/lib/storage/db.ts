@@ -9,7 +9,9 @@ import {
 	SCHEMA_V1,
 	SCHEMA_V2,
 	SCHEMA_V3,
+	SCHEMA_V4,
 	type EditStepRecord,
+	type ExportRecord,
 	type FileRecord,
 	type OutboxChunkRecord,
 	type PreviewRecord,
@@ -97,6 +99,9 @@ export async function upgradeToV2(tx: Transaction): Promise<void> {
  */
 export async function upgradeToV3(): Promise<void> {}
 
+/** Version 4 adds the export log, which starts empty: no record of an earlier version changes. */
+export async function upgradeToV4(): Promise<void> {}
+
 /** Ferry's IndexedDB database: one class, one instance per tab (getDatabase). */
 export class FerryDatabase extends Dexie {
 	declare sources: Table<SourceRecord, string>;
@@ -107,6 +112,7 @@ export class FerryDatabase extends Dexie {
 	declare reports: Table<ReportRecord, string>;
 	declare outbox: Table<OutboxChunkRecord, [string, number]>;
 	declare edits: Table<EditStepRecord, [string, number]>;
+	declare exports: Table<ExportRecord, string>;
 
 	// A TypeScript-private field, not `#`: Dexie hands out a Proxy of the instance (db.vip), and
 	// `#` fields are unreachable through a Proxy.
@@ -117,7 +123,8 @@ export class FerryDatabase extends Dexie {
 		this.version(1).stores(SCHEMA_V1);
 		this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
 		this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
-		// The next schema goes here: this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
+		this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
+		// The next schema goes here: this.version(5).stores(SCHEMA_V5).upgrade(upgradeToV5);
 		this.use(strictOutboxDurability);
 
 		// Subscribed after Dexie's own handler, so it runs first; `false` stops Dexie's handler, which

@@ -39,10 +39,16 @@ export const SCHEMA_V2 = { ...SCHEMA_V1, verdicts: null } as const;
  */
 export const SCHEMA_V3 = { ...SCHEMA_V2, edits: '[sourceId+seq], sourceId' } as const;
 
+/**
+ * The export log: one record per export of users out of the destination (its filters, time, rows
+ * and status), which also keeps the position an unfinished export resumes from.
+ */
+export const SCHEMA_V4 = { ...SCHEMA_V3, exports: 'id, startedAt' } as const;
+
 /** The tables of the current schema. */
 export type TableName = {
-	[Name in keyof typeof SCHEMA_V3]: (typeof SCHEMA_V3)[Name] extends string ? Name : never;
-}[keyof typeof SCHEMA_V3];
+	[Name in keyof typeof SCHEMA_V4]: (typeof SCHEMA_V4)[Name] extends string ? Name : never;
+}[keyof typeof SCHEMA_V4];
 
 /** Lifecycle of a source. */
 export type SourceStatus =
@@ -340,4 +346,42 @@ export interface EditStepRecord {
 	label: string;
 	changes: StoredRowChange[];
 	createdAt: number;
+}
+
+/** An export's state: under way, stopped by a dropped connection (resumable), done, or refused. */
+export type ExportStatus = 'running' | 'interrupted' | 'complete' | 'failed';
+
+/** One export of users out of the destination (GET /users), and where it resumes. */
+export interface ExportRecord {
+	id: string;
+	/** The destination's API base URL. */
+	destination: string;
+	filters: {
+		organization?: string;
+		role?: string;
+		created_after?: string;
+		created_before?: string;
+		blocked?: boolean;
+	};
+	format: 'json' | 'csv';
+	/** Exported fields in order, and the name each is written under. */
+	fields: string[];
+	names: string[];
+	/** Only a sample of the first users. */
+	sample: boolean;
+	status: ExportStatus;
+	rows: number;
+	/** How much of the file is written and good: a resumed export continues from here. */
+	bytes: number;
+	/** The next page's cursor; null before the first page and once complete. */
+	cursor: string | null;
+	/** The file written: one the admin picked, or a working file in the origin's private storage. */
+	file: FileSystemFileHandle;
+	target: 'picked' | 'private';
+	fileName: string;
+	/** Why it stopped, for the admin (interrupted or failed). */
+	message: string | null;
+	startedAt: number;
+	updatedAt: number;
+	endedAt: number | null;
 }

@@ -2,7 +2,12 @@ import 'fake-indexeddb/auto';
 import Dexie, { type Transaction } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FerryDatabase, type ConnectionNotice } from '../../../src/lib/storage/db';
-import { SCHEMA_V1, SCHEMA_V2, type SourceRecord } from '../../../src/lib/storage/schema';
+import {
+	SCHEMA_V1,
+	SCHEMA_V2,
+	SCHEMA_V3,
+	type SourceRecord
+} from '../../../src/lib/storage/schema';
 import { blobBytes, bytesOf, samplePreview } from './helpers';
 import { FerryDatabaseNext, uniqueName } from './helpers';
 
@@ -46,7 +51,7 @@ describe('another tab upgrades the database', () => {
 			{ kind: 'upgraded-elsewhere', message: expect.stringContaining('updated in another tab') }
 		]);
 		expect(oldTab.isOpen()).toBe(false);
-		expect(newTab.backendDB().version).toBe(40);
+		expect(newTab.backendDB().version).toBe(50);
 		// No silent reopen: old code must not write into the new schema.
 		await expect(oldTab.sources.count()).rejects.toMatchObject({ name: 'DatabaseClosedError' });
 	});
@@ -94,7 +99,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
 
 		stubborn.close();
 		await opening;
-		expect(upgrading.backendDB().version).toBe(40);
+		expect(upgrading.backendDB().version).toBe(50);
 	});
 });
 
@@ -196,7 +201,7 @@ describe('migrations', () => {
 		expect(await db.reports.get(id)).toEqual({ ...report, bytes: expect.any(Blob) });
 		expect(await db.profiles.get(profile.signature)).toEqual(profile);
 		expect([...db.backendDB().objectStoreNames]).not.toContain('verdicts');
-		expect(db.backendDB().version).toBe(30);
+		expect(db.backendDB().version).toBe(40);
 	});
 
 	it('v2 → v3: every record stays as it was, and the empty edits table is there', async () => {
@@ -219,7 +224,25 @@ describe('migrations', () => {
 		expect(await db.files.get(STORED_SOURCE.id)).toEqual({ ...file, original: expect.any(Blob) });
 		expect((await db.previews.get(STORED_SOURCE.id))?.preview).toEqual(samplePreview());
 		expect(await db.edits.count()).toBe(0);
-		expect(db.backendDB().version).toBe(30);
+		expect(db.backendDB().version).toBe(40);
+	});
+
+	it('v3 → v4: every record stays as it was, and the empty export log is there', async () => {
+		const name = uniqueName('migrate');
+		const step = {
+			sourceId: STORED_SOURCE.id,
+			seq: 0,
+			label: 'Edit a cell',
+			changes: [],
+			createdAt: 9
+		};
+		await writeRaw(name, 3, tablesOf(SCHEMA_V3), { sources: [STORED_SOURCE], edits: [step] });
+
+		const db = track(new FerryDatabase(name));
+		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
+		expect(await db.edits.get([STORED_SOURCE.id, 0])).toEqual(step);
+		expect(await db.exports.count()).toBe(0);
+		expect(db.backendDB().version).toBe(40);
 	});
 
 	it('an upgrade function transforms the rows of the previous version (harness self-test)', async () => {

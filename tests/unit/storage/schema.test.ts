@@ -36,7 +36,7 @@ function storedSchema(idb: IDBDatabase) {
 	);
 }
 
-describe('schema v3', () => {
+describe('schema v4', () => {
 	it.each([
 		{ input: 'sources', expected: { keyPath: 'id', indexes: ['updatedAt', 'status'] } },
 		{ input: 'files', expected: { keyPath: 'sourceId', indexes: [] } },
@@ -48,7 +48,8 @@ describe('schema v3', () => {
 			input: 'outbox',
 			expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId', ['sourceId', 'state']] }
 		},
-		{ input: 'edits', expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId'] } }
+		{ input: 'edits', expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId'] } },
+		{ input: 'exports', expected: { keyPath: 'id', indexes: ['startedAt'] } }
 	])('$input: key $expected.keyPath, indexes $expected.indexes', async ({ input, expected }) => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
@@ -61,14 +62,24 @@ describe('schema v3', () => {
 		expect(stored.indexes.every((index) => !index.unique && !index.multiEntry)).toBe(true);
 	});
 
-	it('has exactly the tables of version 3, at native version 30 (Dexie multiplies by 10)', async () => {
+	it('has exactly the tables of version 4, at native version 40 (Dexie multiplies by 10)', async () => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
 		expect([...db.backendDB().objectStoreNames].sort()).toEqual(
-			['edits', 'files', 'outbox', 'previews', 'profiles', 'reports', 'results', 'sources'].sort()
+			[
+				'edits',
+				'exports',
+				'files',
+				'outbox',
+				'previews',
+				'profiles',
+				'reports',
+				'results',
+				'sources'
+			].sort()
 		);
-		expect(db.verno).toBe(3);
-		expect(db.backendDB().version).toBe(30);
+		expect(db.verno).toBe(4);
+		expect(db.backendDB().version).toBe(40);
 	});
 });
 

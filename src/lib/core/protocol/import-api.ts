@@ -5,6 +5,7 @@
  */
 import type { Algorithm } from '../identity/credential';
 import type { FieldName, FieldType } from '../types';
+import { FIELDS, SECRET_TYPES } from '../schema/fields';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -179,4 +180,106 @@ export interface ReceivedView {
 	chunks: ReceivedChunk[];
 	/** Every field name (other than `row`) that ever arrived for this source, sorted. */
 	fields: string[];
+}
+
+/** `GET /users?limit=`: users a page holds unless `limit` says otherwise, and at most. */
+export const USER_PAGE_SIZE = { default: 100, max: 1000 } as const;
+
+/** How long a `GET /users` cursor stays valid: a resumed export older than this starts over. */
+export const USER_CURSOR_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The filters of `GET /users`, as query parameters (all optional, combined with AND). */
+export interface UserFilters {
+	/** Exact organization. */
+	organization?: string;
+	/** Users that have this role among their roles. */
+	role?: string;
+	/** Accounts created in the destination at or after this instant (ISO 8601). */
+	created_after?: string;
+	/** Accounts created in the destination before this instant (ISO 8601). */
+	created_before?: string;
+	blocked?: boolean;
+}
+
+export const USER_FILTER_NAMES = [
+	'organization',
+	'role',
+	'created_after',
+	'created_before',
+	'blocked'
+] as const satisfies readonly (keyof UserFilters)[];
+
+/**
+ * Fields a user export carries: every canonical field but the secrets (password hashes, salts,
+ * credentials), plus when the destination created and last changed the account.
+ */
+export const EXPORTED_USER_FIELDS: readonly string[] = [
+	...FIELDS.filter((field) => !SECRET_TYPES.includes(field.type)).map((field) => field.name),
+	'created_at',
+	'updated_at'
+];
+
+/**
+ * One user as `GET /users` returns it: the canonical record (flat fields as text, booleans as
+ * 'true'/'false', roles, emails and metadata as JSON), absent fields left out, never a secret.
+ * `user_id` is the connected external id; an account nobody imported has none.
+ */
+export type ExportedUser = Record<string, unknown> & {
+	user_id: string | null;
+	created_at: string;
+	updated_at: string;
+};
+
+/** The answer of `GET /users`: ordered by account; `next` is the cursor of the following page. */
+export interface UserPage {
+	users: ExportedUser[];
+	next: string | null;
+}
+
+/** An import row that touched the user (GDPR package). */
+export interface UserImportRow {
+	sourceId: string;
+	sourceName: string;
+	fileName: string;
+	row: number;
+	status: RowStatus;
+	reason: string | null;
+	/** When the chunk carrying the row was applied. */
+	at: string;
+}
+
+export const AUDIT_ACTIONS = ['created', 'updated', 'linked', 'removed', 'unlinked'] as const;
+
+/**
+ * created/updated/linked: an import made or changed the account, or connected it; removed/unlinked:
+ * a rollback deleted the account the source created, or the connection it made.
+ */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+	action: AuditAction;
+	userId: string | null;
+	sourceId: string;
+	row: number | null;
+	/** The fields an update wrote (names only, never values). */
+	fields: string[] | null;
+	at: string;
+}
+
+/** `GET /users/:user_id/export`: everything the destination holds about one user. */
+export interface UserPackage {
+	/** Protocol version of the package's shape. */
+	protocol: typeof PROTOCOL_VERSION;
+	exportedAt: string;
+	user: ExportedUser;
+	account: { createdBySource: string | null };
+	connections: {
+		userId: string;
+		sourceId: string;
+		kind: 'created' | 'linked';
+		row: number;
+		at: string;
+	}[];
+	imports: UserImportRow[];
+	audit: AuditEntry[];
 }

@@ -1,5 +1,11 @@
-const TRUE = new Set(['true', 'yes', 'y', '1']);
-const FALSE = new Set(['false', 'no', 'n', '0']);
+/** The spellings of each boolean, lower-case (a destination's stored text may be any of them). */
+export const BOOLEAN_SPELLINGS = {
+	true: ['true', 'yes', 'y', '1'],
+	false: ['false', 'no', 'n', '0']
+} as const;
+
+const TRUE = new Set<string>(BOOLEAN_SPELLINGS.true);
+const FALSE = new Set<string>(BOOLEAN_SPELLINGS.false);
 
 /** true/false/yes/no/y/n/1/0 in any case; null when the value is none of them. */
 export function parseBoolean(value: string): boolean | null {
