@@ -106,6 +106,29 @@ describe('auth0', () => {
 		expect(users.filter((user) => user.custom_password_hash).length).toBeGreaterThan(8);
 	});
 
+	it.each([
+		'auth0-bulk-import.json',
+		'auth0-export.ndjson',
+		'hanko-import.json',
+		'keycloak-realm.json',
+		'supabase-users.csv',
+		'clerk.csv'
+	])('%s becomes files valid under Auth0’s documented user JSON schema', async (file) => {
+		// auth0/docs-v2 main/docs/manage-users/user-migration/bulk-user-import-schema.mdx ("User JSON
+		// schema", descriptions left out), with the phone_number and phone_verified the newer
+		// localized copies of that page list (docs/platform-formats.md §1.2).
+		const schema = JSON.parse(
+			readFileSync(join(import.meta.dirname, 'auth0.user_import.schema.json'), 'utf8')
+		);
+		const ajv = new Ajv2020({ allErrors: true, strict: false });
+		addFormats(ajv);
+		const valid = ajv.compile({ type: 'array', items: schema });
+		const written = await writeAll('auth0', readFixture(file).records);
+		expect(written.files.size).toBeGreaterThan(0);
+		for (const [name, { text }] of written.files)
+			expect(valid(JSON.parse(text)), `${name}: ${JSON.stringify(valid.errors)}`).toBe(true);
+	});
+
 	it('strips the auth0| prefix that the import adds back', () => {
 		expect(auth0User({ user_id: 'auth0|abc', email: 'a@example.org' }).user_id).toBe('abc');
 		expect(auth0User({ user_id: 'google-oauth2|1', email: 'a@example.org' }).user_id).toBe(
