@@ -36,6 +36,7 @@ Usage:
   ferry validate FILE [options]          check an export exactly as the app does
   ferry report decrypt FILE [options]    decrypt a .ferry-report failure report to CSV
   ferry convert FILE --to TARGET --out DIR   write the valid rows in a platform's import format
+  ferry export --from URL --token-env VAR --out FILE   pull users out of a destination
   ferry COMMAND --help                   the usage and options of one command
   ferry --help
 
