@@ -39,7 +39,10 @@ async function check(page: Page, testInfo: TestInfo, width: string, state: strin
 
 /** Through the nav, as a person would (on a phone too: its links wrap, never hidden). */
 async function go(page: Page, link: string) {
-	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: link, exact: true })
+		.click();
 }
 
 for (const { name, width, height } of WIDTHS) {
@@ -109,6 +112,15 @@ for (const { name, width, height } of WIDTHS) {
 		await go(page, 'Sources');
 		await expect(page.getByText(`wide-${name}.csv`).first()).toBeVisible();
 		await check(page, testInfo, name, 'sources-listed');
+
+		await go(page, 'Export');
+		await page.getByTestId('convert-target').selectOption('csv');
+		await page.getByTestId('convert-check').click();
+		await expect(page.getByTestId('convert-preflight')).toBeVisible(SLOW);
+		await check(page, testInfo, name, 'export-checked');
+		await go(page, 'Export users');
+		await expect(page.getByRole('heading', { level: 1, name: 'Export users' })).toBeVisible();
+		await check(page, testInfo, name, 'export-users');
 
 		await go(page, 'Open report');
 		const values = COLUMNS.map((column) => `${column} value`);
