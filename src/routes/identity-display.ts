@@ -1,15 +1,13 @@
 /**
  * How the import page shows identity values: a structured cell as a short summary ("2 addresses,
- * 1 primary", "bcrypt (cost 10)"), a secret never whole (maskSecret), and the credential census
- * against the destination's profile.
+ * 1 primary", "bcrypt (cost 10)"), and a secret never whole (maskSecret). The credential census
+ * in words is the core's (identity/census.ts), the CLI's too.
  */
 import { readCredentialCell, readEmailsCell, readJsonCell } from '$lib/core/identity/cells';
 import { recogniseHash } from '$lib/core/identity/hash-shapes';
 import { maskSecret } from '$lib/core/identity/mask';
-import type { DestinationProfile } from '$lib/core/profiles/types';
 import { SECRET_TYPES, fieldByName } from '$lib/core/schema/fields';
 import type { FieldName } from '$lib/core/types';
-import type { CredentialCounts } from '$lib/core/validate/verdicts';
 
 function plural(count: number, one: string, many = `${one}s`): string {
 	return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
@@ -72,38 +70,6 @@ export function shownCell(field: FieldName | null, text: string, column = ''): s
 		return `JSON object, ${plural(Object.keys(read.value as object).length, 'key')}`;
 	}
 	return text;
-}
-
-/** The algorithms a profile takes, each once, in its order. */
-export function acceptedAlgorithms(profile: DestinationProfile): string[] {
-	return [
-		...new Set(profile.passwords.flatMap((route) => route.accepts.map((rule) => rule.algorithm)))
-	];
-}
-
-/**
- * The census as the admin reads it: "9,970 bcrypt, 30 md5 — Hanko takes bcrypt only: 30 users will
- * reset their password". Null when no row has a credential.
- */
-export function credentialLine(
-	census: CredentialCounts,
-	profile: DestinationProfile,
-	resets: number
-): string | null {
-	const entries = Object.entries(census)
-		.filter(([, rows]) => (rows ?? 0) > 0)
-		.sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
-	if (entries.length === 0) return null;
-	const counts = entries
-		.map(([algorithm, rows]) => `${(rows ?? 0).toLocaleString('en-US')} ${algorithm}`)
-		.join(', ');
-	const accepted = acceptedAlgorithms(profile);
-	const takes =
-		accepted.length === 0
-			? `${profile.label} takes no password hashes`
-			: `${profile.label} takes ${accepted.join(', ')} only`;
-	if (resets === 0) return `${counts} — ${profile.label} takes them all`;
-	return `${counts} — ${takes}: ${plural(resets, 'user')} will reset their password`;
 }
 
 /** Role names the admin most likely means by these, as written by most platforms. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../../../src/lib/core/profiles/catalogue';
 import type { FieldName } from '../../../src/lib/core/types';
-import { credentialLine, shownCell, suggestedRole } from '../../../src/routes/identity-display';
+import { shownCell, suggestedRole } from '../../../src/routes/identity-display';
 
 const BCRYPT = '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
 
@@ -39,35 +38,6 @@ describe('shownCell: structured cells summarised, secrets never whole', () => {
 		{ column: 'username', shown: 'JBTWY3DPEHPK3PNP' }
 	])('an unmapped column named $column shows $shown', ({ column, shown }) => {
 		expect(shownCell(null, 'JBTWY3DPEHPK3PNP', column)).toBe(shown);
-	});
-});
-
-describe('credentialLine: the census against the profile', () => {
-	it.each([
-		{
-			census: { bcrypt: 9970, md5: 30 },
-			profile: PROFILES.hanko,
-			resets: 30,
-			line: '9,970 bcrypt, 30 md5 — Hanko takes bcrypt only: 30 users will reset their password'
-		},
-		{
-			census: { bcrypt: 2 },
-			profile: PROFILES.reference,
-			resets: 0,
-			line: '2 bcrypt — Ferry reference import API takes them all'
-		},
-		{
-			census: { md5: 1 },
-			profile: PROFILES.cognito,
-			resets: 1,
-			line: '1 md5 — Amazon Cognito takes no password hashes: 1 user will reset their password'
-		}
-	])('$line', ({ census, profile, resets, line }) => {
-		expect(credentialLine(census, profile, resets)).toBe(line);
-	});
-
-	it('says nothing when no row has a credential', () => {
-		expect(credentialLine({}, PROFILES.hanko, 0)).toBeNull();
 	});
 });
 

@@ -103,18 +103,22 @@ export function preflight(builder: CensusBuilder): PreflightItem[] {
 			subject: reason,
 			message: `${count.toLocaleString('en')} ${SKIPPED[reason]} → left out (${target.label} cannot take them).`
 		});
+	let said = false;
 	for (const [algorithm, count] of Object.entries(census.resets) as [Algorithm, number][]) {
 		const credential = builder.refused.get(algorithm)!;
 		const verdict = target.profile ? credentialVerdict(target.profile, credential) : null;
-		const why =
-			verdict?.verdict === 'unsupported'
-				? verdict.reason
-				: `${target.label}'s import cannot express this ${algorithm} hash: the user will reset the password.`;
+		// What the target takes is said once, with the first algorithm it refuses.
+		const why = said
+			? ''
+			: verdict?.verdict === 'unsupported'
+				? ` ${verdict.reason}`
+				: ` ${target.label}'s import cannot express this ${algorithm} hash: the user will reset the password.`;
+		said = true;
 		items.push({
 			count,
 			outcome: 'reset',
 			subject: algorithm,
-			message: `${count.toLocaleString('en')} ${algorithm} password ${count === 1 ? 'hash' : 'hashes'} → ${count === 1 ? 'that user resets the password' : 'those users reset their password'}. ${why}`
+			message: `${count.toLocaleString('en')} ${algorithm} password ${count === 1 ? 'hash' : 'hashes'} → ${count === 1 ? 'that user resets the password' : 'those users reset their password'}.${why}`
 		});
 	}
 	for (const [field, count] of Object.entries(census.dropped) as [FieldName, number][])

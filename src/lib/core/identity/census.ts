@@ -18,7 +18,7 @@ const count = (rows: number) => rows.toLocaleString('en-US');
  * What the profile takes, per algorithm: the bare name when some route takes it unconditionally,
  * else its conditions ("bcrypt (variant 2a)"), so a `$2b$` file is not told "Hanko takes bcrypt".
  */
-function acceptedAlgorithms(profile: DestinationProfile): string[] {
+export function acceptedAlgorithms(profile: DestinationProfile): string[] {
 	const conditions = new Map<string, string[] | null>();
 	for (const rule of profile.passwords.flatMap((route) => route.accepts)) {
 		const when = Object.entries(rule.when ?? {}).map(
