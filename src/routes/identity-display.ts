@@ -13,8 +13,17 @@ function plural(count: number, one: string, many = `${one}s`): string {
 	return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
-export function isSecretField(field: FieldName | null): boolean {
+/** Columns whose name says they hold a secret (a TOTP secret, a token), masked even unmapped. */
+const SECRET_COLUMN = /secret|passw|hash|salt|token|(^|[^a-z])key$/i;
+
+/** A field whose values are secrets (a hash, a salt, a credential). */
+function isSecretField(field: FieldName | null): boolean {
 	return field !== null && SECRET_TYPES.includes(fieldByName(field).type);
+}
+
+/** A column whose cells are secrets: mapped to a hash or credential, or named like a secret. */
+export function isSecretColumn(field: FieldName | null, column: string): boolean {
+	return field === null ? SECRET_COLUMN.test(column) : isSecretField(field);
 }
 
 /** A credential cell as its algorithm and the params worth seeing: "bcrypt (cost 10)". */
@@ -35,9 +44,6 @@ function credentialSummary(text: string): string {
 	return shown.length > 0 ? `${algorithm} (${shown.join(', ')})` : algorithm;
 }
 
-/** Columns whose name says they hold a secret (a TOTP secret, a token), masked even unmapped. */
-const SECRET_COLUMN = /secret|passw|hash|salt|token|(^|[^a-z])key$/i;
-
 /**
  * What a cell of a column mapped to `field` shows: structured values summarised, secrets (by
  * field, or by the column's name when it is not imported) masked, anything else as it is.
@@ -45,7 +51,7 @@ const SECRET_COLUMN = /secret|passw|hash|salt|token|(^|[^a-z])key$/i;
 export function shownCell(field: FieldName | null, text: string, column = ''): string {
 	const value = text.trim();
 	if (value === '') return text;
-	if (field === null) return SECRET_COLUMN.test(column) ? maskSecret(value) : text;
+	if (field === null) return isSecretColumn(field, column) ? maskSecret(value) : text;
 	const { type, jsonShape } = fieldByName(field);
 	if (type === 'credential' || field === 'password_hash') {
 		const summary = credentialSummary(value);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldName } from '../../../src/lib/core/types';
-import { shownCell, suggestedRole } from '../../../src/routes/identity-display';
+import { isSecretColumn, shownCell, suggestedRole } from '../../../src/routes/identity-display';
 
 const BCRYPT = '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
 
@@ -49,5 +49,19 @@ describe('suggestedRole', () => {
 		['Support Agent', 'support_agent']
 	])('%s → %s', (value, role) => {
 		expect(suggestedRole(value)).toBe(role);
+	});
+});
+
+describe('isSecretColumn: what is never shown whole, in the edit dialog too', () => {
+	it.each([
+		{ field: 'password_hash', column: 'hash', secret: true },
+		{ field: 'password', column: 'custom_password_hash', secret: true },
+		{ field: 'password_salt', column: 'salt', secret: true },
+		{ field: 'email', column: 'email', secret: false },
+		{ field: null, column: 'otp_secret.secret', secret: true },
+		{ field: null, column: 'api_key', secret: true },
+		{ field: null, column: 'notes', secret: false }
+	] as const)('$column mapped to $field: $secret', ({ field, column, secret }) => {
+		expect(isSecretColumn(field, column)).toBe(secret);
 	});
 });
