@@ -19,19 +19,35 @@ const STANDS_IN_FOR: Partial<Record<FieldName, readonly FieldName[]>> = {
 	password_salt: ['password', 'password_hash']
 };
 
-/** What the profile takes of this field (its own entry, or that of the field it stands in for). */
-export function acceptedField(
-	profile: DestinationProfile,
-	field: FieldName
-): Omit<ProfileField, 'name'> | undefined {
+/** The fields a row's password credential is read from, judged even where no password is taken. */
+export const CREDENTIAL_FIELDS: readonly FieldName[] = [
+	'password',
+	'password_hash',
+	'password_salt'
+];
+
+type Acceptance = Omit<ProfileField, 'name'> | undefined;
+
+function acceptance(profile: DestinationProfile, field: FieldName): Acceptance {
 	const own = profile.fields.find((candidate) => candidate.name === field);
 	if (own) return own;
 	const other = profile.fields.find((candidate) => STANDS_IN_FOR[field]?.includes(candidate.name));
 	if (other) return { required: false, maxLength: other.maxLength };
 	// A hash is judged even where the destination takes none: the row then says the user resets.
-	if (STANDS_IN_FOR.password_salt!.includes(field) || field === 'password_salt')
-		return { required: false, maxLength: DEFAULT_MAX_LENGTH };
-	return undefined;
+	return CREDENTIAL_FIELDS.includes(field)
+		? { required: false, maxLength: DEFAULT_MAX_LENGTH }
+		: undefined;
+}
+
+/** Per profile, each field's acceptance once: every sent row asks it of every field. */
+const ACCEPTANCES = new WeakMap<DestinationProfile, Map<FieldName, Acceptance>>();
+
+/** What the profile takes of this field (its own entry, or that of the field it stands in for). */
+export function acceptedField(profile: DestinationProfile, field: FieldName): Acceptance {
+	let known = ACCEPTANCES.get(profile);
+	if (!known) ACCEPTANCES.set(profile, (known = new Map()));
+	if (!known.has(field)) known.set(field, acceptance(profile, field));
+	return known.get(field);
 }
 
 /** Required fields of the profile that no mapped field gives (email is given by emails). */

@@ -7,7 +7,7 @@ import { readCredentialCell, readEmailsCell, readJsonCell } from '../identity/ce
 import type { Credential } from '../identity/credential';
 import type { EmailAddress } from '../identity/emails';
 import type { FirebaseHashConfig } from '../identity/firebase';
-import { acceptedField, credentialVerdict } from '../profiles/rules';
+import { CREDENTIAL_FIELDS, acceptedField, credentialVerdict } from '../profiles/rules';
 import type { DestinationProfile } from '../profiles/types';
 import { fieldByName } from '../schema/fields';
 import type { DateColumnOrder, DateOrder, FieldName, Mapping } from '../types';
@@ -170,8 +170,6 @@ function mappedRoles(
 	const mapped = roles.map((role) => (Object.hasOwn(roleMap, role) ? roleMap[role].trim() : role));
 	return [...new Set(mapped.filter((role) => role !== ''))];
 }
-
-const CREDENTIAL_FIELDS: readonly FieldName[] = ['password', 'password_hash', 'password_salt'];
 
 /**
  * A record of mapped fields (canonicalRecord) in canonical form, with what the destination's
