@@ -6,6 +6,7 @@ import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 import { COLUMNS, expectFits, wideCsv } from './wide';
+import { connectTo } from './destination';
 
 /*
  * Fixing rows in place: edit a cell, make a duplicate, replace in a column, drop a row, undo; the
@@ -47,11 +48,7 @@ test.afterAll(() => api?.stop());
 
 async function configure(page: Page): Promise<void> {
 	await page.getByRole('link', { name: 'Settings', exact: true }).click();
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId('settings-mode-create').check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN);
 	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	await page.getByTestId('dropzone').waitFor();
 }

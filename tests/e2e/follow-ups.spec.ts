@@ -5,6 +5,7 @@ import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 import { expectFits, wideCsv } from './wide';
+import { connectTo } from './destination';
 
 failOnConsoleErrors();
 test.use({ locale: 'en-US' });
@@ -46,11 +47,7 @@ function csv(emails: string[], run: string): Buffer {
 async function openWith(page: Page, mode: 'link' | 'create', name: string, file: Buffer) {
 	await page.setViewportSize({ width: WIDTHS[0], height: 900 });
 	await page.goto('/settings');
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId(`settings-mode-${mode}`).check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN, mode);
 	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: file });
 }

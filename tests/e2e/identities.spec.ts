@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ReferenceApi } from '../support/reference-api';
 import { dropFile } from './drop';
+import { connectTo } from './destination';
 
 const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4174)}`;
 const TOKEN = 't';
@@ -35,11 +36,7 @@ test.afterAll(() => api?.stop());
 async function upload(page: Page, file: string): Promise<void> {
 	await page.goto('/');
 	await page.getByRole('link', { name: 'Settings', exact: true }).click();
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId('settings-mode-create').check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN);
 	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	await page.getByTestId('dropzone').waitFor();
 	await dropFile(page, fixture(file), 'application/json');

@@ -5,6 +5,7 @@ import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { connectTo } from './destination';
 
 failOnConsoleErrors();
 
@@ -35,11 +36,7 @@ async function openImport(page: Page): Promise<void> {
 /** Points the app at the test's API in create mode, and fetches its schema. */
 async function configure(page: Page): Promise<void> {
 	await openSettings(page);
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId('settings-mode-create').check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN);
 }
 
 async function chooseProfile(page: Page, name: string): Promise<void> {

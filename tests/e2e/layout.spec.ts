@@ -5,6 +5,7 @@ import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
 import { COLUMNS, CUSTOM, expectFits, wideCsv } from './wide';
+import { connectTo } from './destination';
 
 /*
  * Every page and state at a laptop's and a phone's width, with a 30-column file: the page never
@@ -63,11 +64,7 @@ for (const { name, width, height } of WIDTHS) {
 		await go(page, 'Admin keys');
 		await check(page, testInfo, name, 'keys');
 		await go(page, 'Settings');
-		await page.getByTestId('settings-url').fill(api.url);
-		await page.getByTestId('settings-token').fill(TOKEN);
-		await page.getByTestId('settings-mode-create').check();
-		await page.getByTestId('settings-test').click();
-		await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+		await connectTo(page, api.url, TOKEN);
 		await check(page, testInfo, name, 'settings');
 
 		await go(page, 'Import');

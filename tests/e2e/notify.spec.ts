@@ -3,6 +3,7 @@ import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { connectTo } from './destination';
 
 /*
  * A long validation or upload that ends while the tab is in the background says so in a system
@@ -81,11 +82,7 @@ async function turnOn(page: Page) {
 
 /** Points the app at the test's API from the settings page, then opens the import page. */
 async function configure(page: Page) {
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId('settings-mode-create').check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN);
 	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	await page.getByTestId('dropzone').waitFor();
 }

@@ -8,6 +8,7 @@ import { ReferenceApi } from '../support/reference-api';
 import { expectNoAxeViolations } from './axe';
 import { failOnConsoleErrors } from './console';
 import { screenshot } from './screenshot';
+import { connectTo } from './destination';
 
 failOnConsoleErrors();
 test.use({ locale: 'en-US' });
@@ -40,11 +41,7 @@ function sixRows(run: string): Buffer {
 
 async function linkToApi(page: Page): Promise<void> {
 	await page.getByRole('link', { name: 'Settings', exact: true }).click();
-	await page.getByTestId('settings-url').fill(api.url);
-	await page.getByTestId('settings-token').fill(TOKEN);
-	await page.getByTestId('settings-mode-link').check();
-	await page.getByTestId('settings-test').click();
-	await expect(page.getByTestId('settings-check')).toHaveText('Connected');
+	await connectTo(page, api.url, TOKEN, 'link');
 	await page.getByRole('link', { name: 'Import', exact: true }).click();
 	await page.getByTestId('dropzone').waitFor();
 }
