@@ -186,9 +186,7 @@ export class ValidationPlan {
 			requireOneTrue.length > 0
 				? { fields: [...requireOneTrue], columns: columnsOf(requireOneTrue) }
 				: null;
-		this.credentialColumns = (['password', 'password_hash'] as const)
-			.map((field) => columnOf.get(field) ?? -1)
-			.filter((column) => column >= 0);
+		this.credentialColumns = columnsOf(['password', 'password_hash']);
 		this.registrationSlot = this.dateChecks.findIndex((c) => c.field === 'registration_date');
 		this.loginSlot = this.dateChecks.findIndex((c) => c.field === 'last_login_date');
 	}
