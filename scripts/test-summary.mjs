@@ -19,6 +19,11 @@ for (const file of process.argv.slice(2)) {
 		passed += report.stats.expected;
 		failed += report.stats.unexpected + report.stats.flaky;
 		skipped += report.stats.skipped;
+		// Errors outside any test (a web server that cannot start) end the run with no test failed.
+		for (const error of report.errors ?? []) {
+			console.error(`summary: ${file}: ${String(error.message).split('\n')[0]}`);
+			failed += 1;
+		}
 	}
 }
 console.log(`\nall tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
