@@ -125,21 +125,20 @@ async function prepareFiles(): Promise<BenchFile[]> {
 // ---- the runs ----------------------------------------------------------------------------------
 
 interface Run {
-	/** What the target is judged on: the CLI's high-water mark, the renderers' summed peak. */
-	peakBytes: number;
 	/**
-	 * Chromium: the renderers' summed resident set on the idle page, before the file. Shared pages
-	 * (Chromium's own code) count once per renderer, so the peak's rise over it is what the file cost.
+	 * What the target is judged on: the CLI's high-water mark; in Chromium the renderers' summed
+	 * proportional set (PSS), which divides each shared page among the processes that map it. A
+	 * sum of resident sets counts Chromium's own code once per renderer (the page and its workers'
+	 * processes), about 230 MB of the idle page that the page does not use more than once.
 	 */
+	peakBytes: number;
+	/** Chromium: the same measure on the idle page, before the file. */
 	idleBytes: number | null;
 	/** The whole process tree's summed resident set, sampled every SAMPLE_MS. */
 	treePeakBytes: number;
-	/**
-	 * Chromium: the renderers' summed proportional set (PSS) at its peak, and on the idle page:
-	 * shared pages counted once, not once per renderer.
-	 */
-	pssPeakBytes: number | null;
-	pssIdleBytes: number | null;
+	/** Chromium: the renderers' summed resident set (RSS) at its peak and on the idle page. */
+	rssPeakBytes: number | null;
+	rssIdleBytes: number | null;
 	/** Counts, or why there are none. */
 	outcome: string;
 	/** A stop with a message (exit 2, the app's error panel): a clear stop, not a crash. */
@@ -177,8 +176,8 @@ async function runCli(file: BenchFile): Promise<Run> {
 		peakBytes: peak.highWater,
 		idleBytes: null,
 		treePeakBytes: peak.tree,
-		pssPeakBytes: null,
-		pssIdleBytes: null,
+		rssPeakBytes: null,
+		rssIdleBytes: null,
 		ms
 	};
 	if (code === 0) {
@@ -234,11 +233,11 @@ async function runChromium(browser: Browser, file: BenchFile, preview: ChildProc
 		const ms = Date.now() - started;
 		const peak = memory.stop();
 		const common = {
-			peakBytes: peak.renderers,
-			idleBytes: memory.before.renderers,
+			peakBytes: peak.pss,
+			idleBytes: memory.before.pss,
 			treePeakBytes: peak.tree,
-			pssPeakBytes: peak.pss,
-			pssIdleBytes: memory.before.pss,
+			rssPeakBytes: peak.renderers,
+			rssIdleBytes: memory.before.renderers,
 			ms
 		};
 		if (!settled)
@@ -371,7 +370,7 @@ function print(
 		return [mb(run.peakBytes) + idle, `${ratio.toFixed(2)}×`, run.outcome, met ? 'yes' : 'NO'];
 	};
 	console.log(
-		'| file | size | CLI peak | × size | CLI outcome | target | Chromium renderer peak (idle page) | × size | Chromium outcome | target | bound |'
+		'| file | size | CLI peak | × size | CLI outcome | target | Chromium renderer PSS peak (idle page) | × size | Chromium outcome | target | bound |'
 	);
 	console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const { file, runs } of results)
@@ -389,9 +388,9 @@ function print(
 		for (const [runtime, run] of Object.entries(runs))
 			console.log(
 				`  ${file.label}, ${runtime}: whole process tree peak ${mb(run.treePeakBytes)}, ` +
-					(run.pssPeakBytes === null
+					(run.rssPeakBytes === null
 						? ''
-						: `renderers' PSS peak ${mb(run.pssPeakBytes)} (idle page ${mb(run.pssIdleBytes ?? 0)}), `) +
+						: `renderers' summed RSS peak ${mb(run.rssPeakBytes)} (idle page ${mb(run.rssIdleBytes ?? 0)}), `) +
 					`${(run.ms / 1000).toFixed(1)} s`
 			);
 }
