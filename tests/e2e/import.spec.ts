@@ -122,6 +122,8 @@ test('a Windows-1252 semicolon file is transcoded, and the encoding can be overr
 	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
 	await expect(page.getByTestId('issue-invalid_boolean')).toHaveAttribute('data-count', '1');
 	await expect(page.getByTestId('issue-invalid_date')).toHaveAttribute('data-count', '1');
+	// Its dates are dotted: no slash date, so no day-or-month-first choice is offered.
+	await expect(page.getByTestId('date-order')).toHaveCount(0);
 	const { rows, valid, invalid, warnings } = cli(fixture('legacy-1252.csv'));
 	expect({ rows, valid, invalid, warnings }).toEqual({
 		rows: 6,
@@ -207,4 +209,28 @@ test('bad input gets a clear message, not a hang', async ({ page }) => {
 		buffer: Buffer.from('user_id,email\n1,a@example.com\n2,"b@example.com\n3,c@example.com\n')
 	});
 	await expect(page.getByTestId('error')).toContainText(/line 3/);
+});
+
+test('the day-or-month-first choice appears for slash dates, and changing it re-reads them', async ({
+	page
+}) => {
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'slash-dates.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(
+			'user_id,email,created_at\n1,a@example.com,03/04/2024\n2,b@example.com,05/06/2023\n'
+		)
+	});
+	await expectCounts(page, { rows: 2, valid: 2, invalid: 0, warnings: 0 });
+	// The default follows the browser's locale; the other choice re-reads the column.
+	const evidence = page.getByTestId('date-evidence');
+	await expect(evidence).toHaveText(/^created_at: ambiguous, read (dmy|mdy)$/);
+	const other = (await evidence.textContent())!.endsWith('dmy') ? 'mdy' : 'dmy';
+	await page
+		.getByTestId('date-order')
+		.getByLabel(other === 'dmy' ? 'day first' : 'month first')
+		.check();
+	await expect(evidence).toHaveText(`created_at: ambiguous, read ${other}`);
 });
