@@ -1,4 +1,4 @@
-import { readCsvRecords, restoreCells } from './csv/reference';
+import { readCsvRecords, restoreRecords } from './csv/reference';
 import { CsvRecordParser } from './csv/parser';
 import { readJsonRecords, recordAligner } from './json/records';
 import { JsonRecordScanner } from './json/scanner';
@@ -34,7 +34,7 @@ export function parseRecordRange(
 			offset: base.offset,
 			line: base.line
 		});
-		return restoreCells(layout, [...parser.push(bytes), ...parser.finish()]);
+		return restoreRecords(layout, [...parser.push(bytes), ...parser.finish()]);
 	}
 	const scanner = new JsonRecordScanner('range', { ...base, column: 1 });
 	const records = scanner.push(bytes).map(recordAligner(layout, transform));

@@ -86,14 +86,8 @@ const byId = (records: CanonicalRecord[]) =>
 describe.each(TARGET_NAMES.map((name) => [name]))('%s round trip', (name) => {
 	it.each(SOURCES.map(({ file, records }) => [file, records] as const))(
 		'%s: read back to the same canonical records',
-		async (_file, source) => {
+		async (_file, records) => {
 			const target = TARGETS[name];
-			// Ferry's Cognito preset reads CSV as RFC 4180, so Cognito's `\,` is a separator to it.
-			const records = source.filter(
-				(record) =>
-					name !== 'cognito' ||
-					!Object.values(record).some((value) => typeof value === 'string' && value.includes(','))
-			);
 			const written = await writeAll(target, records);
 			const kept = records.filter((record) => target.skipReason(record) === null);
 			expect(written.skipped.length).toBe(records.length - kept.length);
@@ -110,4 +104,13 @@ describe.each(TARGET_NAMES.map((name) => [name]))('%s round trip', (name) => {
 			expect(byId(back)).toEqual(byId(kept.map((record) => heldBy(name, record))));
 		}
 	);
+});
+
+it('cognito: the fixtures hold values with a comma, which it writes as \\,', async () => {
+	const written = await writeAll(
+		'cognito',
+		SOURCES.flatMap(({ records }) => records)
+	);
+	const text = [...written.files.values()].map((file) => file.text).join('');
+	expect(text).toContain('\\,');
 });

@@ -2,16 +2,41 @@ import { throwIfAborted } from '../errors';
 import { DEFAULT_CHUNK_SIZE, type ReadOptions } from '../read-options';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout, RecordSpan } from '../types';
-import { cellRestorer } from '../formats/presets';
+import { cellRestorer, recordRestorer } from '../formats/presets';
 import { CsvRecordParser } from './parser';
 
 /**
- * Gives back the cells of records as the layout's preset wrote them (a Ferry failure report's
- * formula protection taken off), in place; the records as they are for every other layout.
+ * Rejoins, in place, a record with more fields than `columns` by a preset's record restorer
+ * (Cognito's `\,`): its fields padded to `columns` again and its fieldCount the rejoined count, so
+ * only a record still too long is ragged. Whether the record changed.
  */
-export function restoreCells(layout: Layout, records: RecordSpan[]): RecordSpan[] {
-	const restore = cellRestorer(layout.preset);
-	if (restore) for (const record of records) record.fields = record.fields.map(restore);
+export function rejoinRecord(
+	restore: (fields: string[], columns: number) => string[],
+	record: RecordSpan,
+	columns: number
+): boolean {
+	if (record.fieldCount <= columns) return false;
+	const fields = restore(record.fields.slice(0, record.fieldCount), columns);
+	if (fields.length === record.fieldCount) return false;
+	record.fieldCount = fields.length;
+	while (fields.length < columns) fields.push('');
+	record.fields = fields;
+	return true;
+}
+
+/**
+ * Gives back records as the layout's preset wrote them, in place: records rejoined (Cognito's
+ * `\,`), then cells restored (a Ferry failure report's formula protection taken off); the records
+ * as they are for every other layout.
+ */
+export function restoreRecords(layout: Layout, records: RecordSpan[]): RecordSpan[] {
+	const restoreCell = cellRestorer(layout.preset);
+	const restoreRecord = recordRestorer(layout.preset);
+	if (!restoreCell && !restoreRecord) return records;
+	for (const record of records) {
+		if (restoreRecord) rejoinRecord(restoreRecord, record, layout.columns.length);
+		if (restoreCell) record.fields = record.fields.map(restoreCell);
+	}
 	return records;
 }
 
@@ -39,11 +64,11 @@ export async function* readCsvRecords(
 		const bytes = await source.read(position, Math.min(source.size, position + chunkSize));
 		if (bytes.length === 0) break;
 		position += bytes.length;
-		const records = restoreCells(layout, parser.push(bytes));
+		const records = restoreRecords(layout, parser.push(bytes));
 		options.onProgress?.(position);
 		if (records.length > 0) yield records;
 	}
 	throwIfAborted(options.signal);
-	const records = restoreCells(layout, parser.finish());
+	const records = restoreRecords(layout, parser.finish());
 	if (records.length > 0) yield records;
 }

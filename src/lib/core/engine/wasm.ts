@@ -1,5 +1,5 @@
 import { FerryError, throwIfAborted } from '../errors';
-import { cellRestorer } from '../formats/presets';
+import { restoresCsv } from '../formats/presets';
 import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
@@ -69,8 +69,8 @@ export function localRunner(tools: RangeTools, source: ByteSource, sliceSize: nu
  * the row kernel checks cells on the bytes, and only the cells it hands back become strings.
  * The ranges' verdicts are put together in order here: duplicates, column-wide date orders,
  * counts. JSON layouts are split into records by the WebAssembly splitter and parsed one by one;
- * delimiters the indexer cannot take (beyond ASCII) and presets that restore cells go to the
- * reference engine, so the result then says engine 'js'.
+ * delimiters the indexer cannot take (beyond ASCII) and presets that restore records or cells go
+ * to the reference engine, so the result then says engine 'js'.
  */
 export async function createWasmEngine(
 	modules: WasmModules,
@@ -91,10 +91,9 @@ export async function createWasmEngine(
 		scan(request: ScanRequest): Promise<ScanResult> {
 			if (request.layout.format !== 'csv') return jsonScan(request);
 			const delimiter = indexableDelimiter(request.layout);
-			// The row kernel checks cells on the file's bytes: cells a preset restores first (a Ferry
-			// failure report, small by nature) are read by the reference engine, value by value.
-			if (delimiter < 0 || cellRestorer(request.layout.preset))
-				return referenceEngine.scan(request);
+			// The row kernel checks cells on the file's bytes: records or cells a preset restores first
+			// (a Ferry failure report, Cognito's `\,`) are read by the reference engine, value by value.
+			if (delimiter < 0 || restoresCsv(request.layout.preset)) return referenceEngine.scan(request);
 			const runner = request.ranges ?? localRunner(tools, request.source, sliceSize);
 			return new RangedScan(name, runner, rangeSize, delimiter, request).run();
 		}

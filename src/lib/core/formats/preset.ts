@@ -21,7 +21,16 @@ export interface Preset {
 	transformRecord?(record: Record<string, unknown>): Record<string, unknown>;
 	/** CSV: gives back a cell's value as the export's writer had it before it encoded it. */
 	restoreCell?(cell: string): string;
-	/** How the notice names what restoreCell did: "N values {done}{where} ({why})." */
+	/**
+	 * CSV: gives back the values of a record read as more than `columns` fields, for a writer that
+	 * escapes the delimiter inside a value instead of quoting it (Cognito's `\,`). Only records
+	 * that overflow are handed to it; fields still beyond `columns` after it make a ragged row.
+	 */
+	restoreRecord?(fields: string[], columns: number): string[];
+	/**
+	 * How the notice names what restoreCell did ("N values {done}{where} ({why}).") or
+	 * restoreRecord did ("N rows …").
+	 */
 	restoreNote?: { done: string; why: string };
 }
 

@@ -36,9 +36,21 @@ export function presetById(id: string | null): Preset | null {
 	return (id && BY_ID.get(id)) || null;
 }
 
-/** The id of the first preset whose signature matches, or null. */
+/**
+ * The id of the first preset whose signature matches, or null. Each preset judges the sample as it
+ * would read it: with the records it restores (Cognito's `\,`) rejoined.
+ */
 export function detectPreset(input: PresetInput): string | null {
-	return PRESETS.find((preset) => preset.detect(input))?.id ?? null;
+	return PRESETS.find((preset) => preset.detect(restoredInput(preset, input)))?.id ?? null;
+}
+
+function restoredInput(preset: Preset, input: PresetInput): PresetInput {
+	const restore = preset.restoreRecord;
+	const columns = input.keys.length;
+	if (!restore || input.format !== 'csv' || input.sample.every((row) => row.length <= columns))
+		return input;
+	const sample = input.sample.map((row) => (row.length > columns ? restore(row, columns) : row));
+	return { ...input, sample };
 }
 
 /** Applies the preset's record transform; the record itself when there is none. */
@@ -55,15 +67,32 @@ export function cellRestorer(preset: string | null): ((cell: string) => string) 
 	return presetById(preset)?.restoreCell ?? null;
 }
 
+/** How a preset restores a CSV record with more fields than columns, or null when it does not. */
+export function recordRestorer(
+	preset: string | null
+): ((fields: string[], columns: number) => string[]) | null {
+	return presetById(preset)?.restoreRecord ?? null;
+}
+
+/** Whether a preset reads CSV other than as it is written: its records or cells are restored. */
+export function restoresCsv(preset: string | null): boolean {
+	return cellRestorer(preset) !== null || recordRestorer(preset) !== null;
+}
+
 /**
- * The notice after a preset restored the cells of the head: how many data values changed and why;
- * `where` says which rows were looked at when the head is not the whole file.
+ * The notice after a preset restored the head: how many data values (or, for a record restorer,
+ * rows) changed and why; `where` says which rows were looked at when the head is not the whole file.
  */
-export function restoredNotice(preset: string | null, changed: number, where: string): string {
+export function restoredNotice(
+	preset: string | null,
+	changed: number,
+	where: string,
+	unit: 'value' | 'row' = 'value'
+): string {
 	const found = presetById(preset);
 	const note = found?.restoreNote ?? { done: 'restored', why: 'as the export wrote them' };
-	const values = `${changed.toLocaleString('en')} ${changed === 1 ? 'value' : 'values'}`;
-	return `${found?.label ?? 'Export'}: ${values} ${note.done}${where} (${note.why}).`;
+	const counted = `${changed.toLocaleString('en')} ${unit}${changed === 1 ? '' : 's'}`;
+	return `${found?.label ?? 'Export'}: ${counted} ${note.done}${where} (${note.why}).`;
 }
 
 /** Key → field for the keys a preset imports. */

@@ -1,6 +1,7 @@
 import { CsvRecordParser } from '../csv/parser';
 import { FerryError } from '../errors';
-import { cellRestorer, restoredNotice } from '../formats/presets';
+import { rejoinRecord } from '../csv/reference';
+import { cellRestorer, recordRestorer, restoredNotice } from '../formats/presets';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
@@ -116,7 +117,8 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 		header,
 		sample: data.slice(0, PREVIEW_RECORDS).map((record) => record.fields)
 	});
-	const restored = restoreHead(preset, records, header ? 1 : 0, complete);
+	const width = header ? records[0].fields.length : numbered.length;
+	const restored = restoreHead(preset, records, header ? 1 : 0, width, complete);
 	if (restored) notices.push(restored);
 	const keys = header ? records[0].fields : numbered;
 	const columns = header ? uniqueNames(keys) : keys;
@@ -143,28 +145,34 @@ function inspectCsv(text: string, complete: boolean, hooks: InspectHooks): Inspe
 }
 
 /**
- * Restores the cells of the head's records in place when the preset says how (a Ferry failure
- * report's formula protection, Auth0's CSV-injection quote, Postgres' `+00` offsets), and says how
- * many data values it changed; null for other presets.
+ * Restores the head's records in place when the preset says how: records its writer split
+ * rejoined (Cognito's `\,`), cells as their writer had them (a Ferry failure report's formula
+ * protection, Auth0's CSV-injection quote, Postgres' `+00` offsets). Says how many data values it
+ * restored, or how many rows it rejoined when there were some; null for other presets.
  */
 function restoreHead(
 	preset: string | null,
 	records: RecordSpan[],
 	firstData: number,
+	columns: number,
 	complete: boolean
 ): string | null {
-	const restore = cellRestorer(preset);
-	if (!restore) return null;
+	const restoreCell = cellRestorer(preset);
+	const restoreRecord = recordRestorer(preset);
+	let rejoined = 0;
 	let changed = 0;
 	records.forEach((record, index) => {
-		const fields = record.fields.map(restore);
-		if (index >= firstData)
-			changed += fields.filter((value, i) => value !== record.fields[i]).length;
+		const isData = index >= firstData;
+		if (restoreRecord && isData && rejoinRecord(restoreRecord, record, columns)) rejoined++;
+		if (!restoreCell) return;
+		const fields = record.fields.map(restoreCell);
+		if (isData) changed += fields.filter((value, i) => value !== record.fields[i]).length;
 		record.fields = fields;
 	});
 	const rows = records.length - firstData;
 	const where = complete ? '' : ` in the first ${rows.toLocaleString('en')} rows`;
-	return restoredNotice(preset, changed, where);
+	if (rejoined > 0) return restoredNotice(preset, rejoined, where, 'row');
+	return restoreCell ? restoredNotice(preset, changed, where) : null;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------

@@ -1,5 +1,28 @@
 import { hasAll, keySet, type Preset } from '../preset';
 
+/** Whether a cell ends in a backslash that no backslash before it escapes. */
+function endsInEscape(cell: string): boolean {
+	let backslashes = 0;
+	while (cell.charCodeAt(cell.length - 1 - backslashes) === 0x5c) backslashes++;
+	return backslashes % 2 === 1;
+}
+
+/**
+ * Cognito writes a comma inside a value as `\,`, unquoted, so RFC 4180 splits the value there:
+ * while the record has more fields than columns, a cell ending in an escaping backslash is joined
+ * with the next one as `value,next`. A record that fits is left alone, so a value's own trailing
+ * backslash stays.
+ */
+export function rejoinEscapedCommas(fields: string[], columns: number): string[] {
+	const rejoined = fields.slice();
+	for (let i = 0; rejoined.length > columns && i < rejoined.length - 1;) {
+		if (endsInEscape(rejoined[i]))
+			rejoined.splice(i, 2, `${rejoined[i].slice(0, -1)},${rejoined[i + 1]}`);
+		else i++;
+	}
+	return rejoined;
+}
+
 /**
  * A Cognito user-pool CSV: the header `GetCSVHeader` returns (awsdocs amazon-cognito-developer-guide
  * cognito-user-pools-using-import-tool-csv-header.md), in any column order.
@@ -37,5 +60,7 @@ export const cognitoCsv: Preset = {
 		zoneinfo: null,
 		address: null,
 		'cognito:mfa_enabled': null
-	}
+	},
+	restoreRecord: rejoinEscapedCommas,
+	restoreNote: { done: 'rejoined', why: 'Cognito writes a comma inside a value as \\,' }
 };
