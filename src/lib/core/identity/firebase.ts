@@ -319,7 +319,7 @@ export function firebaseConfigFromFlags(text: string): FirebaseImportCommand | {
 			return {
 				error: flag.startsWith('-')
 					? `auth:import has no hash flag ${flag}; the flags are ${[...FLAG_KEYS.keys()].join(', ')}.`
-					: `Word ${index + 1} after auth:import is neither a flag nor a flag's value.`
+					: `Word ${index + 1} of the flags is neither a flag nor a flag's value.`
 			};
 		if (config[key] !== undefined) return { error: `${flag} is given twice.` };
 		const value = unquoted(equals > 0 ? word.slice(equals + 1) : (words[++index] ?? ''));
