@@ -44,7 +44,7 @@ Exit codes: 0 when it ran, whatever the data; 1 on a usage error; 2 when the inp
 (the reason on stderr).
 `;
 
-export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--to PROFILE] [--hash-config FILE.json] [--encoding E]
+export const VALIDATE_HELP = `Usage: ferry validate FILE [--json] [--to PROFILE] [--hash-config FILE] [--encoding E]
                       [--date-order dmy|mdy] [--region CC] [--max-rows N]
                       [--max-decompressed-bytes N] [--max-compression-ratio N] [--threads N]
 
@@ -56,11 +56,13 @@ printed whole (first 7 characters and "…").
 Options:
   --to PROFILE      the destination whose rules apply (default reference): one of
                     ${PROFILE_NAMES.join(', ')}
-  --hash-config FILE.json
-                    the Firebase project's password hash config, for a Firebase export: its bare
-                    hashes are then read as Firebase's modified scrypt. A JSON object {algorithm,
-                    signerKey, saltSeparator, rounds, memCost}, or with the console's names
-                    base64_signer_key, base64_salt_separator, mem_cost
+  --hash-config FILE[#USERS_FILE]
+                    the Firebase hash config, for a file of Firebase users: their bare hashes
+                    are then read with it. Either a JSON object {algorithm, signerKey,
+                    saltSeparator, rounds, memCost, …} (or the console's names base64_signer_key,
+                    base64_salt_separator, mem_cost), or a firebase auth:import command line with
+                    its --hash-algo flags, such as a line of ferry convert's hash-flags.txt
+                    (#USERS_FILE picks the command for that file when FILE holds several)
   --json            print exactly one JSON object: {format, compression, encoding, bom, delimiter (csv
                     only), header, preset, engine, profile, rows, valid, invalid, warnings, issues:
                     {code: rows with that code; codes with no row are left out}, credentials:

@@ -17,6 +17,7 @@ import {
 } from '../src/lib/core/convert';
 import { chooseEngine } from '../src/lib/core/engine/select';
 import { isFerryError } from '../src/lib/core/errors';
+import type { FirebaseHashConfig } from '../src/lib/core/identity/firebase';
 import { dateOrderOfLocale, regionOfLocale } from '../src/lib/core/locale';
 import { PROFILE_NAMES } from '../src/lib/core/profiles/types';
 import { profileByName } from '../src/lib/core/profiles/catalogue';
@@ -24,6 +25,7 @@ import type { DateOrder, FieldName } from '../src/lib/core/types';
 import type { CanonicalRecord } from '../src/lib/core/validate/normalize';
 import { ImportSession } from '../src/lib/pipeline/session';
 import { localeOfEnvironment } from './cli';
+import { readHashConfig } from './destination-options';
 import { notARegularFile } from './input-file';
 import { escapeForTerminal, jsonForTerminal } from './terminal';
 import { temporaryCopies } from './temp-copies';
@@ -34,7 +36,7 @@ interface Io {
 }
 
 export const CONVERT_HELP = `Usage: ferry convert FILE --to TARGET --out DIR [--fields a,b,…] [--rename a=b,…] [--sample N]
-                     [--profile-of-source NAME] [--json]
+                     [--profile-of-source NAME] [--hash-config FILE] [--json]
 
 Reads and validates FILE exactly as ferry validate does, then writes its valid rows into DIR in the
 target's own import format. Each file is written as NAME.partial and renamed when complete; if the
@@ -51,6 +53,8 @@ Options:
   --profile-of-source NAME
                     the destination profile the rows are validated and read with, as ferry
                     validate does (${PROFILE_NAMES.join(', ')}; default reference: every field)
+  --hash-config FILE[#USERS_FILE]
+                    the Firebase hash config FILE's hashes are read with, as in ferry validate
   --json            print one JSON object: {target, files: [{name, bytes, rows}], rows, skipped:
                     {reason: rows}, preflight: [{outcome, subject, count, message}]}
   -h, --help        show this help
@@ -70,6 +74,7 @@ interface Parsed {
 	out: string;
 	options: ConvertOptions;
 	profileName: string;
+	hashConfigPath: string | undefined;
 	json: boolean;
 }
 
@@ -99,6 +104,7 @@ function parse(argv: string[]): Parsed | 'help' {
 			rename: { type: 'string' },
 			sample: { type: 'string' },
 			'profile-of-source': { type: 'string', default: 'reference' },
+			'hash-config': { type: 'string' },
 			json: { type: 'boolean', default: false },
 			help: { type: 'boolean', short: 'h', default: false }
 		}
@@ -143,6 +149,7 @@ function parse(argv: string[]): Parsed | 'help' {
 		out: values.out,
 		options,
 		profileName: values['profile-of-source'],
+		hashConfigPath: values['hash-config'],
 		json: values.json
 	};
 }
@@ -216,11 +223,17 @@ async function writeFiles(
 
 export async function runConvert(argv: string[], io: Io): Promise<number> {
 	let parsed: Parsed | 'help';
+	let hashConfig: FirebaseHashConfig | null = null;
 	try {
 		parsed = parse(argv);
 		if (parsed === 'help') {
 			io.stdout.write(CONVERT_HELP);
 			return 0;
+		}
+		if (parsed.hashConfigPath !== undefined) {
+			const read = await readHashConfig(parsed.hashConfigPath);
+			if ('error' in read) throw new UsageError(read.error);
+			hashConfig = read.value;
 		}
 		await prepareOut(parsed.out);
 	} catch (error) {
@@ -263,7 +276,8 @@ export async function runConvert(argv: string[], io: Io): Promise<number> {
 			options: {
 				dateOrder: dateOrderOfLocale(locale) as DateOrder,
 				defaultRegion: regionOfLocale(locale),
-				now: Date.now()
+				now: Date.now(),
+				hashConfig
 			}
 		});
 		// The pre-flight first: what the target cannot take, counted over the rows to be written.

@@ -1,4 +1,5 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SourceView } from '../../src/lib/core/protocol/import-api';
 import { ReferenceApi } from '../support/reference-api';
@@ -112,6 +113,42 @@ test('a Firebase export asks for the project hash config, kept with the source',
 	// A reload takes the stored config back.
 	await page.reload();
 	await expect(page.getByTestId('hash-config-state')).toHaveText('In use');
+});
+
+test('a file written for firebase auth:import with another algorithm is read with its pasted command', async ({
+	page
+}) => {
+	const salt = Buffer.from('5a1t');
+	const md5 = createHash('md5').update(salt).update('hunter2').digest('base64');
+	const users = {
+		users: [
+			{ localId: 'u1', email: 'ana@example.org', passwordHash: md5, salt: salt.toString('base64') }
+		]
+	};
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'users-2.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify(users))
+	});
+	await expect(page.getByTestId('hash-config')).toBeVisible();
+	await page.getByTestId('hash-config-algorithm').selectOption('command');
+	await page
+		.getByTestId('hash-config-command')
+		.fill('firebase auth:import users-2.json --hash-algo=MD5 --rounds=2');
+	await expect(page.getByTestId('hash-config-problem')).toContainText('one round only');
+	await expect(page.getByTestId('hash-config-apply')).toBeDisabled();
+	await page
+		.getByTestId('hash-config-command')
+		.fill(
+			'firebase auth:import users-2.json --hash-algo=MD5 --rounds=1 --hash-input-order=SALT_FIRST'
+		);
+	await expect(page.getByTestId('hash-config-summary')).toHaveText('Reads MD5 hashes.');
+	await page.getByTestId('hash-config-apply').click();
+	await expect(page.getByTestId('hash-config-state')).toHaveText('In use');
+	await expect(page.getByTestId('credential-summary')).toContainText('md5');
+	await expectNoAxeViolations(page, 'hash config from a pasted command');
 });
 
 test('a file over LoginSign’s 10,000 rows per import is sent as 2 imports', async ({ page }) => {

@@ -179,8 +179,9 @@ export interface ValidationOptions {
 	/** Epoch ms treated as "now" for future_date (tests pin it). */
 	now: number;
 	/**
-	 * The Firebase project's password hash config: bare password hashes are then its modified
-	 * scrypt, read with the row's salt (identity/firebase.ts). Absent or null: recognised by shape.
+	 * The Firebase hash config: bare password hashes are then of its algorithm (its own SCRYPT or
+	 * any auth:import --hash-algo), read with the row's salt (identity/firebase.ts). Absent or
+	 * null: recognised by shape.
 	 */
 	hashConfig?: FirebaseHashConfig | null;
 }

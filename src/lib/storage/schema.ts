@@ -1,3 +1,4 @@
+import type { FirebaseHashConfig } from '../core/identity/firebase';
 import type { ImportMode, RowStatus } from '../core/protocol/import-api';
 import type { DateOrder, FieldName, MappingMethod } from '../core/types';
 
@@ -152,13 +153,7 @@ export interface SourceRecord {
  * The Firebase project's password hash config (identity/firebase.ts). A secret: stored only here,
  * with the source, never in localStorage, never logged.
  */
-export interface StoredHashConfig {
-	algorithm: string;
-	signerKey?: string;
-	saltSeparator?: string;
-	rounds?: number;
-	memCost?: number;
-}
+export type StoredHashConfig = FirebaseHashConfig;
 
 /** The choices of the mapping step that shape what is sent, kept with the source. */
 export interface StoredSending {

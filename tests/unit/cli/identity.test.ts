@@ -235,8 +235,8 @@ describe('bad --to and --hash-config', () => {
 			stderr: /unknown key 'memory_cost'/
 		},
 		{
-			args: ['--hash-config', write(JSON.stringify({ ...CONSOLE_CONFIG, algorithm: 'BCRYPT' }))],
-			stderr: /only for its default SCRYPT/
+			args: ['--hash-config', write(JSON.stringify({ ...CONSOLE_CONFIG, algorithm: 'ARGON2' }))],
+			stderr: /no hash algorithm "ARGON2"/
 		},
 		{
 			args: [

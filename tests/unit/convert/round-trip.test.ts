@@ -4,8 +4,13 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TARGETS, TARGET_NAMES, type TargetName } from '../../../src/lib/core/convert';
 import { hankoUserId } from '../../../src/lib/core/convert/hanko';
+import { asBase64, decode } from '../../../src/lib/core/convert/hashes';
 import { addressesOf, instant, primaryAddress } from '../../../src/lib/core/convert/records';
-import type { FirebaseHashConfig } from '../../../src/lib/core/identity/firebase';
+import type { Credential, Encoding } from '../../../src/lib/core/identity/credential';
+import {
+	firebaseConfigFromFlags,
+	type FirebaseHashConfig
+} from '../../../src/lib/core/identity/firebase';
 import type { FieldName } from '../../../src/lib/core/types';
 import type { CanonicalRecord } from '../../../src/lib/core/validate/normalize';
 import { FIXTURES, readFixture, readText, writeAll } from './core-read';
@@ -28,6 +33,52 @@ function pick(record: CanonicalRecord, fields: readonly FieldName[]): CanonicalR
 	return Object.fromEntries(
 		Object.entries(record).filter(([field]) => fields.includes(field as FieldName))
 	);
+}
+
+/**
+ * A credential as Firebase's file holds it: hash, salt and HMAC key as base64 bytes, the salt's
+ * place as --hash-input-order says it, and the params its flags give (Auth0's names).
+ */
+function heldByFirebase(credential: Credential): Credential {
+	const { algorithm, params = {} } = credential;
+	if (algorithm === 'bcrypt' || algorithm === 'firebase-scrypt') return credential;
+	const held: Credential = {
+		algorithm,
+		hash: asBase64(credential.hash, credential.encoding ?? 'hex'),
+		encoding: 'base64'
+	};
+	if (credential.salt !== undefined) {
+		held.salt = asBase64(credential.salt, credential.salt_encoding ?? 'utf8');
+		held.salt_encoding = 'base64';
+	}
+	if (algorithm === 'pbkdf2') {
+		const keylen = decode(held.hash, 'base64').length;
+		return { ...held, params: { iterations: params.iterations, digest: params.digest, keylen } };
+	}
+	if (algorithm === 'scrypt') {
+		const { keylen, cost, blockSize, parallelization } = params;
+		return { ...held, params: { keylen, cost, blockSize, parallelization } };
+	}
+	if (held.salt !== undefined) held.salt_position = credential.salt_position ?? 'prefix';
+	if (algorithm === 'hmac') {
+		const key = asBase64(String(params.key), (params.keyEncoding as Encoding) ?? 'utf8');
+		held.params = { digest: params.digest, key, keyEncoding: 'base64' };
+	}
+	return held;
+}
+
+/** The hash config of each file, from its line of hash-flags.txt (null: no flags). */
+function firebaseConfigs(flagsFile: string): Map<string, FirebaseHashConfig | null> {
+	const configs = new Map<string, FirebaseHashConfig | null>();
+	for (const line of flagsFile.split('\n')) {
+		if (!line.startsWith('firebase ')) continue;
+		const parsed = firebaseConfigFromFlags(line);
+		if ('error' in parsed) {
+			if (!/no --hash-algo/.test(parsed.error)) throw new Error(parsed.error);
+			configs.set(line.split(' ')[2], null);
+		} else configs.set(parsed.file!, parsed.config);
+	}
+	return configs;
 }
 
 const iso = (value: string) => new Date(Date.parse(instant(value))).toISOString();
@@ -65,9 +116,7 @@ function heldBy(name: TargetName, record: CanonicalRecord): CanonicalRecord {
 		case 'firebase':
 			for (const field of ['registration_date', 'last_login_date'] as const)
 				if (held[field]) held[field] = iso(held[field] as string);
-			// Only Firebase's own scrypt hashes are read back (with the project's config).
-			if (held.password && (held.password as { algorithm: string }).algorithm !== 'firebase-scrypt')
-				delete held.password;
+			if (held.password) held.password = heldByFirebase(held.password as Credential);
 			if (
 				Array.isArray(held.identities) &&
 				!held.identities.every((entry) => typeof entry?.providerId === 'string')
@@ -91,12 +140,12 @@ describe.each(TARGET_NAMES.map((name) => [name]))('%s round trip', (name) => {
 			const written = await writeAll(target, records);
 			const kept = records.filter((record) => target.skipReason(record) === null);
 			expect(written.skipped.length).toBe(records.length - kept.length);
-			const flags = written.files.get('hash-flags.txt')?.text ?? '';
+			// Each Firebase file is read with the config parsed from its own auth:import command.
+			const configs = firebaseConfigs(written.files.get('hash-flags.txt')?.text ?? '');
 			const back: CanonicalRecord[] = [];
 			for (const [file, { text, rows }] of written.files) {
 				if (!file.startsWith('users')) continue;
-				const scrypt = new RegExp(`${file.replace('.', '\\.')} --hash-algo=SCRYPT`).test(flags);
-				const read = readText(text, undefined, scrypt ? FIREBASE_CONFIG : null);
+				const read = readText(text, undefined, configs.get(file) ?? null);
 				expect(read.invalid).toBe(0);
 				expect(read.records).toHaveLength(rows);
 				back.push(...read.records);

@@ -37,8 +37,8 @@ describe('credentialFromFirebase', () => {
 	const invalid = [
 		{
 			name: 'another algorithm',
-			config: { ...CONFIG, algorithm: 'BCRYPT' },
-			reason: /default SCRYPT/
+			config: { ...CONFIG, algorithm: 'ARGON2' },
+			reason: /no hash algorithm "ARGON2"/
 		},
 		{ name: 'no signer key', config: { ...CONFIG, signerKey: undefined }, reason: /signer key/ },
 		{ name: 'bad separator', config: { ...CONFIG, saltSeparator: '%' }, reason: /separator/ },

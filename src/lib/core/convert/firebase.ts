@@ -5,6 +5,7 @@
  * password join the first), and `hash-flags.txt` beside them gives the command for each file.
  */
 import type { Credential } from '../identity/credential';
+import { firebaseFlags, type FirebaseHashConfig } from '../identity/firebase';
 import { PROFILES } from '../profiles/catalogue';
 import { credentialVerdict } from '../profiles/rules';
 import type { FieldName } from '../types';
@@ -26,22 +27,25 @@ const MAX_PBKDF_ROUNDS = 120_000;
 export interface FirebaseHash {
 	passwordHash: string;
 	salt?: string;
-	/** The `auth:import` flags that verify it: one set per file. */
+	/** The `auth:import` flags that verify it (firebaseFlags of its config): one set per file. */
 	flags: string[];
 }
 
+type Written = Omit<FirebaseHash, 'flags'> & { config: FirebaseHashConfig };
+
 /** The salt's base64 and where it was put, as `--hash-input-order` says it. */
-function saltFlags(credential: Credential): { salt?: string; order: string[] } {
-	if (credential.salt === undefined) return { order: [] };
-	const order = credential.salt_position === 'suffix' ? 'PASSWORD_FIRST' : 'SALT_FIRST';
+function saltOf(credential: Credential): { salt?: string; order?: { hashInputOrder: string } } {
+	if (credential.salt === undefined) return {};
 	return {
 		salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
-		order: [`--hash-input-order=${order}`]
+		order: {
+			hashInputOrder: credential.salt_position === 'suffix' ? 'PASSWORD_FIRST' : 'SALT_FIRST'
+		}
 	};
 }
 
-/** The hash as `auth:import` takes it, or null when its flags cannot express this credential. */
-export function firebaseHash(credential: Credential): FirebaseHash | null {
+/** The hash and the hash config that verifies it, or null when auth:import cannot express it. */
+function writtenHash(credential: Credential): Written | null {
 	const { algorithm, params = {} } = credential;
 	switch (algorithm) {
 		case 'firebase-scrypt': {
@@ -50,32 +54,35 @@ export function firebaseHash(credential: Credential): FirebaseHash | null {
 			const parts = fromPhc
 				? phcSaltAndHash(credential)
 				: { hash: credential.hash, salt: credential.salt ?? '' };
-			const flags = ['--hash-algo=SCRYPT', `--hash-key=${params.signerKey}`];
-			if (params.saltSeparator !== undefined)
-				flags.push(`--salt-separator=${params.saltSeparator}`);
-			flags.push(`--rounds=${params.rounds}`, `--mem-cost=${params.memCost}`);
+			const config: FirebaseHashConfig = {
+				algorithm: 'SCRYPT',
+				signerKey: String(params.signerKey)
+			};
+			if (params.saltSeparator !== undefined) config.saltSeparator = String(params.saltSeparator);
 			return {
 				passwordHash: asBase64(parts.hash, 'base64'),
 				salt: asBase64(parts.salt, 'base64'),
-				flags
+				config: { ...config, rounds: Number(params.rounds), memCost: Number(params.memCost) }
 			};
 		}
 		case 'bcrypt':
 			if (credential.salt !== undefined) return null;
-			return { passwordHash: asBase64(credential.hash), flags: ['--hash-algo=BCRYPT'] };
+			return { passwordHash: asBase64(credential.hash), config: { algorithm: 'BCRYPT' } };
 		case 'md5':
 		case 'sha1':
 		case 'sha256':
 		case 'sha512': {
-			const { salt, order } = saltFlags(credential);
+			// Firebase hashes the password's UTF-8 bytes; no flag says another encoding.
+			if (params.passwordEncoding !== undefined && params.passwordEncoding !== 'utf8') return null;
+			const { salt, order } = saltOf(credential);
 			return {
 				passwordHash: asBase64(credential.hash, credential.encoding ?? 'hex'),
 				salt,
-				flags: [`--hash-algo=${algorithm.toUpperCase()}`, '--rounds=1', ...order]
+				config: { algorithm: algorithm.toUpperCase(), rounds: 1, ...order }
 			};
 		}
 		case 'hmac': {
-			const { salt, order } = saltFlags(credential);
+			const { salt, order } = saltOf(credential);
 			const key = asBase64(
 				String(params.key),
 				(params.keyEncoding as Credential['encoding']) ?? 'utf8'
@@ -83,33 +90,35 @@ export function firebaseHash(credential: Credential): FirebaseHash | null {
 			return {
 				passwordHash: asBase64(credential.hash, credential.encoding ?? 'hex'),
 				salt,
-				flags: [
-					`--hash-algo=HMAC_${String(params.digest).toUpperCase()}`,
-					`--hash-key=${key}`,
+				config: {
+					algorithm: `HMAC_${String(params.digest).toUpperCase()}`,
+					signerKey: key,
 					...order
-				]
+				}
 			};
 		}
 		case 'pbkdf2': {
 			const rounds = Number(params.iterations);
 			if (!Number.isSafeInteger(rounds) || rounds > MAX_PBKDF_ROUNDS) return null;
-			const algo = params.digest === 'sha1' ? 'PBKDF_SHA1' : 'PBKDF2_SHA256';
-			const flags = [`--hash-algo=${algo}`, `--rounds=${rounds}`];
+			const config = {
+				algorithm: params.digest === 'sha1' ? 'PBKDF_SHA1' : 'PBKDF2_SHA256',
+				rounds
+			};
 			if (params.format === 'django') {
 				// pbkdf2_sha256$<iterations>$<salt as text>$<base64 hash>
 				const [, , salt, hash] = credential.hash.split('$');
-				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt), flags };
+				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt), config };
 			}
 			if (params.format === 'phc' || params.format === 'passlib') {
 				const { salt, hash } = phcSaltAndHash(credential);
-				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), flags };
+				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), config };
 			}
 			// Hash and salt kept apart (Keycloak).
 			if (credential.salt === undefined) return null;
 			return {
 				passwordHash: asBase64(credential.hash, credential.encoding ?? 'base64'),
 				salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
-				flags
+				config
 			};
 		}
 		case 'scrypt': {
@@ -123,18 +132,26 @@ export function firebaseHash(credential: Credential): FirebaseHash | null {
 				salt: parts
 					? asBase64(parts.salt, 'base64')
 					: asBase64(credential.salt!, credential.salt_encoding ?? 'utf8'),
-				flags: [
-					'--hash-algo=STANDARD_SCRYPT',
-					`--mem-cost=${params.cost ?? 16384}`,
-					`--parallelization=${params.parallelization ?? 1}`,
-					`--block-size=${params.blockSize ?? 8}`,
-					`--dk-len=${params.keylen}`
-				]
+				config: {
+					algorithm: 'STANDARD_SCRYPT',
+					memCost: Number(params.cost ?? 16384),
+					parallelization: Number(params.parallelization ?? 1),
+					blockSize: Number(params.blockSize ?? 8),
+					dkLen: Number(params.keylen)
+				}
 			};
 		}
 		default:
 			return null;
 	}
+}
+
+/** The hash as `auth:import` takes it, or null when its flags cannot express this credential. */
+export function firebaseHash(credential: Credential): FirebaseHash | null {
+	const written = writtenHash(credential);
+	if (!written) return null;
+	const { config, ...hash } = written;
+	return { ...hash, flags: firebaseFlags(config) };
 }
 
 function keepsPassword(credential: Credential): boolean {

@@ -49,7 +49,7 @@ export function readEmailsCell(text: string): { emails: EmailAddress[] } | { err
 export interface CredentialContext {
 	/** The row's password_salt cell ('' when none). */
 	salt: string;
-	/** The project's hash config: bare hashes are then Firebase's modified scrypt. */
+	/** The Firebase hash config: bare hashes are then of its algorithm (identity/firebase.ts). */
 	firebase: FirebaseHashConfig | null;
 }
 
@@ -104,8 +104,8 @@ function structuredCredential(text: string): CredentialResult | null {
 
 /**
  * The credential of a `password` or `password_hash` cell: structured JSON, or a bare hash string
- * recognised by its shape (with the row's salt beside it, or as Firebase's scrypt when the
- * project's hash config is given). Null when the cell holds no password (Keycloak users with OTP
+ * recognised by its shape (with the row's salt beside it, or as the Firebase hash config's
+ * algorithm when one is given). Null when the cell holds no password (Keycloak users with OTP
  * only, an empty value).
  */
 export function readCredentialCell(
