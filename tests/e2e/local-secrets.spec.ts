@@ -155,3 +155,26 @@ test('a working copy a closed tab left is removed at the next start, one an open
 	await page.reload();
 	await expect.poll(() => privateEntries(page)).not.toContain(live);
 });
+
+test('the working copy of an open file holds its lock, so another tab starting keeps it', async ({
+	page,
+	context
+}) => {
+	await page.goto('/');
+	// Windows-1252: transcoded once into a working copy in the private file system.
+	await page.getByTestId('file-input').setInputFiles(legacy);
+	await expect(page.getByTestId('count-valid')).toHaveText('4');
+	const copies = async () =>
+		(await privateEntries(page)).filter((name) => name.startsWith('working-copy-'));
+	const [copy] = await copies();
+	expect(copy).toBeDefined();
+	const held = await page.evaluate(async () =>
+		((await navigator.locks.query()).held ?? []).map((lock) => lock.name)
+	);
+	expect(held).toContain(copy);
+
+	const other = await context.newPage();
+	await other.goto('/');
+	await other.waitForTimeout(500);
+	expect(await copies()).toContain(copy);
+});
