@@ -1,8 +1,9 @@
 /**
  * An export's files in the Origin Private File System: written in the parse worker through one sync
  * access handle per file (so the output costs disk, not the tab's memory), zipped there from disk,
- * and removed by the page (after the download, on cancel, or by the tidy-up of the next visit).
- * Each export's folder is guarded by a Web Lock of the same name while its tab may still use it.
+ * and removed by the page (after the download, on cancel, or by the sweep at the next start). Each
+ * export's folder is guarded by a Web Lock of the same name while its tab may still use it
+ * (private-files.ts).
  */
 import { Zip, ZipDeflate } from 'fflate';
 import type { OutputFiles } from '../pipeline/convert-job';

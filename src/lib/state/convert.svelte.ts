@@ -2,7 +2,8 @@ import { downloadFile, REVOKE_AFTER_MS } from '$lib/components/download';
 import { TARGETS, targetByName, type Target, type TargetName } from '$lib/core/convert';
 import { timeLeftMs } from '$lib/core/progress';
 import type { FieldName } from '$lib/core/types';
-import { exportFolder, removeExport, tidyExports } from '$lib/io/export-folders';
+import { exportFolder, removeExport } from '$lib/io/export-folders';
+import { holdLock } from '$lib/io/private-files';
 import {
 	choiceProblem,
 	convertMessage,
@@ -77,13 +78,8 @@ class Converter {
 	);
 
 	#job: AbortController | null = null;
-	/** Releases the Web Lock that keeps other tabs' tidy-up off the written export's folder. */
+	/** Releases the Web Lock that keeps other tabs' sweep off the written export's folder. */
 	#release: (() => void) | null = null;
-
-	/** Removes what earlier visits left in the private file system (at the page's start). */
-	tidy(): Promise<void> {
-		return tidyExports().catch(() => undefined);
-	}
 
 	setTarget(name: TargetName): void {
 		this.targetName = name;
@@ -249,13 +245,7 @@ class Converter {
 	}
 
 	async #lock(id: string): Promise<void> {
-		if (!navigator.locks) return;
-		await new Promise<void>((granted) => {
-			void navigator.locks.request(exportFolder(id), () => {
-				granted();
-				return new Promise<void>((release) => (this.#release = release));
-			});
-		});
+		this.#release = await holdLock(exportFolder(id));
 	}
 
 	async #remove(id: string): Promise<void> {

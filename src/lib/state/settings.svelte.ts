@@ -12,17 +12,20 @@ import { FatalError, RetryableError } from '../upload/errors';
 import {
 	DEFAULT_SETTINGS,
 	destinationProblem,
+	legacyToken,
 	parseSettings,
+	settingsText,
 	type DestinationSettings
 } from '../upload/settings';
+import { DESTINATION_TOKEN, loadDestinationToken, writeSecret } from '../storage/secrets';
 
 export { PROFILE_CHOICES, type ProfileChoice } from './profile-choice';
 
 /**
- * Stored in localStorage under this key, as JSON. localStorage rather than IndexedDB: a few
- * hundred bytes read synchronously when the page starts, kept apart from the sources so "Delete all
- * local data" on the sources page leaves the destination as configured. The token is a secret: it
- * is stored only here, sent only in the Authorization header, and never logged or shown in a URL.
+ * Stored in localStorage under this key, as JSON, all but the token. localStorage rather than
+ * IndexedDB: a few hundred bytes read synchronously when the page starts. The token is a secret:
+ * stored only encrypted in IndexedDB (storage/secrets.ts), sent only in the Authorization header,
+ * and never logged or shown in a URL. "Delete all local data" on the sources page keeps both.
  */
 export const SETTINGS_KEY = 'ferry.destination';
 
@@ -44,7 +47,12 @@ export function storage(): Storage | null {
 /** The destination settings of this browser: one instance, loaded on first use. */
 class Settings {
 	url = $state(DEFAULT_SETTINGS.url);
+	/** Bound by the settings page; everything else reads it through `client()` or `authorization()`. */
 	token = $state(DEFAULT_SETTINGS.token);
+	/** Whether the token has been read from IndexedDB (until then the field waits). */
+	tokenLoaded = $state(false);
+	/** Resolves once the token is loaded: whatever sends it or checks it awaits this first. */
+	readonly ready: Promise<void>;
 	mode = $state<DestinationSettings['mode']>(DEFAULT_SETTINGS.mode);
 	upsert = $state(DEFAULT_SETTINGS.upsert);
 	rowsPerChunk = $state<number | null>(null);
@@ -60,11 +68,31 @@ class Settings {
 		chosenProfile({ choice: this.profileChoice, apiSchema: this.apiSchema })
 	);
 
+	/** The token as last written to IndexedDB (null: unknown, the next persist writes it). */
+	#storedToken: string | null = null;
+	/** Token writes, one after the other, so an older value never lands after a newer one. */
+	#tokenWrites = Promise.resolve();
+
 	constructor() {
-		this.#assign(parseSettings(storage()?.getItem(SETTINGS_KEY) ?? null));
+		const text = storage()?.getItem(SETTINGS_KEY) ?? null;
+		this.#assign(parseSettings(text));
 		const stored = parseProfile(storage()?.getItem(PROFILE_KEY) ?? null);
 		this.profileChoice = stored.choice;
 		this.apiSchema = stored.apiSchema;
+		this.ready = this.#loadToken(legacyToken(text));
+	}
+
+	async #loadToken(legacy: string | null): Promise<void> {
+		// Prerendering has no IndexedDB, and nothing to send.
+		if (typeof indexedDB === 'undefined') return;
+		try {
+			const stored = await loadDestinationToken(legacy, () => this.#persistLocal(this.value));
+			this.token = stored ?? DEFAULT_SETTINGS.token;
+			this.#storedToken = stored;
+		} catch (caught) {
+			this.saveError = `The token could not be read from this browser's storage (${caught instanceof Error ? caught.name : 'error'}).`;
+		}
+		this.tokenLoaded = true;
 	}
 
 	chooseProfile(choice: ProfileChoice): void {
@@ -84,7 +112,7 @@ class Settings {
 		try {
 			storage()?.setItem(PROFILE_KEY, JSON.stringify(stored));
 		} catch (caught) {
-			this.saveError = `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
+			this.saveError = notSaved(caught);
 		}
 	}
 
@@ -105,15 +133,32 @@ class Settings {
 		return destinationProblem(this.url.trim(), location.origin);
 	}
 
-	/** Writes the settings when they differ from what is stored (meant for an $effect). */
+	/**
+	 * Writes the settings when they differ from what is stored (meant for an $effect): the token
+	 * encrypted to IndexedDB, the rest to localStorage. Nothing before the token is loaded, which
+	 * would write the default over the stored one.
+	 */
 	persist(value: DestinationSettings = this.value): void {
-		const text = JSON.stringify(value);
+		if (!this.tokenLoaded) return;
+		this.#persistLocal(value);
+		if (value.token === this.#storedToken) return;
+		this.#storedToken = value.token;
+		this.#tokenWrites = this.#tokenWrites
+			.then(() => writeSecret(DESTINATION_TOKEN, value.token))
+			.catch((caught: unknown) => {
+				this.#storedToken = null;
+				this.saveError = notSaved(caught);
+			});
+	}
+
+	#persistLocal(value: DestinationSettings): void {
+		const text = settingsText(value);
 		let error: string | null = null;
 		try {
 			const store = storage();
 			if (store && store.getItem(SETTINGS_KEY) !== text) store.setItem(SETTINGS_KEY, text);
 		} catch (caught) {
-			error = `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
+			error = notSaved(caught);
 		}
 		if (this.saveError !== error) this.saveError = error;
 	}
@@ -127,12 +172,21 @@ class Settings {
 		this.persist();
 	}
 
-	client(): ImportApiClient {
-		return new ImportApiClient({ baseUrl: this.value.url, token: this.value.token });
+	/** A client of `url` (the configured destination unless given) with the loaded token. */
+	async client(url: string = this.value.url): Promise<ImportApiClient> {
+		await this.ready;
+		return new ImportApiClient({ baseUrl: url, token: this.token });
+	}
+
+	/** The Authorization header's value, with the loaded token. */
+	async authorization(): Promise<string> {
+		await this.ready;
+		return `Bearer ${this.token}`;
 	}
 
 	/** GET /schema with the token: proves the address, the token and CORS, and gives the limits. */
 	async test(): Promise<void> {
+		await this.ready;
 		const problem = this.problem;
 		if (problem) {
 			this.check = { state: 'failed', message: problem };
@@ -140,7 +194,7 @@ class Settings {
 		}
 		this.check = { state: 'testing' };
 		try {
-			const schema = await this.client().schema({ timeoutMs: 10_000 });
+			const schema = await (await this.client()).schema({ timeoutMs: 10_000 });
 			if (schema.protocol !== 1 || !schema.limits)
 				throw new Error(`the destination speaks protocol ${String(schema.protocol)}, not 1`);
 			this.check = { state: 'ok', schema };
@@ -158,6 +212,10 @@ class Settings {
 		this.rowsPerChunk = settings.rowsPerChunk;
 		this.bytesPerChunk = settings.bytesPerChunk;
 	}
+}
+
+function notSaved(caught: unknown): string {
+	return `Not saved: this browser refused to store the settings (${caught instanceof Error ? caught.name : 'error'}).`;
 }
 
 /** A failed call as the admin should read it (the client's messages never contain the token). */

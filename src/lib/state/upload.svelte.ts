@@ -21,7 +21,7 @@ import type { ApiSchema, RollbackSummary } from '../core/protocol/import-api';
 import type { FollowUpKind, SourceRecord, SourceStatus, UploadPart } from '../storage/schema';
 import { getSource } from '../storage/sources';
 import type { ChunkLimits, ChunkToSend } from '../upload/chunks';
-import { ImportApiClient } from '../upload/client';
+import type { ImportApiClient } from '../upload/client';
 import { RowsChangedError } from '../upload/errors';
 import { sourceOutcome, uploadStatusText, type RunOutcome } from '../upload/outcome';
 import { RateSampler } from '../upload/rate';
@@ -96,7 +96,7 @@ export function canRollBack(source: SourceRecord): boolean {
 async function rollBackAtDestination(source: SourceRecord): Promise<void> {
 	const target = rollbackTarget(source);
 	if (!target) throw new Error('This source has nothing to roll back at the destination.');
-	const client = new ImportApiClient({ baseUrl: target.url, token: settings.token });
+	const client = await settings.client(target.url);
 	const removed: RollbackSummary[] = [];
 	for (const remoteId of target.remoteIds) {
 		const view = await client.rollback(remoteId, { timeoutMs: 60_000 });
@@ -373,6 +373,7 @@ class UploadState {
 			limits: Pick<ImportLimits, 'rowsPerChunk' | 'bytesPerChunk'> & { parts?: UploadPart[] }
 		) => Promise<string | null>
 	): Promise<void> {
+		await settings.ready;
 		const problem = settings.problem;
 		if (problem) {
 			this.error = problem;
@@ -382,7 +383,7 @@ class UploadState {
 		this.role = 'preparing';
 		let runId: string | null;
 		try {
-			const client = settings.client();
+			const client = await settings.client();
 			const schema = await client.schema({ timeoutMs: 15_000 });
 			const profile = importer.profile;
 			settings.rememberSchema(schema);
@@ -553,7 +554,7 @@ class UploadState {
 		this.error = null;
 		this.progress = null;
 		this.role = 'preparing';
-		const client = new ImportApiClient({ baseUrl: destination.url, token: settings.token });
+		const client = await settings.client(destination.url);
 		const connectivity = browserConnectivity();
 		const outbox = new DexieOutbox();
 		const parts = snapshot.upload.parts;

@@ -10,14 +10,17 @@ import {
 	SCHEMA_V2,
 	SCHEMA_V3,
 	SCHEMA_V4,
+	SCHEMA_V5,
 	type EditStepRecord,
 	type ExportRecord,
 	type FileRecord,
+	type KeyRecord,
 	type OutboxChunkRecord,
 	type PreviewRecord,
 	type ProfileRecord,
 	type ReportRecord,
 	type ResultRecord,
+	type SecretRecord,
 	type SourceRecord,
 	type TableName
 } from './schema';
@@ -102,6 +105,14 @@ export async function upgradeToV3(): Promise<void> {}
 /** Version 4 adds the export log, which starts empty: no record of an earlier version changes. */
 export async function upgradeToV4(): Promise<void> {}
 
+/**
+ * Version 5 adds the device key and the encrypted secrets, which start empty. The token that
+ * localStorage still holds is moved by the settings on their first load (secrets.ts,
+ * loadDestinationToken), not here: encrypting awaits WebCrypto, which would let this upgrade's
+ * transaction commit half done.
+ */
+export async function upgradeToV5(): Promise<void> {}
+
 /** Ferry's IndexedDB database: one class, one instance per tab (getDatabase). */
 export class FerryDatabase extends Dexie {
 	declare sources: Table<SourceRecord, string>;
@@ -113,6 +124,8 @@ export class FerryDatabase extends Dexie {
 	declare outbox: Table<OutboxChunkRecord, [string, number]>;
 	declare edits: Table<EditStepRecord, [string, number]>;
 	declare exports: Table<ExportRecord, string>;
+	declare keys: Table<KeyRecord, string>;
+	declare secrets: Table<SecretRecord, string>;
 
 	// A TypeScript-private field, not `#`: Dexie hands out a Proxy of the instance (db.vip), and
 	// `#` fields are unreachable through a Proxy.
@@ -124,7 +137,8 @@ export class FerryDatabase extends Dexie {
 		this.version(2).stores(SCHEMA_V2).upgrade(upgradeToV2);
 		this.version(3).stores(SCHEMA_V3).upgrade(upgradeToV3);
 		this.version(4).stores(SCHEMA_V4).upgrade(upgradeToV4);
-		// The next schema goes here: this.version(5).stores(SCHEMA_V5).upgrade(upgradeToV5);
+		this.version(5).stores(SCHEMA_V5).upgrade(upgradeToV5);
+		// The next schema goes here: this.version(6).stores(SCHEMA_V6).upgrade(upgradeToV6);
 		this.use(strictOutboxDurability);
 
 		// Subscribed after Dexie's own handler, so it runs first; `false` stops Dexie's handler, which
@@ -160,9 +174,19 @@ export function getDatabase(): FerryDatabase {
 	return database;
 }
 
-/** Deletes every source, file, report, profile and outbox chunk on this device, then reopens empty. */
+/**
+ * Deletes every source, file, report, profile and outbox chunk on this device, then reopens empty
+ * but for the secrets: the destination settings stay as configured (the sources page says so), so
+ * the encrypted token and the device key it needs are written back as they were.
+ */
 export async function deleteAllLocalData(): Promise<void> {
 	const db = getDatabase();
+	const [keys, secrets] = await Promise.all([db.keys.toArray(), db.secrets.toArray()]);
 	await db.delete({ disableAutoOpen: false });
 	await db.open();
+	if (keys.length === 0 && secrets.length === 0) return;
+	await db.transaction('rw', db.keys, db.secrets, async () => {
+		await db.keys.bulkPut(keys);
+		await db.secrets.bulkPut(secrets);
+	});
 }

@@ -46,10 +46,16 @@ export const SCHEMA_V3 = { ...SCHEMA_V2, edits: '[sourceId+seq], sourceId' } as 
  */
 export const SCHEMA_V4 = { ...SCHEMA_V3, exports: 'id, startedAt' } as const;
 
+/**
+ * Secrets kept encrypted at rest (the destination token, which version 4 left in localStorage) and
+ * the device key they are encrypted with: one non-extractable AES-GCM CryptoKey per browser.
+ */
+export const SCHEMA_V5 = { ...SCHEMA_V4, keys: 'name', secrets: 'name' } as const;
+
 /** The tables of the current schema. */
 export type TableName = {
-	[Name in keyof typeof SCHEMA_V4]: (typeof SCHEMA_V4)[Name] extends string ? Name : never;
-}[keyof typeof SCHEMA_V4];
+	[Name in keyof typeof SCHEMA_V5]: (typeof SCHEMA_V5)[Name] extends string ? Name : never;
+}[keyof typeof SCHEMA_V5];
 
 /** Lifecycle of a source. */
 export type SourceStatus =
@@ -379,4 +385,21 @@ export interface ExportRecord {
 	startedAt: number;
 	updatedAt: number;
 	endedAt: number | null;
+}
+
+/**
+ * A key of this browser. Non-extractable: IndexedDB stores it by structured clone, and no script
+ * (this app's included) can read its bytes back.
+ */
+export interface KeyRecord {
+	name: string;
+	key: CryptoKey;
+}
+
+/** A secret as stored: AES-GCM ciphertext under the device key, never the plaintext. */
+export interface SecretRecord {
+	name: string;
+	/** The 12-byte nonce this ciphertext was encrypted with. */
+	iv: Uint8Array<ArrayBuffer>;
+	ciphertext: ArrayBuffer;
 }

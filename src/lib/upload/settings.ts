@@ -1,6 +1,7 @@
 /**
  * Where uploads go and how they are cut, as the admin sets them on the settings page. Pure: the
- * state module (src/lib/state/settings.svelte.ts) stores them in localStorage.
+ * state module (src/lib/state/settings.svelte.ts) stores them in localStorage, all but the token,
+ * which it keeps encrypted in IndexedDB (src/lib/storage/secrets.ts).
  */
 import type { ChunkLimits } from './chunks';
 import type { ApiSchema, ImportMode } from '../core/protocol/import-api';
@@ -36,24 +37,43 @@ function positiveInteger(value: unknown): number | null {
 	return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
-/** Stored settings (JSON text, or null when none): anything missing or malformed is the default. */
-export function parseSettings(text: string | null): DestinationSettings {
-	let stored: Record<string, unknown> = {};
+/** The stored JSON object, or an empty one when the text is missing or malformed. */
+function storedObject(text: string | null): Record<string, unknown> {
 	try {
 		const parsed: unknown = text === null ? {} : JSON.parse(text);
 		if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-			stored = parsed as Record<string, unknown>;
+			return parsed as Record<string, unknown>;
 	} catch {
 		// Unreadable: the defaults.
 	}
+	return {};
+}
+
+/** Stored settings (JSON text, or null when none): anything missing or malformed is the default. */
+export function parseSettings(text: string | null): DestinationSettings {
+	const stored = storedObject(text);
 	return {
 		url: typeof stored.url === 'string' ? stored.url : DEFAULT_SETTINGS.url,
-		token: typeof stored.token === 'string' ? stored.token : DEFAULT_SETTINGS.token,
+		token: legacyToken(text) ?? DEFAULT_SETTINGS.token,
 		mode: stored.mode === 'create' || stored.mode === 'link' ? stored.mode : DEFAULT_SETTINGS.mode,
 		upsert: typeof stored.upsert === 'boolean' ? stored.upsert : DEFAULT_SETTINGS.upsert,
 		rowsPerChunk: positiveInteger(stored.rowsPerChunk),
 		bytesPerChunk: positiveInteger(stored.bytesPerChunk)
 	};
+}
+
+/**
+ * The settings as stored text: all but the token, a secret that is kept encrypted apart
+ * (storage/secrets.ts) and would be plaintext here.
+ */
+export function settingsText(settings: DestinationSettings): string {
+	return JSON.stringify({ ...settings, token: undefined });
+}
+
+/** The token that Ferry before schema version 5 kept in the stored text, or null. */
+export function legacyToken(text: string | null): string | null {
+	const { token } = storedObject(text);
+	return typeof token === 'string' ? token : null;
 }
 
 /**

@@ -24,6 +24,7 @@ import { ALL_ROWS, selectRows, type RowSelection } from '../upload/selection';
 import './errors';
 import { memorySink, type WorkingCopySink } from '../io/open';
 import { PrivateOutput } from '../io/private-output';
+import { holdLock, privateName } from '../io/private-files';
 import { targetByName, type ConvertOptions } from '../core/convert';
 import {
 	preflightOf,
@@ -76,11 +77,19 @@ const ROWS_PAGE = 2000;
  * Where the browser has no such file system (or refuses it), the copy stays in memory.
  */
 function privateFileSink(): WorkingCopySink {
-	const name = `working-copy-${crypto.randomUUID()}`;
+	const name = privateName('workingCopy');
 	const opened = (async () => {
-		const root = await navigator.storage.getDirectory();
-		const handle = await root.getFileHandle(name, { create: true });
-		return { root, handle, access: await handle.createSyncAccessHandle() };
+		// Held from before the file exists until it is removed: the sweep of a tab starting meanwhile
+		// leaves it alone, and finds it once this worker is gone.
+		const release = await holdLock(name);
+		try {
+			const root = await navigator.storage.getDirectory();
+			const handle = await root.getFileHandle(name, { create: true });
+			return { root, handle, release, access: await handle.createSyncAccessHandle() };
+		} catch (error) {
+			release();
+			throw error;
+		}
 	})().catch(() => null);
 	const memory = memorySink();
 	let at = 0;
@@ -103,6 +112,7 @@ function privateFileSink(): WorkingCopySink {
 			if (!file) return;
 			file.access.close();
 			await file.root.removeEntry(name).catch(() => undefined);
+			file.release();
 		}
 	};
 }

@@ -6,6 +6,7 @@ import {
 	SCHEMA_V1,
 	SCHEMA_V2,
 	SCHEMA_V3,
+	SCHEMA_V4,
 	type SourceRecord
 } from '../../../src/lib/storage/schema';
 import { blobBytes, bytesOf, samplePreview } from './helpers';
@@ -51,7 +52,7 @@ describe('another tab upgrades the database', () => {
 			{ kind: 'upgraded-elsewhere', message: expect.stringContaining('updated in another tab') }
 		]);
 		expect(oldTab.isOpen()).toBe(false);
-		expect(newTab.backendDB().version).toBe(50);
+		expect(newTab.backendDB().version).toBe(60);
 		// No silent reopen: old code must not write into the new schema.
 		await expect(oldTab.sources.count()).rejects.toMatchObject({ name: 'DatabaseClosedError' });
 	});
@@ -99,7 +100,7 @@ describe('an upgrade blocked by a connection that does not close', () => {
 
 		stubborn.close();
 		await opening;
-		expect(upgrading.backendDB().version).toBe(50);
+		expect(upgrading.backendDB().version).toBe(60);
 	});
 });
 
@@ -201,7 +202,7 @@ describe('migrations', () => {
 		expect(await db.reports.get(id)).toEqual({ ...report, bytes: expect.any(Blob) });
 		expect(await db.profiles.get(profile.signature)).toEqual(profile);
 		expect([...db.backendDB().objectStoreNames]).not.toContain('verdicts');
-		expect(db.backendDB().version).toBe(40);
+		expect(db.backendDB().version).toBe(50);
 	});
 
 	it('v2 → v3: every record stays as it was, and the empty edits table is there', async () => {
@@ -224,7 +225,7 @@ describe('migrations', () => {
 		expect(await db.files.get(STORED_SOURCE.id)).toEqual({ ...file, original: expect.any(Blob) });
 		expect((await db.previews.get(STORED_SOURCE.id))?.preview).toEqual(samplePreview());
 		expect(await db.edits.count()).toBe(0);
-		expect(db.backendDB().version).toBe(40);
+		expect(db.backendDB().version).toBe(50);
 	});
 
 	it('v3 → v4: every record stays as it was, and the empty export log is there', async () => {
@@ -242,7 +243,26 @@ describe('migrations', () => {
 		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
 		expect(await db.edits.get([STORED_SOURCE.id, 0])).toEqual(step);
 		expect(await db.exports.count()).toBe(0);
-		expect(db.backendDB().version).toBe(40);
+		expect(db.backendDB().version).toBe(50);
+	});
+
+	it('v4 → v5: every record stays as it was, and the empty key and secret tables are there', async () => {
+		const name = uniqueName('migrate');
+		const step = {
+			sourceId: STORED_SOURCE.id,
+			seq: 0,
+			label: 'Edit a cell',
+			changes: [],
+			createdAt: 9
+		};
+		await writeRaw(name, 4, tablesOf(SCHEMA_V4), { sources: [STORED_SOURCE], edits: [step] });
+
+		const db = track(new FerryDatabase(name));
+		expect(await db.sources.get(STORED_SOURCE.id)).toEqual(STORED_SOURCE);
+		expect(await db.edits.get([STORED_SOURCE.id, 0])).toEqual(step);
+		expect(await db.keys.count()).toBe(0);
+		expect(await db.secrets.count()).toBe(0);
+		expect(db.backendDB().version).toBe(50);
 	});
 
 	it('an upgrade function transforms the rows of the previous version (harness self-test)', async () => {

@@ -36,7 +36,7 @@ function storedSchema(idb: IDBDatabase) {
 	);
 }
 
-describe('schema v4', () => {
+describe('schema v5', () => {
 	it.each([
 		{ input: 'sources', expected: { keyPath: 'id', indexes: ['updatedAt', 'status'] } },
 		{ input: 'files', expected: { keyPath: 'sourceId', indexes: [] } },
@@ -49,7 +49,9 @@ describe('schema v4', () => {
 			expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId', ['sourceId', 'state']] }
 		},
 		{ input: 'edits', expected: { keyPath: ['sourceId', 'seq'], indexes: ['sourceId'] } },
-		{ input: 'exports', expected: { keyPath: 'id', indexes: ['startedAt'] } }
+		{ input: 'exports', expected: { keyPath: 'id', indexes: ['startedAt'] } },
+		{ input: 'keys', expected: { keyPath: 'name', indexes: [] } },
+		{ input: 'secrets', expected: { keyPath: 'name', indexes: [] } }
 	])('$input: key $expected.keyPath, indexes $expected.indexes', async ({ input, expected }) => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
@@ -62,7 +64,7 @@ describe('schema v4', () => {
 		expect(stored.indexes.every((index) => !index.unique && !index.multiEntry)).toBe(true);
 	});
 
-	it('has exactly the tables of version 4, at native version 40 (Dexie multiplies by 10)', async () => {
+	it('has exactly the tables of version 5, at native version 50 (Dexie multiplies by 10)', async () => {
 		db = new FerryDatabase(uniqueName('schema'));
 		await db.open();
 		expect([...db.backendDB().objectStoreNames].sort()).toEqual(
@@ -70,16 +72,18 @@ describe('schema v4', () => {
 				'edits',
 				'exports',
 				'files',
+				'keys',
 				'outbox',
 				'previews',
 				'profiles',
 				'reports',
 				'results',
+				'secrets',
 				'sources'
 			].sort()
 		);
-		expect(db.verno).toBe(4);
-		expect(db.backendDB().version).toBe(40);
+		expect(db.verno).toBe(5);
+		expect(db.backendDB().version).toBe(50);
 	});
 });
 

@@ -3,7 +3,9 @@ import {
 	DEFAULT_SETTINGS,
 	destinationProblem,
 	effectiveLimits,
-	parseSettings
+	legacyToken,
+	parseSettings,
+	settingsText
 } from '../../../src/lib/upload/settings';
 
 const LIMITS = { rowsPerChunk: 1000, bytesPerChunk: 1_048_576, rowsPerSource: 1_000_000 };
@@ -45,6 +47,19 @@ describe('parseSettings', () => {
 		expect(parseSettings(JSON.stringify({ mode: 'merge', rowsPerChunk: -1, token: 7 }))).toEqual(
 			DEFAULT_SETTINGS
 		);
+	});
+});
+
+describe('the stored text', () => {
+	it('keeps every setting but the token, which it reads only from an earlier Ferry', () => {
+		const settings = { ...DEFAULT_SETTINGS, url: 'http://127.0.0.1:9000/api/v1', token: 's3cret' };
+		const text = settingsText(settings);
+		expect(text).not.toContain('s3cret');
+		expect(legacyToken(text)).toBeNull();
+		expect(parseSettings(text)).toEqual({ ...settings, token: DEFAULT_SETTINGS.token });
+		expect(legacyToken(JSON.stringify(settings))).toBe('s3cret');
+		expect(legacyToken(null)).toBeNull();
+		expect(legacyToken('not json')).toBeNull();
 	});
 });
 

@@ -102,6 +102,7 @@ export class UserExport {
 	}
 
 	async start(choice: ExportChoice): Promise<void> {
+		await settings.ready;
 		this.problem = settings.problem;
 		if (this.problem) return;
 		let plan: ExportPlan;
@@ -211,7 +212,7 @@ export class UserExport {
 				let response: Response;
 				try {
 					response = await fetch(url, {
-						headers: { authorization: `Bearer ${settings.value.token}` }
+						headers: { authorization: await settings.authorization() }
 					});
 				} catch {
 					record.status = 'interrupted';
