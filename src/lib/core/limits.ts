@@ -40,6 +40,15 @@ export function tooManyRows(): FerryError {
 	);
 }
 
+/**
+ * The most bytes one record may take in the working copy (its byte range as a scan stores it: a
+ * CSV record with its line break, a JSON record from `{` to `}`). A longer record becomes the row
+ * issue record_too_large and is skipped unread. 16 MiB is hundreds of times any real user row,
+ * while reading one costs about 7× its size at peak (bytes, text, copies): about 110 MB, far under
+ * the 2 GB a tab or the CLI may take, and far under V8's longest string (about 512 MiB).
+ */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
 /** The most characters of one value shown in a preview, a page of rows or the CLI's sample. */
 export const SHOWN_VALUE_CHARS = 1000;
 

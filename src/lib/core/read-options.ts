@@ -13,6 +13,8 @@ export interface ReadOptions {
 	chunkSize?: number;
 	/** Absolute offset in the working copy up to which bytes have been read. */
 	onProgress?: (bytesRead: number) => void;
+	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES; tests set less). */
+	maxRecordBytes?: number;
 }
 
 /** A preset's reshaping of a JSON record before flattening (Hanko: primary entry of `emails` → email, email_verified). */

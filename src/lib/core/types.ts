@@ -62,6 +62,11 @@ export interface RecordSpan {
 	line: number;
 	/** CSV: the record's first misplaced quote, when it has one (issue malformed_quotes). */
 	malformedQuote?: MalformedQuote;
+	/**
+	 * Longer than the record limit (MAX_RECORD_BYTES): skipped unread, so `fields` are all empty
+	 * (issue record_too_large).
+	 */
+	tooLarge?: boolean;
 }
 
 /**
@@ -167,7 +172,8 @@ export type IssueCode =
 	| 'invalid_password_hash'
 	| 'unsupported_password_hash'
 	| 'reserved_metadata_key'
-	| 'invalid_json';
+	| 'invalid_json'
+	| 'record_too_large';
 
 export type DateOrder = 'dmy' | 'mdy';
 

@@ -15,7 +15,7 @@ import { FerryError, isFerryError, throwIfAborted, type AbortSignalLike } from '
 import { detectPreset, transformRecord } from '../core/formats/presets';
 import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
-import { parseRecordRange } from '../core/read';
+import { readRows } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
 import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
@@ -716,28 +716,10 @@ export class ImportSession {
 			: records.map((record, i) => this.#withEdits(record, rows[i]));
 	}
 
-	/** Reads runs of consecutive rows with one slice each. */
+	/** Reads runs of consecutive rows with one slice each (a row too large to read is not read). */
 	async #readRecords(result: ScanResult, rows: number[]): Promise<RecordSpan[]> {
 		const source = blobSource((await (this.#copy?.made ?? this.#workingCopy({}))).blob);
-		const out: RecordSpan[] = [];
-		let i = 0;
-		while (i < rows.length) {
-			let j = i;
-			while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
-			const first = rows[i];
-			const last = rows[j];
-			const bytes = await source.read(result.rowStarts[first], result.rowEnds[last]);
-			const records = parseRecordRange(
-				bytes,
-				{ offset: result.rowStarts[first], line: result.rowLines[first] },
-				this.#preview.layout,
-				transformRecord
-			);
-			// One push per record: spreading a page of 100,000s of records overflows the stack.
-			for (const record of records.slice(0, last - first + 1)) out.push(record);
-			i = j + 1;
-		}
-		return out;
+		return readRows(source, result, rows, this.#preview.layout, transformRecord);
 	}
 }
 

@@ -209,7 +209,8 @@ export function expectSameOutcome(
 			prepared.bytes.subarray(rowStarts[row], rowEnds[row]),
 			{ offset: rowStarts[row], line: rowLines[row] },
 			prepared.layout,
-			transformRecord
+			transformRecord,
+			prepared.request.maxRecordBytes
 		);
 		const { fields, fieldCount, malformedQuote } = record;
 		expect(

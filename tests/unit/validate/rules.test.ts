@@ -153,7 +153,8 @@ describe('issue codes', () => {
 			'invalid_password_hash',
 			'unsupported_password_hash',
 			'reserved_metadata_key',
-			'invalid_json'
+			'invalid_json',
+			'record_too_large'
 		]);
 		const warnings = ISSUE_CODES.filter((code) => SEVERITY[code] === 'warning');
 		expect(warnings).toEqual([

@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { FerryError } from '../errors';
+import { MAX_RECORD_BYTES } from '../limits';
 import { invalidUtf8Error } from '../sniff/utf8';
 import type { RecordSpan } from '../types';
 
@@ -76,6 +77,8 @@ export interface CsvRecordParserOptions {
 	/** Byte offset (in the UTF-8 working copy) and 1-based line of the first byte pushed. */
 	offset: number;
 	line: number;
+	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES). */
+	maxRecordBytes?: number;
 }
 
 /**
@@ -105,12 +108,15 @@ export function unterminatedQuoteError(
  * where each record ends (exact byte range and physical line, respecting quotes and CR, LF and CRLF,
  * also mixed in one file); only complete records are decoded (strict UTF-8) and handed to
  * papaparse's low-level parser for their fields. So however many chunks a record spans, nothing
- * is scanned twice and no character is ever split. Empty lines are skipped.
+ * is scanned twice and no character is ever split. Empty lines are skipped. A record longer than
+ * maxRecordBytes is only scanned for its end: its bytes are let go as they pass, and it comes out
+ * as a tooLarge record without fields.
  */
 export class CsvRecordParser {
 	readonly #delimiter: string;
 	readonly #delimiterCode: number;
 	readonly #columns: number;
+	readonly #maxRecordBytes: number;
 	readonly #parsers = new Map<number, LowLevelParser>();
 	readonly #decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -132,7 +138,7 @@ export class CsvRecordParser {
 	#malformedOffset = -1;
 	#malformedLine = 0;
 	#malformedQuoted = false;
-	/** Bytes of the unfinished record, from #recordStart. */
+	/** Bytes of the unfinished record, from #recordStart; none once it is too large to keep. */
 	#carry: Uint8Array[] = [];
 	/** A character cut by the end of the last chunk right after a closing quote (is it a space?). */
 	#held: Uint8Array | null = null;
@@ -141,6 +147,7 @@ export class CsvRecordParser {
 		this.#delimiter = options.delimiter;
 		this.#delimiterCode = options.delimiter.charCodeAt(0);
 		this.#columns = options.columns;
+		this.#maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
 		this.#offset = options.offset;
 		this.#line = options.line;
 		this.#recordStart = options.offset;
@@ -165,7 +172,7 @@ export class CsvRecordParser {
 		const length = bytes.length;
 		const delimiter = this.#delimiterCode;
 		const ended: Ended = { starts: [], ends: [], lines: [], terminators: [], malformed: [] };
-		const carryStart = this.#recordStart;
+		const carryStart = this.#carry.length > 0 ? this.#recordStart : base;
 		let state = this.#state;
 		let line = this.#line;
 		let previousWasCR = this.#previousWasCR;
@@ -357,10 +364,11 @@ export class CsvRecordParser {
 		const segments = [...this.#carry, scanned];
 		if (ended.ends.length === 0) {
 			if (consumed > 0) this.#carry.push(scanned);
-			return [];
-		}
-		this.#carry = recordStart < base + consumed ? [scanned.subarray(recordStart - base)] : [];
-		return this.#records(segments, carryStart, ended);
+		} else
+			this.#carry = recordStart < base + consumed ? [scanned.subarray(recordStart - base)] : [];
+		// The open record is already too large: it will never be read, so its bytes are not kept.
+		if (base + consumed - recordStart > this.#maxRecordBytes) this.#carry = [];
+		return ended.ends.length === 0 ? [] : this.#records(segments, carryStart, ended);
 	}
 
 	/** The end of the data: the last record needs no line break. An open quoted field is an error. */
@@ -393,12 +401,13 @@ export class CsvRecordParser {
 		};
 		this.#malformedOffset = -1;
 		const segments = this.#carry;
+		const segmentsStart = segments.length > 0 ? this.#recordStart : this.#offset;
 		this.#carry = [];
 		this.#crPending = false;
 		this.#state = OUTSIDE;
 		this.#recordStart = this.#offset;
 		this.#recordLine = this.#line;
-		return this.#records(segments, ended.starts[0], ended);
+		return this.#records(segments, segmentsStart, ended);
 	}
 
 	/** Fields for the ended records: one papaparse call per run of records with the same line break. */
@@ -407,11 +416,27 @@ export class CsvRecordParser {
 		const records: RecordSpan[] = [];
 		let nextMalformed = 0;
 		let first = 0;
+		const tooLarge = (k: number) => ends[k] - starts[k] > this.#maxRecordBytes;
 		while (first < ends.length) {
+			if (tooLarge(first)) {
+				// Never decoded (its bytes may be gone): its line and byte range are all it has.
+				records.push({
+					fields: new Array<string>(this.#columns).fill(''),
+					fieldCount: 0,
+					start: starts[first],
+					end: ends[first],
+					line: lines[first],
+					tooLarge: true
+				});
+				if (malformed[nextMalformed]?.at === first) nextMalformed++;
+				first++;
+				continue;
+			}
 			const terminator = terminators[first];
 			let last = first + 1;
 			while (
 				last < ends.length &&
+				!tooLarge(last) &&
 				(terminators[last] === terminator || terminators[last] === END_OF_DATA)
 			)
 				last++;

@@ -56,7 +56,8 @@ export async function* readCsvRecords(
 		delimiter: layout.delimiter ?? ',',
 		columns: layout.columns.length,
 		offset: layout.dataStart,
-		line
+		line,
+		maxRecordBytes: options.maxRecordBytes
 	});
 	let position = layout.dataStart;
 	while (position < source.size) {

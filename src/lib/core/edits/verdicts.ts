@@ -19,6 +19,8 @@ export interface OriginalRecord {
 	fields: string[];
 	fieldCount: number;
 	malformedQuote?: MalformedQuote;
+	/** Too large to read (record_too_large): no edit makes it a row to import. */
+	tooLarge?: boolean;
 }
 
 /** What a scan left behind that edits are judged against: never changed by them. */
@@ -203,13 +205,15 @@ export class EditedVerdicts {
 		const fields = applyEdits(original.fields, edit);
 		// An edited row is written anew: a quote the file misplaced in it no longer is.
 		const quote = edit ? undefined : original.malformedQuote;
-		const cells = rowMaskWithoutDuplicates(
-			this.#scanned.plan,
-			this.#orders,
-			fields,
-			original.fieldCount,
-			quote
-		);
+		const cells = original.tooLarge
+			? ISSUE_BIT.record_too_large
+			: rowMaskWithoutDuplicates(
+					this.#scanned.plan,
+					this.#orders,
+					fields,
+					original.fieldCount,
+					quote
+				);
 		this.masks[row] = cells | (this.masks[row] & DUPLICATE_BITS);
 		const keysAfter = this.#keysOf(row, original);
 		for (const key of KEYS) {

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors';
 import { decodeRecord, fieldAligner, parseRecordText, scanModeOf } from '../json/records';
-import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
+import { MAX_RECORD_BYTES, MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { DEFAULT_CHUNK_SIZE } from '../read-options';
 import { positionAt } from '../sniff/utf8';
 import { Validator } from '../validate/validator';
@@ -22,12 +22,13 @@ export interface WasmJsonScanOptions {
 	sliceSize?: number;
 }
 
-/** One record of a chunk, parsed and aligned, waiting for the Validator. */
+/** One record of a chunk, parsed and aligned (unless too large: then unread), waiting for the Validator. */
 interface ParsedRecord {
 	fields: string[];
 	start: number;
 	end: number;
 	line: number;
+	tooLarge: boolean;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -94,6 +95,7 @@ class WasmJsonScan {
 	readonly #validator: Validator;
 	readonly #extraKeys = new Set<string>();
 	readonly #fieldsOf: (record: Record<string, unknown>) => string[];
+	readonly #maxRecordBytes: number;
 
 	readonly #rowStarts = new Growable((n) => new Float64Array(n));
 	readonly #rowEnds = new Growable((n) => new Float64Array(n));
@@ -108,6 +110,7 @@ class WasmJsonScan {
 		this.#engine = engine;
 		this.#sliceSize = sliceSize;
 		this.#request = request;
+		this.#maxRecordBytes = request.maxRecordBytes ?? MAX_RECORD_BYTES;
 		this.#validator = new Validator({ profile, mapping, columns: layout.columns, options });
 		this.#fieldsOf = fieldAligner(layout, request.transformRecord, (key) =>
 			this.#extraKeys.add(key)
@@ -141,7 +144,8 @@ class WasmJsonScan {
 					break reading;
 				}
 				if (this.#rowStarts.length >= MAX_ROWS_PER_FILE) throw tooManyRows();
-				this.#validator.add(record.fields, record.fields.length);
+				if (record.tooLarge) this.#validator.addTooLarge();
+				else this.#validator.add(record.fields, record.fields.length);
 				this.#rowStarts.push(record.start);
 				this.#rowEnds.push(record.end);
 				this.#rowLines.push(record.line);
@@ -178,12 +182,19 @@ class WasmJsonScan {
 	 * Parses the records of a chunk in order. Their bytes (with the whitespace and commas between
 	 * them) are decoded at once when they are valid UTF-8; otherwise record by record, so the first
 	 * bad record, or an earlier one that does not parse, fails as it does on the reference path.
+	 * A record longer than maxRecordBytes is neither decoded nor parsed.
 	 */
 	#parse(found: JsonSplit, bytes: Uint8Array, chunkStart: number): ParsedRecord[] {
 		const { count, starts, ends, lines, columns } = found;
 		if (count === 0) return [];
-		const regionStart = starts[0];
-		const region = this.#region(regionStart, ends[count - 1], bytes, chunkStart);
+		const tooLarge = (r: number) => ends[r] - starts[r] > this.#maxRecordBytes;
+		// A first record too large may have begun in an earlier chunk whose bytes were let go.
+		const firstRead = tooLarge(0) ? 1 : 0;
+		const regionStart = starts[Math.min(firstRead, count - 1)];
+		const region =
+			firstRead === count
+				? new Uint8Array(0)
+				: this.#region(regionStart, ends[count - 1], bytes, chunkStart);
 		let decoded: DecodedBytes | null;
 		try {
 			decoded = new DecodedBytes(region, textDecoder.decode(region));
@@ -192,6 +203,11 @@ class WasmJsonScan {
 		}
 		const records: ParsedRecord[] = [];
 		for (let r = 0; r < count; r++) {
+			if (tooLarge(r)) {
+				const fields: string[] = [];
+				records.push({ fields, start: starts[r], end: ends[r], line: lines[r], tooLarge: true });
+				continue;
+			}
 			const from = starts[r] - regionStart;
 			const to = ends[r] - regionStart;
 			const recordText = decoded
@@ -202,7 +218,8 @@ class WasmJsonScan {
 				fields: this.#fieldsOf(parseRecordText(recordText, record)),
 				start: starts[r],
 				end: ends[r],
-				line: lines[r]
+				line: lines[r],
+				tooLarge: false
 			});
 		}
 		return records;
@@ -221,9 +238,13 @@ class WasmJsonScan {
 		return joined;
 	}
 
-	/** Keeps the bytes of the record left open at the end of the chunk (none: `openStart` -1). */
+	/**
+	 * Keeps the bytes of the record left open at the end of the chunk (none: `openStart` -1), unless
+	 * it is already too large to be parsed.
+	 */
 	#carry(bytes: Uint8Array, chunkStart: number, openStart: number): void {
-		if (openStart < 0) this.#carried = [];
+		const tooLarge = chunkStart + bytes.length - openStart > this.#maxRecordBytes;
+		if (openStart < 0 || tooLarge) this.#carried = [];
 		else if (openStart >= chunkStart) this.#carried = [bytes.subarray(openStart - chunkStart)];
 		else this.#carried.push(bytes);
 	}

@@ -6,6 +6,7 @@ import {
 	type FerryErrorDetails
 } from '../errors';
 import { unterminatedQuoteError } from '../csv/parser';
+import { MAX_RECORD_BYTES } from '../limits';
 import { invalidUtf8Error } from '../sniff/utf8';
 import type { DestinationProfile } from '../profiles/types';
 import type { ByteSource, Mapping, ValidationOptions } from '../types';
@@ -28,6 +29,7 @@ import {
 	type KernelOutput,
 	type RowKernel
 } from '../wasm/row-kernel';
+import { DateKind } from '../wasm/layout';
 import { Growable } from './growable';
 
 /** The two WebAssembly modules a range is scanned with, instantiated once per worker. */
@@ -44,6 +46,8 @@ export interface RangePlan {
 	mapping: Mapping;
 	profile: DestinationProfile;
 	options: ValidationOptions;
+	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES). */
+	maxRecordBytes?: number;
 }
 
 /**
@@ -142,6 +146,7 @@ function kernelType(type: Check['type']): KernelCheck['type'] {
 
 const BIT_MISSING = bitOf('missing_required');
 const BIT_MALFORMED_QUOTES = bitOf('malformed_quotes');
+const BIT_TOO_LARGE = bitOf('record_too_large');
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -227,6 +232,19 @@ function afterQuotedLineBreak(bytes: Uint8Array, quoted: boolean): number {
 	return -1;
 }
 
+/** The index without its first record (whose bytes are gone: it was too large to keep). */
+function withoutFirst(index: CsvIndex): CsvIndex {
+	return {
+		...index,
+		count: index.count - 1,
+		recordStarts: index.recordStarts.subarray(1),
+		recordEnds: index.recordEnds.subarray(1),
+		recordLines: index.recordLines.subarray(1),
+		fieldIndex: index.fieldIndex.subarray(1),
+		malformedRecords: index.malformedRecords.filter((row) => row > 0).map((row) => row - 1)
+	};
+}
+
 class RangeScan {
 	readonly #tools: RangeTools;
 	readonly #source: ByteSource;
@@ -234,6 +252,7 @@ class RangeScan {
 	readonly #sliceSize: number;
 	readonly #signal: AbortSignalLike | undefined;
 	readonly #delimiter: number;
+	readonly #maxRecordBytes: number;
 	readonly #plan: ValidationPlan;
 	readonly #slots: number;
 	readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -273,6 +292,7 @@ class RangeScan {
 		this.#sliceSize = sliceSize;
 		this.#signal = signal;
 		this.#delimiter = plan.delimiter;
+		this.#maxRecordBytes = plan.maxRecordBytes ?? MAX_RECORD_BYTES;
 		this.#plan = validationPlanOf(plan);
 		this.#slots = this.#plan.dateChecks.length;
 		if (configured.get(tools.kernel) !== plan) {
@@ -301,6 +321,12 @@ class RangeScan {
 			this.#position += bytes.length;
 			reading = this.#position < size ? read(this.#position) : null;
 			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false), state);
+			// The open record is already too large: it will never be checked, so nothing of it is
+			// kept (its bytes, its fields' ends) while it is read on to its end.
+			if (this.#position - state.recordStart > this.#maxRecordBytes) {
+				this.#pending = [];
+				state.openFieldEnds = [];
+			}
 		}
 		// A slice read ahead of a range that ended is not needed.
 		reading?.catch(() => undefined);
@@ -402,9 +428,45 @@ class RangeScan {
 		return index;
 	}
 
+	#tooLarge(index: CsvIndex, row: number): boolean {
+		return index.recordEnds[row] - index.recordStarts[row] > this.#maxRecordBytes;
+	}
+
+	/**
+	 * A first record too large to check (its bytes may be gone) becomes a row of its own, with
+	 * record_too_large as its only issue; answers the index without it.
+	 */
+	#takeTooLargeFirst(index: CsvIndex): CsvIndex {
+		if (index.count === 0 || !this.#tooLarge(index, 0)) return index;
+		if (index.recordStarts[0] > this.#task.end) return index;
+		if (this.#rowStarts.length >= (this.#task.maxRows ?? Infinity)) {
+			this.#full = true;
+			return index;
+		}
+		const end = index.recordEnds[0];
+		this.#rowStarts.push(index.recordStarts[0]);
+		this.#rowEnds.push(end);
+		this.#rowLines.push(index.recordLines[0]);
+		this.#masks.push(BIT_TOO_LARGE);
+		for (let k = 0; k < KEY_STRIDE; k++) this.#keys.push(0);
+		for (let slot = 0; slot < this.#slots; slot++) {
+			this.#dateKinds.push(DateKind.NONE);
+			this.#dateA.push(0);
+			this.#dateB.push(0);
+		}
+		this.#lastOwnedEnd = end;
+		// The record ends in the newest slice: what follows it stays pending.
+		const newest = this.#pending[this.#pending.length - 1] ?? EMPTY;
+		const newestStart = this.#position - newest.length;
+		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
+		this.#pendingStart = end;
+		return withoutFirst(index);
+	}
+
 	/** Checks the records of `index` the range owns; notes the first one past it. */
-	#take(index: CsvIndex, state: CsvIndexState): void {
-		if (index.count === 0) return;
+	#take(whole: CsvIndex, state: CsvIndexState): void {
+		const index = this.#takeTooLargeFirst(whole);
+		if (index.count === 0 || this.#full) return;
 		const { recordStarts, recordEnds, recordLines } = index;
 		let owned = 0;
 		while (owned < index.count && recordStarts[owned] <= this.#task.end) owned++;
@@ -412,6 +474,7 @@ class RangeScan {
 		if (owned === 0) return;
 		const end = owned < index.count ? recordEnds[owned - 1] : state.recordStart;
 		const bytes = this.#takeBytes(end);
+		this.#checkUtf8(index, bytes, end - bytes.length);
 		let count = owned;
 		// Like the reference reader, maxRows ends the scan only once a record past it comes.
 		const maxRows = this.#task.maxRows ?? Infinity;
@@ -431,6 +494,8 @@ class RangeScan {
 			textEnd: index.textEnd
 		});
 		this.#finishInJs(output, index, bytes, end - bytes.length);
+		for (let row = 0; row < count; row++)
+			if (this.#tooLarge(index, row)) tooLargeRow(output, row, this.#slots);
 		this.#rowStarts.append(recordStarts.subarray(0, count));
 		this.#rowEnds.append(recordEnds.subarray(0, count));
 		this.#rowLines.append(recordLines.subarray(0, count));
@@ -462,8 +527,25 @@ class RangeScan {
 		}
 		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
 		this.#pendingStart = end;
-		if (!this.#tools.kernel.validUtf8(bytes)) throw invalidUtf8Error(bytes, start);
 		return bytes;
+	}
+
+	/**
+	 * Checks that `bytes` (at `base`) are UTF-8, but for the records too large to check: like
+	 * the reference reader, which never decodes them.
+	 */
+	#checkUtf8(index: CsvIndex, bytes: Uint8Array, base: number): void {
+		let from = base;
+		const check = (to: number) => {
+			const part = bytes.subarray(from - base, to - base);
+			if (!this.#tools.kernel.validUtf8(part)) throw invalidUtf8Error(part, from);
+		};
+		for (let row = 0; row < index.count && index.recordEnds[row] <= base + bytes.length; row++) {
+			if (!this.#tooLarge(index, row)) continue;
+			check(index.recordStarts[row]);
+			from = index.recordEnds[row];
+		}
+		check(base + bytes.length);
 	}
 
 	/**
@@ -476,6 +558,7 @@ class RangeScan {
 		for (const row of index.malformedRecords)
 			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
 		for (let row = 0; row < output.count; row++) {
+			if (this.#tooLarge(index, row)) continue;
 			masks[row] |= plan.constantMask;
 			const cells = jsCells[row];
 			if (cells === 0 && !plan.hasRowRules) continue;
@@ -547,4 +630,11 @@ class RangeScan {
 		const gap = at < next.start ? await this.#source.read(at, next.start) : EMPTY;
 		return { at, line: next.line - countLineBreaks(gap) };
 	}
+}
+
+/** A record too large to check, checked with the rest of its slice: only record_too_large stays. */
+function tooLargeRow(output: KernelOutput, row: number, slots: number): void {
+	output.masks[row] = BIT_TOO_LARGE;
+	output.keys.fill(0, row * KEY_STRIDE, (row + 1) * KEY_STRIDE);
+	output.dateKinds.fill(DateKind.NONE, row * slots, (row + 1) * slots);
 }

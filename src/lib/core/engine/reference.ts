@@ -22,14 +22,16 @@ export const referenceEngine: ScanEngine = {
 			signal,
 			transform: request.transformRecord,
 			onExtraKey: (key) => extraKeys.add(key),
-			onProgress: (read) => (bytes = read)
+			onProgress: (read) => (bytes = read),
+			maxRecordBytes: request.maxRecordBytes
 		});
 		reading: for await (const batch of records) {
 			throwIfAborted(signal);
 			for (const record of batch) {
 				if (rowStarts.length >= maxRows) break reading;
 				if (rowStarts.length >= MAX_ROWS_PER_FILE) throw tooManyRows();
-				validator.add(record.fields, record.fieldCount, record.malformedQuote);
+				if (record.tooLarge) validator.addTooLarge();
+				else validator.add(record.fields, record.fieldCount, record.malformedQuote);
 				rowStarts.push(record.start);
 				rowEnds.push(record.end);
 				rowLines.push(record.line);

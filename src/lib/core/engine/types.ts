@@ -34,6 +34,8 @@ export interface ScanRequest {
 	ranges?: RangeRunner;
 	/** Stop after this many data rows (the CLI's --max-rows). */
 	maxRows?: number;
+	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES; tests set less). */
+	maxRecordBytes?: number;
 	signal?: AbortSignalLike;
 	onProgress?: (progress: ScanProgress) => void;
 }

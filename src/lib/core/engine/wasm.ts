@@ -138,6 +138,7 @@ class RangedScan {
 		this.#rangeSize = rangeSize;
 		this.#request = request;
 		this.#rangePlan = { delimiter, columns: layout.columns, mapping, profile, options };
+		if (request.maxRecordBytes) this.#rangePlan.maxRecordBytes = request.maxRecordBytes;
 		this.#plan = validationPlanOf(this.#rangePlan);
 	}
 

@@ -103,6 +103,11 @@ export function recordAligner(
 ): (record: ScannedRecord) => RecordSpan {
 	const fieldsOf = fieldAligner(layout, transform, onExtraKey);
 	return (record) => {
+		if (record.tooLarge) {
+			const { start, end, line } = record;
+			const fields = new Array<string>(layout.keys.length).fill('');
+			return { fields, fieldCount: 0, start, end, line, tooLarge: true };
+		}
 		const fields = fieldsOf(parseScannedRecord(record));
 		return {
 			fields,
@@ -125,7 +130,11 @@ export async function* readJsonRecords(
 ): AsyncGenerator<RecordSpan[]> {
 	const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
 	const start = await positionAt(source, layout.dataStart);
-	const scanner = new JsonRecordScanner(scanModeOf(layout), { offset: layout.dataStart, ...start });
+	const scanner = new JsonRecordScanner(
+		scanModeOf(layout),
+		{ offset: layout.dataStart, ...start },
+		options.maxRecordBytes
+	);
 	const align = recordAligner(layout, options.transform, options.onExtraKey);
 	let position = layout.dataStart;
 	while (position < source.size && !scanner.done) {

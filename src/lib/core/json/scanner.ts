@@ -1,4 +1,5 @@
 import { FerryError } from '../errors';
+import { MAX_RECORD_BYTES } from '../limits';
 import { MAX_JSON_DEPTH } from './parse';
 
 /**
@@ -10,9 +11,13 @@ import { MAX_JSON_DEPTH } from './parse';
  */
 export type JsonScanMode = 'array' | 'root' | 'sequence' | 'range';
 
-/** One record found by the scanner: its raw bytes and where it sits in the working copy. */
+/**
+ * One record found by the scanner: its raw bytes and where it sits in the working copy. A record
+ * longer than the scanner's maxRecordBytes has no bytes (they were let go as they passed).
+ */
 export interface ScannedRecord {
 	bytes: Uint8Array;
+	tooLarge?: boolean;
 	start: number;
 	end: number;
 	line: number;
@@ -130,10 +135,13 @@ export class JsonRecordScanner {
 	#escaped = false;
 
 	#record: Position = { offset: 0, line: 0, column: 0 };
+	/** The open record's bytes so far; none once it is too large to keep. */
 	#parts: Uint8Array[] = [];
+	readonly #maxRecordBytes: number;
 
-	constructor(mode: JsonScanMode, start: Position) {
+	constructor(mode: JsonScanMode, start: Position, maxRecordBytes = MAX_RECORD_BYTES) {
 		this.#mode = mode;
+		this.#maxRecordBytes = maxRecordBytes;
 		this.#offset = start.offset;
 		this.#line = start.line;
 		this.#column = start.column;
@@ -172,13 +180,16 @@ export class JsonRecordScanner {
 					if (byte !== this.#closers[depth])
 						throw structureErrors.unexpectedCloser(byte, { offset: base + i, line, column });
 					if (--depth === 0) {
-						this.#parts.push(bytes.subarray(recordStart, i + 1));
+						const end = base + i + 1;
+						const tooLarge = end - this.#record.offset > this.#maxRecordBytes;
+						if (!tooLarge) this.#parts.push(bytes.subarray(recordStart, i + 1));
 						records.push({
-							bytes: concat(this.#parts),
+							bytes: tooLarge ? new Uint8Array(0) : concat(this.#parts),
 							start: this.#record.offset,
-							end: base + i + 1,
+							end,
 							line: this.#record.line,
-							column: this.#record.column
+							column: this.#record.column,
+							...(tooLarge && { tooLarge })
 						});
 						this.#parts = [];
 						this.#between = EXPECT_SEPARATOR;
@@ -214,6 +225,8 @@ export class JsonRecordScanner {
 		}
 
 		if (depth > 0) this.#parts.push(recordStart > 0 ? bytes.subarray(recordStart) : bytes);
+		// The open record is already too large: it will never be parsed, so its bytes are not kept.
+		if (depth > 0 && base + i - this.#record.offset > this.#maxRecordBytes) this.#parts = [];
 		this.#offset = base + i;
 		this.#line = line;
 		this.#column = column;

@@ -23,7 +23,8 @@ export const ISSUE_CODES: readonly IssueCode[] = [
 	'invalid_password_hash',
 	'unsupported_password_hash',
 	'reserved_metadata_key',
-	'invalid_json'
+	'invalid_json',
+	'record_too_large'
 ];
 
 /** Errors keep a row out of the upload; warnings don't. */
@@ -49,7 +50,8 @@ export const SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 	// The row still goes, without the hash: the user resets the password.
 	unsupported_password_hash: 'warning',
 	reserved_metadata_key: 'error',
-	invalid_json: 'error'
+	invalid_json: 'error',
+	record_too_large: 'error'
 };
 
 export const ISSUE_LABELS: Record<IssueCode, string> = {
@@ -73,7 +75,8 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
 	invalid_password_hash: 'Password hash does not parse as its algorithm',
 	unsupported_password_hash: 'Destination does not take this password hash: the user will reset it',
 	reserved_metadata_key: 'app_metadata holds a key the destination reserves',
-	invalid_json: 'Structured value of the wrong shape'
+	invalid_json: 'Structured value of the wrong shape',
+	record_too_large: 'Record too large to read: skipped'
 };
 
 export function bitOf(code: IssueCode): number {

@@ -1,4 +1,5 @@
 import { maskSecret } from '../identity/mask';
+import { formatBytes, MAX_RECORD_BYTES } from '../limits';
 import { SECRET_TYPES } from '../schema/fields';
 import type { IssueCode, MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
@@ -28,6 +29,8 @@ export function explainRow(
 	malformedQuote?: MalformedQuote
 ): RowIssue[] {
 	if (!book.finished) throw new Error('explain before finish()');
+	// Its fields were never read: there is nothing else to say about it.
+	if (book.maskOf(row) & ISSUE_BIT.record_too_large) return [recordTooLargeIssue()];
 	const issues: RowIssue[] = [];
 	const name = (column: number) => plan.columns[column] ?? `Column ${column + 1}`;
 
@@ -136,6 +139,15 @@ export function duplicateIssues(
 		});
 	}
 	return issues;
+}
+
+function recordTooLargeIssue(): RowIssue {
+	return {
+		code: 'record_too_large',
+		column: null,
+		field: null,
+		message: `The record is larger than ${formatBytes(MAX_RECORD_BYTES)}, the most Ferry reads in one record: it was skipped unread and is not imported.`
+	};
 }
 
 function malformedQuoteIssue(plan: ValidationPlan, quote: MalformedQuote): RowIssue {

@@ -52,6 +52,11 @@ export class Validator {
 		book.commit(mask, firstUserId, firstEmail);
 	}
 
+	/** Adds the next row as a record too large to read: its only issue is record_too_large. */
+	addTooLarge(): void {
+		this.#book.commit(ISSUE_BIT.record_too_large, -1, -1);
+	}
+
 	finish(): ValidationSummary {
 		return this.#book.finish();
 	}

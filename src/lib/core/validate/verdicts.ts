@@ -276,6 +276,12 @@ export class VerdictBook implements DateSlots {
 		return this.#summary?.duplicateOf.firstEmailOf(row);
 	}
 
+	/** After finish(): the issue bits of one row. */
+	maskOf(row: number): number {
+		if (!this.#summary) throw new Error('VerdictBook.maskOf() before finish()');
+		return this.#summary.rowIssues[row];
+	}
+
 	get finished(): boolean {
 		return this.#summary !== null;
 	}
