@@ -20,8 +20,8 @@ export class KeyIndex {
 	readonly #keys = new Growable((n) => new Uint32Array(n));
 	#slots = new Uint32Array(SLOT << 12);
 	#mask = (1 << 12) - 1;
-	/** What firstsOf's reads ahead added up to: kept so that the reads are not optimised away. */
-	#touched = 0;
+	/** What firstsOf reads ahead, written down only so that the reads are not optimised away. */
+	readonly #ahead = new Uint32Array(BATCH);
 
 	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
 	reserve(keys: number): void {
@@ -67,12 +67,10 @@ export class KeyIndex {
 	): void {
 		for (let batch = 0; batch < count; batch += BATCH) {
 			const end = Math.min(count, batch + BATCH);
-			let touched = 0;
 			for (let r = batch; r < end; r++) {
 				const key = r * stride + at;
-				touched += this.#slots[this.#slot(keys[key], keys[key + 1]) + 1];
+				this.#ahead[r - batch] = this.#slots[this.#slot(keys[key], keys[key + 1]) + 1];
 			}
-			this.#touched = touched;
 			for (let r = batch; r < end; r++) {
 				const key = r * stride + at;
 				const length = keys[key + 2];

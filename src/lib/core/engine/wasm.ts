@@ -280,8 +280,10 @@ class RangedScan {
 		addCredentials(book.credentials, result.credentials);
 		this.#rowStarts.append(result.rowStarts);
 		this.#rowEnds.append(result.rowEnds);
-		if (lineShift === 0) this.#rowLines.append(result.rowLines);
-		else for (const line of result.rowLines) this.#rowLines.push(line + lineShift);
+		// The result is this scan's own (moved from its worker): its lines are shifted in place.
+		const { rowLines } = result;
+		if (lineShift !== 0) for (let r = 0; r < rowLines.length; r++) rowLines[r] += lineShift;
+		this.#rowLines.append(rowLines);
 		if (this.#firstUserIds.length < count) {
 			this.#firstUserIds = new Int32Array(count);
 			this.#firstEmails = new Int32Array(count);
