@@ -11,10 +11,11 @@ const BATCH = 128;
  * First rows by duplicate key, where a key is what the row kernel hashes a normalised value to:
  * two independent 32-bit hashes and the value's length in bytes. An open-addressing table whose
  * slots hold h1 beside the key's index in one packed list of distinct keys: a million keys cost
- * no objects, no strings and about 26 bytes each. A probe compares h1 in the slot itself, so a
- * new key touches one spot of memory (its slot and the next ones) and a known key two. Two
- * different values count as one only when both hashes and the length agree: for a million
- * distinct values of one length, the chance that any pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
+ * no objects, no strings and 25 to 32 bytes each (the table is 5/16 to 5/8 full). A probe
+ * compares h1 in the slot itself, so a new key touches one spot of memory (its slot and the next
+ * ones) and a known key two. Two different values count as one only when both hashes and the
+ * length agree: for a million distinct values of one length, the chance that any pair does is
+ * about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
  */
 export class KeyIndex {
 	readonly #keys = new Growable((n) => new Uint32Array(n));
