@@ -124,6 +124,9 @@ class RangedScan {
 	#rowStarts!: Growable<Float64Array>;
 	#rowEnds!: Growable<Float64Array>;
 	#rowLines!: Growable<Uint32Array>;
+	/** A range's first rows by user_id and by email (-1: none), reused from range to range. */
+	#firstUserIds = new Int32Array(0);
+	#firstEmails = new Int32Array(0);
 
 	constructor(
 		engine: string,
@@ -270,33 +273,26 @@ class RangedScan {
 	/** One range's rows, in order: their lines in file numbering, duplicates, date slots. */
 	#merge(result: RangeResult, lineShift: number): void {
 		const book = this.#book;
-		const { masks, keys, dateKinds, dateA, dateB } = result;
-		const slots = book.dateKinds.length;
+		const { masks, keys } = result;
 		const count = masks.length;
-		if (book.rows + count > MAX_ROWS_PER_FILE) throw tooManyRows();
+		const row = book.rows;
+		if (row + count > MAX_ROWS_PER_FILE) throw tooManyRows();
 		addCredentials(book.credentials, result.credentials);
 		this.#rowStarts.append(result.rowStarts);
 		this.#rowEnds.append(result.rowEnds);
-		if (lineShift === 0) this.#rowLines.append(result.rowLines);
-		else for (const line of result.rowLines) this.#rowLines.push(line + lineShift);
-		for (let r = 0; r < count; r++) {
-			const row = book.rows;
-			const key = r * KEY_STRIDE;
-			const firstUserId =
-				keys[key + 2] === 0
-					? -1
-					: this.#userIds.firstOf(keys[key], keys[key + 1], keys[key + 2], row);
-			const firstEmail =
-				keys[key + 5] === 0
-					? -1
-					: this.#emails.firstOf(keys[key + 3], keys[key + 4], keys[key + 5], row);
-			for (let slot = 0; slot < slots; slot++) {
-				const at = r * slots + slot;
-				book.dateKinds[slot] = dateKinds[at];
-				book.dateA[slot] = dateA[at];
-				book.dateB[slot] = dateB[at];
-			}
-			book.commit(masks[r], firstUserId, firstEmail);
+		// The result is this scan's own (moved from its worker): its lines are shifted in place.
+		const { rowLines } = result;
+		if (lineShift !== 0) for (let r = 0; r < rowLines.length; r++) rowLines[r] += lineShift;
+		this.#rowLines.append(rowLines);
+		if (this.#firstUserIds.length < count) {
+			this.#firstUserIds = new Int32Array(count);
+			this.#firstEmails = new Int32Array(count);
 		}
+		const firstUserIds = this.#firstUserIds.subarray(0, count);
+		const firstEmails = this.#firstEmails.subarray(0, count);
+		// The kernel's keys: user_id's hashes and length first, then email's (length 0: none).
+		this.#userIds.firstsOf(keys, 0, KEY_STRIDE, count, row, firstUserIds);
+		this.#emails.firstsOf(keys, 3, KEY_STRIDE, count, row, firstEmails);
+		book.commitRows(masks, firstUserIds, firstEmails, result);
 	}
 }

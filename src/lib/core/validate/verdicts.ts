@@ -99,6 +99,8 @@ export class VerdictBook implements DateSlots {
 	/** Per row: the first row with its user_id, and with its email, plus one (0 = none). */
 	readonly #firstUserIds = new Growable((n) => new Uint32Array(n));
 	readonly #firstEmails = new Growable((n) => new Uint32Array(n));
+	/** One instant per date slot, NaN for none: what #dateWarnings judges. */
+	readonly #instants: Float64Array;
 	#linked = 0;
 	#summary: ValidationSummary | null = null;
 
@@ -114,6 +116,7 @@ export class VerdictBook implements DateSlots {
 		this.dateKinds = new Uint8Array(this.#dates.length);
 		this.dateA = new Float64Array(this.#dates.length);
 		this.dateB = new Float64Array(this.#dates.length);
+		this.#instants = new Float64Array(this.#dates.length);
 	}
 
 	get rows(): number {
@@ -130,14 +133,41 @@ export class VerdictBook implements DateSlots {
 	 * (-1 for none) and its date slots as set in dateKinds/dateA/dateB.
 	 */
 	commit(cellMask: number, firstUserId: number, firstEmail: number): void {
+		this.#commitRow(cellMask, firstUserId, firstEmail, this, 0);
+		this.dateKinds.fill(DateKind.NONE);
+	}
+
+	/**
+	 * commit() for a run of rows at once (a range's): row r has cell issue bits masks[r], first
+	 * rows firstUserIds[r] and firstEmails[r] (-1 for none) and its date slots in `dates` from
+	 * r × (date slots) on.
+	 */
+	commitRows(
+		masks: Uint32Array,
+		firstUserIds: Int32Array,
+		firstEmails: Int32Array,
+		dates: DateSlots
+	): void {
+		const slots = this.#dates.length;
+		for (let r = 0; r < masks.length; r++)
+			this.#commitRow(masks[r], firstUserIds[r], firstEmails[r], dates, r * slots);
+	}
+
+	#commitRow(
+		cellMask: number,
+		firstUserId: number,
+		firstEmail: number,
+		dates: DateSlots,
+		at: number
+	): void {
 		if (this.#summary) throw new Error('VerdictBook.commit() after finish()');
 		const row = this.#masks.length;
 		let mask = cellMask;
 		let slash = 0;
 		let dated = false;
-		const kinds = this.dateKinds;
-		for (let slot = 0; slot < kinds.length; slot++) {
-			const kind = kinds[slot];
+		const kinds = dates.dateKinds;
+		for (let slot = 0; slot < this.#dates.length; slot++) {
+			const kind = kinds[at + slot];
 			if (kind === DateKind.NONE) continue;
 			dated = true;
 			if (kind === DateKind.EXACT) continue;
@@ -147,12 +177,13 @@ export class VerdictBook implements DateSlots {
 			if (kind === DateKind.SLASH_DMY) date.dmyEvidence++;
 			else if (kind === DateKind.SLASH_MDY) date.mdyEvidence++;
 		}
-		if (slash) this.#defer(row, slash);
-		else if (dated)
-			mask |= this.#dateWarnings((slot) =>
-				kinds[slot] === DateKind.EXACT ? this.dateA[slot] : NaN
-			);
-		kinds.fill(DateKind.NONE);
+		if (slash) this.#defer(row, slash, dates, at);
+		else if (dated) {
+			const instants = this.#instants;
+			for (let slot = 0; slot < instants.length; slot++)
+				instants[slot] = kinds[at + slot] === DateKind.EXACT ? dates.dateA[at + slot] : NaN;
+			mask |= this.#dateWarnings(instants);
+		}
 
 		if (firstEmail >= 0) mask |= ISSUE_BIT.duplicate_email;
 		if (firstUserId >= 0) mask |= ISSUE_BIT.duplicate_user_id;
@@ -162,26 +193,27 @@ export class VerdictBook implements DateSlots {
 		this.#masks.push(mask);
 	}
 
-	#defer(row: number, slashBits: number): void {
+	#defer(row: number, slashBits: number, dates: DateSlots, at: number): void {
 		this.#deferred.push(row);
 		this.#deferred.push(slashBits);
 		for (let slot = 0; slot < this.#dates.length; slot++) {
-			const kind = this.dateKinds[slot];
-			this.#deferred.push(kind === DateKind.NONE ? NaN : this.dateA[slot]);
+			const kind = dates.dateKinds[at + slot];
+			const a = dates.dateA[at + slot];
+			this.#deferred.push(kind === DateKind.NONE ? NaN : a);
 			this.#deferred.push(
-				kind === DateKind.NONE ? NaN : kind === DateKind.EXACT ? this.dateA[slot] : this.dateB[slot]
+				kind === DateKind.NONE ? NaN : kind === DateKind.EXACT ? a : dates.dateB[at + slot]
 			);
 		}
 	}
 
 	/** future_date and login_before_registration from the resolved instants (NaN = none). */
-	#dateWarnings(instant: (slot: number) => number): number {
+	#dateWarnings(instants: Float64Array): number {
 		const { registrationSlot, loginSlot, options } = this.#plan;
 		let mask = 0;
 		for (let slot = 0; slot < this.#dates.length; slot++)
-			if (instant(slot) > options.now) mask |= ISSUE_BIT.future_date;
+			if (instants[slot] > options.now) mask |= ISSUE_BIT.future_date;
 		if (registrationSlot >= 0 && loginSlot >= 0)
-			if (instant(loginSlot) < instant(registrationSlot))
+			if (instants[loginSlot] < instants[registrationSlot])
 				mask |= ISSUE_BIT.login_before_registration;
 		return mask;
 	}
@@ -248,7 +280,7 @@ export class VerdictBook implements DateSlots {
 	#judgeDeferred(masks: Uint32Array): void {
 		const records = this.#deferred.toArray();
 		const stride = 2 + 2 * this.#dates.length;
-		const instants = new Float64Array(this.#dates.length);
+		const instants = this.#instants;
 		for (let at = 0; at < records.length; at += stride) {
 			const row = records[at];
 			const slashBits = records[at + 1];
@@ -258,7 +290,7 @@ export class VerdictBook implements DateSlots {
 				instants[slot] = records[offset];
 				if (slashBits & (1 << slot) && Number.isNaN(instants[slot])) mask |= ISSUE_BIT.invalid_date;
 			}
-			masks[row] |= mask | this.#dateWarnings((slot) => instants[slot]);
+			masks[row] |= mask | this.#dateWarnings(instants);
 		}
 	}
 
