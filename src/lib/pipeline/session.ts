@@ -363,6 +363,7 @@ export class ImportSession {
 			validWithWarnings: result.validWithWarnings,
 			issueCounts: result.issueCounts,
 			duplicateRows: result.duplicateOf.size,
+			credentials: result.credentials,
 			edited: 0,
 			dropped: 0
 		};
@@ -370,7 +371,6 @@ export class ImportSession {
 			engine: result.engine,
 			...counts,
 			dateOrders: result.dateOrders,
-			credentials: result.credentials,
 			extraKeys: result.extraKeys,
 			notices: [...this.#notices]
 		};

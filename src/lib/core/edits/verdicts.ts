@@ -1,10 +1,15 @@
+import type { Algorithm } from '../identity/credential';
 import type { DateOrder, IssueCode, MalformedQuote, RowIssue } from '../types';
 import { duplicateIssues } from '../validate/explain';
 import { trimmedField } from '../validate/canonical';
 import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from '../validate/codes';
 import type { DuplicateKey, ValidationPlan } from '../validate/plan';
 import { parseDate, resolveDate } from '../validate/rules/date';
-import type { ValidationSummary } from '../validate/verdicts';
+import {
+	countCredential,
+	type CredentialCounts,
+	type ValidationSummary
+} from '../validate/verdicts';
 import { applyEdits, type RowEdit } from './overlay';
 
 const DUPLICATE_BITS = ISSUE_BIT.duplicate_user_id | ISSUE_BIT.duplicate_email;
@@ -40,6 +45,8 @@ export interface EditedCounts {
 	validWithWarnings: number;
 	issueCounts: Record<IssueCode, number>;
 	duplicateRows: number;
+	/** The credential census of the rows as edited: a dropped row's credential is out of it. */
+	credentials: CredentialCounts;
 	/** Rows with a replaced value that are not dropped ("fixed by hand"). */
 	edited: number;
 	dropped: number;
@@ -144,13 +151,19 @@ export class EditedVerdicts {
 			validWithWarnings: counts.validWithWarnings,
 			issueCounts: { ...counts.issueCounts },
 			duplicateRows: counts.duplicateRows,
+			credentials: { ...counts.credentials },
 			edited: 0,
 			dropped: 0
 		};
 	}
 
 	get counts(): EditedCounts {
-		return { ...this.#counts, issueCounts: { ...this.#counts.issueCounts } };
+		const counts = this.#counts;
+		return {
+			...counts,
+			issueCounts: { ...counts.issueCounts },
+			credentials: { ...counts.credentials }
+		};
 	}
 
 	get overlay(): ReadonlyMap<number, RowEdit> {
@@ -193,6 +206,7 @@ export class EditedVerdicts {
 	set(row: number, edit: RowEdit | null, original: OriginalRecord): void {
 		const before = this.#overlay.get(row);
 		const keysBefore = this.#keysOf(row, original);
+		countCredential(this.#counts.credentials, this.#credentialOf(row, original), -1);
 		this.#uncount(row);
 		this.#editing = row;
 		if (before && !before.dropped && Object.keys(before.values).length > 0) this.#counts.edited--;
@@ -237,6 +251,18 @@ export class EditedVerdicts {
 		}
 		this.#editing = -1;
 		this.#count(row);
+		countCredential(this.#counts.credentials, this.#credentialOf(row, original));
+	}
+
+	/**
+	 * A row's census entry as it reads now, by the scan's own classifier: none when dropped or too
+	 * large to read (the scan counts no credential for such a row either).
+	 */
+	#credentialOf(row: number, original: OriginalRecord): Algorithm | 'invalid' | null {
+		const edit = this.#overlay.get(row);
+		if (edit?.dropped || original.tooLarge) return null;
+		const fields = applyEdits(original.fields, edit);
+		return this.#scanned.plan.rowAlgorithm((column) => trimmedField(fields, column));
 	}
 
 	/** A row's current keys: none when dropped, else from its current values. */

@@ -35,9 +35,19 @@ export function addCredentials(into: CredentialCounts, from: CredentialCounts): 
 		into[algorithm] = (into[algorithm] ?? 0) + rows;
 }
 
-/** Adds one row's algorithm (plan.rowAlgorithm) to a census. */
-export function countCredential(counts: CredentialCounts, algorithm: Algorithm | 'invalid' | null) {
-	if (algorithm !== null) counts[algorithm] = (counts[algorithm] ?? 0) + 1;
+/**
+ * Adds one row's algorithm (plan.rowAlgorithm) to a census, or with sign -1 takes it out (an
+ * edited or dropped row); an algorithm no row has left is no key, as a scan never writes one.
+ */
+export function countCredential(
+	counts: CredentialCounts,
+	algorithm: Algorithm | 'invalid' | null,
+	sign: 1 | -1 = 1
+) {
+	if (algorithm === null) return;
+	const rows = (counts[algorithm] ?? 0) + sign;
+	if (rows === 0) delete counts[algorithm];
+	else counts[algorithm] = rows;
 }
 
 /**
