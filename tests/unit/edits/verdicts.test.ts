@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pick, seededRandom } from '../../helpers/random';
 import { loadEngines, OPTIONS, prepareFile, utf8 } from '../engine/helpers';
+import { HASHES } from '../identity/fixtures';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import type { ScanEngine, ScanResult } from '../../../src/lib/core/engine/types';
 import {
@@ -14,7 +15,16 @@ import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { Mapping } from '../../../src/lib/core/types';
 import { ValidationPlan } from '../../../src/lib/core/validate/plan';
 
-const COLUMNS = ['user_id', 'email', 'name', 'signed_up', 'last_login', 'verified', 'locale'];
+const COLUMNS = [
+	'user_id',
+	'email',
+	'name',
+	'signed_up',
+	'last_login',
+	'verified',
+	'locale',
+	'password_hash'
+];
 const MAPPING: Mapping = [
 	'user_id',
 	'email',
@@ -22,7 +32,8 @@ const MAPPING: Mapping = [
 	'registration_date',
 	'last_login_date',
 	'email_verified',
-	'locale'
+	'locale',
+	'password_hash'
 ];
 // Small pools, so duplicates, invalid values and fixes all happen. Slash dates carry no evidence
 // of their order (both parts ≤ 12): an edit keeps the column order the scan resolved (a known limit).
@@ -44,7 +55,9 @@ const POOLS: string[][] = [
 	['2021-03-04', '03/04/2021', '2031-01-01', '2021-13-01', '', '1614816000', '2019-01-01'],
 	['2020-01-01', '2022-05-05', '05/06/2021', 'never', '', '', ''],
 	['yes', 'no', 'maybe', '', '1', 'true', 'n'],
-	['en', 'en-US', 'xx_YY_ZZ', '', '', 'fr']
+	['en', 'en-US', 'xx_YY_ZZ', '', '', 'fr'],
+	// The census follows the edits: algorithms, a hash that does not parse, one of no known shape.
+	[HASHES.md5, HASHES.bcrypt2a, HASHES.bcrypt2b, '', '', '$2a$10$short', 'not a hash']
 ];
 
 function csvCell(value: string): string {
@@ -115,7 +128,8 @@ async function expectSameAsEditedFile(
 		warnings: fresh.warnings,
 		validWithWarnings: fresh.validWithWarnings,
 		issueCounts: fresh.issueCounts,
-		duplicateRows: fresh.duplicateOf.size
+		duplicateRows: fresh.duplicateOf.size,
+		credentials: fresh.credentials
 	});
 	expect(dropped).toBe(rows.length - kept.length);
 }
