@@ -202,6 +202,33 @@ test('undo all takes every fix back', async ({ page }) => {
 	await expect(page.getByTestId('undo')).toBeDisabled();
 });
 
+test('the password census follows a fixed hash and a dropped row', async ({ page }) => {
+	const md5 = '5f4dcc3b5aa765d61d8327deb882cf99';
+	const bcrypt = '$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K';
+	await page.goto('/');
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'census.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(
+			[
+				'user_id,email,password_hash',
+				`u1,ada@example.com,${md5}`,
+				`u2,bob@example.com,${md5}`,
+				`u3,cy@example.com,${bcrypt}`,
+				''
+			].join('\n')
+		)
+	});
+	const census = page.getByTestId('credential-summary');
+	await expect(census).toContainText('2 md5, 1 bcrypt —');
+	await editCell(page, 1, 2, bcrypt);
+	await expect(census).toContainText('2 bcrypt, 1 md5 —');
+	await page.getByRole('button', { name: 'Drop row 2', exact: true }).click();
+	await expect(census).toContainText('2 bcrypt —');
+	await page.getByTestId('undo').click();
+	await expect(census).toContainText('2 bcrypt, 1 md5 —');
+});
+
 test('the replace tool and the edit dialog fit a laptop and a phone with a 30-column file', async ({
 	page
 }, testInfo) => {
