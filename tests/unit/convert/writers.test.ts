@@ -345,6 +345,28 @@ describe('pre-flight', () => {
 		expect(items[0].message).toContain('without a primary email address → left out');
 	});
 
+	it('says why Firebase cannot hold a hash of an algorithm it verifies', () => {
+		const { records } = readFixture('auth0-bulk-import.json');
+		const builder = new CensusBuilder(TARGETS.firebase);
+		records.forEach((record) => builder.add(record));
+		const resets = Object.fromEntries(
+			preflight(builder)
+				.filter(({ outcome }) => outcome === 'reset')
+				.map(({ subject, message }) => [subject, message])
+		);
+		expect(resets.bcrypt).toContain(
+			'cannot express this bcrypt hash: it has a salt of its own, which the bcrypt string of auth:import cannot add.'
+		);
+		expect(resets.pbkdf2).toContain(
+			'its 310,000 rounds are more than the 120,000 auth:import takes.'
+		);
+		expect(resets.sha1).toContain(
+			"its password was hashed as latin1 text, and Firebase hashes the password's UTF-8 bytes."
+		);
+		// An algorithm Firebase does not verify gets the profile's reason instead.
+		expect(resets.argon2).toContain('Firebase Authentication takes');
+	});
+
 	it('agrees with what the writer leaves out', async () => {
 		const { records } = readFixture('auth0-bulk-import.json');
 		for (const target of Object.values(TARGETS)) {

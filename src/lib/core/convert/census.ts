@@ -107,13 +107,16 @@ export function preflight(builder: CensusBuilder): PreflightItem[] {
 	for (const [algorithm, count] of Object.entries(census.resets) as [Algorithm, number][]) {
 		const credential = builder.refused.get(algorithm)!;
 		const verdict = target.profile ? credentialVerdict(target.profile, credential) : null;
-		// What the target takes is said once, with the first algorithm it refuses.
-		const why = said
-			? ''
-			: verdict?.verdict === 'unsupported'
-				? ` ${verdict.reason}`
-				: ` ${target.label}'s import cannot express this ${algorithm} hash: the user will reset the password.`;
-		said = true;
+		let why: string;
+		if (verdict?.verdict === 'unsupported') {
+			// What the target takes is said once, with the first algorithm it refuses.
+			why = said ? '' : ` ${verdict.reason}`;
+			said = true;
+		} else {
+			// The algorithm is taken, this hash is not: say why for each such algorithm.
+			const problem = target.passwordProblem?.(credential);
+			why = ` ${target.label}'s import cannot express this ${algorithm} hash${problem ? `: ${problem}` : ''}.`;
+		}
 		items.push({
 			count,
 			outcome: 'reset',

@@ -32,6 +32,8 @@ export interface FirebaseHash {
 }
 
 type Written = Omit<FirebaseHash, 'flags'> & { config: FirebaseHashConfig };
+/** Why auth:import cannot take a credential whose algorithm Firebase verifies. */
+type Unwritable = { problem: string };
 
 /** The salt's base64 and where it was put, as `--hash-input-order` says it. */
 function saltOf(credential: Credential): { salt?: string; order?: { hashInputOrder: string } } {
@@ -44,13 +46,15 @@ function saltOf(credential: Credential): { salt?: string; order?: { hashInputOrd
 	};
 }
 
-/** The hash and the hash config that verifies it, or null when auth:import cannot express it. */
-function writtenHash(credential: Credential): Written | null {
+/** The hash and the hash config that verifies it, or why auth:import cannot express it. */
+function writtenHash(credential: Credential): Written | Unwritable {
 	const { algorithm, params = {} } = credential;
 	switch (algorithm) {
 		case 'firebase-scrypt': {
 			const fromPhc = params.format === 'fbscrypt';
-			if (!params.signerKey || (!fromPhc && credential.salt === undefined)) return null;
+			if (!params.signerKey)
+				return { problem: "its project's signer key is not known (read it with the hash config)" };
+			if (!fromPhc && credential.salt === undefined) return { problem: 'it has no salt' };
 			const parts = fromPhc
 				? phcSaltAndHash(credential)
 				: { hash: credential.hash, salt: credential.salt ?? '' };
@@ -66,14 +70,20 @@ function writtenHash(credential: Credential): Written | null {
 			};
 		}
 		case 'bcrypt':
-			if (credential.salt !== undefined) return null;
+			if (credential.salt !== undefined)
+				return {
+					problem: 'it has a salt of its own, which the bcrypt string of auth:import cannot add'
+				};
 			return { passwordHash: asBase64(credential.hash), config: { algorithm: 'BCRYPT' } };
 		case 'md5':
 		case 'sha1':
 		case 'sha256':
 		case 'sha512': {
 			// Firebase hashes the password's UTF-8 bytes; no flag says another encoding.
-			if (params.passwordEncoding !== undefined && params.passwordEncoding !== 'utf8') return null;
+			if (params.passwordEncoding !== undefined && params.passwordEncoding !== 'utf8')
+				return {
+					problem: `its password was hashed as ${String(params.passwordEncoding)} text, and Firebase hashes the password's UTF-8 bytes`
+				};
 			const { salt, order } = saltOf(credential);
 			return {
 				passwordHash: asBase64(credential.hash, credential.encoding ?? 'hex'),
@@ -99,7 +109,10 @@ function writtenHash(credential: Credential): Written | null {
 		}
 		case 'pbkdf2': {
 			const rounds = Number(params.iterations);
-			if (!Number.isSafeInteger(rounds) || rounds > MAX_PBKDF_ROUNDS) return null;
+			if (!Number.isSafeInteger(rounds) || rounds > MAX_PBKDF_ROUNDS)
+				return {
+					problem: `its ${rounds.toLocaleString('en')} rounds are more than the ${MAX_PBKDF_ROUNDS.toLocaleString('en')} auth:import takes`
+				};
 			const config = {
 				algorithm: params.digest === 'sha1' ? 'PBKDF_SHA1' : 'PBKDF2_SHA256',
 				rounds
@@ -114,7 +127,7 @@ function writtenHash(credential: Credential): Written | null {
 				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), config };
 			}
 			// Hash and salt kept apart (Keycloak).
-			if (credential.salt === undefined) return null;
+			if (credential.salt === undefined) return { problem: 'it has no salt' };
 			return {
 				passwordHash: asBase64(credential.hash, credential.encoding ?? 'base64'),
 				salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
@@ -124,7 +137,7 @@ function writtenHash(credential: Credential): Written | null {
 		case 'scrypt': {
 			const phc = params.format === 'phc';
 			const parts = phc ? phcSaltAndHash(credential) : null;
-			if (!phc && credential.salt === undefined) return null;
+			if (!phc && credential.salt === undefined) return { problem: 'it has no salt' };
 			return {
 				passwordHash: parts
 					? asBase64(parts.hash, 'base64')
@@ -142,16 +155,22 @@ function writtenHash(credential: Credential): Written | null {
 			};
 		}
 		default:
-			return null;
+			return { problem: `auth:import has no --hash-algo for ${algorithm}` };
 	}
 }
 
 /** The hash as `auth:import` takes it, or null when its flags cannot express this credential. */
 export function firebaseHash(credential: Credential): FirebaseHash | null {
 	const written = writtenHash(credential);
-	if (!written) return null;
+	if ('problem' in written) return null;
 	const { config, ...hash } = written;
 	return { ...hash, flags: firebaseFlags(config) };
+}
+
+/** Why auth:import cannot take this credential although Firebase verifies its algorithm, or null. */
+function passwordProblem(credential: Credential): string | null {
+	const written = writtenHash(credential);
+	return 'problem' in written ? written.problem : null;
 }
 
 function keepsPassword(credential: Credential): boolean {
@@ -229,6 +248,7 @@ export const firebaseTarget: Target = {
 	limits: { bytesPerFile: null, rowsPerFile: null },
 	skipReason: (record) => (text(record, 'user_id') === '' ? 'no_user_id' : null),
 	keepsPassword,
+	passwordProblem,
 	async *write(records, options): AsyncIterable<ConvertPiece> {
 		// One file per set of hash flags; users without a password join the first file, which takes
 		// the flags of the first hashed user written to it.

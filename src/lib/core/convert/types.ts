@@ -70,6 +70,11 @@ export interface Target {
 	skipReason(record: CanonicalRecord): SkipReason | null;
 	/** Whether the record's password credential is written (else the user resets the password). */
 	keepsPassword(credential: Credential): boolean;
+	/**
+	 * Why the files cannot hold this credential although the profile takes its algorithm (a salt
+	 * the format has no place for, too many rounds), or null; the pre-flight says it.
+	 */
+	passwordProblem?(credential: Credential): string | null;
 	/** The files of these records; `records` are what normaliseRecord gives. */
 	write(
 		records: AsyncIterable<CanonicalRecord>,
