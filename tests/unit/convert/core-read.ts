@@ -49,7 +49,8 @@ export function readText(
 		hashConfig
 	} as const;
 	const validator = new Validator({ profile, mapping, columns: layout.columns, options });
-	for (const record of preview) validator.add(record.fields, record.fieldCount);
+	for (const record of preview)
+		validator.add(record.fields, record.fieldCount, record.malformedQuote);
 	const summary = validator.finish();
 	const normalise = {
 		dateOrders: dateOrdersByField(summary.dateOrders, mapping),

@@ -182,4 +182,19 @@ describe('a Cognito CSV with \\, read whole', () => {
 		);
 		expect(codes.map((list) => list.includes('ragged_row'))).toEqual([false, false, false, true]);
 	});
+
+	it('keeps a quote inside a value as data: Cognito never quotes', async () => {
+		const text = [
+			COGNITO_HEADER.join(','),
+			row({ 'cognito:username': 'pat', name: 'Pat O"Brien', email: 'pat@example.org' }),
+			''
+		].join('\n');
+		const cognito = await engines.simd.scan((await prepareFile(utf8(text))).request);
+		expect(cognito.issueCounts.malformed_quotes ?? 0).toBe(0);
+		// The same quote in a file of no preset is misplaced quoting, as before.
+		const plain = await engines.simd.scan(
+			(await prepareFile(utf8('user_id,name\npat,Pat O"Brien\n'))).request
+		);
+		expect(plain.issueCounts.malformed_quotes).toBe(1);
+	});
 });

@@ -2,7 +2,7 @@ import { throwIfAborted } from '../errors';
 import { DEFAULT_CHUNK_SIZE, type ReadOptions } from '../read-options';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout, RecordSpan } from '../types';
-import { cellRestorer, recordRestorer } from '../formats/presets';
+import { cellRestorer, quotesAreData, recordRestorer } from '../formats/presets';
 import { CsvRecordParser } from './parser';
 
 /**
@@ -24,17 +24,25 @@ export function rejoinRecord(
 	return true;
 }
 
+/** A quote inside an unquoted value is kept as data, for a writer that never quotes (Cognito). */
+export function keepQuoteAsData(record: RecordSpan): void {
+	if (record.malformedQuote && !record.malformedQuote.quoted) delete record.malformedQuote;
+}
+
 /**
  * Gives back records as the layout's preset wrote them, in place: records rejoined (Cognito's
- * `\,`), then cells restored (a Ferry failure report's formula protection taken off); the records
- * as they are for every other layout.
+ * `\,`), a quote inside an unquoted value kept as data for a writer that never quotes, then cells
+ * restored (a Ferry failure report's formula protection taken off); the records as they are for
+ * every other layout.
  */
 export function restoreRecords(layout: Layout, records: RecordSpan[]): RecordSpan[] {
 	const restoreCell = cellRestorer(layout.preset);
 	const restoreRecord = recordRestorer(layout.preset);
-	if (!restoreCell && !restoreRecord) return records;
+	const unquoted = quotesAreData(layout.preset);
+	if (!restoreCell && !restoreRecord && !unquoted) return records;
 	for (const record of records) {
 		if (restoreRecord) rejoinRecord(restoreRecord, record, layout.columns.length);
+		if (unquoted) keepQuoteAsData(record);
 		if (restoreCell) record.fields = record.fields.map(restoreCell);
 	}
 	return records;

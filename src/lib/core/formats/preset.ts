@@ -28,6 +28,11 @@ export interface Preset {
 	 */
 	restoreRecord?(fields: string[], columns: number): string[];
 	/**
+	 * CSV: the writer never quotes a value, so a quote inside one is part of it (Cognito's
+	 * `O"Brien`), not misplaced quoting: no `malformed_quotes` for it.
+	 */
+	quotesAreData?: boolean;
+	/**
 	 * How the notice names what restoreCell did ("N values {done}{where} ({why}).") or
 	 * restoreRecord did ("N rows …").
 	 */

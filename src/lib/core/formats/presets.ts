@@ -74,9 +74,14 @@ export function recordRestorer(
 	return presetById(preset)?.restoreRecord ?? null;
 }
 
+/** Whether a preset's CSV writer never quotes, so a quote inside a value is data. */
+export function quotesAreData(preset: string | null): boolean {
+	return presetById(preset)?.quotesAreData === true;
+}
+
 /** Whether a preset reads CSV other than as it is written: its records or cells are restored. */
 export function restoresCsv(preset: string | null): boolean {
-	return cellRestorer(preset) !== null || recordRestorer(preset) !== null;
+	return cellRestorer(preset) !== null || recordRestorer(preset) !== null || quotesAreData(preset);
 }
 
 /**

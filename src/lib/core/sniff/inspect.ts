@@ -1,7 +1,7 @@
 import { CsvRecordParser } from '../csv/parser';
 import { FerryError } from '../errors';
-import { rejoinRecord } from '../csv/reference';
-import { cellRestorer, recordRestorer, restoredNotice } from '../formats/presets';
+import { keepQuoteAsData, rejoinRecord } from '../csv/reference';
+import { cellRestorer, quotesAreData, recordRestorer, restoredNotice } from '../formats/presets';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
@@ -159,11 +159,13 @@ function restoreHead(
 ): string | null {
 	const restoreCell = cellRestorer(preset);
 	const restoreRecord = recordRestorer(preset);
+	const unquoted = quotesAreData(preset);
 	let rejoined = 0;
 	let changed = 0;
 	records.forEach((record, index) => {
 		const isData = index >= firstData;
 		if (restoreRecord && isData && rejoinRecord(restoreRecord, record, columns)) rejoined++;
+		if (unquoted && isData) keepQuoteAsData(record);
 		if (!restoreCell) return;
 		const fields = record.fields.map(restoreCell);
 		if (isData) changed += fields.filter((value, i) => value !== record.fields[i]).length;

@@ -62,5 +62,6 @@ export const cognitoCsv: Preset = {
 		'cognito:mfa_enabled': null
 	},
 	restoreRecord: rejoinEscapedCommas,
+	quotesAreData: true,
 	restoreNote: { done: 'rejoined', why: 'Cognito writes a comma inside a value as \\,' }
 };
