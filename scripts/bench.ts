@@ -6,10 +6,12 @@
 //
 // Run: npx tsx scripts/bench.ts [--size MB] [--rounds N]
 //      [--only ferry,ferry-1w,papaparse,udsv,duckdb,duckdb-count]
-//      [--preview-only]
+//      [--preview-only] [--trace]
 // It builds the app's WebAssembly and the bench page (bench/, into bench/out/site), serves the page
 // with `vite preview` on 127.0.0.1:4181 (BENCH_PORT to change), and drives Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
+// --trace records a Chromium trace of every Ferry run and prints what each thread did in it (the
+// tracing itself slows the run: its MB/s are not comparable with untraced ones).
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,14 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SAME_RULES, type ContenderId, type RulesSetup, type RunResult } from '../bench/protocol';
 import { launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
-import { rendererPids, samplePeaks, totalRss, waitForExit } from './lib/process-memory';
+import {
+	descendants,
+	rendererPids,
+	samplePeaks,
+	totalRss,
+	waitForExit
+} from './lib/process-memory';
+import { chromiumProcesses, ThreadTrace } from './lib/thread-trace';
 import { writeUserExport } from './lib/user-export';
 
 const CONTENDERS: { id: ContenderId; label: string }[] = [
@@ -38,12 +47,14 @@ const { values: args } = parseArgs({
 		size: { type: 'string', default: '100' },
 		rounds: { type: 'string', default: '5' },
 		only: { type: 'string' },
-		'preview-only': { type: 'boolean', default: false }
+		'preview-only': { type: 'boolean', default: false },
+		trace: { type: 'boolean', default: false }
 	}
 });
 const sizeMB = Number(args.size);
 const rounds = Number(args.rounds);
 const previewOnly = args['preview-only'];
+const traced = args.trace;
 const selected = args.only
 	? args.only.split(',').map((id) => id.trim())
 	: CONTENDERS.map((c) => c.id);
@@ -124,6 +135,8 @@ interface MeasuredRun extends RunResult {
 	rssPeakDeltaBytes: number;
 	renderers: number;
 	longestTaskMs: number;
+	/** With --trace: what each of the browser's threads did during the run. */
+	threads?: Awaited<ReturnType<ThreadTrace['stop']>>;
 }
 
 async function measure(
@@ -140,6 +153,10 @@ async function measure(
 		await session.guard(session.page.evaluate((id) => window.bench.prepare(id), contender));
 		const pids = rendererPids();
 		const rss = samplePeaks(() => ({ renderers: totalRss(pids) }), RSS_SAMPLE_MS);
+		const trace =
+			traced && contender.startsWith('ferry')
+				? await ThreadTrace.start(browser, () => chromiumProcesses(descendants(process.pid)))
+				: null;
 		const result = await session.guard(
 			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
 				contender,
@@ -147,6 +164,7 @@ async function measure(
 			] as const)
 		);
 		const rssPeakBytes = rss.stop().renderers;
+		const threads = await trace?.stop();
 		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
 		return {
 			...result,
@@ -157,7 +175,8 @@ async function measure(
 			rssPeakBytes,
 			rssPeakDeltaBytes: rssPeakBytes - rss.before.renderers,
 			renderers: pids.length,
-			longestTaskMs: Math.round(longest)
+			longestTaskMs: Math.round(longest),
+			threads
 		};
 	} finally {
 		await closePage(session);
@@ -288,6 +307,7 @@ async function main(): Promise<void> {
 							`${(run.ms / 1000).toFixed(2)} s, RSS +${mb(run.rssPeakDeltaBytes)}, ` +
 							`longest task ${run.longestTaskMs} ms`
 					);
+					if (run.threads) printThreads(run.threads);
 				}
 			}
 
@@ -428,6 +448,26 @@ function summarise(
 		)
 	];
 	return { medians, ratios, targets, warnings };
+}
+
+function printThreads(traced: NonNullable<MeasuredRun['threads']>) {
+	const { wallMs, someWaitingMs, browserCpuMs, threads } = traced;
+	const ms = (value: number) => value.toFixed(0).padStart(6);
+	console.log(
+		`    ${wallMs.toFixed(0)} ms traced; Chromium's threads ran ${browserCpuMs.toFixed(0)} ms ` +
+			`(${(browserCpuMs / wallMs).toFixed(2)} cores); some task waited for a core ` +
+			`${someWaitingMs.toFixed(0)} ms of it (machine-wide). Per thread, ms of CPU / waiting ` +
+			'for a core / GC (threads under 10 ms of CPU left out):'
+	);
+	for (const use of threads.filter((thread) => thread.cpuMs >= 10)) {
+		const measures = Object.entries(use.measuresMs)
+			.map(([name, value]) => `${name} ${value.toFixed(0)}`)
+			.join(', ');
+		console.log(
+			`    ${`${use.process}: ${use.thread}`.padEnd(40)} ${ms(use.cpuMs)} ${ms(use.waitingForCoreMs)} ` +
+				`${ms(use.gcMs)}${measures ? `  (${measures})` : ''}`
+		);
+	}
 }
 
 function print(

@@ -8,11 +8,17 @@ import type { RangeWorkerApi } from './range.worker';
 interface Member {
 	worker: Worker;
 	api: Comlink.Remote<RangeWorkerApi>;
-	busy: boolean;
+	/** Ranges sent to it and not yet answered. */
+	ranges: number;
 }
 
 /** Idle range workers are shut down after this long; the next scan starts them again. */
 const IDLE_MS = 20_000;
+/**
+ * Ranges a worker is given at once. The next one waits in the worker and starts as soon as the one
+ * before ends, instead of a round trip through this (busy) thread later.
+ */
+const DEPTH = 2;
 
 /**
  * The range workers of the parse worker: `size` of them, started on the first scan, each reading
@@ -32,7 +38,7 @@ export class RangePool {
 	/** A runner over one working copy, for ScanRequest.ranges. */
 	runner(workingCopy: Blob): RangeRunner {
 		return {
-			concurrency: this.size,
+			concurrency: this.size * DEPTH,
 			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal)
 		};
 	}
@@ -68,30 +74,29 @@ export class RangePool {
 		}
 	}
 
+	/** An idle worker, else a new one, else one with room for another range. */
 	#acquire(): Promise<Member> {
 		clearTimeout(this.#idleTimer);
-		const free = this.#members.find((member) => !member.busy);
-		if (free) {
-			free.busy = true;
-			return Promise.resolve(free);
-		}
-		if (this.#members.length < this.size) {
+		let member: Member | undefined = this.#members.find((m) => m.ranges === 0);
+		if (!member && this.#members.length < this.size) {
 			const worker = new Worker(new URL('./range.worker.ts', import.meta.url), {
 				type: 'module'
 			});
-			const member = { worker, api: Comlink.wrap<RangeWorkerApi>(worker), busy: true };
+			member = { worker, api: Comlink.wrap<RangeWorkerApi>(worker), ranges: 0 };
 			this.#members.push(member);
-			return Promise.resolve(member);
 		}
-		return new Promise((resolve) => this.#waiting.push(resolve));
+		member ??= this.#members.find((m) => m.ranges < DEPTH);
+		if (!member) return new Promise((resolve) => this.#waiting.push(resolve));
+		member.ranges++;
+		return Promise.resolve(member);
 	}
 
 	#release(member: Member): void {
 		if (!this.#members.includes(member)) return; // terminated meanwhile
 		const next = this.#waiting.shift();
 		if (next) return next(member);
-		member.busy = false;
-		if (this.#members.every((m) => !m.busy))
+		member.ranges--;
+		if (this.#members.every((m) => m.ranges === 0))
 			this.#idleTimer = setTimeout(() => this.terminate(), IDLE_MS);
 	}
 }

@@ -113,6 +113,28 @@ describe('speculative splits', () => {
 		await expectSameAsReference(engine, prepared, 'ranges of 4096');
 	});
 
+	it('a range reads little past its end: only the record that runs over it', async () => {
+		const prepared = await prepareFile(utf8(userExportCsv(4_000_000)));
+		const { source } = prepared.request;
+		let read = 0;
+		const counted = {
+			size: source.size,
+			read: async (start: number, end: number) => {
+				const bytes = await source.read(start, end);
+				read += bytes.length;
+				return bytes;
+			}
+		};
+		const engine = await createWasmEngine(compiledModules().simd, {
+			rangeSize: 1 << 20,
+			sliceSize: 1 << 18
+		});
+		await engine.scan({ ...prepared.request, source: counted });
+		// A whole slice past every range's end, and one more read ahead, made this 1.42 times the file.
+		expect(read / source.size).toBeLessThan(1.15);
+		await expectSameAsReference(engine, prepared, 'ranges of 1 MiB, slices of 256 KiB');
+	});
+
 	it('ranges agree with the reference on line numbers after quoted line breaks', async () => {
 		const prepared = await prepareFile(utf8(text));
 		for (const size of [7, 31, 50, 97]) {

@@ -153,6 +153,8 @@ const QUOTE = 0x22;
 /** Bytes looked at, and records compared, to choose between the two guesses of a range's start. */
 const GUESS_WINDOW = 16 << 10;
 const GUESS_RECORDS = 32;
+/** Bytes read past a range's end at first, for the record that runs over it (most are far shorter). */
+const PAST_END_BYTES = 64 << 10;
 const EMPTY = new Uint8Array(0);
 /** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
 const MACHINE_AFTER_CLOSE_UTF8 = 5;
@@ -310,16 +312,28 @@ class RangeScan {
 		const state = createCsvIndexState(this.#first, task.line);
 		this.#position = this.#pendingStart = this.#first;
 
-		// The next slice is asked for before this one is indexed: reading overlaps the work.
-		const read = (at: number) => this.#source.read(at, Math.min(size, at + this.#sliceSize));
-		let reading = this.#position < size ? read(this.#position) : null;
-		while (reading && this.#next === null && !this.#full) {
+		// Past the range's end only the record that runs over it is needed (a whole slice there was
+		// mostly read for nothing): the slice that crosses the end stops a little past it, and reads
+		// further on grow with the distance, so a long record still takes few reads.
+		const tail = Math.min(this.#sliceSize, PAST_END_BYTES);
+		const read = (at: number) => {
+			const past = at - task.end;
+			const until =
+				past <= 0
+					? Math.min(at + this.#sliceSize, task.end + 1 + tail)
+					: at + Math.min(this.#sliceSize, Math.max(tail, past));
+			return this.#source.read(at, Math.min(size, until));
+		};
+		let ahead: Promise<Uint8Array> | null = null;
+		while (this.#position < size && this.#next === null && !this.#full) {
 			throwIfAborted(this.#signal);
-			const bytes = await reading;
+			const bytes = await (ahead ?? read(this.#position));
 			if (bytes.length === 0) break;
 			this.#pending.push(bytes);
 			this.#position += bytes.length;
-			reading = this.#position < size ? read(this.#position) : null;
+			// The next slice is asked for before this one is indexed, so reading overlaps the work;
+			// past the range's end, only once the record running over it turns out to go on.
+			ahead = this.#position < size && this.#position <= task.end ? read(this.#position) : null;
 			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false), state);
 			// The open record is already too large: it will never be checked, so nothing of it is
 			// kept (its bytes, its fields' ends) while it is read on to its end.
@@ -329,7 +343,7 @@ class RangeScan {
 			}
 		}
 		// A slice read ahead of a range that ended is not needed.
-		reading?.catch(() => undefined);
+		ahead?.catch(() => undefined);
 		if (this.#next === null && !this.#full) this.#take(this.#finish(state), state);
 		return this.result(null, await this.#boundary(state));
 	}
