@@ -17,14 +17,14 @@ import {
 	type EditStep,
 	type RowEdit
 } from '../../../src/lib/core/edits/overlay';
-import { EditedVerdicts } from '../../../src/lib/core/edits/verdicts';
+import type { EditedVerdicts } from '../../../src/lib/core/edits/verdicts';
+import { editedVerdictsOf } from './helpers';
 import { censusSentence } from '../../../src/lib/core/identity/census';
 import {
 	profileFromApiSchema,
 	REFERENCE_API_SCHEMA
 } from '../../../src/lib/core/profiles/catalogue';
 import type { Mapping } from '../../../src/lib/core/types';
-import { ValidationPlan } from '../../../src/lib/core/validate/plan';
 import type { CredentialCounts } from '../../../src/lib/core/validate/verdicts';
 
 // A destination that takes bcrypt only, so md5 rows are unsupported and the sentence says so.
@@ -137,16 +137,12 @@ async function scan(engine: ScanEngine, rows: string[][]): Promise<ScanResult> {
 }
 
 function editedVerdicts(result: ScanResult): EditedVerdicts {
-	const plan = new ValidationPlan({
+	return editedVerdictsOf(result, {
 		profile: PROFILE,
 		mapping: MAPPING,
 		columns: COLUMNS,
 		options: OPTIONS
 	});
-	return new EditedVerdicts(
-		{ plan, summary: result, firstRowOfKey: (key, value) => result.firstRowOfKey(key, value) },
-		{ ...result, duplicateRows: result.duplicateOf.size }
-	);
 }
 
 /** The step an action makes, as the session makes it (undo: the inverse of the last step). */

@@ -10,10 +10,10 @@ import {
 	withDropped,
 	type RowEdit
 } from '../../../src/lib/core/edits/overlay';
-import { EditedVerdicts } from '../../../src/lib/core/edits/verdicts';
+import type { EditedVerdicts } from '../../../src/lib/core/edits/verdicts';
+import { editedVerdictsOf } from './helpers';
 import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { Mapping } from '../../../src/lib/core/types';
-import { ValidationPlan } from '../../../src/lib/core/validate/plan';
 
 const COLUMNS = [
 	'user_id',
@@ -83,16 +83,12 @@ async function scan(engine: ScanEngine, rows: string[][]): Promise<ScanResult> {
 }
 
 function editedVerdicts(result: ScanResult): EditedVerdicts {
-	const plan = new ValidationPlan({
+	return editedVerdictsOf(result, {
 		profile: REFERENCE_PROFILE,
 		mapping: MAPPING,
 		columns: COLUMNS,
 		options: OPTIONS
 	});
-	return new EditedVerdicts(
-		{ plan, summary: result, firstRowOfKey: (key, value) => result.firstRowOfKey(key, value) },
-		{ ...result, duplicateRows: result.duplicateOf.size }
-	);
 }
 
 /** The verdicts after edits must be those of the file written with the edits applied. */
