@@ -1,35 +1,39 @@
 import { Growable } from './growable';
 
-/** Numbers per slot in `#slots`: h1, and the key's index in #keys plus one (0 = empty slot). */
-const SLOT = 2;
-/** Numbers per distinct key in `#keys`: h2, byte length, first row. */
-const STRIDE = 3;
+/** Numbers per distinct key in `#keys`: h1, h2, byte length, first row. */
+const STRIDE = 4;
+/** A slot holds the top TAG_BITS of the key's h1 above its index in #keys plus one (0 = empty). */
+const TAG_BITS = 7;
+const INDEX_BITS = 32 - TAG_BITS;
+const INDEX_MASK = 2 ** INDEX_BITS - 1;
 /** Keys whose slots firstsOf reads ahead at once (a few KiB of cache lines). */
 const BATCH = 128;
 
+const tagOf = (h1: number) => (h1 >>> INDEX_BITS) << INDEX_BITS;
+
 /**
  * First rows by duplicate key, where a key is what the row kernel hashes a normalised value to:
- * two independent 32-bit hashes and the value's length in bytes. An open-addressing table whose
- * slots hold h1 beside the key's index in one packed list of distinct keys: a million keys cost
- * no objects, no strings and 25 to 32 bytes each (the table is 5/16 to 5/8 full). A probe
- * compares h1 in the slot itself, so a new key touches one spot of memory (its slot and the next
- * ones) and a known key two. Two different values count as one only when both hashes and the
- * length agree: for a million distinct values of one length, the chance that any pair does is
- * about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
+ * two independent 32-bit hashes and the value's length in bytes. An open-addressing table of
+ * indices into one packed list of distinct keys: a million keys cost no objects, no strings and
+ * 22 to 29 bytes each (the table is 5/16 to 5/8 full). A slot keeps 7 bits of h1 beside the index,
+ * so a probe past another key almost never reads that key (127 times in 128 the tags differ): a
+ * new key touches one spot of memory, a known key two. Two different values count as one only
+ * when both hashes and the length agree: for a million distinct values of one length, the chance
+ * that any pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
  */
 export class KeyIndex {
 	readonly #keys = new Growable((n) => new Uint32Array(n));
-	#slots = new Uint32Array(SLOT << 12);
-	#mask = (1 << 12) - 1;
+	#slots = new Uint32Array(1 << 12);
+	#mask = this.#slots.length - 1;
 	/** What firstsOf reads ahead, written down only so that the reads are not optimised away. */
 	readonly #ahead = new Uint32Array(BATCH);
 
 	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
 	reserve(keys: number): void {
 		this.#keys.reserve(keys * STRIDE);
-		let slots = this.#mask + 1;
+		let slots = this.#slots.length;
 		while (keys * 8 > slots * 5) slots *= 2;
-		if (slots > this.#mask + 1) this.#rehash(slots);
+		if (slots > this.#slots.length) this.#rehash(slots);
 	}
 
 	get size(): number {
@@ -39,15 +43,17 @@ export class KeyIndex {
 	/** The first row that had this key, or -1 after recording `row` as its first. */
 	firstOf(h1: number, h2: number, length: number, row: number): number {
 		const slot = this.#probe(h1, h2, length);
-		const entry = this.#slots[slot + 1];
-		if (entry !== 0) return this.#keys.data[(entry - 1) * STRIDE + 2];
-		this.#slots[slot] = h1;
-		this.#slots[slot + 1] = this.size + 1;
+		const entry = this.#slots[slot];
+		if (entry !== 0) return this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 3];
+		// MAX_ROWS_PER_FILE (20 million) keys fit the index bits (33 million).
+		if (this.size >= INDEX_MASK) throw new RangeError('too many distinct keys');
+		this.#slots[slot] = tagOf(h1) | (this.size + 1);
+		this.#keys.push(h1);
 		this.#keys.push(h2);
 		this.#keys.push(length);
 		this.#keys.push(row);
 		// At most 5/8 full: linear probing stays short.
-		if (this.size * 8 > (this.#mask + 1) * 5) this.#rehash((this.#mask + 1) * 2);
+		if (this.size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
 		return -1;
 	}
 
@@ -70,7 +76,7 @@ export class KeyIndex {
 			const end = Math.min(count, batch + BATCH);
 			for (let r = batch; r < end; r++) {
 				const key = r * stride + at;
-				this.#ahead[r - batch] = this.#slots[this.#slot(keys[key], keys[key + 1]) + 1];
+				this.#ahead[r - batch] = this.#slots[this.#slot(keys[key], keys[key + 1])];
 			}
 			for (let r = batch; r < end; r++) {
 				const key = r * stride + at;
@@ -82,46 +88,45 @@ export class KeyIndex {
 
 	/** The first row that had this key, or -1; records nothing. */
 	find(h1: number, h2: number, length: number): number {
-		const entry = this.#slots[this.#probe(h1, h2, length) + 1];
-		return entry === 0 ? -1 : this.#keys.data[(entry - 1) * STRIDE + 2];
+		const entry = this.#slots[this.#probe(h1, h2, length)];
+		return entry === 0 ? -1 : this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 3];
 	}
 
-	/** Where the slot holding this key is in #slots, or the empty slot where it would go. */
+	/** The slot holding this key, or the empty slot where it would go. */
 	#probe(h1: number, h2: number, length: number): number {
 		const slots = this.#slots;
 		const keys = this.#keys.data;
-		const wrap = this.#mask * SLOT + 1;
+		const mask = this.#mask;
 		h1 >>>= 0;
 		h2 >>>= 0;
+		const tag = h1 >>> INDEX_BITS;
 		let slot = this.#slot(h1, h2);
-		for (let entry = slots[slot + 1]; entry !== 0; entry = slots[slot + 1]) {
-			if (slots[slot] === h1) {
-				const at = (entry - 1) * STRIDE;
-				if (keys[at] === h2 && keys[at + 1] === length) return slot;
+		for (let entry = slots[slot]; entry !== 0; entry = slots[slot]) {
+			if (entry >>> INDEX_BITS === tag) {
+				const at = ((entry & INDEX_MASK) - 1) * STRIDE;
+				if (keys[at] === h1 && keys[at + 1] === h2 && keys[at + 2] === length) return slot;
 			}
-			slot = (slot + SLOT) & wrap;
+			slot = (slot + 1) & mask;
 		}
 		return slot;
 	}
 
-	/** The first slot to probe for these hashes, as an offset in #slots. */
+	/** The first slot to probe for these hashes. */
 	#slot(h1: number, h2: number): number {
-		return ((h1 ^ Math.imul(h2, 0x9e3779b1)) & this.#mask) * SLOT;
+		return (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.#mask;
 	}
 
 	#rehash(slots: number): void {
 		const old = this.#slots;
 		const keys = this.#keys.data;
-		this.#slots = new Uint32Array(slots * SLOT);
+		this.#slots = new Uint32Array(slots);
 		this.#mask = slots - 1;
-		const wrap = this.#mask * SLOT + 1;
-		for (let at = 0; at < old.length; at += SLOT) {
-			const entry = old[at + 1];
+		for (const entry of old) {
 			if (entry === 0) continue;
-			let slot = this.#slot(old[at], keys[(entry - 1) * STRIDE]);
-			while (this.#slots[slot + 1] !== 0) slot = (slot + SLOT) & wrap;
-			this.#slots[slot] = old[at];
-			this.#slots[slot + 1] = entry;
+			const at = ((entry & INDEX_MASK) - 1) * STRIDE;
+			let slot = this.#slot(keys[at], keys[at + 1]);
+			while (this.#slots[slot] !== 0) slot = (slot + 1) & this.#mask;
+			this.#slots[slot] = entry;
 		}
 	}
 }
