@@ -115,7 +115,7 @@ export function preflight(builder: CensusBuilder): PreflightItem[] {
 		} else {
 			// The algorithm is taken, this hash is not: say why for each such algorithm.
 			const problem = target.passwordProblem?.(credential);
-			why = ` ${target.label}'s import cannot express this ${algorithm} hash${problem ? `: ${problem}` : ''}.`;
+			why = ` ${target.label} cannot express this ${algorithm} hash${problem ? `: ${problem}` : ''}.`;
 		}
 		items.push({
 			count,
