@@ -10,7 +10,7 @@ import { CsvRecordParser } from './parser';
  * (Cognito's `\,`): its fields padded to `columns` again and its fieldCount the rejoined count, so
  * only a record still too long is ragged. Whether the record changed.
  */
-export function rejoinRecord(
+function rejoinRecord(
 	restore: (fields: string[], columns: number) => string[],
 	record: RecordSpan,
 	columns: number
@@ -24,27 +24,52 @@ export function rejoinRecord(
 	return true;
 }
 
-/** A quote inside an unquoted value is kept as data, for a writer that never quotes (Cognito). */
-export function keepQuoteAsData(record: RecordSpan): void {
-	if (record.malformedQuote && !record.malformedQuote.quoted) delete record.malformedQuote;
+/** How a preset gives back the CSV records its writer encoded (see Preset). */
+export interface Restorers {
+	cell: ((cell: string) => string) | null;
+	record: ((fields: string[], columns: number) => string[]) | null;
+	quotesAreData: boolean;
+}
+
+/** The preset's restorers, or null when its records are read as they are. */
+export function restorersOf(preset: string | null): Restorers | null {
+	const restorers = {
+		cell: cellRestorer(preset),
+		record: recordRestorer(preset),
+		quotesAreData: quotesAreData(preset)
+	};
+	return restorers.cell || restorers.record || restorers.quotesAreData ? restorers : null;
 }
 
 /**
- * Gives back records as the layout's preset wrote them, in place: records rejoined (Cognito's
- * `\,`), a quote inside an unquoted value kept as data for a writer that never quotes, then cells
- * restored (a Ferry failure report's formula protection taken off); the records as they are for
- * every other layout.
+ * Gives back one data record as its writer had it, in place: rejoined (Cognito's `\,`), a quote
+ * inside an unquoted value kept as data for a writer that never quotes, then its cells restored (a
+ * Ferry failure report's formula protection taken off). Whether it was rejoined, and, when
+ * `countCells`, how many values the cell restorer changed.
  */
-export function restoreRecords(layout: Layout, records: RecordSpan[]): RecordSpan[] {
-	const restoreCell = cellRestorer(layout.preset);
-	const restoreRecord = recordRestorer(layout.preset);
-	const unquoted = quotesAreData(layout.preset);
-	if (!restoreCell && !restoreRecord && !unquoted) return records;
-	for (const record of records) {
-		if (restoreRecord) rejoinRecord(restoreRecord, record, layout.columns.length);
-		if (unquoted) keepQuoteAsData(record);
-		if (restoreCell) record.fields = record.fields.map(restoreCell);
+export function restoreRecord(
+	restorers: Restorers,
+	record: RecordSpan,
+	columns: number,
+	countCells = false
+): { rejoined: boolean; changed: number } {
+	const rejoined = restorers.record !== null && rejoinRecord(restorers.record, record, columns);
+	const quote = record.malformedQuote;
+	if (restorers.quotesAreData && quote && !quote.quoted) delete record.malformedQuote;
+	let changed = 0;
+	if (restorers.cell) {
+		const fields = record.fields.map(restorers.cell);
+		if (countCells) changed = fields.filter((value, i) => value !== record.fields[i]).length;
+		record.fields = fields;
 	}
+	return { rejoined, changed };
+}
+
+/** restoreRecord on every record of the layout's preset; the records as they are for others. */
+export function restoreRecords(layout: Layout, records: RecordSpan[]): RecordSpan[] {
+	const restorers = restorersOf(layout.preset);
+	if (restorers)
+		for (const record of records) restoreRecord(restorers, record, layout.columns.length);
 	return records;
 }
 

@@ -1,7 +1,7 @@
 import { CsvRecordParser } from '../csv/parser';
 import { FerryError } from '../errors';
-import { keepQuoteAsData, rejoinRecord } from '../csv/reference';
-import { cellRestorer, quotesAreData, recordRestorer, restoredNotice } from '../formats/presets';
+import { restoreRecord, restorersOf } from '../csv/reference';
+import { restoredNotice } from '../formats/presets';
 import { flattenRecord } from '../json/flatten';
 import { parseScannedRecord } from '../json/records';
 import { JsonRecordScanner, type JsonScanMode, type ScannedRecord } from '../json/scanner';
@@ -157,24 +157,24 @@ function restoreHead(
 	columns: number,
 	complete: boolean
 ): string | null {
-	const restoreCell = cellRestorer(preset);
-	const restoreRecord = recordRestorer(preset);
-	const unquoted = quotesAreData(preset);
+	const restorers = restorersOf(preset);
+	if (!restorers) return null;
 	let rejoined = 0;
 	let changed = 0;
 	records.forEach((record, index) => {
-		const isData = index >= firstData;
-		if (restoreRecord && isData && rejoinRecord(restoreRecord, record, columns)) rejoined++;
-		if (unquoted && isData) keepQuoteAsData(record);
-		if (!restoreCell) return;
-		const fields = record.fields.map(restoreCell);
-		if (isData) changed += fields.filter((value, i) => value !== record.fields[i]).length;
-		record.fields = fields;
+		if (index < firstData) {
+			// The header row: its cells only, as its writer encoded them.
+			if (restorers.cell) record.fields = record.fields.map(restorers.cell);
+			return;
+		}
+		const restored = restoreRecord(restorers, record, columns, true);
+		if (restored.rejoined) rejoined++;
+		changed += restored.changed;
 	});
 	const rows = records.length - firstData;
 	const where = complete ? '' : ` in the first ${rows.toLocaleString('en')} rows`;
 	if (rejoined > 0) return restoredNotice(preset, rejoined, where, 'row');
-	return restoreCell ? restoredNotice(preset, changed, where) : null;
+	return restorers.cell ? restoredNotice(preset, changed, where) : null;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------
