@@ -1,5 +1,5 @@
 import { FerryError, throwIfAborted } from '../errors';
-import { restoresCsv } from '../formats/presets';
+import { restorersOf } from '../csv/reference';
 import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
 import { positionAt } from '../sniff/utf8';
 import type { ByteSource, Layout } from '../types';
@@ -93,7 +93,8 @@ export async function createWasmEngine(
 			const delimiter = indexableDelimiter(request.layout);
 			// The row kernel checks cells on the file's bytes: records or cells a preset restores first
 			// (a Ferry failure report, Cognito's `\,`) are read by the reference engine, value by value.
-			if (delimiter < 0 || restoresCsv(request.layout.preset)) return referenceEngine.scan(request);
+			if (delimiter < 0 || restorersOf(request.layout.preset) !== null)
+				return referenceEngine.scan(request);
 			const runner = request.ranges ?? localRunner(tools, request.source, sliceSize);
 			return new RangedScan(name, runner, rangeSize, delimiter, request).run();
 		}

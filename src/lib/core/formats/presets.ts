@@ -79,11 +79,6 @@ export function quotesAreData(preset: string | null): boolean {
 	return presetById(preset)?.quotesAreData === true;
 }
 
-/** Whether a preset reads CSV other than as it is written: its records or cells are restored. */
-export function restoresCsv(preset: string | null): boolean {
-	return cellRestorer(preset) !== null || recordRestorer(preset) !== null || quotesAreData(preset);
-}
-
 /**
  * The notice after a preset restored the head: how many data values (or, for a record restorer,
  * rows) changed and why; `where` says which rows were looked at when the head is not the whole file.
