@@ -173,12 +173,14 @@ function passwordProblem(credential: Credential): string | null {
 	return 'problem' in written ? written.problem : null;
 }
 
-function keepsPassword(credential: Credential): boolean {
-	return (
-		credentialVerdict(PROFILE, credential).verdict === 'accepted' &&
-		firebaseHash(credential) !== null
-	);
+/** The hash written for this credential: Firebase verifies its algorithm and auth:import can say how. */
+function keptHash(credential: Credential): FirebaseHash | null {
+	return credentialVerdict(PROFILE, credential).verdict === 'accepted'
+		? firebaseHash(credential)
+		: null;
 }
+
+const keepsPassword = (credential: Credential) => keptHash(credential) !== null;
 
 /** Linked accounts as providerUserInfo, when every one is of a provider and shape Firebase takes. */
 function providerUserInfo(identities: unknown): unknown[] | undefined {
@@ -219,7 +221,7 @@ export function firebaseUser(record: CanonicalRecord): {
 	const providers = providerUserInfo(record.identities);
 	if (providers) user.providerUserInfo = providers;
 	const credential = credentialOf(record);
-	const hash = credential && keepsPassword(credential) ? firebaseHash(credential) : null;
+	const hash = credential ? keptHash(credential) : null;
 	if (hash) {
 		user.passwordHash = hash.passwordHash;
 		if (hash.salt !== undefined) user.salt = hash.salt;
