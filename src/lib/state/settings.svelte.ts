@@ -1,6 +1,6 @@
 import type { DestinationProfile } from '../core/profiles/types';
 import type { ApiSchema } from '../core/protocol/import-api';
-import { ImportApiClient } from '../upload/client';
+import { bearer, ImportApiClient } from '../upload/client';
 import {
 	PROFILE_KEY,
 	chosenProfile,
@@ -181,7 +181,7 @@ class Settings {
 	/** The Authorization header's value, with the loaded token. */
 	async authorization(): Promise<string> {
 		await this.ready;
-		return `Bearer ${this.token}`;
+		return bearer(this.token);
 	}
 
 	/** GET /schema with the token: proves the address, the token and CORS, and gives the limits. */

@@ -96,6 +96,9 @@ function isChunkResults(value: unknown): value is ChunkResults {
 	);
 }
 
+/** The Authorization header's value for a destination token. */
+export const bearer = (token: string) => `Bearer ${token}`;
+
 export class ImportApiClient {
 	readonly #baseUrl: string;
 	readonly #authorization: string;
@@ -105,7 +108,7 @@ export class ImportApiClient {
 
 	constructor(options: ImportApiClientOptions) {
 		this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
-		this.#authorization = `Bearer ${options.token}`;
+		this.#authorization = bearer(options.token);
 		// Called through a closure: a detached window.fetch throws "Illegal invocation".
 		const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 		this.#fetch = fetchImpl;
