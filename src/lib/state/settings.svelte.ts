@@ -163,7 +163,9 @@ class Settings {
 		if (this.saveError !== error) this.saveError = error;
 	}
 
-	reset(): void {
+	/** Restores the defaults once the stored token is loaded (it would land over the default). */
+	async reset(): Promise<void> {
+		await this.ready;
 		this.#assign(DEFAULT_SETTINGS);
 		this.check = { state: 'idle' };
 		this.profileChoice = 'api';

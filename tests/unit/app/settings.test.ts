@@ -90,4 +90,16 @@ describe('the destination token', () => {
 		expect(await storedToken()).toBe(TOKEN);
 		expect(await settings.authorization()).toBe(`Bearer ${TOKEN}`);
 	});
+
+	it('is restored to the default by "Restore defaults" even when asked before it is loaded', async () => {
+		localStorage.setItem('ferry.destination', JSON.stringify({ token: TOKEN }));
+		await loadPage();
+		vi.resetModules();
+		const { settings } = await import('../../../src/lib/state/settings.svelte');
+		expect(settings.tokenLoaded).toBe(false);
+		await settings.reset();
+		expect(settings.token).toBe('dev-token');
+		await vi.waitFor(async () => expect(await storedToken()).toBe('dev-token'));
+		expect((await loadPage()).settings.token).toBe('dev-token');
+	});
 });
