@@ -589,23 +589,30 @@ class RangeScan {
 		const { masks, jsCells } = output;
 		for (const row of index.malformedRecords)
 			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
+		const { checks, constantMask, hasRowRules } = plan;
+		const credentials = plan.credentialColumns.length > 0;
 		let skip = 0;
-		for (let row = 0; row < output.count; row++) {
+		// One reader for every row (of `row`, as the loop stands), not a closure made per row.
+		let row = 0;
+		const value = (column: number) => this.#cell(index, row, column, bytes, base);
+		for (; row < output.count; row++) {
 			// A record too large to check: its bytes may be gone.
 			if (row === tooLarge[skip]) {
 				skip++;
 				continue;
 			}
-			masks[row] |= plan.constantMask;
-			const cells = jsCells[row];
-			if (cells === 0 && !plan.hasRowRules) continue;
-			const value = (column: number) => this.#cell(index, row, column, bytes, base);
-			for (let i = 0; i < plan.checks.length; i++)
-				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
-			if (plan.hasRowRules) masks[row] |= plan.rowBits(value);
+			masks[row] |= constantMask;
+			let cells = jsCells[row];
+			if (cells === 0 && !hasRowRules) continue;
+			// The checks handed back, lowest bit first (the order of plan.checks).
+			while (cells !== 0) {
+				const i = 31 - Math.clz32(cells & -cells);
+				cells &= cells - 1;
+				masks[row] |= this.#checkCell(output, row, checks[i], value);
+			}
+			if (hasRowRules) masks[row] |= plan.rowBits(value);
 			// Credentials are left to JavaScript, so a row with one has cells handed back.
-			if (plan.credentialColumns.length > 0)
-				countCredential(this.#credentials, plan.rowAlgorithm(value));
+			if (credentials) countCredential(this.#credentials, plan.rowAlgorithm(value));
 		}
 	}
 

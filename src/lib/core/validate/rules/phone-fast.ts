@@ -112,11 +112,17 @@ interface NumberingPlanAccessors {
 	type(name: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
 }
 
+/** countriesOf's answers: each number asks two or three times, of one of a few calling codes. */
+const geographic = new Map<string, string[] | undefined>();
+
 /** The countries of a calling code, or undefined for non-geographic codes (800, 808, 870…). */
 function countriesOf(callingCode: string): string[] | undefined {
+	if (geographic.has(callingCode)) return geographic.get(callingCode);
 	const countries = callingCodes[callingCode];
 	// Older metadata listed non-geographic codes here as "001": left to the library too.
-	return countries && !countries.includes('001') ? countries : undefined;
+	const answer = countries && !countries.includes('001') ? countries : undefined;
+	geographic.set(callingCode, answer);
+	return answer;
 }
 
 /**
