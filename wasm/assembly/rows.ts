@@ -557,6 +557,32 @@ function isAtext(byte: u32): bool {
 	return ((bits >> (<u64>(byte & 63))) & 1) != 0;
 }
 
+// Byte classes of validEmail, one table lookup per byte instead of a chain of comparisons.
+const CLASS_ATEXT: u32 = 1;
+const CLASS_DOT: u32 = 2;
+const CLASS_ALNUM: u32 = 4;
+const CLASS_DIGIT: u32 = 8;
+const CLASS_HYPHEN: u32 = 16;
+const CLASSES: usize = memory.data(256);
+for (let byte: u32 = 0; byte < 256; byte++) {
+	let bits: u32 = isAtext(byte) ? CLASS_ATEXT : 0;
+	if (byte == DOT) bits |= CLASS_DOT;
+	if (isAlnum(byte)) bits |= CLASS_ALNUM;
+	if (isDigit(byte)) bits |= CLASS_DIGIT;
+	if (byte == HYPHEN) bits |= CLASS_HYPHEN;
+	store<u8>(CLASSES + <usize>byte, <u8>bits);
+}
+
+function classAt(p: usize, i: i32): u32 {
+	return <u32>load<u8>(CLASSES + <usize>byteAt(p, i));
+}
+
+/** Whether the domain label [s, e) has 1–63 bytes and starts and ends with a letter or digit. */
+function labelEdgesValid(p: usize, s: i32, e: i32): bool {
+	const length = e - s;
+	return length >= 1 && length <= 63 && (classAt(p, s) & classAt(p, e - 1) & CLASS_ALNUM) != 0;
+}
+
 /**
  * isValidEmail for an ASCII value: local part of ≤ 64 atext runs joined by single dots, then the
  * domain: ≥ 2 labels of 1–63 letters, digits and inner hyphens, the last not all digits; ≤ 254 in all.
@@ -566,35 +592,32 @@ function validEmail(p: usize, n: i32): bool {
 	let at = n - 1;
 	while (at >= 0 && byteAt(p, at) != AT) at--;
 	if (at <= 0 || at > 64) return false;
-	let afterDot = true;
+	// Local part: no byte but atext and dots, and no dot first, last or after another.
+	let bad: u32 = 0;
+	let previous = CLASS_DOT;
 	for (let i = 0; i < at; i++) {
-		const byte = byteAt(p, i);
-		if (byte == DOT) {
-			if (afterDot) return false;
-			afterDot = true;
-		} else if (isAtext(byte)) afterDot = false;
-		else return false;
+		const bits = classAt(p, i);
+		bad |= (<u32>((bits & (CLASS_ATEXT | CLASS_DOT)) == 0)) | (previous & bits & CLASS_DOT);
+		previous = bits;
 	}
-	if (afterDot) return false;
+	if ((bad | (previous & CLASS_DOT)) != 0) return false;
+	// Domain: letters, digits, hyphens and dots; each label's edges checked at its end.
 	let labels = 0;
 	let labelStart = at + 1;
-	let allDigits = true;
-	for (let i = at + 1; i <= n; i++) {
-		const byte = i < n ? byteAt(p, i) : DOT;
-		if (byte == DOT) {
-			const length = i - labelStart;
-			if (length < 1 || length > 63) return false;
-			if (!isAlnum(byteAt(p, labelStart)) || !isAlnum(byteAt(p, i - 1))) return false;
+	let lastLabel: u32 = CLASS_DIGIT;
+	for (let i = at + 1; i < n; i++) {
+		const bits = classAt(p, i);
+		bad |= <u32>((bits & (CLASS_ALNUM | CLASS_HYPHEN | CLASS_DOT)) == 0);
+		if ((bits & CLASS_DOT) != 0) {
+			if (!labelEdgesValid(p, labelStart, i)) return false;
 			labels++;
 			labelStart = i + 1;
-			if (i == n) break;
-			allDigits = true;
-		} else {
-			if (!isAlnum(byte) && byte != HYPHEN) return false;
-			if (!isDigit(byte)) allDigits = false;
-		}
+			lastLabel = CLASS_DIGIT;
+		} else lastLabel &= bits;
 	}
-	return labels >= 2 && !allDigits;
+	if (bad != 0 || !labelEdgesValid(p, labelStart, n)) return false;
+	// The last label is not all digits (it is not empty: its edges were checked).
+	return labels >= 1 && lastLabel == 0;
 }
 
 // --- Dates --------------------------------------------------------------------------------------

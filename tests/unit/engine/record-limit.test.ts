@@ -108,6 +108,16 @@ describe('CSV at the record limit', () => {
 		expect(masks).toEqual([TOO_LARGE, TOO_LARGE, 0, TOO_LARGE, 0, TOO_LARGE, 0]);
 	});
 
+	it('many records together longer than the limit, one of them too large, cells for JavaScript around it', async () => {
+		// Phones and non-ASCII emails are checked in JavaScript; a row too large must skip that.
+		const small = (id: number) => `${id},ü${id}@example.com,+1 202 555 ${1000 + id}\n`;
+		const rows = Array.from({ length: 40 }, (_, i) => small(i + 1));
+		rows.splice(20, 0, csvRecord(99, 2 * LIMIT, '\n', true));
+		const text = `user_id,email,phone_number\n${rows.join('')}`;
+		const masks = await sameOnEveryEngine(csvEngines, await prepared(text), 'many small');
+		expect(masks.map((mask) => mask === TOO_LARGE)).toEqual(rows.map((_, i) => i === 20));
+	});
+
 	/** `bytes` as the working copy, its layout read from a small file with the same header. */
 	async function preparedBytes(bytes: Uint8Array): Promise<Prepared> {
 		const file = await prepareFile(utf8(`${HEADER}\n2,c@d.co,ok\n`));

@@ -164,6 +164,24 @@ describe('phone fast path', () => {
 		expect(decided).toBeGreaterThan(values.length * 6 * 0.9);
 	});
 
+	it('answers the same when the same number comes again, in another region or written otherwise', () => {
+		// The fast path remembers its last number-type test: the order of calls must not matter.
+		const values = [
+			'+12025550123',
+			'2025550123',
+			'(202) 555-0123',
+			'+1 202.555.0123',
+			'+442079460958'
+		];
+		const calls = [...values, ...[...values].reverse(), ...values].flatMap((value) =>
+			['US', 'CA', 'GB', 'US'].map((region) => ({ value, region }))
+		);
+		for (const { value, region } of calls)
+			expect(fastNormalizePhone(value, region), `${value} in ${region}`).toBe(
+				library(value, region)
+			);
+	});
+
 	it('agrees with the library on 100,000 random digit strings', () => {
 		const values = randomValues(100_000, 7);
 		for (const [index, region] of REGIONS.entries()) {

@@ -346,6 +346,37 @@ describe('email cells', () => {
 	);
 });
 
+describe('email cells: seeded fuzz, byte by byte', () => {
+	it('random addresses of every byte class the rule tells apart == isValidEmail', () => {
+		// Letters, digits, atext symbols, dots, hyphens, @ and bytes no address holds, in runs of
+		// labels, so that valid addresses, all-digit last labels and long labels all come up.
+		const next = seededRandom(0xe3a11);
+		const bytes = ['a', 'Z', '0', '9', '.', '-', '_', '+', '!', '~', '@', ' ', '(', '\x7f', ','];
+		const run = (length: number) =>
+			Array.from({ length }, () =>
+				next() < 0.88 ? pick(next, ['a', 'b', '7']) : pick(next, bytes)
+			).join('');
+		const label = () =>
+			next() < 0.05 ? 'x'.repeat(60 + Math.floor(next() * 6)) : run(1 + Math.floor(next() * 6));
+		const values: string[] = [];
+		for (let n = 0; n < 4000; n++) {
+			const local =
+				next() < 0.05 ? 'l'.repeat(62 + Math.floor(next() * 4)) : run(1 + Math.floor(next() * 8));
+			const labels = Array.from(
+				{ length: 1 + Math.floor(next() * 3) + (next() < 0.8 ? 1 : 0) },
+				label
+			);
+			if (next() < 0.2) labels.push(String(Math.floor(next() * 1000)));
+			values.push(`${local}@${labels.join('.')}`);
+		}
+		const valid = values.filter((value) => isValidEmail(value.trim())).length;
+		expect(valid).toBeGreaterThan(400);
+		expect(valid).toBeLessThan(3600);
+		const text = values.map((value) => `"${value}"`).join('\n');
+		expectOracle(text, { columns: 1, checks: [check({ type: 'email' })] });
+	});
+});
+
 describe('boolean cells', () => {
 	const valid = ['true', 'FALSE', 'Yes', 'no', 'N', 'y', '1', '0', ' tRuE ', '"no"', 'fAlSe'];
 	const invalid = ['tru', '2', 'yess', 't', 'f', 'ja', 'n0', 'on', '10', 'truE!'];

@@ -447,6 +447,18 @@ class RangeScan {
 	}
 
 	/**
+	 * The records of `index` too large to check, in order. Usually none, known without looking at
+	 * each record: no record is longer than all of them together.
+	 */
+	#tooLargeRows(index: CsvIndex): number[] {
+		const { count, recordStarts, recordEnds } = index;
+		if (count === 0 || recordEnds[count - 1] - recordStarts[0] <= this.#maxRecordBytes) return [];
+		const rows: number[] = [];
+		for (let row = 0; row < count; row++) if (this.#tooLarge(index, row)) rows.push(row);
+		return rows;
+	}
+
+	/**
 	 * A first record too large to check (its bytes may be gone) becomes a row of its own, with
 	 * record_too_large as its only issue; answers the index without it.
 	 */
@@ -488,7 +500,8 @@ class RangeScan {
 		if (owned === 0) return;
 		const end = owned < index.count ? recordEnds[owned - 1] : state.recordStart;
 		const bytes = this.#takeBytes(end);
-		this.#checkUtf8(index, bytes, end - bytes.length);
+		const tooLarge = this.#tooLargeRows(index);
+		this.#checkUtf8(index, tooLarge, bytes, end - bytes.length);
 		let count = owned;
 		// Like the reference reader, maxRows ends the scan only once a record past it comes.
 		const maxRows = this.#task.maxRows ?? Infinity;
@@ -507,9 +520,8 @@ class RangeScan {
 			fieldEnds: index.fieldEnds,
 			textEnd: index.textEnd
 		});
-		this.#finishInJs(output, index, bytes, end - bytes.length);
-		for (let row = 0; row < count; row++)
-			if (this.#tooLarge(index, row)) tooLargeRow(output, row, this.#slots);
+		this.#finishInJs(output, index, tooLarge, bytes, end - bytes.length);
+		for (const row of tooLarge) if (row < count) tooLargeRow(output, row, this.#slots);
 		this.#rowStarts.append(recordStarts.subarray(0, count));
 		this.#rowEnds.append(recordEnds.subarray(0, count));
 		this.#rowLines.append(recordLines.subarray(0, count));
@@ -548,14 +560,14 @@ class RangeScan {
 	 * Checks that `bytes` (at `base`) are UTF-8, but for the records too large to check: like
 	 * the reference reader, which never decodes them.
 	 */
-	#checkUtf8(index: CsvIndex, bytes: Uint8Array, base: number): void {
+	#checkUtf8(index: CsvIndex, tooLarge: number[], bytes: Uint8Array, base: number): void {
 		let from = base;
 		const check = (to: number) => {
 			const part = bytes.subarray(from - base, to - base);
 			if (!this.#tools.kernel.validUtf8(part)) throw invalidUtf8Error(part, from);
 		};
-		for (let row = 0; row < index.count && index.recordEnds[row] <= base + bytes.length; row++) {
-			if (!this.#tooLarge(index, row)) continue;
+		for (const row of tooLarge) {
+			if (index.recordEnds[row] > base + bytes.length) break;
 			check(index.recordStarts[row]);
 			from = index.recordEnds[row];
 		}
@@ -566,23 +578,41 @@ class RangeScan {
 	 * The cells the kernel handed back, and the bits it cannot know (unmapped required fields,
 	 * the indexer's misplaced quotes).
 	 */
-	#finishInJs(output: KernelOutput, index: CsvIndex, bytes: Uint8Array, base: number): void {
+	#finishInJs(
+		output: KernelOutput,
+		index: CsvIndex,
+		tooLarge: number[],
+		bytes: Uint8Array,
+		base: number
+	): void {
 		const plan = this.#plan;
 		const { masks, jsCells } = output;
 		for (const row of index.malformedRecords)
 			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
-		for (let row = 0; row < output.count; row++) {
-			if (this.#tooLarge(index, row)) continue;
-			masks[row] |= plan.constantMask;
-			const cells = jsCells[row];
-			if (cells === 0 && !plan.hasRowRules) continue;
-			const value = (column: number) => this.#cell(index, row, column, bytes, base);
-			for (let i = 0; i < plan.checks.length; i++)
-				if (cells & (1 << i)) masks[row] |= this.#checkCell(output, row, plan.checks[i], value);
-			if (plan.hasRowRules) masks[row] |= plan.rowBits(value);
+		const { checks, constantMask, hasRowRules } = plan;
+		const credentials = plan.credentialColumns.length > 0;
+		let skip = 0;
+		// One reader for every row (of `row`, as the loop stands), not a closure made per row.
+		let row = 0;
+		const value = (column: number) => this.#cell(index, row, column, bytes, base);
+		for (; row < output.count; row++) {
+			// A record too large to check: its bytes may be gone.
+			if (row === tooLarge[skip]) {
+				skip++;
+				continue;
+			}
+			masks[row] |= constantMask;
+			let cells = jsCells[row];
+			if (cells === 0 && !hasRowRules) continue;
+			// The checks handed back, lowest bit first (the order of plan.checks).
+			while (cells !== 0) {
+				const i = 31 - Math.clz32(cells & -cells);
+				cells &= cells - 1;
+				masks[row] |= this.#checkCell(output, row, checks[i], value);
+			}
+			if (hasRowRules) masks[row] |= plan.rowBits(value);
 			// Credentials are left to JavaScript, so a row with one has cells handed back.
-			if (plan.credentialColumns.length > 0)
-				countCredential(this.#credentials, plan.rowAlgorithm(value));
+			if (credentials) countCredential(this.#credentials, plan.rowAlgorithm(value));
 		}
 	}
 

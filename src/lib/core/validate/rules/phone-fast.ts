@@ -112,15 +112,37 @@ interface NumberingPlanAccessors {
 	type(name: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
 }
 
+/** countriesOf's answers: each number asks two or three times, of one of a few calling codes. */
+const geographic = new Map<string, string[] | undefined>();
+
 /** The countries of a calling code, or undefined for non-geographic codes (800, 808, 870…). */
 function countriesOf(callingCode: string): string[] | undefined {
+	if (geographic.has(callingCode)) return geographic.get(callingCode);
 	const countries = callingCodes[callingCode];
 	// Older metadata listed non-geographic codes here as "001": left to the library too.
-	return countries && !countries.includes('001') ? countries : undefined;
+	const answer = countries && !countries.includes('001') ? countries : undefined;
+	geographic.set(callingCode, answer);
+	return answer;
 }
+
+/**
+ * The last answer of hasNumberType: a number's country is found by its type (countryByCallingCode)
+ * and then validated by the same test (isValid), with the same number and plan.
+ */
+let lastNumber = '';
+let lastPlan: Plan | null = null;
+let lastTyped = false;
 
 /** getNumberType(…) !== undefined. */
 function hasNumberType(nationalNumber: string, plan: Plan): boolean {
+	if (lastPlan === plan && lastNumber === nationalNumber) return lastTyped;
+	lastTyped = numberTyped(nationalNumber, plan);
+	lastNumber = nationalNumber;
+	lastPlan = plan;
+	return lastTyped;
+}
+
+function numberTyped(nationalNumber: string, plan: Plan): boolean {
 	if (!plan.nationalNumber.test(nationalNumber) || !plan.types) return false;
 	for (const { pattern, lengths } of plan.types)
 		if ((!lengths || lengths.includes(nationalNumber.length)) && pattern.test(nationalNumber))
@@ -248,6 +270,8 @@ function decide(digits: string, plus: boolean, defaultRegion: string): string | 
 
 const ZERO = 0x30;
 const NINE = 0x39;
+/** The punctuation fastNormalizePhone strips: space, hyphen, dot, parentheses. */
+const PUNCTUATION = /[ \-.()]/g;
 
 /**
  * The E.164 form of `value` as libphonenumber-js's parsePhoneNumberFromString(value,
@@ -260,15 +284,19 @@ export function fastNormalizePhone(
 ): string | null | undefined {
 	if (value.length > MAX_INPUT_LENGTH) return undefined;
 	if (defaultRegion && !Object.hasOwn(tables.countries, defaultRegion)) return undefined;
-	let digits = '';
 	const plus = value.charCodeAt(0) === 0x2b;
-	for (let at = plus ? 1 : 0; at < value.length; at++) {
+	const from = plus ? 1 : 0;
+	let punctuated = false;
+	for (let at = from; at < value.length; at++) {
 		const code = value.charCodeAt(at);
-		if (code >= ZERO && code <= NINE) digits += value[at];
+		if (code >= ZERO && code <= NINE) continue;
 		// Punctuation the library strips (its VALID_PUNCTUATION); anything else goes to the library.
-		else if (code !== 0x20 && code !== 0x2d && code !== 0x2e && code !== 0x28 && code !== 0x29)
+		if (code !== 0x20 && code !== 0x2d && code !== 0x2e && code !== 0x28 && code !== 0x29)
 			return undefined;
+		punctuated = true;
 	}
+	// Most numbers are digits alone: one slice, not a string grown digit by digit.
+	const digits = punctuated ? value.slice(from).replace(PUNCTUATION, '') : value.slice(from);
 	// Fewer than three digits: the library's viability and "too short" rules apply.
 	if (digits.length < 3) return undefined;
 	return decide(digits, plus, defaultRegion);
