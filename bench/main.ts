@@ -61,11 +61,10 @@ function loadPapaparse(): Promise<typeof Papa> {
 	});
 }
 
-/** Starts the parse worker and loads its engine, as the app does before the first drop. */
+/** Starts the parse worker and loads its engine, as the import page does before the first drop. */
 async function warmFerry(workers?: number): Promise<void> {
 	if (workers !== undefined) ferryWorkers = (await parseClient.configure({ workers })).workers;
-	const tiny = new File(['user_id,email\r\n1,ada@example.com\r\n'], 'warm-up.csv');
-	await parseClient.open(tiny);
+	await parseClient.warm();
 }
 
 async function ferry(file: File, setup: RulesSetup) {

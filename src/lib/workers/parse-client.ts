@@ -26,9 +26,12 @@ class ParseClient {
 		return this.#api;
 	}
 
-	/** Starts the worker so the first drop does not pay for its start-up. */
-	warm(): void {
-		this.#remote();
+	/**
+	 * Starts the worker so the first drop does not pay for its start-up: it loads the engine and
+	 * compiles the preview's code at once; resolves when it has.
+	 */
+	warm(): Promise<void> {
+		return this.#remote().ready();
 	}
 
 	/** The engine this browser runs and its range workers (starts the worker if need be). */

@@ -4,6 +4,7 @@ import { chooseEngine, type WasmBuild } from '../core/engine/select';
 import type { RangeRunner, ScanEngine, ScanProgress } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError } from '../core/errors';
+import { REFERENCE_PROFILE } from '../core/profiles/catalogue';
 import type { DestinationProfile } from '../core/profiles/types';
 import type { Mapping, ValidationOptions } from '../core/types';
 import { simdSupported } from '../core/wasm/csv-index';
@@ -55,6 +56,24 @@ const engine = chooseEngine(
 	},
 	(file, error) => passedOver.push({ file, reason: String(error) })
 );
+
+/**
+ * Once the engine is loaded, a tiny file's preview is read and thrown away: the preview's code
+ * (sniffing, parsing, the proposed mapping) is compiled before the first drop, which then pays
+ * only for reading its own head.
+ */
+const ready = engine
+	.then((chosen) =>
+		ImportSession.open(
+			new File(['user_id,email\r\n1,ada@example.com\r\n'], 'warm-up.csv'),
+			'warm-up.csv',
+			{ profile: REFERENCE_PROFILE, engine: chosen }
+		)
+	)
+	.then(
+		() => undefined,
+		() => undefined
+	);
 
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
@@ -163,6 +182,11 @@ function current(): ImportSession {
 }
 
 const api = {
+	/** Resolves once the engine is loaded and the preview's code compiled (see `ready`). */
+	ready() {
+		return ready;
+	},
+
 	/** Which engine this browser runs, and with how many range workers: the about panel. */
 	async about() {
 		const chosen = await engine;
