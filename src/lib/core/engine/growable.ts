@@ -24,6 +24,14 @@ export class Growable<T extends NumericArray> {
 		this.#data = bigger;
 	}
 
+	/** Room for `total` items in all, allocated at once (for a count known or estimated ahead). */
+	reserve(total: number): void {
+		if (total <= this.#data.length) return;
+		const bigger = this.create(Math.ceil(total));
+		bigger.set(this.#data.subarray(0, this.#length));
+		this.#data = bigger;
+	}
+
 	push(value: number): void {
 		if (this.#length === this.#data.length) this.#reserve(1);
 		this.#data[this.#length++] = value;

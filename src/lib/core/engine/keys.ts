@@ -35,6 +35,14 @@ export class KeyIndex {
 	/** What firstsOf reads ahead, written down only so that the reads are not optimised away. */
 	readonly #ahead = new Uint32Array(BATCH);
 
+	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
+	reserve(keys: number): void {
+		this.#keys.reserve(keys * STRIDE);
+		let slots = this.#slots.length;
+		while (keys * 8 > slots * 5) slots *= 2;
+		if (slots > this.#slots.length) this.#rehash(slots);
+	}
+
 	get size(): number {
 		return this.#keys.length / STRIDE;
 	}

@@ -232,6 +232,7 @@ class RangedScan {
 				}
 				if (result.boundary < 0) throw new ReadAsOneRange();
 				const shift = exact ? 0 : boundaryLine - 1;
+				if (this.#book.rows === 0) this.#reserve(result);
 				this.#merge(result, shift);
 				boundary = result.boundary;
 				boundaryLine = result.boundaryLine + shift;
@@ -254,6 +255,20 @@ class RangedScan {
 		this.#rowStarts = new Growable((n) => new Float64Array(n));
 		this.#rowEnds = new Growable((n) => new Float64Array(n));
 		this.#rowLines = new Growable((n) => new Uint32Array(n));
+	}
+
+	/** Room for the rows the file likely holds, judged by its first range (and a little more). */
+	#reserve(first: RangeResult): void {
+		const { source, layout } = this.#request;
+		const bytes = first.boundary - first.first;
+		if (first.masks.length === 0 || bytes <= 0) return;
+		const estimate = ((first.masks.length * (source.size - layout.dataStart)) / bytes) * 1.05;
+		// No room beyond the rows a file may have: tiny rows past the limit end the scan anyway.
+		const rows = Math.ceil(Math.min(estimate, MAX_ROWS_PER_FILE));
+		this.#book.reserve(rows);
+		for (const array of [this.#rowStarts, this.#rowEnds, this.#rowLines]) array.reserve(rows);
+		if (this.#plan.userIdColumn >= 0) this.#userIds.reserve(rows);
+		if (this.#plan.emailColumn >= 0) this.#emails.reserve(rows);
 	}
 
 	/** One range's rows, in order: their lines in file numbering, duplicates, date slots. */

@@ -133,6 +133,11 @@ export class VerdictBook implements DateSlots {
 		return this.#masks.length;
 	}
 
+	/** Room for `rows` rows in all (a count estimated ahead spares growing the per-row arrays). */
+	reserve(rows: number): void {
+		for (const array of [this.#masks, this.#firstUserIds, this.#firstEmails]) array.reserve(rows);
+	}
+
 	/**
 	 * Adds the next row: its cell issue bits, the first earlier rows with its user_id and email
 	 * (-1 for none) and its date slots as set in dateKinds/dateA/dateB.
