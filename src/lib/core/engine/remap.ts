@@ -33,13 +33,10 @@ const ROW_WIDE_FIELDS: readonly FieldName[] = [
 const READ_BITS = ISSUE_BIT.malformed_quotes | ISSUE_BIT.ragged_row | ISSUE_BIT.record_too_large;
 
 /**
- * Rows re-read at most to tell which of their bits another column gave: beyond that, reading them
- * one run at a time costs more than checking the whole file again.
+ * Rows re-read at most to tell which of their bits another column gave (one read per run of
+ * rows): beyond that, checking the whole file again is likely quicker. A guess, not measured.
  */
-export const MAX_REREAD_ROWS = 20_000;
-
-/** Rows re-read at a time. */
-const REREAD_PAGE = 5000;
+export const MAX_REREAD_ROWS = 5000;
 
 /** The field takes part in a verdict on the whole row: a duplicate key, a date, a row rule. */
 function isRowWide(profile: DestinationProfile, field: FieldName): boolean {
@@ -130,7 +127,7 @@ export interface RemapReader {
  * another column may have given it too: those rows (few: rows with issues) are re-read and their
  * other cells checked again. Duplicates, date orders and credentials stay, as no field of them
  * changed. Null when it would not be quicker: a required field newly mapped (every row's
- * missing_required is in question), or too many rows to re-read.
+ * missing_required is in question), or more than MAX_REREAD_ROWS rows to re-read.
  */
 export async function remapResult(
 	result: ScanResult,
@@ -145,6 +142,10 @@ export async function remapResult(
 	const oldCheck = oldPlan.checks.find((check) => check.column === column);
 	const newCheck = plan.checks.find((check) => check.column === column);
 	const possible = oldCheck ? oldPlan.possibleBits(oldCheck) : 0;
+	// The old check's bits that another check or a row rule could have given too: only those are
+	// in question where nothing new gives them (invalid_phone, say, is often the old check's alone).
+	let shared = plan.hasRowRules ? ISSUE_BIT.missing_required : 0;
+	for (const check of plan.checks) if (check.column !== column) shared |= plan.possibleBits(check);
 
 	let fresh: Uint32Array | null = null;
 	if (newCheck) {
@@ -165,17 +166,14 @@ export async function remapResult(
 		}
 		const given = (fresh ? fresh[row] & ~READ_BITS : 0) | constant;
 		masks[row] = (old[row] & ~possible) | given;
-		if (old[row] & possible & ~given) reread.push(row);
+		if (old[row] & possible & shared & ~given) reread.push(row);
 	}
 	if (reread.length > MAX_REREAD_ROWS) return null;
-	for (let at = 0; at < reread.length; at += REREAD_PAGE) {
-		const page = reread.slice(at, at + REREAD_PAGE);
-		const records = await reader.readRows(page);
-		page.forEach((row, i) => {
-			const { fields } = records[i];
-			masks[row] |= otherCellBits(plan, column, (c) => trimmedField(fields, c)) & possible;
-		});
-	}
+	const records = reread.length > 0 ? await reader.readRows(reread) : [];
+	reread.forEach((row, i) => {
+		const { fields } = records[i];
+		masks[row] |= otherCellBits(plan, column, (c) => trimmedField(fields, c)) & possible;
+	});
 
 	const { duplicateOf, dateOrders } = result;
 	const book: ExplainBook = {
