@@ -1,4 +1,5 @@
 import { referenceEngine } from '../core/engine/reference';
+import { remappedColumn, remapResult } from '../core/engine/remap';
 import type { RangeRunner, ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
 import {
 	applyEdits,
@@ -231,7 +232,7 @@ export class ImportSession {
 	async scan(call: ScanCall): Promise<ScanSummary> {
 		try {
 			this.#edited = null;
-			this.#result = await this.#scanOnce(call);
+			this.#result = (await this.#remap(call)) ?? (await this.#scanOnce(call));
 			this.#resultCall = call;
 			await this.#judgeEdits(call.signal);
 			return this.#summary(this.#result);
@@ -261,6 +262,27 @@ export class ImportSession {
 			await this.#judgeEdits(call.signal);
 			return { ...this.#summary(this.#result), preview: this.#preview };
 		}
+	}
+
+	/**
+	 * The new result when the call changes only one plain column's field since the latest scan:
+	 * that column checked again alone (remapResult); null when the whole file is to be scanned.
+	 */
+	async #remap(call: ScanCall): Promise<ScanResult | null> {
+		const result = this.#result;
+		const before = this.#resultCall;
+		if (!result || !before) return null;
+		const columns = this.#preview.layout.columns;
+		const column = remappedColumn(before, call, columns.length);
+		if (column < 0) return null;
+		return remapResult(
+			result,
+			{ before, after: call, column, columns },
+			{
+				scan: (mapping, profile) => this.#scanOnce({ ...call, mapping, profile }),
+				readRows: (rows) => this.#readRecords(result, rows)
+			}
+		);
 	}
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {

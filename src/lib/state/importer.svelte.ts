@@ -122,6 +122,8 @@ class Importer {
 	roleValues = $state.raw<DistinctValues | null>(null);
 	/** The profile the latest scan validated against. */
 	#validatedWith: DestinationProfile | null = null;
+	/** The instant the latest scan judged dates against. */
+	#validatedAt = 0;
 
 	/** What the latest edit step did ("edit row 3, email"), null when there is nothing to undo. */
 	undoLabel = $state<string | null>(null);
@@ -336,7 +338,8 @@ class Importer {
 		this.proposals = applyUserChoice(this.proposals, column, field);
 		this.#mappingChosen = true;
 		this.changedElsewhere = false;
-		void this.validate();
+		// Dates judged against the same instant as before: the worker then re-checks only this column.
+		void this.validate(this.#validatedAt);
 	}
 
 	setDateOrder(order: DateOrder): void {
@@ -438,8 +441,12 @@ class Importer {
 		}
 	}
 
-	/** Re-reads and re-validates the whole file in the worker; a newer call cancels an older one. */
-	async validate(): Promise<void> {
+	/**
+	 * Validates the file in the worker, dates judged against `now`; a newer call cancels an older
+	 * one. Only the column whose field changed is checked again when nothing else did (the worker's
+	 * ImportSession.scan); else the whole file is re-read.
+	 */
+	async validate(now = Date.now()): Promise<void> {
 		if (!this.preview) return;
 		this.#scan?.abort();
 		const controller = new AbortController();
@@ -448,6 +455,7 @@ class Importer {
 		const mapping = $state.snapshot(this.mapping);
 		const profile = this.profile;
 		this.#validatedWith = profile;
+		this.#validatedAt = now;
 		this.saved = false;
 		this.phase = 'scanning';
 		this.progress = { bytes: 0, total: this.preview.size, rows: 0 };
@@ -458,7 +466,7 @@ class Importer {
 				{
 					dateOrder: this.dateOrder,
 					defaultRegion: this.region,
-					now: Date.now(),
+					now,
 					hashConfig: $state.snapshot(this.sending.hashConfig)
 				},
 				controller.signal,

@@ -19,10 +19,16 @@ function quoted(value: string): string {
 	return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
 }
 
+/** What explainRow reads of a finished book (a re-checked column's result answers it too). */
+export type ExplainBook = Pick<
+	VerdictBook,
+	'finished' | 'maskOf' | 'orderOf' | 'firstUserIdOf' | 'firstEmailOf'
+>;
+
 /** The issues of one row with messages, in ISSUE_CODES order, once its book is finished. */
 export function explainRow(
 	plan: ValidationPlan,
-	book: VerdictBook,
+	book: ExplainBook,
 	row: number,
 	fields: string[],
 	fieldCount: number,

@@ -206,6 +206,44 @@ export class ValidationPlan {
 		return mask;
 	}
 
+	/**
+	 * Every bit this check can give a row (valueBits, or missing_required for an empty required
+	 * value): a row whose mask has none of them got nothing from it. Kept beside valueBits and
+	 * valueIssues, which give them.
+	 */
+	possibleBits(check: Check): number {
+		let mask = ISSUE_BIT.value_too_long | ISSUE_BIT.invalid_characters;
+		if (check.required) mask |= ISSUE_BIT.missing_required;
+		switch (check.type) {
+			case 'email':
+				return mask | ISSUE_BIT.invalid_email;
+			case 'boolean':
+				return mask | ISSUE_BIT.invalid_boolean;
+			case 'phone':
+				return mask | ISSUE_BIT.invalid_phone;
+			case 'id':
+				return mask | ISSUE_BIT.invalid_uuid;
+			case 'date':
+				return mask | ISSUE_BIT.invalid_date;
+			case 'emails':
+				return (
+					mask |
+					ISSUE_BIT.invalid_json |
+					ISSUE_BIT.invalid_email |
+					ISSUE_BIT.missing_required |
+					ISSUE_BIT.no_primary_email |
+					ISSUE_BIT.several_primary_emails
+				);
+			case 'json':
+				return mask | ISSUE_BIT.invalid_json | ISSUE_BIT.reserved_metadata_key;
+			case 'credential':
+			case 'hash':
+				return mask | ISSUE_BIT.invalid_password_hash | ISSUE_BIT.unsupported_password_hash;
+			default:
+				return fieldByName(check.field).languageTag ? mask | ISSUE_BIT.invalid_locale : mask;
+		}
+	}
+
 	#valueIssue(check: Check, value: string): IssueCode | null {
 		switch (check.type) {
 			case 'email':

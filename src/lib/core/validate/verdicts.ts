@@ -50,6 +50,40 @@ export function countCredential(
 	else counts[algorithm] = rows;
 }
 
+/** The counts of a summary from its row masks. */
+export function tally(
+	masks: Uint32Array
+): Pick<
+	ValidationSummary,
+	'rows' | 'valid' | 'invalid' | 'warnings' | 'validWithWarnings' | 'issueCounts'
+> {
+	const issueCounts = Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
+		IssueCode,
+		number
+	>;
+	let valid = 0;
+	let warnings = 0;
+	let validWithWarnings = 0;
+	for (const mask of masks) {
+		const isValid = (mask & ERROR_MASK) === 0;
+		const warned = (mask & WARNING_MASK) !== 0;
+		if (isValid) valid++;
+		if (warned) warnings++;
+		if (isValid && warned) validWithWarnings++;
+		if (mask === 0) continue;
+		for (let bit = 0; bit < ISSUE_CODES.length; bit++)
+			if (mask & (1 << bit)) issueCounts[ISSUE_CODES[bit]]++;
+	}
+	return {
+		rows: masks.length,
+		valid,
+		invalid: masks.length - valid,
+		warnings,
+		validWithWarnings,
+		issueCounts
+	};
+}
+
 /**
  * Date slots as DateKind values (wasm/layout.mjs: the row kernel writes them too) with their
  * instants (exact: dateA; slash: dateA dmy, dateB mdy).
@@ -235,30 +269,8 @@ export class VerdictBook implements DateSlots {
 		const masks = this.#masks.toArray();
 		this.#judgeDeferred(masks);
 
-		const issueCounts = Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
-			IssueCode,
-			number
-		>;
-		let valid = 0;
-		let warnings = 0;
-		let validWithWarnings = 0;
-		for (const mask of masks) {
-			const isValid = (mask & ERROR_MASK) === 0;
-			const warned = (mask & WARNING_MASK) !== 0;
-			if (isValid) valid++;
-			if (warned) warnings++;
-			if (isValid && warned) validWithWarnings++;
-			if (mask === 0) continue;
-			for (let bit = 0; bit < ISSUE_CODES.length; bit++)
-				if (mask & (1 << bit)) issueCounts[ISSUE_CODES[bit]]++;
-		}
 		this.#summary = {
-			rows: masks.length,
-			valid,
-			invalid: masks.length - valid,
-			warnings,
-			validWithWarnings,
-			issueCounts,
+			...tally(masks),
 			rowIssues: masks,
 			duplicateOf: new RowLinks(
 				this.#firstUserIds.toArray(),
