@@ -47,14 +47,23 @@ import type { ImportMode, ImportLimits } from '../core/protocol/import-api';
 interface Runs {
 	main: UploadSnapshot | null;
 	followUps: UploadSnapshot[];
-	/** Rows a retry would send: refused by their latest answer; 0 while a run is under way. */
-	refused: number;
 }
 
 async function readRuns(id: string): Promise<Runs> {
 	const [main, followUps] = await Promise.all([uploadSnapshot(id), followUpSnapshots(id)]);
-	const busy = [main, ...followUps].some((run) => run?.source.status === 'uploading');
-	return { main, followUps, refused: busy ? 0 : (await refusedRows(id)).length };
+	return { main, followUps };
+}
+
+/**
+ * What the rows a retry would send depend on: each run's status and answers so far; null while a
+ * run is under way (nothing to retry then).
+ */
+function answersKey({ main, followUps }: Runs): string | null {
+	const runs = [main, ...followUps];
+	if (runs.some((run) => run?.source.status === 'uploading')) return null;
+	return runs
+		.map((run) => (run ? `${run.source.id}:${run.source.status}:${run.answeredRows}` : ''))
+		.join('|');
 }
 
 /** A follow-up's name at the destination and on this device: "users.csv — first 100". */
@@ -202,8 +211,10 @@ class UploadState {
 	observedRate = $state(0);
 	/** The source's follow-up runs (dry run, sample, retries), oldest first. */
 	followUps = $state.raw<UploadSnapshot[]>([]);
-	/** Rows a retry would send again (refused by their latest answer). */
+	/** Rows a retry would send again (refused by their latest answer); 0 while a run is under way. */
 	refused = $state(0);
+	/** The answersKey `refused` was (or is being) counted for; undefined: not yet. */
+	#refusedKey: string | null | undefined = undefined;
 
 	/** The follow-up run under way, if any: the panel shows its progress. */
 	activeFollowUp: UploadSnapshot | null = $derived(
@@ -249,6 +260,7 @@ class UploadState {
 		this.snapshot = null;
 		this.followUps = [];
 		this.refused = 0;
+		this.#refusedKey = undefined;
 		this.progress = null;
 		this.error = null;
 		this.remoteConnection = null;
@@ -488,11 +500,30 @@ class UploadState {
 		}
 	}
 
+	/**
+	 * Counts the rows a retry would send, outside the live query: their answers are many (one per
+	 * row), and read inside it they were copied whole on every change, a task of 140–200 ms as a
+	 * 100,000-row upload completed.
+	 */
+	async #countRefused(id: string, key: string | null): Promise<void> {
+		try {
+			const refused = key === null ? 0 : (await refusedRows(id)).length;
+			if (id === this.sourceId && key === this.#refusedKey) this.refused = refused;
+		} catch (error) {
+			if (id === this.sourceId)
+				this.error = `The upload state could not be read: ${describe(error)}`;
+		}
+	}
+
 	#observe(id: string, runs: Runs): void {
 		if (id !== this.sourceId) return;
 		this.snapshot = runs.main;
 		this.followUps = runs.followUps;
-		this.refused = runs.refused;
+		const key = answersKey(runs);
+		if (key !== this.#refusedKey) {
+			this.#refusedKey = key;
+			void this.#countRefused(id, key);
+		}
 		const runId = this.#runningId();
 		const running = [runs.main, ...runs.followUps].find((run) => run?.source.id === runId);
 		if (running && this.role === 'waiting') {

@@ -1,7 +1,7 @@
 import { isApplied } from '../core/protocol/import-api';
 import { latestAnswers, rowsToRetry } from '../upload/selection';
 import { getDatabase } from './db';
-import { loadResults } from './sources';
+import { resultsByChunk } from './sources';
 import type {
 	ChunkRowResult,
 	Destination,
@@ -97,8 +97,12 @@ async function answeringRuns(parentId: string): Promise<string[]> {
 		.map((run) => run.id);
 }
 
+/** The answers of the source's answering runs, chunk by chunk, oldest run first. */
 async function answersOf(parentId: string): Promise<ChunkRowResult[][]> {
-	return Promise.all((await answeringRuns(parentId)).map((id) => loadResults(id)));
+	const chunks: ChunkRowResult[][] = [];
+	for (const id of await answeringRuns(parentId))
+		for (const chunk of await resultsByChunk(id)) chunks.push(chunk);
+	return chunks;
 }
 
 /** The rows a retry sends again: the latest answer refused them (upload/selection.ts). */

@@ -5,12 +5,12 @@ import type { ChunkRowResult } from '../../../src/lib/storage/schema';
 import {
 	ackChunk,
 	createSource,
-	loadResults,
 	loadSource,
 	markChunkSent,
 	outboxProgress,
 	pendingChunks,
 	putChunks,
+	resultsByChunk,
 	type NewChunk
 } from '../../../src/lib/storage/sources';
 import { blobBytes, bytesOf, sampleSource } from './helpers';
@@ -111,16 +111,31 @@ describe('ackChunk', () => {
 		]);
 
 		expect((await pendingChunks(sourceId)).map((c) => c.seq)).toEqual([1]);
-		expect(await loadResults(sourceId)).toEqual([
-			{ row: 1, status: 'imported' },
-			{ row: 2, status: 'not_found', reason: 'no account has this email' },
-			{ row: 4, status: 'imported' }
+		expect(await resultsByChunk(sourceId)).toEqual([
+			[
+				{ row: 1, status: 'imported' },
+				{ row: 2, status: 'not_found', reason: 'no account has this email' }
+			],
+			[{ row: 4, status: 'imported' }]
 		]);
 		expect(await outboxProgress(sourceId)).toEqual({ pending: 1, sent: 0, acked: 2 });
 		expect((await loadSource(sourceId))?.source.resultCounts).toEqual({
 			imported: 2,
 			not_found: 1
 		});
+	});
+
+	it("reads back every chunk's answers in order, past the chunks one read takes", async () => {
+		const seqs = Array.from({ length: 40 }, (_, seq) => seq);
+		await putChunks(
+			sourceId,
+			seqs.map((seq) => chunk(seq, [seq * 2, seq * 2 + 1]))
+		);
+		for (const seq of [...seqs].reverse())
+			await ackChunk(sourceId, seq, imported([seq * 2, seq * 2 + 1]));
+		expect(await resultsByChunk(sourceId)).toEqual(
+			seqs.map((seq) => imported([seq * 2, seq * 2 + 1]))
+		);
 	});
 
 	it('frees the body of an acknowledged chunk and stamps the time', async () => {
@@ -137,14 +152,14 @@ describe('ackChunk', () => {
 		const first = await getDatabase().outbox.get([sourceId, 0]);
 		expect(await ackChunk(sourceId, 0, [{ row: 1, status: 'invalid_row' }])).toBe(false);
 
-		expect(await loadResults(sourceId)).toEqual(imported([1]));
+		expect(await resultsByChunk(sourceId)).toEqual([imported([1])]);
 		expect((await loadSource(sourceId))?.source.resultCounts).toEqual({ imported: 1 });
 		expect((await getDatabase().outbox.get([sourceId, 0]))?.ackedAt).toBe(first?.ackedAt);
 	});
 
 	it('refuses an answer for a chunk that was never queued', async () => {
 		await expect(ackChunk(sourceId, 7, imported([1]))).rejects.toThrow(/not in the outbox/);
-		expect(await loadResults(sourceId)).toEqual([]);
+		expect(await resultsByChunk(sourceId)).toEqual([]);
 	});
 
 	it('writes the outbox and the results with strict durability, other tables with the default', async () => {

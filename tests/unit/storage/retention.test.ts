@@ -13,7 +13,7 @@ import {
 	ackChunk,
 	createSource,
 	getSource,
-	loadResults,
+	resultsByChunk,
 	loadSource,
 	putChunks,
 	reportInfo,
@@ -94,7 +94,7 @@ describe('purgeExpired', () => {
 			fileBytes: 0
 		});
 		expect(fileExpiresAt(source, '7d')).toBeNull();
-		expect(await loadResults(id)).toHaveLength(2);
+		expect((await resultsByChunk(id)).flat()).toHaveLength(2);
 		expect(await reportInfo(id)).toMatchObject({ sourceId: id });
 
 		// Once is enough: a second purge has nothing to do.
