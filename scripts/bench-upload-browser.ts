@@ -58,7 +58,7 @@ function instrument(): void {
 	new MutationObserver(() => {
 		if (window.__uploadClicked === null || window.__uploadComplete !== null) return;
 		const status = document.querySelector('[data-testid="upload-status"]');
-		if (status?.textContent === 'Complete') window.__uploadComplete = performance.now();
+		if (status?.textContent?.startsWith('Complete')) window.__uploadComplete = performance.now();
 	}).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
