@@ -49,6 +49,20 @@ export function tooManyRows(): FerryError {
  */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Working-copy bytes per range worker in the browser. Each range worker holds up to about 60 MB of
+ * read slices and results before its first garbage collection (V8 collects a worker's buffers by
+ * its own external-memory limit, whatever the file's size): a fixed cost that the bound of
+ * 1.5 × the file + 250 MB affords once per 256 MiB of file, but not twice on a 100 MB one
+ * (docs/performance.md, "Peak memory against file size").
+ */
+export const BYTES_PER_RANGE_WORKER = 256 * 1024 * 1024;
+
+/** Range workers for a working copy of `bytes`: one per 256 MiB begun, at most one per core. */
+export function rangeWorkersFor(bytes: number, cores: number): number {
+	return Math.max(1, Math.min(cores, Math.ceil(bytes / BYTES_PER_RANGE_WORKER)));
+}
+
 /** The most characters of one value shown in a preview, a page of rows or the CLI's sample. */
 export const SHOWN_VALUE_CHARS = 1000;
 

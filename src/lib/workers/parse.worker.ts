@@ -34,6 +34,7 @@ import {
 	type ConvertProgress
 } from '../pipeline/convert-job';
 import { RangePool } from './range-pool';
+import { rangeWorkersFor } from '../core/limits';
 
 const WASM_BUILDS: Record<WasmBuild, URL> = {
 	'csv.simd.wasm': new URL('../../../wasm/build/csv.simd.wasm', import.meta.url),
@@ -80,8 +81,9 @@ let session: ImportSession | null = null;
 let running: AbortController | null = null;
 /** The conversion (pre-flight or writing) in progress: cancelled on its own, not by a scan's cancel. */
 let converting: AbortController | null = null;
-/** Range workers per scan: one per core unless configured (the bench measures one alone). */
-let workers = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
+const cores = Math.max(1, globalThis.navigator?.hardwareConcurrency || 1);
+/** Range workers per scan when configured (the bench measures a given number), else by size. */
+let configuredWorkers: number | null = null;
 let pool: RangePool | null = null;
 /** Counts opens and scans: a chunk build stops when the rows it reads from change. */
 let scans = 0;
@@ -140,6 +142,7 @@ function privateFileSink(): WorkingCopySink {
 function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
 	if (!('modules' in engine)) return undefined;
 	return (workingCopy) => {
+		const workers = configuredWorkers ?? rangeWorkersFor(workingCopy.size, cores);
 		if (pool?.size !== workers) {
 			pool?.terminate();
 			pool = new RangePool(workers, engine as WasmScanEngine);
@@ -193,15 +196,15 @@ const api = {
 		return {
 			engine: chosen.name,
 			simd: simdSupported(),
-			workers: 'modules' in chosen ? workers : 0,
+			workers: 'modules' in chosen ? (configuredWorkers ?? cores) : 0,
 			cores: globalThis.navigator?.hardwareConcurrency ?? 1,
 			passedOver: [...passedOver]
 		};
 	},
 
 	configure(options: { workers?: number }) {
-		if (options.workers !== undefined) workers = Math.max(1, Math.floor(options.workers));
-		return { workers };
+		if (options.workers !== undefined) configuredWorkers = Math.max(1, Math.floor(options.workers));
+		return { workers: configuredWorkers ?? cores };
 	},
 
 	async open(file: File, encoding: string | undefined, profile: DestinationProfile) {

@@ -1,7 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isFerryError } from '../../../src/lib/core/errors';
-import { capValue, capValues, SHOWN_VALUE_CHARS } from '../../../src/lib/core/limits';
+import {
+	BYTES_PER_RANGE_WORKER,
+	capValue,
+	capValues,
+	rangeWorkersFor,
+	SHOWN_VALUE_CHARS
+} from '../../../src/lib/core/limits';
 import { REFERENCE_PROFILE } from '../../../src/lib/core/profiles/catalogue';
 import type { WorkingCopySink } from '../../../src/lib/io/open';
 import { memorySink } from '../../../src/lib/io/open';
@@ -110,4 +116,22 @@ describe('a compressed file', () => {
 		expect((await scan(limited)).rows).toBe(200_000);
 		expect(written.at(-1)).toBeGreaterThan(8 * 1024 * 1024);
 	});
+});
+
+describe('rangeWorkersFor', () => {
+	const MB = 1_000_000;
+	it.each([
+		{ bytes: 0, cores: 2, expected: 1 },
+		{ bytes: 100 * MB, cores: 2, expected: 1 },
+		{ bytes: BYTES_PER_RANGE_WORKER, cores: 2, expected: 1 },
+		{ bytes: BYTES_PER_RANGE_WORKER + 1, cores: 2, expected: 2 },
+		{ bytes: 1000 * MB, cores: 2, expected: 2 },
+		{ bytes: 1000 * MB, cores: 8, expected: 4 },
+		{ bytes: 1000 * MB, cores: 1, expected: 1 }
+	])(
+		'gives $expected range workers to $bytes bytes on $cores cores',
+		({ bytes, cores, expected }) => {
+			expect(rangeWorkersFor(bytes, cores)).toBe(expected);
+		}
+	);
 });
