@@ -234,13 +234,20 @@ const api = {
 		const controller = new AbortController();
 		running = controller;
 		scans++;
-		return current().scan({
-			mapping,
-			options,
-			profile,
-			signal: controller.signal,
-			onProgress
-		});
+		try {
+			return await current().scan({
+				mapping,
+				options,
+				profile,
+				signal: controller.signal,
+				onProgress
+			});
+		} finally {
+			// A range worker's read slices stay until its first collection (up to about 60 MB each):
+			// gone with the worker, they do not add to what the next step (the role values, a page
+			// of rows) holds. The next scan starts the workers again (a few ms: the modules are compiled).
+			if (running === controller) pool?.terminate();
+		}
 	},
 
 	cancel() {
