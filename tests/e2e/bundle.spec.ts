@@ -17,7 +17,9 @@ function recordScripts(page: Page): Map<string, boolean> {
 		const url = response.url();
 		if (!url.endsWith('.js')) return;
 		scripts.set(url, false);
-		scripts.set(url, (await response.text()).includes(LIBSODIUM));
+		// Fetched again: a range worker ends with its scan, and with it the body of its response.
+		const text = await (await page.request.get(url)).text();
+		scripts.set(url, text.includes(LIBSODIUM));
 	});
 	return scripts;
 }

@@ -69,3 +69,27 @@ test("changing one column's field shows the counts a fresh validation shows", as
 	await expectCounts(page, 5, 3, 2);
 	expect(await shown(page)).toEqual(remapped);
 });
+
+test("the role values stay listed when another column's field changes", async ({ page }) => {
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'roles.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(
+			[
+				'user_id,email,roles,notes',
+				'1,a@example.com,admin,ok',
+				`2,b@example.com,"admin,user",${long('x')}`
+			].join('\n')
+		)
+	});
+	const values = page.getByTestId('role-mapping').getByTestId('role-row');
+	await expect(page.getByTestId('count-valid')).toHaveText('2');
+	await expect(values).toHaveCount(2);
+	// notes → nickname: row 2's notes are too long for it.
+	await select(page, 'notes').selectOption('nickname');
+	await expect(page.getByTestId('count-valid')).toHaveText('1');
+	await expect(values).toHaveCount(2);
+	await expect(values.first()).toHaveAttribute('data-value', 'admin');
+});

@@ -120,6 +120,8 @@ class Importer {
 	sending = $state.raw<StoredSending>(NO_SENDING);
 	/** The distinct values of the column mapped to roles, once read; null when none is. */
 	roleValues = $state.raw<DistinctValues | null>(null);
+	/** The column roleValues were read from, and the preview of the file's reading they belong to. */
+	#roleValuesOf: { column: number; preview: Preview } | null = null;
 	/** The profile the latest scan validated against. */
 	#validatedWith: DestinationProfile | null = null;
 	/** The instant the latest scan judged dates against. */
@@ -625,16 +627,25 @@ class Importer {
 		if (id) await this.#save(() => saveScanCounts(id, summary));
 	}
 
-	/** The distinct roles of the column mapped to roles, for the value-mapping step. */
+	/**
+	 * The distinct roles of the column mapped to roles, for the value-mapping step. They are the
+	 * file's own values, whatever the rest of the mapping: read again only for another column or
+	 * another reading of the file (a new preview), not after each change of another column's field.
+	 */
 	async #readRoleValues(mapping: Mapping, signal: AbortSignal): Promise<void> {
 		const column = mapping.indexOf('roles');
-		if (column < 0) {
+		const preview = this.preview;
+		if (column < 0 || !preview) {
 			this.roleValues = null;
 			return;
 		}
+		const read = this.#roleValuesOf;
+		if (this.roleValues && read?.column === column && read.preview === preview) return;
 		try {
 			const values = await parseClient.distinctValues(column, ROLE_VALUES_CAP);
-			if (!signal.aborted) this.roleValues = values;
+			if (signal.aborted) return;
+			this.roleValues = values;
+			this.#roleValuesOf = { column, preview };
 		} catch {
 			// A newer scan or file replaced the rows: its own read follows.
 		}
