@@ -15,13 +15,13 @@ const CSV = [
 	'5,e@example.com,Eve,en,ok'
 ].join('\n');
 
-async function drop(page: Page): Promise<void> {
+async function drop(page: Page, csv = CSV): Promise<void> {
 	await page.goto('/');
 	await page.getByTestId('dropzone').waitFor();
 	await page.getByTestId('file-input').setInputFiles({
 		name: 'remap.csv',
 		mimeType: 'text/csv',
-		buffer: Buffer.from(CSV)
+		buffer: Buffer.from(csv)
 	});
 }
 
@@ -71,19 +71,14 @@ test("changing one column's field shows the counts a fresh validation shows", as
 });
 
 test("the role values stay listed when another column's field changes", async ({ page }) => {
-	await page.goto('/');
-	await page.getByTestId('dropzone').waitFor();
-	await page.getByTestId('file-input').setInputFiles({
-		name: 'roles.csv',
-		mimeType: 'text/csv',
-		buffer: Buffer.from(
-			[
-				'user_id,email,roles,notes',
-				'1,a@example.com,admin,ok',
-				`2,b@example.com,"admin,user",${long('x')}`
-			].join('\n')
-		)
-	});
+	await drop(
+		page,
+		[
+			'user_id,email,roles,notes',
+			'1,a@example.com,admin,ok',
+			`2,b@example.com,"admin,user",${long('x')}`
+		].join('\n')
+	);
 	const values = page.getByTestId('role-mapping').getByTestId('role-row');
 	await expect(page.getByTestId('count-valid')).toHaveText('2');
 	await expect(values).toHaveCount(2);
