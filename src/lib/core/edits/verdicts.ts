@@ -1,13 +1,15 @@
 import type { Algorithm } from '../identity/credential';
-import type { DateOrder, IssueCode, MalformedQuote, RowIssue } from '../types';
+import type { DateOrder, MalformedQuote, RowIssue } from '../types';
 import { duplicateIssues } from '../validate/explain';
 import { trimmedField } from '../validate/canonical';
-import { ERROR_MASK, ISSUE_BIT, ISSUE_CODES, WARNING_MASK } from '../validate/codes';
+import { ISSUE_BIT, ISSUE_CODES } from '../validate/codes';
 import type { DuplicateKey, ValidationPlan } from '../validate/plan';
 import { parseDate, resolveDate } from '../validate/rules/date';
 import {
 	countCredential,
+	countMask,
 	type CredentialCounts,
+	type MaskCounts,
 	type ValidationSummary
 } from '../validate/verdicts';
 import { applyEdits, type RowEdit } from './overlay';
@@ -37,13 +39,7 @@ export interface ScannedVerdicts {
 }
 
 /** The counts of the verdicts with the edits: dropped rows are not in the file. */
-export interface EditedCounts {
-	rows: number;
-	valid: number;
-	invalid: number;
-	warnings: number;
-	validWithWarnings: number;
-	issueCounts: Record<IssueCode, number>;
+export interface EditedCounts extends MaskCounts {
 	duplicateRows: number;
 	/** The credential census of the rows as edited: a dropped row's credential is out of it. */
 	credentials: CredentialCounts;
@@ -311,20 +307,11 @@ export class EditedVerdicts {
 		this.#count(row);
 	}
 
-	#count(row: number, sign = 1): void {
+	#count(row: number, sign: 1 | -1 = 1): void {
 		if (row === this.#editing || this.isDropped(row)) return;
-		const counts = this.#counts;
 		const mask = this.masks[row];
-		const valid = (mask & ERROR_MASK) === 0;
-		const warned = (mask & WARNING_MASK) !== 0;
-		counts.rows += sign;
-		if (valid) counts.valid += sign;
-		else counts.invalid += sign;
-		if (warned) counts.warnings += sign;
-		if (valid && warned) counts.validWithWarnings += sign;
-		if (mask & DUPLICATE_BITS) counts.duplicateRows += sign;
-		for (let bit = 0; bit < ISSUE_CODES.length; bit++)
-			if (mask & (1 << bit)) counts.issueCounts[ISSUE_CODES[bit]] += sign;
+		countMask(this.#counts, mask, sign);
+		if (mask & DUPLICATE_BITS) this.#counts.duplicateRows += sign;
 	}
 
 	#uncount(row: number): void {

@@ -50,38 +50,41 @@ export function countCredential(
 	else counts[algorithm] = rows;
 }
 
-/** The counts of a summary from its row masks. */
-export function tally(
-	masks: Uint32Array
-): Pick<
+/** The counts of a summary that follow from its row masks. */
+export type MaskCounts = Pick<
 	ValidationSummary,
 	'rows' | 'valid' | 'invalid' | 'warnings' | 'validWithWarnings' | 'issueCounts'
-> {
-	const issueCounts = Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
-		IssueCode,
-		number
-	>;
-	let valid = 0;
-	let warnings = 0;
-	let validWithWarnings = 0;
-	for (const mask of masks) {
-		const isValid = (mask & ERROR_MASK) === 0;
-		const warned = (mask & WARNING_MASK) !== 0;
-		if (isValid) valid++;
-		if (warned) warnings++;
-		if (isValid && warned) validWithWarnings++;
-		if (mask === 0) continue;
-		for (let bit = 0; bit < ISSUE_CODES.length; bit++)
-			if (mask & (1 << bit)) issueCounts[ISSUE_CODES[bit]]++;
-	}
-	return {
-		rows: masks.length,
-		valid,
-		invalid: masks.length - valid,
-		warnings,
-		validWithWarnings,
-		issueCounts
+>;
+
+/** Adds one row's mask to `counts`, or with sign -1 takes it out (an edited or dropped row). */
+export function countMask(counts: MaskCounts, mask: number, sign: 1 | -1 = 1): void {
+	const valid = (mask & ERROR_MASK) === 0;
+	const warned = (mask & WARNING_MASK) !== 0;
+	counts.rows += sign;
+	if (valid) counts.valid += sign;
+	else counts.invalid += sign;
+	if (warned) counts.warnings += sign;
+	if (valid && warned) counts.validWithWarnings += sign;
+	if (mask === 0) return;
+	for (let bit = 0; bit < ISSUE_CODES.length; bit++)
+		if (mask & (1 << bit)) counts.issueCounts[ISSUE_CODES[bit]] += sign;
+}
+
+/** The counts of a summary from its row masks. */
+export function tally(masks: Uint32Array): MaskCounts {
+	const counts: MaskCounts = {
+		rows: 0,
+		valid: 0,
+		invalid: 0,
+		warnings: 0,
+		validWithWarnings: 0,
+		issueCounts: Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
+			IssueCode,
+			number
+		>
 	};
+	for (const mask of masks) countMask(counts, mask);
+	return counts;
 }
 
 /**
