@@ -12,8 +12,6 @@ interface Member {
 	ranges: number;
 }
 
-/** Idle range workers are shut down after this long; the next scan starts them again. */
-const IDLE_MS = 20_000;
 /**
  * Ranges a worker is given at once. The next one waits in the worker and starts as soon as the one
  * before ends, instead of a round trip through this (busy) thread later.
@@ -21,14 +19,13 @@ const IDLE_MS = 20_000;
 const DEPTH = 2;
 
 /**
- * The range workers of the parse worker: `size` of them, started on the first scan, each reading
+ * The range workers of the parse worker: `size` of them, started by each scan, each reading
  * its own Blob.slice ranges of the working copy. Aborting a scan terminates them (a WebAssembly
- * call cannot be interrupted); idle ones are terminated after IDLE_MS.
+ * call cannot be interrupted); the parse worker ends them when its scan is done.
  */
 export class RangePool {
 	readonly #members: Member[] = [];
 	readonly #waiting: ((member: Member) => void)[] = [];
-	#idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(
 		readonly size: number,
@@ -44,8 +41,8 @@ export class RangePool {
 	}
 
 	terminate(): void {
-		clearTimeout(this.#idleTimer);
-		// Those waiting for a worker belong to the aborted scan: they have rejected already.
+		// Those waiting for a worker belong to an aborted scan (a finished one leaves none): they
+		// have rejected already.
 		this.#waiting.length = 0;
 		for (const member of this.#members.splice(0)) member.worker.terminate();
 	}
@@ -76,7 +73,6 @@ export class RangePool {
 
 	/** An idle worker, else a new one, else one with room for another range. */
 	#acquire(): Promise<Member> {
-		clearTimeout(this.#idleTimer);
 		let member: Member | undefined = this.#members.find((m) => m.ranges === 0);
 		if (!member && this.#members.length < this.size) {
 			const worker = new Worker(new URL('./range.worker.ts', import.meta.url), {
@@ -96,8 +92,6 @@ export class RangePool {
 		const next = this.#waiting.shift();
 		if (next) return next(member);
 		member.ranges--;
-		if (this.#members.every((m) => m.ranges === 0))
-			this.#idleTimer = setTimeout(() => this.terminate(), IDLE_MS);
 	}
 }
 
