@@ -63,6 +63,12 @@ export function rangeWorkersFor(bytes: number, cores: number): number {
 	return Math.max(1, Math.min(cores, Math.ceil(bytes / BYTES_PER_RANGE_WORKER)));
 }
 
+/**
+ * The most distinct roles a file's roles column is read for (the value-mapping step lists them):
+ * beyond, the step says that only the first ones are shown.
+ */
+export const ROLE_VALUES_CAP = 200;
+
 /** The most characters of one value shown in a preview, a page of rows or the CLI's sample. */
 export const SHOWN_VALUE_CHARS = 1000;
 

@@ -16,7 +16,7 @@ import { FerryError, isFerryError, throwIfAborted, type AbortSignalLike } from '
 import { detectPreset, transformRecord } from '../core/formats/presets';
 import { proposeMapping } from '../core/mapping/automap';
 import { isKnownAlias } from '../core/mapping/normalize';
-import { readRows } from '../core/read';
+import { readRows, type RowPlaces } from '../core/read';
 import { inspectText } from '../core/sniff/inspect';
 import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
@@ -52,7 +52,8 @@ import {
 	type WorkingCopy,
 	type WorkingCopySink
 } from '../io/open';
-import { capValues, type DecompressionLimits } from '../core/limits';
+import { ROLE_VALUES_CAP, capValues, type DecompressionLimits } from '../core/limits';
+import type { DistinctValues } from '../core/validate/list-values';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -102,11 +103,7 @@ export interface SendingOptions {
 	organization?: string;
 }
 
-/** The distinct values of a list column (roles), at most `cap` of them; `more` when some were left out. */
-export interface DistinctValues {
-	values: { value: string; rows: number }[];
-	more: boolean;
-}
+export type { DistinctValues };
 
 /** A row as it reads now: its values with the admin's edits applied. */
 export interface PagedRow extends PreviewRow {
@@ -198,6 +195,8 @@ export class ImportSession {
 	/** SHA-256 of the original file (the import API's `file.sha256`). */
 	#sha256: Promise<string> | null = null;
 	#result: ScanResult | null = null;
+	/** Where the rows of a working copy are, once a whole scan of it found them: any mapping's. */
+	#places: { copy: Promise<WorkingCopy>; places: RowPlaces } | null = null;
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
@@ -287,8 +286,9 @@ export class ImportSession {
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {
 		const engine = this.options.engine ?? referenceEngine;
-		const scan = (copy: WorkingCopy) =>
+		const scan = (copy: WorkingCopy, places?: RowPlaces) =>
 			engine.scan({
+				places,
 				source: blobSource(copy.blob),
 				ranges: this.options.ranges?.(copy.blob),
 				layout: this.#preview.layout,
@@ -301,7 +301,16 @@ export class ImportSession {
 				onProgress: call.onProgress
 			});
 		const { maxRows } = call;
-		if (maxRows === undefined) return scan(await this.#workingCopy(call));
+		if (maxRows === undefined) {
+			const made = this.#workingCopy(call);
+			const known = this.#places?.copy === made ? this.#places.places : undefined;
+			const result = await scan(await made, known);
+			if (!known) {
+				const { rowStarts, rowEnds, rowLines } = result;
+				this.#places = { copy: made, places: { rowStarts, rowEnds, rowLines } };
+			}
+			return result;
+		}
 		// Only as much of a compressed or transcoded file is copied as its first rows need.
 		for (let bytes = firstPrefixBytes(maxRows); ; bytes *= 2) {
 			const copy = await this.#workingCopy(call, bytes);
@@ -688,9 +697,15 @@ export class ImportSession {
 		return starts;
 	}
 
-	/** The distinct items of a list column over every row (the roles found), most frequent first. */
+	/**
+	 * The distinct items of a list column over every row (the roles found), most frequent first:
+	 * as the scan gathered them when it is the column mapped to roles, else read again.
+	 */
 	async distinctValues(column: number, cap: number, pageRows = 5000): Promise<DistinctValues> {
 		const result = this.#scanned();
+		const gathered = result.roleValues;
+		if (gathered?.column === column && cap === ROLE_VALUES_CAP)
+			return { values: gathered.values, more: gathered.more };
 		const counts = new Map<string, number>();
 		let more = false;
 		for (let start = 0; start < result.rows; start += pageRows) {

@@ -1,5 +1,6 @@
 import { liveQuery } from 'dexie';
 import type { ScanProgress } from '../core/engine/types';
+import { ROLE_VALUES_CAP } from '../core/limits';
 import { dateOrderOfLocale, regionOfLocale } from '../core/locale';
 import { applyUserChoice, blockingFields, headerSignature } from '../core/mapping/automap';
 import type { FirebaseHashConfig } from '../core/identity/firebase';
@@ -38,9 +39,6 @@ import { RowsChangedError } from '../upload/errors';
 import { parseClient } from '../workers/parse-client';
 import { notifier, validationMessage } from './notify.svelte';
 import { settings } from './settings.svelte';
-
-/** Distinct role values read for the value-mapping step; more are reported as left out. */
-export const ROLE_VALUES_CAP = 200;
 
 /** Profiles that judge alike (the API's schema fetched again gives an equal, new profile). */
 export function sameProfile(a: DestinationProfile, b: DestinationProfile): boolean {

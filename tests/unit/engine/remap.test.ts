@@ -60,8 +60,9 @@ function remapped(
 		result,
 		{ before, after, column, columns: layout.columns },
 		{
+			// As the session scans again: with the row places the earlier scan found.
 			scan: (mapping: Mapping, profile: DestinationProfile) =>
-				engine.scan({ ...request, ...after, mapping, profile }),
+				engine.scan({ ...request, ...after, mapping, profile, places: result }),
 			readRows: (rows) => readRows(request.source, result, rows, layout, transformRecord)
 		}
 	);

@@ -135,9 +135,15 @@ export class EditedVerdicts {
 				plan.options.dateOrder
 		);
 		this.masks = summary.rowIssues.slice();
+		// A row's link may be set by an edit: one per row, also where the scan kept none.
+		const links = (firsts: Uint32Array) => {
+			const all = new Uint32Array(summary.rowIssues.length);
+			all.set(firsts);
+			return all;
+		};
 		this.#firsts = {
-			user_id: summary.duplicateOf.firstUserIds.slice(),
-			email: summary.duplicateOf.firstEmails.slice()
+			user_id: links(summary.duplicateOf.firstUserIds),
+			email: links(summary.duplicateOf.firstEmails)
 		};
 		this.#counts = {
 			rows: counts.rows,

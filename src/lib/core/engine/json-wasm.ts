@@ -165,6 +165,7 @@ class WasmJsonScan {
 			rowEnds: this.#rowEnds.toArray(),
 			rowLines: this.#rowLines.toArray(),
 			extraKeys: [...this.#extraKeys],
+			roleValues: validator.roleValues(),
 			firstRowOfKey: (key, value) => validator.firstRowOfKey(key, value),
 			explain: (row, fields, fieldCount) => validator.explain(row, fields, fieldCount)
 		};

@@ -6,12 +6,13 @@ import {
 	type FerryErrorDetails
 } from '../errors';
 import { unterminatedQuoteError } from '../csv/parser';
-import { MAX_RECORD_BYTES } from '../limits';
+import { MAX_RECORD_BYTES, ROLE_VALUES_CAP } from '../limits';
 import { invalidUtf8Error } from '../sniff/utf8';
 import type { DestinationProfile } from '../profiles/types';
 import type { ByteSource, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
 import { parseDate } from '../validate/rules/date';
+import { RawCellCounts, type ListValueData } from '../validate/list-values';
 import { ValidationPlan, type Check } from '../validate/plan';
 import { countCredential, recordDate, type CredentialCounts } from '../validate/verdicts';
 import {
@@ -48,6 +49,11 @@ export interface RangePlan {
 	options: ValidationOptions;
 	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES). */
 	maxRecordBytes?: number;
+	/**
+	 * Where each row lives is known from an earlier scan of this working copy: the range leaves
+	 * its row places empty and gives only verdicts.
+	 */
+	placesKnown?: boolean;
 }
 
 /**
@@ -75,9 +81,10 @@ export interface RangeError {
 }
 
 /**
- * The verdicts a range can give on its own, packed: per row its byte range, line (in the range's
- * numbering), cell issue bits, duplicate keys (6 u32: user_id h1, h2, length, email h1, h2,
- * length; length 0 = none) and date slots. Duplicates and column-wide date orders are decided
+ * The verdicts a range can give on its own, packed: per row its byte range and line (in the
+ * range's numbering; empty when the plan's places are known), cell issue bits, duplicate keys (6
+ * u32: user_id h1, h2, length, email h1, h2, length; length 0 = none; empty when no key column is
+ * mapped) and date slots. Duplicates and column-wide date orders are decided
  * when the ranges are put together in order.
  */
 export interface RangeResult {
@@ -100,6 +107,8 @@ export interface RangeResult {
 	dateB: Float64Array;
 	/** The range's credential census. */
 	credentials: CredentialCounts;
+	/** The distinct items of the column mapped to roles (null: none is). */
+	roleValues: ListValueData | null;
 	/** The error met reading the range (it may be an artefact of a wrong guess). */
 	error: RangeError | null;
 }
@@ -257,6 +266,9 @@ class RangeScan {
 	readonly #maxRecordBytes: number;
 	readonly #plan: ValidationPlan;
 	readonly #slots: number;
+	/** Row places are kept (unless known) and keys only when a key column is checked. */
+	readonly #withPlaces: boolean;
+	readonly #withKeys: boolean;
 	readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 	readonly #encoder = new TextEncoder();
 
@@ -269,6 +281,7 @@ class RangeScan {
 	readonly #dateA = new Growable((n) => new Float64Array(n), 64);
 	readonly #dateB = new Growable((n) => new Float64Array(n), 64);
 	readonly #credentials: CredentialCounts = {};
+	readonly #roles: RawCellCounts | null;
 
 	#first = -1;
 	/** Bytes read but not yet checked, as read, from #pendingStart on. */
@@ -297,6 +310,14 @@ class RangeScan {
 		this.#maxRecordBytes = plan.maxRecordBytes ?? MAX_RECORD_BYTES;
 		this.#plan = validationPlanOf(plan);
 		this.#slots = this.#plan.dateChecks.length;
+		this.#withPlaces = plan.placesKnown !== true;
+		this.#withKeys = this.#plan.checks.some((check) => check.key !== 'none');
+		this.#roles =
+			this.#plan.rolesColumn >= 0
+				? new RawCellCounts(ROLE_VALUES_CAP, (bytes, atTextEnd) =>
+						unquote(this.#decoder.decode(bytes), atTextEnd).trim()
+					)
+				: null;
 		if (configured.get(tools.kernel) !== plan) {
 			tools.kernel.configure(kernelConfig(this.#plan));
 			configured.set(tools.kernel, plan);
@@ -363,6 +384,7 @@ class RangeScan {
 			dateA: this.#dateA.toArray(),
 			dateB: this.#dateB.toArray(),
 			credentials: this.#credentials,
+			roleValues: this.#roles?.toData() ?? null,
 			error
 		};
 	}
@@ -465,16 +487,18 @@ class RangeScan {
 	#takeTooLargeFirst(index: CsvIndex): CsvIndex {
 		if (index.count === 0 || !this.#tooLarge(index, 0)) return index;
 		if (index.recordStarts[0] > this.#task.end) return index;
-		if (this.#rowStarts.length >= (this.#task.maxRows ?? Infinity)) {
+		if (this.#masks.length >= (this.#task.maxRows ?? Infinity)) {
 			this.#full = true;
 			return index;
 		}
 		const end = index.recordEnds[0];
-		this.#rowStarts.push(index.recordStarts[0]);
-		this.#rowEnds.push(end);
-		this.#rowLines.push(index.recordLines[0]);
+		if (this.#withPlaces) {
+			this.#rowStarts.push(index.recordStarts[0]);
+			this.#rowEnds.push(end);
+			this.#rowLines.push(index.recordLines[0]);
+		}
 		this.#masks.push(BIT_TOO_LARGE);
-		for (let k = 0; k < KEY_STRIDE; k++) this.#keys.push(0);
+		if (this.#withKeys) for (let k = 0; k < KEY_STRIDE; k++) this.#keys.push(0);
 		for (let slot = 0; slot < this.#slots; slot++) {
 			this.#dateKinds.push(DateKind.NONE);
 			this.#dateA.push(0);
@@ -505,8 +529,8 @@ class RangeScan {
 		let count = owned;
 		// Like the reference reader, maxRows ends the scan only once a record past it comes.
 		const maxRows = this.#task.maxRows ?? Infinity;
-		if (this.#rowStarts.length + count > maxRows) {
-			count = maxRows - this.#rowStarts.length;
+		if (this.#masks.length + count > maxRows) {
+			count = maxRows - this.#masks.length;
 			this.#full = true;
 		}
 		if (count <= 0) return;
@@ -522,11 +546,13 @@ class RangeScan {
 		});
 		this.#finishInJs(output, index, tooLarge, bytes, end - bytes.length);
 		for (const row of tooLarge) if (row < count) tooLargeRow(output, row, this.#slots);
-		this.#rowStarts.append(recordStarts.subarray(0, count));
-		this.#rowEnds.append(recordEnds.subarray(0, count));
-		this.#rowLines.append(recordLines.subarray(0, count));
+		if (this.#withPlaces) {
+			this.#rowStarts.append(recordStarts.subarray(0, count));
+			this.#rowEnds.append(recordEnds.subarray(0, count));
+			this.#rowLines.append(recordLines.subarray(0, count));
+		}
 		this.#masks.append(output.masks.subarray(0, count));
-		this.#keys.append(output.keys.subarray(0, count * KEY_STRIDE));
+		if (this.#withKeys) this.#keys.append(output.keys.subarray(0, count * KEY_STRIDE));
 		this.#dateKinds.append(output.dateKinds.subarray(0, count * this.#slots));
 		this.#dateA.append(output.dateA.subarray(0, count * this.#slots));
 		this.#dateB.append(output.dateB.subarray(0, count * this.#slots));
@@ -591,6 +617,8 @@ class RangeScan {
 			if (row < output.count) masks[row] |= BIT_MALFORMED_QUOTES;
 		const { checks, constantMask, hasRowRules } = plan;
 		const credentials = plan.credentialColumns.length > 0;
+		const roles = this.#roles;
+		const { rolesColumn } = plan;
 		let skip = 0;
 		// One reader for every row (of `row`, as the loop stands), not a closure made per row.
 		let row = 0;
@@ -602,6 +630,7 @@ class RangeScan {
 				continue;
 			}
 			masks[row] |= constantMask;
+			if (roles) this.#addRoles(roles, index, row, rolesColumn, bytes, base);
 			let cells = jsCells[row];
 			if (cells === 0 && !hasRowRules) continue;
 			// The checks handed back, lowest bit first (the order of plan.checks).
@@ -614,6 +643,22 @@ class RangeScan {
 			// Credentials are left to JavaScript, so a row with one has cells handed back.
 			if (credentials) countCredential(this.#credentials, plan.rowAlgorithm(value));
 		}
+	}
+
+	/** The row's cell of the roles column, as written, to its counts (none past its fields). */
+	#addRoles(
+		roles: RawCellCounts,
+		index: CsvIndex,
+		row: number,
+		column: number,
+		bytes: Uint8Array,
+		base: number
+	): void {
+		const first = index.fieldIndex[row];
+		if (first + column >= index.fieldIndex[row + 1]) return;
+		const start = column === 0 ? index.recordStarts[row] : index.fieldEnds[first + column - 1] + 1;
+		const end = index.fieldEnds[first + column];
+		roles.add(bytes, start - base, end - base, end === index.textEnd);
 	}
 
 	/** One cell by the JavaScript rules, as Validator.add checks it; answers its issue bits. */

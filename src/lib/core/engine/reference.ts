@@ -48,6 +48,7 @@ export const referenceEngine: ScanEngine = {
 			rowEnds: rowEnds.toArray(),
 			rowLines: rowLines.toArray(),
 			extraKeys: [...extraKeys],
+			roleValues: validator.roleValues(),
 			firstRowOfKey: (key, value) => validator.firstRowOfKey(key, value),
 			explain: (row, fields, fieldCount, malformedQuote) =>
 				validator.explain(row, fields, fieldCount, malformedQuote)

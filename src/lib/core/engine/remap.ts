@@ -147,16 +147,17 @@ export async function remapResult(
 	let shared = plan.hasRowRules ? ISSUE_BIT.missing_required : 0;
 	for (const check of plan.checks) if (check.column !== column) shared |= plan.possibleBits(check);
 
-	let fresh: Uint32Array | null = null;
+	let scanned: ScanResult | null = null;
 	if (newCheck) {
 		const alone = after.mapping.map((field, c) => (c === column ? field : null));
-		const scanned = await reader.scan(alone, checkedAlone(after.profile, newCheck.field));
+		scanned = await reader.scan(alone, checkedAlone(after.profile, newCheck.field));
 		if (scanned.rows !== result.rows) return null;
-		fresh = scanned.rowIssues;
 	}
+	const fresh = scanned?.rowIssues ?? null;
 
 	const old = result.rowIssues;
-	const masks = new Uint32Array(result.rows);
+	// The new masks take the place of the one-column scan's own (no third array of a mask a row).
+	const masks = fresh ?? new Uint32Array(result.rows);
 	const reread: number[] = [];
 	for (let row = 0; row < masks.length; row++) {
 		// Its cells were never read: record_too_large stays its only issue.
@@ -185,9 +186,17 @@ export async function remapResult(
 		firstUserIdOf: (row) => duplicateOf.firstUserIdOf(row),
 		firstEmailOf: (row) => duplicateOf.firstEmailOf(row)
 	};
+	// The roles' items are the file's own: they change only with the column mapped to roles.
+	const roleValues =
+		newCheck?.field === 'roles'
+			? (scanned?.roleValues ?? null)
+			: oldCheck?.field === 'roles'
+				? null
+				: result.roleValues;
 	return {
 		...result,
 		...tally(masks),
+		roleValues,
 		rowIssues: masks,
 		explain: (row, fields, fieldCount, malformedQuote) =>
 			explainRow(plan, book, row, fields, fieldCount, malformedQuote)

@@ -8,6 +8,8 @@ import type {
 	RowIssue,
 	ValidationOptions
 } from '../types';
+import type { RowPlaces } from '../read';
+import type { GatheredValues } from '../validate/list-values';
 import type { DuplicateKey } from '../validate/plan';
 import type { ValidationSummary } from '../validate/verdicts';
 import type { RangePlan, RangeResult, RangeTask } from './ranges';
@@ -34,6 +36,11 @@ export interface ScanRequest {
 	ranges?: RangeRunner;
 	/** Stop after this many data rows (the CLI's --max-rows). */
 	maxRows?: number;
+	/**
+	 * Where each row lives, from an earlier whole scan of this same working copy and layout (they
+	 * do not depend on the mapping): a scan by ranges then gives verdicts only and returns these.
+	 */
+	places?: RowPlaces;
 	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES; tests set less). */
 	maxRecordBytes?: number;
 	signal?: AbortSignalLike;
@@ -50,16 +57,16 @@ export interface ScanProgress {
  * Verdicts plus where each row lives in the working copy, all in packed typed arrays: the caller
  * pages rows by slicing bytes, never by keeping a million objects.
  */
-export interface ScanResult extends ValidationSummary {
+export interface ScanResult extends ValidationSummary, RowPlaces {
 	/** Which engine produced it: 'js' (reference), 'wasm-simd', 'wasm'. */
 	engine: string;
-	/** Byte range of row i: [rowStarts[i], rowEnds[i]). */
-	rowStarts: Float64Array;
-	rowEnds: Float64Array;
-	/** 1-based physical line where row i starts. */
-	rowLines: Uint32Array;
 	/** JSON keys met after the preview (not columns of the layout, so not mapped). */
 	extraKeys: string[];
+	/**
+	 * The distinct items of the column mapped to roles, gathered on the way (no second reading
+	 * for the value-mapping step); null when no column is, or when the count could not be exact.
+	 */
+	roleValues: GatheredValues | null;
 	/**
 	 * The first row holding a duplicate key (a trimmed user_id, or a trimmed lower-cased email),
 	 * -1 when none does: what an edit looks up to keep duplicates consistent without a re-scan.

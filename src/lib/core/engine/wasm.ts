@@ -1,9 +1,11 @@
 import { FerryError, throwIfAborted } from '../errors';
 import { restorersOf } from '../csv/reference';
-import { MAX_ROWS_PER_FILE, tooManyRows } from '../limits';
+import { MAX_ROWS_PER_FILE, ROLE_VALUES_CAP, tooManyRows } from '../limits';
 import { positionAt } from '../sniff/utf8';
+import type { RowPlaces } from '../read';
 import type { ByteSource, Layout } from '../types';
 import { explainRow } from '../validate/explain';
+import { ListValueCounts } from '../validate/list-values';
 import type { ValidationPlan } from '../validate/plan';
 import { addCredentials, VerdictBook } from '../validate/verdicts';
 import { instantiateCsvIndexer } from '../wasm/csv-index';
@@ -125,6 +127,9 @@ class RangedScan {
 	#rowStarts!: Growable<Float64Array>;
 	#rowEnds!: Growable<Float64Array>;
 	#rowLines!: Growable<Uint32Array>;
+	#roles!: ListValueCounts;
+	/** No range left roles out, so #roles counts every row (see ListValueCounts.addPart). */
+	#rolesExact = true;
 	/** A range's first rows by user_id and by email (-1: none), reused from range to range. */
 	#firstUserIds = new Int32Array(0);
 	#firstEmails = new Int32Array(0);
@@ -143,6 +148,7 @@ class RangedScan {
 		this.#request = request;
 		this.#rangePlan = { delimiter, columns: layout.columns, mapping, profile, options };
 		if (request.maxRecordBytes) this.#rangePlan.maxRecordBytes = request.maxRecordBytes;
+		if (request.places) this.#rangePlan.placesKnown = true;
 		this.#plan = validationPlanOf(this.#rangePlan);
 	}
 
@@ -160,18 +166,32 @@ class RangedScan {
 		}
 
 		const summary = this.#book.finish();
+		const known = this.#request.places;
+		const places: RowPlaces = known
+			? { rowStarts: known.rowStarts, rowEnds: known.rowEnds, rowLines: known.rowLines }
+			: {
+					rowStarts: this.#rowStarts.toArray(),
+					rowEnds: this.#rowEnds.toArray(),
+					rowLines: this.#rowLines.toArray()
+				};
+		// Places from a scan of another copy or layout: a bug of the caller, not of the file.
+		if (places.rowStarts.length !== summary.rows)
+			throw new Error(`${summary.rows} rows scanned, ${places.rowStarts.length} places given`);
 		onProgress?.({ bytes: source.size, total: source.size, rows: summary.rows });
 		const plan = this.#plan;
 		const book = this.#book;
 		const indices = { user_id: this.#userIds, email: this.#emails };
+		const { rolesColumn } = plan;
 		const encoder = new TextEncoder();
 		return {
 			...summary,
 			engine: this.#engine,
-			rowStarts: this.#rowStarts.toArray(),
-			rowEnds: this.#rowEnds.toArray(),
-			rowLines: this.#rowLines.toArray(),
+			...places,
 			extraKeys: [],
+			roleValues:
+				rolesColumn >= 0 && this.#rolesExact
+					? { column: rolesColumn, ...this.#roles.distinct() }
+					: null,
 			firstRowOfKey: (key, value) => {
 				// Hashed as the row kernel hashes a normalised cell.
 				const bytes = encoder.encode(value);
@@ -255,6 +275,8 @@ class RangedScan {
 		this.#rowStarts = new Growable((n) => new Float64Array(n));
 		this.#rowEnds = new Growable((n) => new Float64Array(n));
 		this.#rowLines = new Growable((n) => new Uint32Array(n));
+		this.#roles = new ListValueCounts(ROLE_VALUES_CAP);
+		this.#rolesExact = true;
 	}
 
 	/** Room for the rows the file likely holds, judged by its first range (and a little more). */
@@ -266,7 +288,8 @@ class RangedScan {
 		// No room beyond the rows a file may have: tiny rows past the limit end the scan anyway.
 		const rows = Math.ceil(Math.min(estimate, MAX_ROWS_PER_FILE));
 		this.#book.reserve(rows);
-		for (const array of [this.#rowStarts, this.#rowEnds, this.#rowLines]) array.reserve(rows);
+		if (!this.#rangePlan.placesKnown)
+			for (const array of [this.#rowStarts, this.#rowEnds, this.#rowLines]) array.reserve(rows);
 		if (this.#plan.userIdColumn >= 0) this.#userIds.reserve(rows);
 		if (this.#plan.emailColumn >= 0) this.#emails.reserve(rows);
 	}
@@ -279,6 +302,8 @@ class RangedScan {
 		const row = book.rows;
 		if (row + count > MAX_ROWS_PER_FILE) throw tooManyRows();
 		addCredentials(book.credentials, result.credentials);
+		if (result.roleValues)
+			this.#rolesExact = this.#roles.addPart(result.roleValues) && this.#rolesExact;
 		this.#rowStarts.append(result.rowStarts);
 		this.#rowEnds.append(result.rowEnds);
 		// The result is this scan's own (moved from its worker): its lines are shifted in place.
@@ -291,9 +316,15 @@ class RangedScan {
 		}
 		const firstUserIds = this.#firstUserIds.subarray(0, count);
 		const firstEmails = this.#firstEmails.subarray(0, count);
-		// The kernel's keys: user_id's hashes and length first, then email's (length 0: none).
-		this.#userIds.firstsOf(keys, 0, KEY_STRIDE, count, row, firstUserIds);
-		this.#emails.firstsOf(keys, 3, KEY_STRIDE, count, row, firstEmails);
+		// The kernel's keys: user_id's hashes and length first, then email's (length 0: none);
+		// none at all when no key column is mapped.
+		if (keys.length === 0) {
+			firstUserIds.fill(-1);
+			firstEmails.fill(-1);
+		} else {
+			this.#userIds.firstsOf(keys, 0, KEY_STRIDE, count, row, firstUserIds);
+			this.#emails.firstsOf(keys, 3, KEY_STRIDE, count, row, firstEmails);
+		}
 		book.commitRows(masks, firstUserIds, firstEmails, result);
 	}
 }

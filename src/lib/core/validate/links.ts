@@ -5,9 +5,9 @@
  */
 export class RowLinks implements ReadonlyMap<number, number> {
 	constructor(
-		/** Per row: the first row with the same user_id, plus one (0 = none). */
+		/** Per row: the first row with the same user_id, plus one (0 = none); empty when none has one. */
 		readonly firstUserIds: Uint32Array,
-		/** Per row: the first row with the same email, plus one (0 = none). */
+		/** Per row: the first row with the same email, plus one (0 = none); empty when none has one. */
 		readonly firstEmails: Uint32Array,
 		readonly size: number
 	) {}

@@ -85,6 +85,8 @@ export class ValidationPlan {
 	readonly userIdField: FieldName;
 	/** The column of the row's primary address: `email`, else `emails` (its primary one). */
 	readonly emailColumn: number;
+	/** The column mapped to roles (-1: none): a scan gathers its distinct items. */
+	readonly rolesColumn: number;
 	readonly dateChecks: Check[] = [];
 	readonly registrationSlot: number;
 	readonly loginSlot: number;
@@ -174,6 +176,7 @@ export class ValidationPlan {
 			? ISSUE_BIT.missing_required
 			: 0;
 		this.userIdColumn = columnOf.get(this.userIdField) ?? -1;
+		this.rolesColumn = columnOf.get('roles') ?? -1;
 		this.saltColumn = columnOf.get('password_salt') ?? -1;
 		const columnsOf = (fields: readonly FieldName[]) =>
 			fields.map((field) => columnOf.get(field) ?? -1).filter((column) => column >= 0);

@@ -2,6 +2,8 @@ import type { MalformedQuote, RowIssue } from '../types';
 import { trimmedField } from './canonical';
 import { ISSUE_BIT } from './codes';
 import { explainRow } from './explain';
+import { ROLE_VALUES_CAP } from '../limits';
+import { ListValueCounts, type GatheredValues } from './list-values';
 import { ValidationPlan, type DuplicateKey, type PlanInit } from './plan';
 import { parseDate } from './rules/date';
 import { VerdictBook, countCredential, recordDate, type ValidationSummary } from './verdicts';
@@ -16,9 +18,18 @@ export class Validator {
 	readonly #firstUserId = new Map<string, number>();
 	readonly #firstEmail = new Map<string, number>();
 
+	readonly #roles: ListValueCounts | null;
+
 	constructor(init: PlanInit) {
 		this.plan = new ValidationPlan(init);
 		this.#book = new VerdictBook(this.plan);
+		this.#roles = this.plan.rolesColumn >= 0 ? new ListValueCounts(ROLE_VALUES_CAP) : null;
+	}
+
+	/** The distinct roles of the rows added (none too large), once the last row is added. */
+	roleValues(): GatheredValues | null {
+		const roles = this.#roles;
+		return roles ? { column: this.plan.rolesColumn, ...roles.distinct() } : null;
 	}
 
 	/**
@@ -47,6 +58,7 @@ export class Validator {
 				firstEmail = firstOf(this.#firstEmail, plan.keyText(check, value), row);
 		}
 		if (plan.hasRowRules) mask |= plan.rowBits(cellOf);
+		this.#roles?.add(cellOf(plan.rolesColumn));
 		if (plan.credentialColumns.length > 0)
 			countCredential(book.credentials, plan.rowAlgorithm(cellOf));
 		book.commit(mask, firstUserId, firstEmail);

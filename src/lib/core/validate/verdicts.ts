@@ -143,9 +143,14 @@ export class VerdictBook implements DateSlots {
 	readonly #masks = new Growable((n) => new Uint32Array(n));
 	/** Rows awaiting the column orders: [row, slash-slot bits, (dmy, mdy) per date slot…]. */
 	readonly #deferred = new Growable((n) => new Float64Array(n));
-	/** Per row: the first row with its user_id, and with its email, plus one (0 = none). */
-	readonly #firstUserIds = new Growable((n) => new Uint32Array(n));
-	readonly #firstEmails = new Growable((n) => new Uint32Array(n));
+	/**
+	 * Per row: the first row with its user_id, and with its email, plus one (0 = none); kept from
+	 * the first duplicate on (rows before it are 0), so a file without any costs nothing.
+	 */
+	readonly #firstUserIds = new Growable((n) => new Uint32Array(n), 1);
+	readonly #firstEmails = new Growable((n) => new Uint32Array(n), 1);
+	/** The rows reserve() made room for: the first links get as much. */
+	#reserved = 0;
 	/** One instant per date slot, NaN for none: what #dateWarnings judges. */
 	readonly #instants: Float64Array;
 	#linked = 0;
@@ -172,7 +177,8 @@ export class VerdictBook implements DateSlots {
 
 	/** Room for `rows` rows in all (a count estimated ahead spares growing the per-row arrays). */
 	reserve(rows: number): void {
-		for (const array of [this.#masks, this.#firstUserIds, this.#firstEmails]) array.reserve(rows);
+		this.#masks.reserve(rows);
+		this.#reserved = rows;
 	}
 
 	/**
@@ -234,10 +240,24 @@ export class VerdictBook implements DateSlots {
 
 		if (firstEmail >= 0) mask |= ISSUE_BIT.duplicate_email;
 		if (firstUserId >= 0) mask |= ISSUE_BIT.duplicate_user_id;
-		if (firstEmail >= 0 || firstUserId >= 0) this.#linked++;
-		this.#firstEmails.push(firstEmail + 1);
-		this.#firstUserIds.push(firstUserId + 1);
+		if (firstEmail >= 0 || firstUserId >= 0) {
+			if (this.#linked === 0) this.#startLinks(row);
+			this.#linked++;
+		}
+		if (this.#linked > 0) {
+			this.#firstEmails.push(firstEmail + 1);
+			this.#firstUserIds.push(firstUserId + 1);
+		}
 		this.#masks.push(mask);
+	}
+
+	/** The first duplicate, at `row`: the rows before it are linked to none. */
+	#startLinks(row: number): void {
+		const none = new Uint32Array(row);
+		for (const links of [this.#firstUserIds, this.#firstEmails]) {
+			links.reserve(Math.max(this.#reserved, row + 1));
+			links.append(none);
+		}
 	}
 
 	#defer(row: number, slashBits: number, dates: DateSlots, at: number): void {
