@@ -1,5 +1,10 @@
 import * as Comlink from 'comlink';
-import type { RangePlan, RangeResult, RangeTask } from '../core/engine/ranges';
+import {
+	rangeTransferables,
+	type RangePlan,
+	type RangeResult,
+	type RangeTask
+} from '../core/engine/ranges';
 import type { RangeRunner } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError, type AbortSignalLike } from '../core/errors';
@@ -36,8 +41,20 @@ export class RangePool {
 	runner(workingCopy: Blob): RangeRunner {
 		return {
 			concurrency: this.size * DEPTH,
-			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal)
+			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal),
+			release: (result) => this.#release_(result)
 		};
+	}
+
+	/**
+	 * A merged result's arrays go back to a range worker, to be freed with it when the scan ends:
+	 * left here they would wait for this (then idle) worker's next collection.
+	 */
+	#release_(result: RangeResult): void {
+		const member = this.#members[0];
+		if (!member) return;
+		const buffers = rangeTransferables(result).filter((buffer) => buffer.byteLength > 0);
+		void member.api.drop(Comlink.transfer(buffers, buffers)).catch(() => undefined);
 	}
 
 	terminate(): void {

@@ -33,6 +33,11 @@ const api = {
 		});
 		previous = scanned.catch(() => undefined);
 		return scanned;
+	},
+
+	/** A result's arrays, merged by the parse worker: freed when this worker ends. */
+	drop(buffers: ArrayBuffer[]) {
+		void buffers;
 	}
 };
 

@@ -19,6 +19,11 @@ export interface RangeRunner {
 	/** How many ranges it scans at once. */
 	readonly concurrency: number;
 	run(task: RangeTask, plan: RangePlan, signal?: AbortSignalLike): Promise<RangeResult>;
+	/**
+	 * Takes back a result once merged (its arrays are then garbage here): a pool frees them with
+	 * the worker that made them instead of leaving them to this thread's collector.
+	 */
+	release?(result: RangeResult): void;
 }
 
 /** Everything a scan needs: the UTF-8 working copy, how to read it, and what to check. */

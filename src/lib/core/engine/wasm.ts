@@ -254,6 +254,7 @@ class RangedScan {
 				const shift = exact ? 0 : boundaryLine - 1;
 				if (this.#book.rows === 0) this.#reserve(result);
 				this.#merge(result, shift);
+				this.#runner.release?.(result);
 				boundary = result.boundary;
 				boundaryLine = result.boundaryLine + shift;
 				onProgress?.({
