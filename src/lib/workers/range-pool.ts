@@ -42,7 +42,7 @@ export class RangePool {
 		return {
 			concurrency: this.size * DEPTH,
 			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal),
-			release: (result) => this.#release_(result)
+			release: (result) => this.#giveBack(result)
 		};
 	}
 
@@ -50,7 +50,7 @@ export class RangePool {
 	 * A merged result's arrays go back to a range worker, to be freed with it when the scan ends:
 	 * left here they would wait for this (then idle) worker's next collection.
 	 */
-	#release_(result: RangeResult): void {
+	#giveBack(result: RangeResult): void {
 		const member = this.#members[0];
 		if (!member) return;
 		const buffers = rangeTransferables(result).filter((buffer) => buffer.byteLength > 0);
