@@ -286,6 +286,8 @@ class RangeScan {
 	#first = -1;
 	/** Bytes read but not yet checked, as read, from #pendingStart on. */
 	#pending: Uint8Array[] = [];
+	/** Where pending slices are joined, reused from slice to slice (its bytes live for one #take). */
+	#joined = EMPTY;
 	#pendingStart = 0;
 	#position = 0;
 	#lastOwnedEnd = -1;
@@ -355,7 +357,7 @@ class RangeScan {
 			// The next slice is asked for before this one is indexed, so reading overlaps the work;
 			// past the range's end, only once the record running over it turns out to go on.
 			ahead = this.#position < size && this.#position <= task.end ? read(this.#position) : null;
-			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false), state);
+			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false, true), state);
 			// The open record is already too large: it will never be checked, so nothing of it is
 			// kept (its bytes, its fields' ends) while it is read on to its end.
 			if (this.#position - state.recordStart > this.#maxRecordBytes) {
@@ -423,7 +425,13 @@ class RangeScan {
 	#headerWidthRecords(bytes: Uint8Array, start: number): number {
 		const state = createCsvIndexState(start, 1);
 		const sample = bytes.subarray(0, GUESS_WINDOW);
-		const { count, fieldIndex } = this.#tools.indexer.index(sample, this.#delimiter, state, false);
+		const { count, fieldIndex } = this.#tools.indexer.index(
+			sample,
+			this.#delimiter,
+			state,
+			false,
+			true
+		);
 		let matching = 0;
 		for (let r = 0; r < Math.min(count, GUESS_RECORDS); r++)
 			if (fieldIndex[r + 1] - fieldIndex[r] === this.#plan.columns.length) matching++;
@@ -454,7 +462,7 @@ class RangeScan {
 			state.machine === MACHINE_AFTER_CLOSE_UTF8
 				? { offset: state.quoteStart, line: state.quoteLine }
 				: null;
-		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true);
+		const index = this.#tools.indexer.index(EMPTY, this.#delimiter, state, true, true);
 		const open = index.unterminatedQuote ?? cutAfterClose;
 		// A record that starts past the range is the next range's to report. A character cut after
 		// a closing quote is no whitespace, so the quote was misplaced (as the reference reader sees it).
@@ -569,7 +577,8 @@ class RangeScan {
 		let bytes: Uint8Array;
 		if (this.#pending.length <= 1) bytes = newest.subarray(start - newestStart, end - newestStart);
 		else {
-			bytes = new Uint8Array(end - start);
+			if (this.#joined.length < end - start) this.#joined = new Uint8Array(end - start);
+			bytes = this.#joined.subarray(0, end - start);
 			let at = 0;
 			for (const segment of this.#pending) {
 				const part = segment.subarray(0, Math.min(segment.length, bytes.length - at));

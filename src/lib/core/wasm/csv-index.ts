@@ -63,9 +63,17 @@ export interface CsvIndexer {
 	readonly simd: boolean;
 	/**
 	 * Indexes `bytes`, the working copy from `state.position` on, with a one-byte delimiter.
-	 * `final` marks the end of the text: the last record needs no line break.
+	 * `final` marks the end of the text: the last record needs no line break. With `views`, the
+	 * index's arrays are views of the indexer's own storage, valid until its next call (a range
+	 * scan reads them at once: no copies a slice).
 	 */
-	index(bytes: Uint8Array, delimiter: number, state: CsvIndexState, final?: boolean): CsvIndex;
+	index(
+		bytes: Uint8Array,
+		delimiter: number,
+		state: CsvIndexState,
+		final?: boolean,
+		views?: boolean
+	): CsvIndex;
 }
 
 interface CsvExports extends ModuleExports {
@@ -136,8 +144,8 @@ class Packed<T extends Float64Array | Uint32Array> {
 		this.length += values.length;
 	}
 
-	toArray(): T {
-		return this.data.slice(0, this.length) as T;
+	toArray(view = false): T {
+		return (view ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)) as T;
 	}
 }
 
@@ -224,7 +232,8 @@ export async function instantiateCsvIndexer(
 		text: Uint8Array,
 		delimiter: number,
 		state: CsvIndexState,
-		final = false
+		final = false,
+		views = false
 	): CsvIndex {
 		if (
 			!Number.isInteger(delimiter) ||
@@ -281,11 +290,11 @@ export async function instantiateCsvIndexer(
 		state.openFieldEnds = Array.from(fieldEnds.data.subarray(closed, fieldEnds.length));
 		return {
 			count,
-			recordStarts: recordStarts.toArray(),
-			recordEnds: recordEnds.toArray(),
-			recordLines: recordLines.toArray(),
+			recordStarts: recordStarts.toArray(views),
+			recordEnds: recordEnds.toArray(views),
+			recordLines: recordLines.toArray(views),
 			fieldIndex,
-			fieldEnds: fieldEnds.data.slice(0, closed),
+			fieldEnds: views ? fieldEnds.data.subarray(0, closed) : fieldEnds.data.slice(0, closed),
 			malformedRecords,
 			textEnd: final ? state.position : -1,
 			unterminatedQuote
