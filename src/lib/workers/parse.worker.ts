@@ -244,8 +244,8 @@ const api = {
 			});
 		} finally {
 			// A range worker's read slices stay until its first collection (up to about 60 MB each):
-			// gone with the worker, they do not add to what the next step (the role values, a page
-			// of rows) holds. The next scan starts the workers again (a few ms: the modules are compiled).
+			// gone with the worker, they do not add to what the next step (a page of rows, a mapping
+			// change) holds. The next scan starts the workers again (a few ms: the modules are compiled).
 			if (running === controller) pool?.terminate();
 		}
 	},
