@@ -1,6 +1,12 @@
 import { referenceEngine } from '../core/engine/reference';
 import { remappedColumn, remapResult } from '../core/engine/remap';
-import type { RangeRunner, ScanEngine, ScanProgress, ScanResult } from '../core/engine/types';
+import type {
+	KnownKeys,
+	RangeRunner,
+	ScanEngine,
+	ScanProgress,
+	ScanResult
+} from '../core/engine/types';
 import {
 	applyEdits,
 	editedColumns,
@@ -197,6 +203,8 @@ export class ImportSession {
 	#result: ScanResult | null = null;
 	/** Where the rows of a working copy are, once a whole scan of it found them: any mapping's. */
 	#places: { copy: Promise<WorkingCopy>; places: RowPlaces } | null = null;
+	/** The duplicates a whole scan of a working copy found, for the key checks it ran. */
+	#keys: { copy: Promise<WorkingCopy>; keys: KnownKeys } | null = null;
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
@@ -286,9 +294,10 @@ export class ImportSession {
 
 	async #scanOnce(call: ScanCall): Promise<ScanResult> {
 		const engine = this.options.engine ?? referenceEngine;
-		const scan = (copy: WorkingCopy, places?: RowPlaces) =>
+		const scan = (copy: WorkingCopy, places?: RowPlaces, keys?: KnownKeys) =>
 			engine.scan({
 				places,
+				keys,
 				source: blobSource(copy.blob),
 				ranges: this.options.ranges?.(copy.blob),
 				layout: this.#preview.layout,
@@ -304,10 +313,20 @@ export class ImportSession {
 		if (maxRows === undefined) {
 			const made = this.#workingCopy(call);
 			const known = this.#places?.copy === made ? this.#places.places : undefined;
-			const result = await scan(await made, known);
+			const keys = this.#keys?.copy === made ? this.#keys.keys : undefined;
+			const result = await scan(await made, known, keys);
 			if (!known) {
 				const { rowStarts, rowEnds, rowLines } = result;
 				this.#places = { copy: made, places: { rowStarts, rowEnds, rowLines } };
+			}
+			// Duplicates found by keying other columns (not those a one-column re-check keys: none).
+			const signature = new ValidationPlan({
+				...call,
+				columns: this.#preview.layout.columns
+			}).keySignature;
+			if (signature !== '[]' && signature !== keys?.signature) {
+				const { duplicateOf, firstRowOfKey } = result;
+				this.#keys = { copy: made, keys: { signature, duplicateOf, firstRowOfKey } };
 			}
 			return result;
 		}

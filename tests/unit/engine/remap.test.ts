@@ -9,6 +9,7 @@ import { PROFILES, REFERENCE_PROFILE } from '../../../src/lib/core/profiles/cata
 import type { DestinationProfile } from '../../../src/lib/core/profiles/types';
 import { readRows } from '../../../src/lib/core/read';
 import { FIELDS } from '../../../src/lib/core/schema/fields';
+import { ValidationPlan } from '../../../src/lib/core/validate/plan';
 import type { FieldName, Mapping } from '../../../src/lib/core/types';
 import {
 	expectSameOutcome,
@@ -179,4 +180,47 @@ describe('remappedColumn: which changes take the fast path', () => {
 		expect(remappedColumn(call, profile, 6)).toBe(-1);
 		expect(remappedColumn({ ...call, maxRows: 5 }, { ...change(2, null), maxRows: 5 }, 6)).toBe(-1);
 	});
+});
+
+describe('a re-scan given the first scan row places and duplicates: the same result as a fresh scan', () => {
+	/** Every one-column change that keeps the key checks as they were (keys are then taken). */
+	async function expectKeysTakenExact(engine: ScanEngine, prepared: Prepared, label: string) {
+		let taken = 0;
+		const columns = prepared.layout.columns;
+		const signatureOf = (call: CheckCall) => new ValidationPlan({ ...call, columns }).keySignature;
+		for (const profile of profilesOf(label)) {
+			const before: CheckCall = { ...prepared.request, profile };
+			const first = await outcome(engine, { ...prepared.request, profile });
+			if (!('result' in first)) continue;
+			const signature = signatureOf(before);
+			if (signature === '[]') continue;
+			const { duplicateOf, firstRowOfKey } = first.result;
+			for (let column = 0; column < before.mapping.length; column++)
+				for (const field of TARGETS) {
+					const after = { ...before, mapping: before.mapping.with(column, field) };
+					if (signatureOf(after) !== signature) continue;
+					const request = { ...prepared.request, ...after };
+					const fresh = await outcome(engine, request);
+					const known = await outcome(engine, {
+						...request,
+						places: first.result,
+						keys: { signature, duplicateOf, firstRowOfKey }
+					});
+					expectSameOutcome(fresh, known, prepared, `${label} ${column} → ${field}`);
+					taken++;
+				}
+		}
+		return taken;
+	}
+
+	it.each(files)('$name', async ({ name, path }) => {
+		const prepared = await prepareFile(readFileSync(path));
+		for (const engine of [engines.simd, tiny]) await expectKeysTakenExact(engine, prepared, name);
+	});
+
+	it('a generated export with issues in every column', async () => {
+		const prepared = await prepareFile(utf8(generateExport(random(5), { rows: 150 })));
+		for (const engine of [engines.simd, tiny])
+			expect(await expectKeysTakenExact(engine, prepared, 'export')).toBeGreaterThan(100);
+	}, 120_000);
 });

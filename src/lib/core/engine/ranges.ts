@@ -54,6 +54,8 @@ export interface RangePlan {
 	 * its row places empty and gives only verdicts.
 	 */
 	placesKnown?: boolean;
+	/** The duplicate keys are known from an earlier scan: no key is hashed. */
+	keysKnown?: boolean;
 }
 
 /**
@@ -121,8 +123,11 @@ export function rangeTransferables(result: RangeResult): ArrayBuffer[] {
 	);
 }
 
-/** The kernel's view of the plan: one kernel check per plan check, in the same order. */
-export function kernelConfig(plan: ValidationPlan): KernelConfig {
+/**
+ * The kernel's view of the plan: one kernel check per plan check, in the same order; without
+ * `keys`, no key is hashed.
+ */
+export function kernelConfig(plan: ValidationPlan, keys = true): KernelConfig {
 	return {
 		columns: plan.columns.length,
 		checks: plan.checks.map(
@@ -133,7 +138,7 @@ export function kernelConfig(plan: ValidationPlan): KernelConfig {
 				required,
 				uuid,
 				inJs,
-				key,
+				key: keys ? key : 'none',
 				dateSlot
 			})
 		)
@@ -313,7 +318,8 @@ class RangeScan {
 		this.#plan = validationPlanOf(plan);
 		this.#slots = this.#plan.dateChecks.length;
 		this.#withPlaces = plan.placesKnown !== true;
-		this.#withKeys = this.#plan.checks.some((check) => check.key !== 'none');
+		this.#withKeys =
+			plan.keysKnown !== true && this.#plan.checks.some((check) => check.key !== 'none');
 		this.#roles =
 			this.#plan.rolesColumn >= 0
 				? new RawCellCounts(ROLE_VALUES_CAP, (bytes, atTextEnd) =>
@@ -321,7 +327,7 @@ class RangeScan {
 					)
 				: null;
 		if (configured.get(tools.kernel) !== plan) {
-			tools.kernel.configure(kernelConfig(this.#plan));
+			tools.kernel.configure(kernelConfig(this.#plan, this.#withKeys));
 			configured.set(tools.kernel, plan);
 		}
 	}
@@ -683,7 +689,7 @@ class RangeScan {
 		let mask = plan.valueBits(check, text, value);
 		if (check.type === 'date')
 			mask |= recordDate(output, row * this.#slots + check.dateSlot, parseDate(text));
-		if (check.key !== 'none') {
+		if (check.key !== 'none' && this.#withKeys) {
 			const normalised = this.#encoder.encode(plan.keyText(check, text));
 			const [h1, h2] = keyHash(normalised);
 			// user_id's hashes and length first, then email's; length 0 is no key.

@@ -10,6 +10,7 @@ import type {
 } from '../types';
 import type { RowPlaces } from '../read';
 import type { GatheredValues } from '../validate/list-values';
+import type { RowLinks } from '../validate/links';
 import type { DuplicateKey } from '../validate/plan';
 import type { ValidationSummary } from '../validate/verdicts';
 import type { RangePlan, RangeResult, RangeTask } from './ranges';
@@ -24,6 +25,13 @@ export interface RangeRunner {
 	 * the worker that made them instead of leaving them to this thread's collector.
 	 */
 	release?(result: RangeResult): void;
+}
+
+/** A scan's duplicates, to be taken by a later scan that keys the same columns the same way. */
+export interface KnownKeys {
+	signature: string;
+	duplicateOf: RowLinks;
+	firstRowOfKey: ScanResult['firstRowOfKey'];
 }
 
 /** Everything a scan needs: the UTF-8 working copy, how to read it, and what to check. */
@@ -46,6 +54,12 @@ export interface ScanRequest {
 	 * do not depend on the mapping): a scan by ranges then gives verdicts only and returns these.
 	 */
 	places?: RowPlaces;
+	/**
+	 * The duplicates an earlier whole scan of this same working copy found, with its plan's
+	 * keySignature: a scan by ranges whose plan has the same signature takes them instead of
+	 * hashing and indexing every key again.
+	 */
+	keys?: KnownKeys;
 	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES; tests set less). */
 	maxRecordBytes?: number;
 	signal?: AbortSignalLike;

@@ -23,7 +23,7 @@ import {
 	type RangeTools
 } from './ranges';
 import { referenceEngine } from './reference';
-import type { RangeRunner, ScanEngine, ScanRequest, ScanResult } from './types';
+import type { KnownKeys, RangeRunner, ScanEngine, ScanRequest, ScanResult } from './types';
 
 /** The compiled modules of one build (SIMD or scalar): what a range worker instantiates. */
 export interface WasmModules {
@@ -103,6 +103,22 @@ export async function createWasmEngine(
 	};
 }
 
+/**
+ * A result's firstRowOfKey over its key indexes, made apart from the scan so that keeping it (for a
+ * later scan's known keys) keeps the indexes only, not the rest of the scan.
+ */
+function keyLookup(userIds: KeyIndex, emails: KeyIndex): ScanResult['firstRowOfKey'] {
+	const indices = { user_id: userIds, email: emails };
+	const encoder = new TextEncoder();
+	return (key, value) => {
+		// Hashed as the row kernel hashes a normalised cell.
+		const bytes = encoder.encode(value);
+		if (bytes.length === 0) return -1;
+		const [h1, h2] = keyHash(bytes);
+		return indices[key].find(h1, h2, bytes.length);
+	};
+}
+
 /** The delimiter's byte when the indexer takes it, else -1. */
 function indexableDelimiter(layout: Layout): number {
 	const delimiter = layout.delimiter ?? ',';
@@ -128,6 +144,8 @@ class RangedScan {
 	#rowEnds!: Growable<Float64Array>;
 	#rowLines!: Growable<Uint32Array>;
 	#roles!: ListValueCounts;
+	/** The duplicates of an earlier scan, taken instead of keys (ScanRequest.keys). */
+	readonly #knownKeys: KnownKeys | null;
 	/** No range left roles out, so #roles counts every row (see ListValueCounts.addPart). */
 	#rolesExact = true;
 	/** A range's first rows by user_id and by email (-1: none), reused from range to range. */
@@ -150,6 +168,11 @@ class RangedScan {
 		if (request.maxRecordBytes) this.#rangePlan.maxRecordBytes = request.maxRecordBytes;
 		if (request.places) this.#rangePlan.placesKnown = true;
 		this.#plan = validationPlanOf(this.#rangePlan);
+		// Keys known when the earlier scan keyed the same columns the same way (and had keys).
+		const keys = request.keys;
+		this.#knownKeys =
+			keys && keys.signature === this.#plan.keySignature && keys.signature !== '[]' ? keys : null;
+		if (this.#knownKeys) this.#rangePlan.keysKnown = true;
 	}
 
 	async run(): Promise<ScanResult> {
@@ -180,9 +203,7 @@ class RangedScan {
 		onProgress?.({ bytes: source.size, total: source.size, rows: summary.rows });
 		const plan = this.#plan;
 		const book = this.#book;
-		const indices = { user_id: this.#userIds, email: this.#emails };
 		const { rolesColumn } = plan;
-		const encoder = new TextEncoder();
 		return {
 			...summary,
 			engine: this.#engine,
@@ -192,13 +213,7 @@ class RangedScan {
 				rolesColumn >= 0 && this.#rolesExact
 					? { column: rolesColumn, ...this.#roles.distinct() }
 					: null,
-			firstRowOfKey: (key, value) => {
-				// Hashed as the row kernel hashes a normalised cell.
-				const bytes = encoder.encode(value);
-				if (bytes.length === 0) return -1;
-				const [h1, h2] = keyHash(bytes);
-				return indices[key].find(h1, h2, bytes.length);
-			},
+			firstRowOfKey: this.#knownKeys?.firstRowOfKey ?? keyLookup(this.#userIds, this.#emails),
 			explain: (row, fields, fieldCount, malformedQuote) =>
 				explainRow(plan, book, row, fields, fieldCount, malformedQuote)
 		};
@@ -291,6 +306,7 @@ class RangedScan {
 		this.#book.reserve(rows);
 		if (!this.#rangePlan.placesKnown)
 			for (const array of [this.#rowStarts, this.#rowEnds, this.#rowLines]) array.reserve(rows);
+		if (this.#knownKeys) return;
 		if (this.#plan.userIdColumn >= 0) this.#userIds.reserve(rows);
 		if (this.#plan.emailColumn >= 0) this.#emails.reserve(rows);
 	}
@@ -318,8 +334,14 @@ class RangedScan {
 		const firstUserIds = this.#firstUserIds.subarray(0, count);
 		const firstEmails = this.#firstEmails.subarray(0, count);
 		// The kernel's keys: user_id's hashes and length first, then email's (length 0: none);
-		// none at all when no key column is mapped.
-		if (keys.length === 0) {
+		// none at all when no key column is mapped, or when the duplicates are known.
+		const known = this.#knownKeys?.duplicateOf;
+		if (known) {
+			for (let r = 0; r < count; r++) {
+				firstUserIds[r] = (known.firstUserIds[row + r] ?? 0) - 1;
+				firstEmails[r] = (known.firstEmails[row + r] ?? 0) - 1;
+			}
+		} else if (keys.length === 0) {
 			firstUserIds.fill(-1);
 			firstEmails.fill(-1);
 		} else {

@@ -387,6 +387,15 @@ export class ValidationPlan {
 		return 'address' in primary && primary.address !== null ? primary.address.toLowerCase() : '';
 	}
 
+	/**
+	 * What a row's duplicate keys depend on: the key checks' columns, fields and types. Two plans
+	 * with the same signature find the same duplicates in a file, whatever else they check.
+	 */
+	get keySignature(): string {
+		const keyed = this.checks.filter((check) => check.key !== 'none');
+		return JSON.stringify(keyed.map(({ column, field, type, key }) => [column, field, type, key]));
+	}
+
 	/** The profile has rules on a row's fields together: every row is read for rowIssues. */
 	get hasRowRules(): boolean {
 		return this.#oneOf.length > 0 || this.#oneTrue !== null;
