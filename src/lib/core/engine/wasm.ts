@@ -286,6 +286,7 @@ class RangedScan {
 
 	#reset(): void {
 		this.#book = new VerdictBook(this.#plan);
+		if (this.#knownKeys) this.#book.useLinks(this.#knownKeys.duplicateOf);
 		this.#userIds = new KeyIndex();
 		this.#emails = new KeyIndex();
 		this.#rowStarts = new Growable((n) => new Float64Array(n));

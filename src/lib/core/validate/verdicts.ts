@@ -151,6 +151,8 @@ export class VerdictBook implements DateSlots {
 	readonly #firstEmails = new Growable((n) => new Uint32Array(n), 1);
 	/** The rows reserve() made room for: the first links get as much. */
 	#reserved = 0;
+	/** The links of an earlier scan that found the same duplicates (useLinks): none are kept here. */
+	#knownLinks: RowLinks | null = null;
 	/** One instant per date slot, NaN for none: what #dateWarnings judges. */
 	readonly #instants: Float64Array;
 	#linked = 0;
@@ -173,6 +175,14 @@ export class VerdictBook implements DateSlots {
 
 	get rows(): number {
 		return this.#masks.length;
+	}
+
+	/**
+	 * The rows' links are these, from a scan that keyed the same columns (the first rows given to
+	 * commit must agree): the summary shares them rather than keeping a copy.
+	 */
+	useLinks(links: RowLinks): void {
+		this.#knownLinks = links;
 	}
 
 	/** Room for `rows` rows in all (a count estimated ahead spares growing the per-row arrays). */
@@ -240,7 +250,8 @@ export class VerdictBook implements DateSlots {
 
 		if (firstEmail >= 0) mask |= ISSUE_BIT.duplicate_email;
 		if (firstUserId >= 0) mask |= ISSUE_BIT.duplicate_user_id;
-		if (firstEmail >= 0 || firstUserId >= 0) {
+		// Known links are not kept again (useLinks).
+		if (!this.#knownLinks && (firstEmail >= 0 || firstUserId >= 0)) {
 			if (this.#linked === 0) this.#startLinks(row);
 			this.#linked++;
 		}
@@ -295,11 +306,9 @@ export class VerdictBook implements DateSlots {
 		this.#summary = {
 			...tally(masks),
 			rowIssues: masks,
-			duplicateOf: new RowLinks(
-				this.#firstUserIds.toArray(),
-				this.#firstEmails.toArray(),
-				this.#linked
-			),
+			duplicateOf:
+				this.#knownLinks ??
+				new RowLinks(this.#firstUserIds.toArray(), this.#firstEmails.toArray(), this.#linked),
 			dateOrders,
 			credentials: this.credentials
 		};
