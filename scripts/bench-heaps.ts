@@ -46,6 +46,13 @@ const autoAttach = (sessionId?: string) =>
 		sessionId
 	);
 let ranges = 0;
+let sampling = true;
+// A closed connection (the browser gone) answers every call still waiting, so nothing hangs.
+socket.addEventListener('close', () => {
+	for (const answer of waiting.values()) answer({});
+	waiting.clear();
+	sampling = false;
+});
 socket.addEventListener('message', (event) => {
 	const reply = JSON.parse(String(event.data)) as Reply;
 	if (reply.id !== undefined) {
@@ -84,7 +91,6 @@ interface Sample {
 }
 const started = Date.now();
 const samples: Sample[] = [];
-let sampling = true;
 const sampler = (async () => {
 	while (sampling) {
 		const heaps: Record<string, number> = {};
