@@ -28,7 +28,6 @@ import { DROPPED_ROW_STATUS } from '../core/report/rows';
 import { ERROR_MASK, codesOf } from '../core/validate/codes';
 import {
 	dateOrdersByField,
-	listValue,
 	normaliseRecord,
 	type CanonicalRecord
 } from '../core/validate/normalize';
@@ -59,7 +58,7 @@ import {
 	type WorkingCopySink
 } from '../io/open';
 import { ROLE_VALUES_CAP, capValues, type DecompressionLimits } from '../core/limits';
-import type { DistinctValues } from '../core/validate/list-values';
+import { ListValueCounts, type DistinctValues } from '../core/validate/list-values';
 
 export interface PreviewRow {
 	/** 0-based data row; shown 1-based. */
@@ -201,10 +200,11 @@ export class ImportSession {
 	/** SHA-256 of the original file (the import API's `file.sha256`). */
 	#sha256: Promise<string> | null = null;
 	#result: ScanResult | null = null;
-	/** Where the rows of a working copy are, once a whole scan of it found them: any mapping's. */
-	#places: { copy: Promise<WorkingCopy>; places: RowPlaces } | null = null;
-	/** The duplicates a whole scan of a working copy found, for the key checks it ran. */
-	#keys: { copy: Promise<WorkingCopy>; keys: KnownKeys } | null = null;
+	/**
+	 * What whole scans of a working copy found that a later scan of it takes: where its rows are
+	 * (any mapping's), and the duplicates of the latest that keyed columns, with their signature.
+	 */
+	#known: { copy: Promise<WorkingCopy>; places: RowPlaces; keys: KnownKeys | null } | null = null;
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
@@ -312,22 +312,19 @@ export class ImportSession {
 		const { maxRows } = call;
 		if (maxRows === undefined) {
 			const made = this.#workingCopy(call);
-			const known = this.#places?.copy === made ? this.#places.places : undefined;
-			const keys = this.#keys?.copy === made ? this.#keys.keys : undefined;
-			const result = await scan(await made, known, keys);
-			if (!known) {
-				const { rowStarts, rowEnds, rowLines } = result;
-				this.#places = { copy: made, places: { rowStarts, rowEnds, rowLines } };
-			}
-			// Duplicates found by keying other columns (not those a one-column re-check keys: none).
+			const known = this.#known?.copy === made ? this.#known : null;
+			const result = await scan(await made, known?.places, known?.keys ?? undefined);
+			const { rowStarts, rowEnds, rowLines, duplicateOf, firstRowOfKey } = result;
+			// Duplicates found by keying other columns (a one-column re-check keys none).
 			const signature = new ValidationPlan({
 				...call,
 				columns: this.#preview.layout.columns
 			}).keySignature;
-			if (signature !== '[]' && signature !== keys?.signature) {
-				const { duplicateOf, firstRowOfKey } = result;
-				this.#keys = { copy: made, keys: { signature, duplicateOf, firstRowOfKey } };
-			}
+			const keys =
+				signature !== null && signature !== known?.keys?.signature
+					? { signature, duplicateOf, firstRowOfKey }
+					: (known?.keys ?? null);
+			this.#known = { copy: made, places: known?.places ?? { rowStarts, rowEnds, rowLines }, keys };
 			return result;
 		}
 		// Only as much of a compressed or transcoded file is copied as its first rows need.
@@ -725,23 +722,16 @@ export class ImportSession {
 		const gathered = result.roleValues;
 		if (gathered?.column === column && cap === ROLE_VALUES_CAP)
 			return { values: gathered.values, more: gathered.more };
-		const counts = new Map<string, number>();
-		let more = false;
+		const counts = new ListValueCounts(cap);
 		for (let start = 0; start < result.rows; start += pageRows) {
 			const rows = Array.from(
 				{ length: Math.min(pageRows, result.rows - start) },
 				(_, i) => start + i
 			);
-			for (const record of await this.#readRecords(result, rows)) {
-				for (const value of listValue(record.fields[column]?.trim() ?? '')) {
-					if (counts.has(value)) counts.set(value, counts.get(value)! + 1);
-					else if (counts.size < cap) counts.set(value, 1);
-					else more = true;
-				}
-			}
+			for (const record of await this.#readRecords(result, rows))
+				counts.add(record.fields[column]?.trim() ?? '');
 		}
-		const values = [...counts].map(([value, rows]) => ({ value, rows }));
-		return { values: values.sort((a, b) => b.rows - a.rows), more };
+		return counts.distinct();
 	}
 
 	#paged(result: ScanResult, rows: number[], records: RecordSpan[], shown: Shown): PagedRow[] {

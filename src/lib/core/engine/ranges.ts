@@ -318,8 +318,7 @@ class RangeScan {
 		this.#plan = validationPlanOf(plan);
 		this.#slots = this.#plan.dateChecks.length;
 		this.#withPlaces = plan.placesKnown !== true;
-		this.#withKeys =
-			plan.keysKnown !== true && this.#plan.checks.some((check) => check.key !== 'none');
+		this.#withKeys = plan.keysKnown !== true && this.#plan.keySignature !== null;
 		this.#roles =
 			this.#plan.rolesColumn >= 0
 				? new RawCellCounts(ROLE_VALUES_CAP, (bytes, atTextEnd) =>
@@ -669,10 +668,9 @@ class RangeScan {
 		bytes: Uint8Array,
 		base: number
 	): void {
-		const first = index.fieldIndex[row];
-		if (first + column >= index.fieldIndex[row + 1]) return;
-		const start = column === 0 ? index.recordStarts[row] : index.fieldEnds[first + column - 1] + 1;
-		const end = index.fieldEnds[first + column];
+		const start = fieldStart(index, row, column);
+		if (start < 0) return;
+		const end = index.fieldEnds[index.fieldIndex[row] + column];
 		roles.add(bytes, start - base, end - base, end === index.textEnd);
 	}
 
@@ -703,10 +701,9 @@ class RangeScan {
 
 	/** The trimmed value of one field, decoded from the checked bytes ('' past the record's fields). */
 	#cell(index: CsvIndex, row: number, column: number, bytes: Uint8Array, base: number): string {
-		const first = index.fieldIndex[row];
-		if (first + column >= index.fieldIndex[row + 1]) return '';
-		const start = column === 0 ? index.recordStarts[row] : index.fieldEnds[first + column - 1] + 1;
-		const end = index.fieldEnds[first + column];
+		const start = fieldStart(index, row, column);
+		if (start < 0) return '';
+		const end = index.fieldEnds[index.fieldIndex[row] + column];
 		const written = this.#decoder.decode(bytes.subarray(start - base, end - base));
 		return unquote(written, end === index.textEnd).trim();
 	}
@@ -734,6 +731,13 @@ class RangeScan {
 		const gap = at < next.start ? await this.#source.read(at, next.start) : EMPTY;
 		return { at, line: next.line - countLineBreaks(gap) };
 	}
+}
+
+/** Where field `column` of the index's record `row` starts, or -1 when the record has fewer fields. */
+function fieldStart(index: CsvIndex, row: number, column: number): number {
+	const first = index.fieldIndex[row];
+	if (first + column >= index.fieldIndex[row + 1]) return -1;
+	return column === 0 ? index.recordStarts[row] : index.fieldEnds[first + column - 1] + 1;
 }
 
 /** A record too large to check, checked with the rest of its slice: only record_too_large stays. */

@@ -168,10 +168,9 @@ class RangedScan {
 		if (request.maxRecordBytes) this.#rangePlan.maxRecordBytes = request.maxRecordBytes;
 		if (request.places) this.#rangePlan.placesKnown = true;
 		this.#plan = validationPlanOf(this.#rangePlan);
-		// Keys known when the earlier scan keyed the same columns the same way (and had keys).
+		// Keys known when the earlier scan keyed the same columns the same way.
 		const keys = request.keys;
-		this.#knownKeys =
-			keys && keys.signature === this.#plan.keySignature && keys.signature !== '[]' ? keys : null;
+		this.#knownKeys = keys && keys.signature === this.#plan.keySignature ? keys : null;
 		if (this.#knownKeys) this.#rangePlan.keysKnown = true;
 	}
 

@@ -87,6 +87,12 @@ export class ValidationPlan {
 	readonly emailColumn: number;
 	/** The column mapped to roles (-1: none): a scan gathers its distinct items. */
 	readonly rolesColumn: number;
+	/**
+	 * What a row's duplicate keys depend on: the key checks' columns, fields and types (null when
+	 * no check is a key). Two plans with the same signature find the same duplicates in a file,
+	 * whatever else they check.
+	 */
+	readonly keySignature: string | null;
 	readonly dateChecks: Check[] = [];
 	readonly registrationSlot: number;
 	readonly loginSlot: number;
@@ -177,6 +183,11 @@ export class ValidationPlan {
 			: 0;
 		this.userIdColumn = columnOf.get(this.userIdField) ?? -1;
 		this.rolesColumn = columnOf.get('roles') ?? -1;
+		const keyed = this.checks.filter((check) => check.key !== 'none');
+		this.keySignature =
+			keyed.length > 0
+				? JSON.stringify(keyed.map(({ column, field, type, key }) => [column, field, type, key]))
+				: null;
 		this.saltColumn = columnOf.get('password_salt') ?? -1;
 		const columnsOf = (fields: readonly FieldName[]) =>
 			fields.map((field) => columnOf.get(field) ?? -1).filter((column) => column >= 0);
@@ -385,15 +396,6 @@ export class ValidationPlan {
 		if ('error' in read) return '';
 		const primary = primaryEmail(read.emails);
 		return 'address' in primary && primary.address !== null ? primary.address.toLowerCase() : '';
-	}
-
-	/**
-	 * What a row's duplicate keys depend on: the key checks' columns, fields and types. Two plans
-	 * with the same signature find the same duplicates in a file, whatever else they check.
-	 */
-	get keySignature(): string {
-		const keyed = this.checks.filter((check) => check.key !== 'none');
-		return JSON.stringify(keyed.map(({ column, field, type, key }) => [column, field, type, key]));
 	}
 
 	/** The profile has rules on a row's fields together: every row is read for rowIssues. */
