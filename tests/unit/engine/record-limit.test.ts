@@ -108,6 +108,22 @@ describe('CSV at the record limit', () => {
 		expect(masks).toEqual([TOO_LARGE, TOO_LARGE, 0, TOO_LARGE, 0, TOO_LARGE, 0]);
 	});
 
+	it('a record too large whose CR ends a slice, its LF in the next one, is still one row', async () => {
+		// Sizes past the limit put that record's CR at every place of a 64-byte slice; once
+		// found too large, its fields' ends were all let go, and its LF then ended an empty line.
+		const sliced = await loadEngines().then((engines) => engines.sliced(64));
+		for (let size = LIMIT + 2; size < LIMIT + 2 + 64; size++) {
+			const text =
+				`${HEADER}\r\n` +
+				csvRecord(1, 60, '\r\n') +
+				csvRecord(2, size, '\r\n') +
+				csvRecord(3, 60, '\r\n');
+			const outcome = await expectSameAsReference(sliced, await prepared(text), `${size} bytes`);
+			if (!('result' in outcome)) throw new Error(JSON.stringify(outcome.error));
+			expect([...outcome.result.rowIssues]).toEqual([0, TOO_LARGE, 0]);
+		}
+	});
+
 	it('many records together longer than the limit, one of them too large, cells for JavaScript around it', async () => {
 		// Phones and non-ASCII emails are checked in JavaScript; a row too large must skip that.
 		const small = (id: number) => `${id},ü${id}@example.com,+1 202 555 ${1000 + id}\n`;

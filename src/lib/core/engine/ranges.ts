@@ -363,11 +363,13 @@ class RangeScan {
 			// past the range's end, only once the record running over it turns out to go on.
 			ahead = this.#position < size && this.#position <= task.end ? read(this.#position) : null;
 			this.#take(this.#tools.indexer.index(bytes, this.#delimiter, state, false, true), state);
-			// The open record is already too large: it will never be checked, so nothing of it is
-			// kept (its bytes, its fields' ends) while it is read on to its end.
+			// The open record is already too large: it will never be checked, so its bytes and its
+			// fields' ends are not kept while it is read on to its end. One field end stays: to the
+			// indexer, a record without fields is an empty line (and a CR that ended the slice has
+			// closed the record's last field before its LF comes).
 			if (this.#position - state.recordStart > this.#maxRecordBytes) {
 				this.#pending = [];
-				state.openFieldEnds = [];
+				state.openFieldEnds.length = Math.min(state.openFieldEnds.length, 1);
 			}
 		}
 		// A slice read ahead of a range that ended is not needed.
