@@ -96,7 +96,12 @@ const sampler = (async () => {
 		const heaps: Record<string, number> = {};
 		await Promise.all(
 			[...threads].map(async ([sessionId, name]) => {
-				const usage = (await send('Runtime.getHeapUsage', {}, sessionId)).result;
+				// A worker that ends during the call never answers it.
+				const reply = await Promise.race([
+					send('Runtime.getHeapUsage', {}, sessionId),
+					sleep(2000).then((): Reply => ({}))
+				]);
+				const usage = reply.result;
 				if (usage?.usedSize !== undefined)
 					heaps[name] = usage.usedSize + (usage.backingStorageSize ?? 0);
 			})
