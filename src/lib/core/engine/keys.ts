@@ -1,3 +1,5 @@
+import { Growable } from './growable';
+
 /** Numbers per distinct key in `#keys`: h1, h2 folded with the byte length (see fold), first row. */
 const STRIDE = 3;
 /** A slot holds the top TAG_BITS of the key's h1 above its index in #keys plus one (0 = empty). */
@@ -27,12 +29,7 @@ const fold = (h2: number, length: number) => (h2 ^ Math.imul(length, 0x85ebca6b)
  * pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
  */
 export class KeyIndex {
-	/**
-	 * The distinct keys in the order met, STRIDE numbers each (written here rather than pushed into
-	 * a Growable: three pushes a key were a tenth of a scan's merge).
-	 */
-	#keys = new Uint32Array(1024 * STRIDE);
-	#size = 0;
+	readonly #keys = new Growable((n) => new Uint32Array(n));
 	#slots = new Uint32Array(1 << 12);
 	#mask = this.#slots.length - 1;
 	/** What firstsOf reads ahead, written down only so that the reads are not optimised away. */
@@ -40,14 +37,14 @@ export class KeyIndex {
 
 	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
 	reserve(keys: number): void {
-		if (keys * STRIDE > this.#keys.length) this.#growKeys(keys * STRIDE);
+		this.#keys.reserve(keys * STRIDE);
 		let slots = this.#slots.length;
 		while (keys * 8 > slots * 5) slots *= 2;
 		if (slots > this.#slots.length) this.#rehash(slots);
 	}
 
 	get size(): number {
-		return this.#size;
+		return this.#keys.length / STRIDE;
 	}
 
 	/** The first row that had this key, or -1 after recording `row` as its first. */
@@ -58,28 +55,18 @@ export class KeyIndex {
 	#firstOf(h1: number, folded: number, row: number): number {
 		const slot = this.#probe(h1, folded);
 		const entry = this.#slots[slot];
-		if (entry !== 0) return this.#keys[((entry & INDEX_MASK) - 1) * STRIDE + 2];
-		const size = this.#size;
+		if (entry !== 0) return this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 2];
 		// MAX_ROWS_PER_FILE (20 million) keys fit the index bits (33 million).
-		if (size >= INDEX_MASK) throw new RangeError('too many distinct keys');
-		this.#slots[slot] = tagOf(h1) | (size + 1);
-		const at = size * STRIDE;
-		if (at + STRIDE > this.#keys.length) this.#growKeys(Math.ceil(this.#keys.length * 1.5));
-		const keys = this.#keys;
+		if (this.size >= INDEX_MASK) throw new RangeError('too many distinct keys');
+		this.#slots[slot] = tagOf(h1) | (this.size + 1);
+		const at = this.#keys.extend(STRIDE);
+		const keys = this.#keys.data;
 		keys[at] = h1;
 		keys[at + 1] = folded;
 		keys[at + 2] = row;
-		this.#size = size + 1;
 		// At most 5/8 full: linear probing stays short.
-		if (this.#size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
+		if (this.size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
 		return -1;
-	}
-
-	/** Room for `capacity` numbers of keys (a multiple of STRIDE or more), keeping those met. */
-	#growKeys(capacity: number): void {
-		const bigger = new Uint32Array(Math.ceil(capacity / STRIDE) * STRIDE);
-		bigger.set(this.#keys.subarray(0, this.#size * STRIDE));
-		this.#keys = bigger;
 	}
 
 	/**
@@ -118,13 +105,13 @@ export class KeyIndex {
 	/** The first row that had this key, or -1; records nothing. */
 	find(h1: number, h2: number, length: number): number {
 		const entry = this.#slots[this.#probe(h1 >>> 0, fold(h2, length))];
-		return entry === 0 ? -1 : this.#keys[((entry & INDEX_MASK) - 1) * STRIDE + 2];
+		return entry === 0 ? -1 : this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 2];
 	}
 
 	/** The slot holding this key (h1 unsigned, h2 folded), or the empty slot where it would go. */
 	#probe(h1: number, folded: number): number {
 		const slots = this.#slots;
-		const keys = this.#keys;
+		const keys = this.#keys.data;
 		const mask = this.#mask;
 		const tag = h1 >>> INDEX_BITS;
 		let slot = this.#slot(h1, folded);
@@ -145,7 +132,7 @@ export class KeyIndex {
 
 	#rehash(slots: number): void {
 		const old = this.#slots;
-		const keys = this.#keys;
+		const keys = this.#keys.data;
 		this.#slots = new Uint32Array(slots);
 		this.#mask = slots - 1;
 		for (const entry of old) {
