@@ -34,14 +34,11 @@ describe('rowsWindow', () => {
 			expect(height).toBe(Math.min(rows * H, MAX_SCROLL_HEIGHT));
 			expect(onScreen(rows, 0)[0]).toBe(0);
 			expect(onScreen(rows, height - VIEW).at(-1)).toBe(rows - 1);
-			let previous = onScreen(rows, 0);
 			for (const top of [1, 2, 3, 1000, 1001, height / 2, height / 2 + 1, height - VIEW - 1]) {
 				const shown = onScreen(rows, top);
 				expect(shown.length).toBeGreaterThanOrEqual(VIEW / H - 1);
 				for (let i = 1; i < shown.length; i++) expect(shown[i]).toBe(shown[i - 1] + 1);
-				previous = shown;
 			}
-			expect(previous.length).toBeGreaterThan(0);
 		}
 	);
 
