@@ -264,10 +264,9 @@ export class VerdictBook implements DateSlots {
 
 	/** The first duplicate, at `row`: the rows before it are linked to none. */
 	#startLinks(row: number): void {
-		const none = new Uint32Array(row);
 		for (const links of [this.#firstUserIds, this.#firstEmails]) {
 			links.reserve(Math.max(this.#reserved, row + 1));
-			links.append(none);
+			links.data.fill(0, links.extend(row), row);
 		}
 	}
 
