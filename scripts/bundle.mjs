@@ -1,8 +1,10 @@
 // The Node programs as plain JavaScript, so that running them needs no TypeScript loader:
 //   node scripts/bundle.mjs cli   the `ferry` CLI  → dist/cli.js (bin/ferry.js runs it)
 //   node scripts/bundle.mjs api   the reference API → server/dist/{main,seed}.js
-// Each bundle holds our own code (shared modules of src/lib included); the npm packages its
-// package.json depends on stay imports, resolved from node_modules at run time.
+// Each bundle holds our own code (shared modules of src/lib included). The API's npm packages stay
+// imports, resolved from node_modules at run time (better-sqlite3 is a native addon). The CLI's are
+// bundled in, libsodium apart: Node's module loader spent about 60 ms of each start (the CLI and
+// every range thread) resolving and reading libphonenumber-js's many files one by one.
 import { build } from 'esbuild';
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,13 +48,14 @@ async function bundle(entryPoints, outdir, external) {
 
 /**
  * The `ferry` CLI as dist/cli.js, and its range worker thread as dist/range-worker.js. It reads the
- * WebAssembly from ../wasm/build/, as bin/cli.ts does.
+ * WebAssembly from ../wasm/build/, as bin/cli.ts does. libsodium stays an import: it is one file
+ * already, and only `ferry report decrypt` uses it.
  */
 export function bundleCli() {
 	return bundle(
 		{ cli: 'bin/cli.ts', 'range-worker': 'bin/range-worker.ts' },
 		join(root, 'dist'),
-		dependenciesOf('.')
+		['libsodium-wrappers-sumo']
 	);
 }
 
