@@ -1,4 +1,5 @@
-import sodium from 'libsodium-wrappers-sumo';
+import type Sodium from 'libsodium-wrappers-sumo';
+import { loadSodium } from './sodium';
 import { ReportError } from './error';
 import {
 	CHUNK_CIPHERTEXT_BYTES,
@@ -12,6 +13,9 @@ import {
 	type PasswordSlot,
 	type ReportHeader
 } from './format';
+
+/** Set by loadSodium() at the start of each exported function that needs it. */
+let sodium: typeof Sodium;
 
 export { readReportHeader, type ReportHeader } from './format';
 
@@ -56,7 +60,7 @@ const DERIVED_KEY_BYTES = 32;
 
 /** The default KeyDeriver: Argon2id v1.3 in this thread. */
 export const deriveKeyInProcess: KeyDeriver = async (password, salt, opsLimit, memLimit) => {
-	await sodium.ready;
+	sodium = await loadSodium();
 	return sodium.crypto_pwhash(
 		DERIVED_KEY_BYTES,
 		password,
@@ -71,7 +75,7 @@ export async function generateRecipientKeyPair(): Promise<{
 	publicKey: Uint8Array;
 	privateKey: Uint8Array;
 }> {
-	await sodium.ready;
+	sodium = await loadSodium();
 	const { publicKey, privateKey } = sodium.crypto_box_keypair();
 	return { publicKey, privateKey };
 }
@@ -95,7 +99,7 @@ export async function encryptReport(
 	if (recipients.some((key) => key.length !== PUBLIC_KEY_BYTES)) {
 		throw new RangeError(`A recipient public key is ${PUBLIC_KEY_BYTES} bytes.`);
 	}
-	await sodium.ready;
+	sodium = await loadSodium();
 	const fileKey = sodium.crypto_secretstream_xchacha20poly1305_keygen();
 	try {
 		const password =
@@ -178,7 +182,7 @@ export async function decryptReport(
 	opts: DecryptOptions = {}
 ): Promise<Uint8Array> {
 	const header = readReportHeader(file);
-	await sodium.ready;
+	sodium = await loadSodium();
 	const fileKey =
 		'password' in key
 			? await unwrapWithPassword(header, key.password, opts)

@@ -1,11 +1,15 @@
-import sodium from 'libsodium-wrappers-sumo';
+import type Sodium from 'libsodium-wrappers-sumo';
+import { loadSodium } from './sodium';
+
+/** Set by loadSodium() at the start of each exported function that needs it. */
+let sodium: typeof Sodium;
 
 /** An X25519 key (public or private) is 32 bytes. */
 export const RECIPIENT_KEY_BYTES = 32;
 
 /** A recipient key as text: URL-safe base64 without padding (43 characters). */
 export async function encodeRecipientKey(key: Uint8Array): Promise<string> {
-	await sodium.ready;
+	sodium = await loadSodium();
 	return sodium.to_base64(key, sodium.base64_variants.URLSAFE_NO_PADDING);
 }
 
@@ -14,7 +18,7 @@ export async function encodeRecipientKey(key: Uint8Array): Promise<string> {
  * variant; surrounding whitespace is ignored. Returns null when the text is not a 32-byte key.
  */
 export async function decodeRecipientKey(text: string): Promise<Uint8Array | null> {
-	await sodium.ready;
+	sodium = await loadSodium();
 	const trimmed = text.trim();
 	const variants = [
 		sodium.base64_variants.URLSAFE_NO_PADDING,
@@ -41,6 +45,6 @@ export async function decodeRecipientKey(text: string): Promise<Uint8Array | nul
 export async function recipientKeyPairOf(
 	privateKey: Uint8Array
 ): Promise<{ publicKey: Uint8Array; privateKey: Uint8Array }> {
-	await sodium.ready;
+	sodium = await loadSodium();
 	return { publicKey: sodium.crypto_scalarmult_base(privateKey), privateKey };
 }
