@@ -52,11 +52,9 @@ async function bundle(entryPoints, outdir, external) {
  * already, and only `ferry report decrypt` uses it.
  */
 export function bundleCli() {
-	return bundle(
-		{ cli: 'bin/cli.ts', 'range-worker': 'bin/range-worker.ts' },
-		join(root, 'dist'),
-		['libsodium-wrappers-sumo']
-	);
+	return bundle({ cli: 'bin/cli.ts', 'range-worker': 'bin/range-worker.ts' }, join(root, 'dist'), [
+		'libsodium-wrappers-sumo'
+	]);
 }
 
 export const REFERENCE_API_DIR = join(root, 'server/dist');
