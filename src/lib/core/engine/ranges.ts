@@ -299,6 +299,8 @@ class RangeScan {
 	/** The first record past the range (start and line), once met. */
 	#next: { start: number; line: number } | null = null;
 	#full = false;
+	/** Whether the result's arrays were given room for the range's likely rows. */
+	#sized = false;
 
 	constructor(
 		tools: RangeTools,
@@ -571,6 +573,28 @@ class RangeScan {
 		this.#dateKinds.append(output.dateKinds.subarray(0, count * this.#slots));
 		this.#dateA.append(output.dateA.subarray(0, count * this.#slots));
 		this.#dateB.append(output.dateB.subarray(0, count * this.#slots));
+		if (!this.#sized) this.#reserveLike(count, end - this.#first);
+	}
+
+	/**
+	 * Room for as many rows as the first `rows` in `bytes` make likely in the whole range (and a
+	 * tenth more; no more than maxRows), so that the result does not grow by copying itself slice
+	 * after slice: 3% of a scan's CPU.
+	 */
+	#reserveLike(rows: number, bytes: number): void {
+		this.#sized = true;
+		const likely = ((rows * (this.#task.end - this.#first)) / Math.max(1, bytes)) * 1.1;
+		const expected = Math.ceil(Math.min(likely, this.#task.maxRows ?? Infinity));
+		if (this.#withPlaces) {
+			this.#rowStarts.reserve(expected);
+			this.#rowEnds.reserve(expected);
+			this.#rowLines.reserve(expected);
+		}
+		this.#masks.reserve(expected);
+		if (this.#withKeys) this.#keys.reserve(expected * KEY_STRIDE);
+		this.#dateKinds.reserve(expected * this.#slots);
+		this.#dateA.reserve(expected * this.#slots);
+		this.#dateB.reserve(expected * this.#slots);
 	}
 
 	/**
