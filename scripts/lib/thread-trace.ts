@@ -1,6 +1,7 @@
 // What each of the browser's threads did during one benchmark run (issue 14: what keeps the range
 // workers from running side by side): its CPU time and its time waiting for a core, from Linux's
-// /proc/PID/task/TID/schedstat before and after the run; which thread is the parse worker or a range
+// /proc/PID/task/TID/schedstat read before, every 25 ms during (range workers end with their scan)
+// and after the run; which thread is the parse worker or a range
 // worker, its garbage collection, and the page's performance.measure() spans by name, from a
 // Chromium trace recorded over the browser's CDP session.
 import type { Browser, CDPSession } from '@playwright/test';
@@ -84,14 +85,28 @@ function cpuPressureUs(): number {
 	return match ? Number(match[1]) : 0;
 }
 
+/** How often the threads' clocks are read during a run, so that a thread that ends in it counts. */
+const SAMPLE_MS = 25;
+
 export class ThreadTrace {
+	/** Each thread's clocks as last read: a range worker ends with its scan, before stop(). */
+	private readonly latest: Clocks;
+	private readonly sampler: ReturnType<typeof setInterval>;
+
 	private constructor(
 		private readonly session: CDPSession,
 		private readonly processes: () => Map<number, string>,
 		private readonly before: Clocks,
 		private readonly pressureBefore: number,
 		private readonly started: number
-	) {}
+	) {
+		this.latest = new Map(before);
+		this.sampler = setInterval(() => this.sample(), SAMPLE_MS);
+	}
+
+	private sample(): void {
+		for (const [tid, clock] of clocksOf([...this.processes().keys()])) this.latest.set(tid, clock);
+	}
 
 	/** Starts tracing the browser whose processes `pids` answers. */
 	static async start(browser: Browser, processes: () => Map<number, string>): Promise<ThreadTrace> {
@@ -111,8 +126,11 @@ export class ThreadTrace {
 		browserCpuMs: number;
 		threads: ThreadUse[];
 	}> {
+		clearInterval(this.sampler);
+		this.sample();
 		const processes = this.processes();
-		const after = clocksOf([...processes.keys()]);
+		// A thread that ended lost at most its last SAMPLE_MS.
+		const after = this.latest;
 		const wallMs = performance.now() - this.started;
 		const someWaitingMs = (cpuPressureUs() - this.pressureBefore) / 1000;
 		const complete = new Promise<string>((resolve) =>
