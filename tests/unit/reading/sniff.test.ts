@@ -5,6 +5,7 @@ import { canonicalEncoding, detectEncoding } from '../../../src/lib/core/sniff/e
 import { detectHeader } from '../../../src/lib/core/sniff/header';
 import {
 	cutSequenceLength,
+	decodeCell,
 	findInvalidUtf8,
 	positionAfter
 } from '../../../src/lib/core/sniff/utf8';
@@ -174,6 +175,41 @@ describe('UTF-8 helpers', () => {
 		{ input: 'x\r\n', expected: { line: 2, column: 1 } }
 	])('positionAfter($input)', ({ input, expected }) => {
 		expect(positionAfter(utf8(input))).toEqual(expected);
+	});
+
+	// The range scan's decoder: what decodeCell must read exactly as, fast path or not.
+	const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+	const ascii = Uint8Array.from({ length: 128 }, (_, i) => i);
+	it.each([
+		{ name: 'a phone number', input: utf8('x,+12025558777,y'), start: 2, end: 14 },
+		{ name: 'nothing', input: utf8('abc'), start: 1, end: 1 },
+		{ name: 'NUL and control bytes', input: bytes(0x00, 0x01, 0x09, 0x7f, 0x41), start: 0, end: 5 },
+		{ name: 'every ASCII byte, 64 at a time', input: ascii, start: 0, end: 64 },
+		{ name: 'every ASCII byte, 65 at a time', input: ascii, start: 63, end: 128 },
+		{ name: 'a short cell with é', input: utf8('"Émile"'), start: 1, end: 7 },
+		{ name: 'a byte order mark first', input: utf8('\uFEFF+1202'), start: 0, end: 8 },
+		{ name: 'a cut sequence', input: utf8('ab€'), start: 0, end: 4 },
+		{ name: 'invalid UTF-8', input: bytes(0x61, 0xff, 0x62), start: 0, end: 3 }
+	])('decodeCell reads $name as TextDecoder does', ({ input, start, end }) => {
+		expect(decodeCell(decoder, input, start, end)).toBe(decoder.decode(input.subarray(start, end)));
+	});
+
+	it('decodeCell reads 2,000 seeded random cells as TextDecoder does', () => {
+		// Mostly ASCII (the fast path), now and then a byte of 0x80 and above, lengths around the
+		// fast path's limit.
+		let seed = 7;
+		const next = (n: number) => {
+			seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+			return seed % n;
+		};
+		for (let i = 0; i < 2000; i++) {
+			const cell = Uint8Array.from({ length: next(80) }, () =>
+				next(20) === 0 ? 0x80 + next(128) : next(128)
+			);
+			const start = next(cell.length + 1);
+			const end = start + next(cell.length - start + 1);
+			expect(decodeCell(decoder, cell, start, end)).toBe(decoder.decode(cell.subarray(start, end)));
+		}
 	});
 });
 

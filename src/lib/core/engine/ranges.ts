@@ -7,7 +7,7 @@ import {
 } from '../errors';
 import { unterminatedQuoteError } from '../csv/parser';
 import { MAX_RECORD_BYTES, ROLE_VALUES_CAP } from '../limits';
-import { invalidUtf8Error } from '../sniff/utf8';
+import { decodeCell, invalidUtf8Error } from '../sniff/utf8';
 import type { DestinationProfile } from '../profiles/types';
 import type { ByteSource, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
@@ -730,7 +730,7 @@ class RangeScan {
 		const start = fieldStart(index, row, column);
 		if (start < 0) return '';
 		const end = index.fieldEnds[index.fieldIndex[row] + column];
-		const written = this.#decoder.decode(bytes.subarray(start - base, end - base));
+		const written = decodeCell(this.#decoder, bytes, start - base, end - base);
 		return unquote(written, end === index.textEnd).trim();
 	}
 
