@@ -291,8 +291,6 @@ class RangeScan {
 	#first = -1;
 	/** Bytes read but not yet checked, as read, from #pendingStart on. */
 	#pending: Uint8Array[] = [];
-	/** Where pending slices are joined, reused from slice to slice (its bytes live for one #take). */
-	#joined = EMPTY;
 	#pendingStart = 0;
 	#position = 0;
 	#lastOwnedEnd = -1;
@@ -540,9 +538,10 @@ class RangeScan {
 		if (owned < index.count) this.#next = { start: recordStarts[owned], line: recordLines[owned] };
 		if (owned === 0) return;
 		const end = owned < index.count ? recordEnds[owned - 1] : state.recordStart;
-		const bytes = this.#takeBytes(end);
+		const base = this.#pendingStart;
+		this.#placeBytes(end);
 		const tooLarge = this.#tooLargeRows(index);
-		this.#checkUtf8(index, tooLarge, bytes, end - bytes.length);
+		this.#checkUtf8(index, tooLarge, base, end);
 		let count = owned;
 		// Like the reference reader, maxRows ends the scan only once a record past it comes.
 		const maxRows = this.#task.maxRows ?? Infinity;
@@ -552,16 +551,16 @@ class RangeScan {
 		}
 		if (count <= 0) return;
 		this.#lastOwnedEnd = recordEnds[count - 1];
-		const output = this.#tools.kernel.check({
-			bytes,
-			base: end - bytes.length,
+		const region = {
+			base,
 			count,
 			recordStarts,
 			fieldIndex: index.fieldIndex,
 			fieldEnds: index.fieldEnds,
 			textEnd: index.textEnd
-		});
-		this.#finishInJs(output, index, tooLarge, bytes, end - bytes.length);
+		};
+		const output = this.#tools.kernel.checkPlaced(region, end - base);
+		this.#finishInJs(output, index, tooLarge, output.bytes, base);
 		for (const row of tooLarge) if (row < count) tooLargeRow(output, row, this.#slots);
 		if (this.#withPlaces) {
 			this.#rowStarts.append(recordStarts.subarray(0, count));
@@ -598,46 +597,34 @@ class RangeScan {
 	}
 
 	/**
-	 * The pending bytes up to `end`, checked to be UTF-8; what follows stays pending. Records
-	 * complete in the newest slice, so what stays is part of it.
+	 * The pending bytes up to `end` to the row kernel's region (each slice copied there once, not
+	 * joined first); what follows stays pending. Records complete in the newest slice, so what
+	 * stays is part of it.
 	 */
-	#takeBytes(end: number): Uint8Array {
-		const start = this.#pendingStart;
+	#placeBytes(end: number): void {
 		const newest = this.#pending[this.#pending.length - 1] ?? EMPTY;
 		const newestStart = this.#position - newest.length;
-		let bytes: Uint8Array;
-		if (this.#pending.length <= 1) bytes = newest.subarray(start - newestStart, end - newestStart);
-		else {
-			if (this.#joined.length < end - start) this.#joined = new Uint8Array(end - start);
-			bytes = this.#joined.subarray(0, end - start);
-			let at = 0;
-			for (const segment of this.#pending) {
-				const part = segment.subarray(0, Math.min(segment.length, bytes.length - at));
-				bytes.set(part, at);
-				at += part.length;
-			}
-		}
+		this.#tools.kernel.place(this.#pending, end - this.#pendingStart);
 		this.#pending = end < this.#position ? [newest.subarray(end - newestStart)] : [];
 		this.#pendingStart = end;
-		return bytes;
 	}
 
 	/**
-	 * Checks that `bytes` (at `base`) are UTF-8, but for the records too large to check: like
-	 * the reference reader, which never decodes them.
+	 * Checks that the placed bytes [base, end) are UTF-8, but for the records too large to check:
+	 * like the reference reader, which never decodes them.
 	 */
-	#checkUtf8(index: CsvIndex, tooLarge: number[], bytes: Uint8Array, base: number): void {
+	#checkUtf8(index: CsvIndex, tooLarge: number[], base: number, end: number): void {
 		let from = base;
 		const check = (to: number) => {
-			const part = bytes.subarray(from - base, to - base);
-			if (!this.#tools.kernel.validUtf8(part)) throw invalidUtf8Error(part, from);
+			const invalid = this.#tools.kernel.placedUtf8(from - base, to - base);
+			if (invalid) throw invalidUtf8Error(invalid, from);
 		};
 		for (const row of tooLarge) {
-			if (index.recordEnds[row] > base + bytes.length) break;
+			if (index.recordEnds[row] > end) break;
 			check(index.recordStarts[row]);
 			from = index.recordEnds[row];
 		}
-		check(base + bytes.length);
+		check(end);
 	}
 
 	/**

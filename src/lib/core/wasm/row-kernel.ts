@@ -56,10 +56,12 @@ export interface KernelRegion {
 
 /**
  * The kernel's verdicts, per record. The arrays are views of the kernel's memory: valid until the
- * next call of check, validUtf8 or configure (copy what must outlive it).
+ * next call of check, place, validUtf8 or configure (copy what must outlive it).
  */
 export interface KernelOutput {
 	count: number;
+	/** The region's bytes, as the kernel read them. */
+	bytes: Uint8Array;
 	/**
 	 * Issue bits (bitOf) decided on bytes: missing_required, invalid_email, invalid_date (exact
 	 * dates only), invalid_boolean, invalid_uuid, ragged_row, value_too_long, invalid_characters.
@@ -80,8 +82,20 @@ export interface KernelOutput {
 export interface RowKernel {
 	readonly simd: boolean;
 	configure(config: KernelConfig): void;
-	/** Checks every record of the region (one call into WebAssembly). */
+	/**
+	 * Checks every record of the region (one call into WebAssembly). The range scan places its
+	 * bytes itself (place, placedUtf8, checkPlaced) so that they are copied once.
+	 */
 	check(region: KernelRegion): KernelOutput;
+	/**
+	 * Copies the first `length` bytes of `pieces`, one after another, to where the kernel reads a
+	 * region: the next checkPlaced and placedUtf8 read them there, without a joined copy first.
+	 */
+	place(pieces: readonly Uint8Array[], length: number): void;
+	/** check() of the bytes place() copied (`length` of them) instead of region.bytes. */
+	checkPlaced(region: Omit<KernelRegion, 'bytes'>, length: number): KernelOutput;
+	/** validUtf8() of bytes [from, to) of what place() copied; the failing bytes, or null. */
+	placedUtf8(from: number, to: number): Uint8Array | null;
 	/** Whether bytes are strict UTF-8 exactly as `new TextDecoder('utf-8', { fatal: true })` accepts them. */
 	validUtf8(bytes: Uint8Array): boolean;
 }
@@ -191,14 +205,35 @@ export async function instantiateRowKernel(
 	}
 
 	function check(region: KernelRegion): KernelOutput {
+		place([region.bytes], region.bytes.length);
+		return checkPlaced(region, region.bytes.length);
+	}
+
+	function place(pieces: readonly Uint8Array[], length: number): void {
+		if (length > MAX_REGION) throw new RangeError('A kernel region holds at most 2 GiB.');
+		const region = new Uint8Array(reserveMemory(wasm, regionPtr + length + PADDING), regionPtr);
+		let at = 0;
+		for (const piece of pieces) {
+			if (at === length) break;
+			const part = piece.length <= length - at ? piece : piece.subarray(0, length - at);
+			region.set(part, at);
+			at += part.length;
+		}
+	}
+
+	function placedUtf8(from: number, to: number): Uint8Array | null {
+		if (wasm.validUtf8(regionPtr + from, to - from) !== 0) return null;
+		return new Uint8Array(wasm.memory.buffer, regionPtr + from, to - from);
+	}
+
+	function checkPlaced(region: Omit<KernelRegion, 'bytes'>, length: number): KernelOutput {
 		if (!configured) throw new Error('RowKernel.check() before configure()');
-		const { bytes, count, recordStarts, fieldIndex, fieldEnds } = region;
-		if (bytes.length > MAX_REGION) throw new RangeError('A kernel region holds at most 2 GiB.');
+		const { count, recordStarts, fieldIndex, fieldEnds } = region;
 		const firstField = count > 0 ? fieldIndex[0] : 0;
 		const fields = count > 0 ? fieldIndex[count] - firstField : 0;
 		const dates = count * slots;
 
-		const startsPtr = align(regionPtr + bytes.length + PADDING, 8);
+		const startsPtr = align(regionPtr + length + PADDING, 8);
 		const endsPtr = startsPtr + count * 8;
 		const datesAPtr = endsPtr + fields * 8;
 		const datesBPtr = datesAPtr + dates * 8;
@@ -209,7 +244,6 @@ export async function instantiateRowKernel(
 		const kindsPtr = keysPtr + count * KEY_STRIDE * 4;
 		const buffer = reserveMemory(wasm, kindsPtr + dates + PADDING);
 
-		new Uint8Array(buffer, regionPtr, bytes.length).set(bytes);
 		new Float64Array(buffer, startsPtr, count).set(recordStarts.subarray(0, count));
 		new Float64Array(buffer, endsPtr, fields).set(
 			fieldEnds.subarray(firstField, firstField + fields)
@@ -238,6 +272,7 @@ export async function instantiateRowKernel(
 		}
 		return {
 			count,
+			bytes: new Uint8Array(buffer, regionPtr, length),
 			masks: new Uint32Array(buffer, masksPtr, count),
 			jsCells: new Uint32Array(buffer, jsPtr, count),
 			keys: new Uint32Array(buffer, keysPtr, count * KEY_STRIDE),
@@ -248,13 +283,19 @@ export async function instantiateRowKernel(
 	}
 
 	function validUtf8(bytes: Uint8Array): boolean {
-		if (bytes.length > MAX_REGION) throw new RangeError('A kernel region holds at most 2 GiB.');
-		const buffer = reserveMemory(wasm, regionPtr + bytes.length + PADDING);
-		new Uint8Array(buffer, regionPtr, bytes.length).set(bytes);
-		return wasm.validUtf8(regionPtr, bytes.length) !== 0;
+		place([bytes], bytes.length);
+		return placedUtf8(0, bytes.length) === null;
 	}
 
-	return { simd: wasm.SIMD.value !== 0, configure, check, validUtf8 };
+	return {
+		simd: wasm.SIMD.value !== 0,
+		configure,
+		check,
+		place,
+		checkPlaced,
+		placedUtf8,
+		validUtf8
+	};
 }
 
 /**
