@@ -85,6 +85,8 @@ interface RawCell {
 export class RawCellCounts {
 	readonly #cells = new Map<number, RawCell[]>();
 	readonly #order: RawCell[] = [];
+	/** The cell the row before had: rows often repeat it, and it is compared before any hashing. */
+	#last: RawCell | null = null;
 	#overflow = false;
 
 	constructor(
@@ -105,6 +107,11 @@ export class RawCellCounts {
 			});
 			return;
 		}
+		const last = this.#last;
+		if (last !== null && sameBytes(last.bytes, bytes, start, end)) {
+			last.rows++;
+			return;
+		}
 		let hash = 0x811c9dc5;
 		for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193);
 		const bucket = this.#cells.get(hash);
@@ -112,6 +119,7 @@ export class RawCellCounts {
 			for (const cell of bucket)
 				if (sameBytes(cell.bytes, bytes, start, end)) {
 					cell.rows++;
+					this.#last = cell;
 					return;
 				}
 		if (this.#order.length >= RAW_CELLS_CAP) {
@@ -123,6 +131,7 @@ export class RawCellCounts {
 		if (bucket) bucket.push(cell);
 		else this.#cells.set(hash, [cell]);
 		this.#order.push(cell);
+		this.#last = cell;
 	}
 
 	toData(): ListValueData {
