@@ -237,10 +237,30 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 // ---- main --------------------------------------------------------------------------------------
 
+/**
+ * What a run measures: the page and Ferry's workers are built from this working tree's sources
+ * (not from a FERRY_BUILD_DIR build), so two versions are compared from two trees.
+ */
+function sourceMeasured() {
+	const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+	return {
+		tree: root,
+		commit: git('rev-parse', '--short', 'HEAD').trim(),
+		changedFiles: git('status', '--porcelain', '--', 'src', 'bench', 'wasm', 'vite-plugins')
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.slice(3))
+	};
+}
+
 async function main(): Promise<void> {
 	if (rounds < 5)
 		console.log(`note: ${rounds} rounds; the bench's medians are meant for 5 or more`);
-	console.log('building the WebAssembly modules and the bench page');
+	const source = sourceMeasured();
+	console.log(
+		`building the WebAssembly modules and the bench page from ${source.tree} at ${source.commit}` +
+			(source.changedFiles.length > 0 ? ` with ${source.changedFiles.length} files changed` : '')
+	);
 	execFileSync('npm', ['run', '--silent', 'build:wasm'], { cwd: root, stdio: 'inherit' });
 	execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], {
 		cwd: root,
@@ -315,6 +335,7 @@ async function main(): Promise<void> {
 		const result = {
 			date: new Date().toISOString(),
 			machine: machine(browser.version()),
+			source,
 			file: { path: relative(root, file.path), bytes: file.bytes, seed: SEED },
 			settings: { sizeMB, rounds, contenders: contenders.map((c) => c.id), previewOnly },
 			setup,
