@@ -340,3 +340,23 @@ export function blobSource(blob: Blob): ByteSource {
 		}
 	};
 }
+
+/**
+ * blobSource with bytes [from, to) asked for at once; reads within them are answered from those
+ * bytes. A range worker is given its next range while it scans the one before: the next range's
+ * first slice is then read meanwhile, not when its scan starts.
+ */
+export function blobSourceReadingAhead(blob: Blob, from: number, to: number): ByteSource {
+	const source = blobSource(blob);
+	const end = Math.min(to, blob.size);
+	const ahead = source.read(from, end);
+	// A failed read shows where its bytes are used; unused, it must not go unhandled.
+	ahead.catch(() => undefined);
+	return {
+		size: source.size,
+		async read(start: number, stop: number): Promise<Uint8Array> {
+			if (start < from || stop > end) return source.read(start, stop);
+			return (await ahead).subarray(start - from, stop - from);
+		}
+	};
+}

@@ -8,7 +8,14 @@ import {
 } from '../core/engine/ranges';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
-import { blobSource } from '../io/open';
+import { blobSourceReadingAhead } from '../io/open';
+
+/**
+ * Bytes read ahead past a range's first slice: the scan's first read starts at the range's first
+ * record, which is within this far of the range's start on all but very long records (those read
+ * their first slice again).
+ */
+const FIRST_RECORD_LEAD = 64 << 10;
 
 // Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
 let tools: Promise<RangeTools> | null = null;
@@ -24,11 +31,12 @@ const api = {
 		task: RangeTask,
 		sliceSize: number
 	) {
+		// Its first slice is read while the range before is scanned.
+		const end = task.start + sliceSize + FIRST_RECORD_LEAD;
+		const source = blobSourceReadingAhead(workingCopy, task.start, end);
 		const scanned = previous.then(async () => {
 			tools ??= instantiateTools(modules);
-			const result = await scanRange(await tools, blobSource(workingCopy), plan, task, {
-				sliceSize
-			});
+			const result = await scanRange(await tools, source, plan, task, { sliceSize });
 			return Comlink.transfer(result, rangeTransferables(result));
 		});
 		previous = scanned.catch(() => undefined);

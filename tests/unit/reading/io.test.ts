@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RATIO_CHECKED_AFTER } from '../../../src/lib/core/limits';
 import {
 	blobSource,
+	blobSourceReadingAhead,
 	HEAD_BYTES,
 	memorySink,
 	openHead,
@@ -306,5 +307,56 @@ describe('workingCopy', () => {
 		expect(source.size).toBe(10);
 		expect(new TextDecoder().decode(await source.read(2, 5))).toBe('234');
 		expect(new TextDecoder().decode(await source.read(8, 50))).toBe('89');
+	});
+
+	/** A Blob that counts the reads it is asked for. */
+	function countingBlob(text: string) {
+		const whole = blob(utf8(text));
+		const reads: [number, number][] = [];
+		const counted = {
+			size: whole.size,
+			slice(start?: number, end?: number) {
+				reads.push([start ?? 0, end ?? whole.size]);
+				return whole.slice(start, end);
+			}
+		} as Blob;
+		return { counted, reads };
+	}
+
+	it.each([
+		{ read: [2, 5], text: '234', fromAhead: true },
+		{ read: [2, 8], text: '234567', fromAhead: true },
+		{ read: [1, 5], text: '1234', fromAhead: false },
+		{ read: [6, 9], text: '678', fromAhead: false },
+		{ read: [8, 50], text: '89', fromAhead: false }
+	])(
+		'blobSourceReadingAhead, bytes [2, 8) read ahead: read($read) gives $text',
+		async ({ read, text, fromAhead }) => {
+			const { counted, reads } = countingBlob('0123456789');
+			const source = blobSourceReadingAhead(counted, 2, 8);
+			expect(reads).toEqual([[2, 8]]);
+			expect(source.size).toBe(10);
+			expect(new TextDecoder().decode(await source.read(read[0], read[1]))).toBe(text);
+			expect(reads.length).toBe(fromAhead ? 1 : 2);
+		}
+	);
+
+	it('blobSourceReadingAhead stops its read at the end of the Blob', async () => {
+		const { counted, reads } = countingBlob('0123456789');
+		const source = blobSourceReadingAhead(counted, 6, 50);
+		expect(reads).toEqual([[6, 10]]);
+		expect(new TextDecoder().decode(await source.read(7, 10))).toBe('789');
+		expect(reads.length).toBe(1);
+	});
+
+	it('blobSourceReadingAhead: a read ahead that fails fails the read that uses it, and only that', async () => {
+		const failing = {
+			size: 10,
+			slice: () => ({ arrayBuffer: () => Promise.reject(new Error('gone')) })
+		} as unknown as Blob;
+		const source = blobSourceReadingAhead(failing, 0, 4);
+		// Not used at all: no unhandled rejection (Vitest would report one).
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		await expect(source.read(0, 2)).rejects.toThrow('gone');
 	});
 });
