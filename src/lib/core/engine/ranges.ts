@@ -7,7 +7,7 @@ import {
 } from '../errors';
 import { unterminatedQuoteError } from '../csv/parser';
 import { MAX_RECORD_BYTES, ROLE_VALUES_CAP } from '../limits';
-import { decodeCell, invalidUtf8Error } from '../sniff/utf8';
+import { invalidUtf8Error } from '../sniff/utf8';
 import type { DestinationProfile } from '../profiles/types';
 import type { ByteSource, Mapping, ValidationOptions } from '../types';
 import { bitOf } from '../validate/codes';
@@ -17,6 +17,7 @@ import { ValidationPlan, type Check } from '../validate/plan';
 import { countCredential, recordDate, type CredentialCounts } from '../validate/verdicts';
 import {
 	createCsvIndexState,
+	fieldValue,
 	unquote,
 	type CsvIndex,
 	type CsvIndexer,
@@ -717,8 +718,7 @@ class RangeScan {
 		const start = fieldStart(index, row, column);
 		if (start < 0) return '';
 		const end = index.fieldEnds[index.fieldIndex[row] + column];
-		const written = decodeCell(this.#decoder, bytes, start - base, end - base);
-		return unquote(written, end === index.textEnd).trim();
+		return fieldValue(bytes, start - base, end - base, index.textEnd - base).trim();
 	}
 
 	/**

@@ -4,6 +4,7 @@
  * when asked. It splits records exactly like the reference reader (csv/parser.ts): papaparse's
  * quoting, CR, LF and CRLF (mixed) line breaks, empty lines skipped, physical line numbers.
  */
+import { decodeCell } from '../sniff/utf8';
 import { align, instantiateModule, reserveMemory, type ModuleExports } from './instance';
 import { CsvControl, CsvFieldCount, LayoutHash } from './layout';
 
@@ -323,7 +324,7 @@ export function unquote(written: string, atTextEnd: boolean): string {
 
 /** The value of the field at bytes [start, end); `textEnd` is where the text ends, if known. */
 export function fieldValue(bytes: Uint8Array, start: number, end: number, textEnd = -1): string {
-	return unquote(decoder.decode(bytes.subarray(start, end)), end === textEnd);
+	return unquote(decodeCell(decoder, bytes, start, end), end === textEnd);
 }
 
 /**
