@@ -266,7 +266,8 @@ export class VerdictBook implements DateSlots {
 	#startLinks(row: number): void {
 		for (const links of [this.#firstUserIds, this.#firstEmails]) {
 			links.reserve(Math.max(this.#reserved, row + 1));
-			links.data.fill(0, links.extend(row), row);
+			const at = links.extend(row);
+			links.data.fill(0, at, at + row);
 		}
 	}
 
