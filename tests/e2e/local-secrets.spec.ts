@@ -121,17 +121,18 @@ test('a working copy a closed tab left is removed at the next start, one an open
 	await page.goto('/');
 	const other = await context.newPage();
 	await other.goto('/');
-	// The other tab owns `live` as the parse worker owns a working copy: its lock, held.
-	await other.evaluate(
-		(name) =>
-			new Promise<void>((granted) => {
-				void navigator.locks.request(name, () => {
-					granted();
-					return new Promise<void>(() => {});
-				});
-			}),
-		live
-	);
+	// Each entry's lock is held before it is created, as the parse worker does it: the sweep of the
+	// first load may still be running. The other tab owns `live`; this page owns `orphan` until its
+	// reload, which leaves `orphan` behind as a closed tab would.
+	const hold = (name: string) =>
+		new Promise<void>((granted) => {
+			void navigator.locks.request(name, () => {
+				granted();
+				return new Promise<void>(() => {});
+			});
+		});
+	await other.evaluate(hold, live);
+	await page.evaluate(hold, orphan);
 	await page.evaluate(
 		async (names) => {
 			const root = await navigator.storage.getDirectory();
