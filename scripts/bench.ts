@@ -24,7 +24,8 @@ import {
 	rendererPids,
 	samplePeaks,
 	totalRss,
-	waitForExit
+	waitForExit,
+	waitForQuiet
 } from './lib/process-memory';
 import { chromiumProcesses, ThreadTrace } from './lib/thread-trace';
 import { writeUserExport } from './lib/user-export';
@@ -135,6 +136,8 @@ interface MeasuredRun extends RunResult {
 	rssPeakDeltaBytes: number;
 	renderers: number;
 	longestTaskMs: number;
+	/** How long the run waited, before its clock started, for the browser to go quiet (waitForQuiet). */
+	quietAfterMs: number;
 	/** With --trace: what each of the browser's threads did during the run. */
 	threads?: Awaited<ReturnType<ThreadTrace['stop']>>;
 }
@@ -151,6 +154,7 @@ async function measure(
 	try {
 		await chooseFile(session.page, file.path);
 		await session.guard(session.page.evaluate((id) => window.bench.prepare(id), contender));
+		const quietAfterMs = await waitForQuiet();
 		const pids = rendererPids();
 		const rss = samplePeaks(() => ({ renderers: totalRss(pids) }), RSS_SAMPLE_MS);
 		const trace =
@@ -176,6 +180,7 @@ async function measure(
 			rssPeakDeltaBytes: rssPeakBytes - rss.before.renderers,
 			renderers: pids.length,
 			longestTaskMs: Math.round(longest),
+			quietAfterMs,
 			threads
 		};
 	} finally {
@@ -187,6 +192,7 @@ async function measurePreview(browser: Browser, path: string) {
 	const session = await openPage(browser);
 	try {
 		await session.page.evaluate(() => window.bench.armPreview());
+		await waitForQuiet();
 		// Found before the clock starts: only choosing the file is timed.
 		const input = (await session.page.$('input[type=file]'))!;
 		const started = Date.now();
@@ -325,7 +331,7 @@ async function main(): Promise<void> {
 					console.log(
 						`  round ${round + 1} ${contender.id.padEnd(10)} ${run.mbPerSecond.toFixed(1).padStart(7)} MB/s ` +
 							`${(run.ms / 1000).toFixed(2)} s, RSS +${mb(run.rssPeakDeltaBytes)}, ` +
-							`longest task ${run.longestTaskMs} ms`
+							`longest task ${run.longestTaskMs} ms (started after ${run.quietAfterMs} ms of waiting for a quiet browser)`
 					);
 					if (run.threads) printThreads(run.threads);
 				}

@@ -105,3 +105,37 @@ export async function waitForExit(pids: number[]): Promise<void> {
 	const until = Date.now() + 10_000;
 	while (Date.now() < until && pids.some((pid) => existsSync(`/proc/${pid}`))) await sleep(50);
 }
+
+/** CPU time (user + system) `pid` has used, in clock ticks (0 once it has exited). */
+function cpuTicksOf(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// utime and stime: fields 14 and 15 of the whole line, 12 and 13 after "pid (comm)".
+		return Number(fields[11]) + Number(fields[12]);
+	} catch {
+		return 0;
+	}
+}
+
+/**
+ * Waits until the processes below this one used under a tenth of a core for a quarter of a second
+ * (at most `maxMs`); answers how long it waited. A new browser context starts a renderer for the
+ * browser's own WebUI, which runs about half a second of CPU in its first second: a run started
+ * meanwhile shares the machine's cores with it, which a browser whose window is long open does not.
+ */
+export async function waitForQuiet(maxMs = 5_000): Promise<number> {
+	const started = Date.now();
+	const WINDOW_MS = 250;
+	// Linux counts CPU in ticks of 10 ms (USER_HZ 100).
+	const quietTicks = WINDOW_MS / 10 / 10;
+	const used = () => descendants(process.pid).reduce((sum, pid) => sum + cpuTicksOf(pid), 0);
+	let before = used();
+	while (Date.now() - started < maxMs) {
+		await sleep(WINDOW_MS);
+		const now = used();
+		if (now - before <= quietTicks) break;
+		before = now;
+	}
+	return Date.now() - started;
+}
