@@ -44,11 +44,12 @@ test('a CSV over several ranges is validated by range workers, as the CLI counts
 	test.setTimeout(120_000);
 	const file = join(mkdtempSync(join(tmpdir(), 'ferry-ranges-')), 'users.csv');
 	writeFileSync(file, userExport());
-	await page.goto('/');
-	await page.getByTestId('dropzone').waitFor();
-	// Range workers are dedicated workers nested in the parse worker, ended when the scan is done.
+	// Range workers are dedicated workers nested in the parse worker, ended when the scan is done
+	// (the page's warm-up may have started the one this scan takes).
 	const started: string[] = [];
 	page.on('worker', (worker) => started.push(worker.url()));
+	await page.goto('/');
+	await page.getByTestId('dropzone').waitFor();
 	await page.locator('input[type="file"]').setInputFiles(file);
 
 	const cli = JSON.parse(
@@ -63,4 +64,30 @@ test('a CSV over several ranges is validated by range workers, as the CLI counts
 	expect(started.some((url) => url.includes('range.worker'))).toBe(true);
 	await expect.poll(() => page.workers().some((w) => w.url().includes('range.worker'))).toBe(false);
 	await screenshot(page, testInfo, 'ranges-validated');
+});
+
+test('before the first drop the page warms a range worker up, and the first scan takes it', async ({
+	page
+}) => {
+	const rangeWorkers: string[] = [];
+	page.on('worker', (worker) => {
+		if (worker.url().includes('range.worker')) rangeWorkers.push(worker.url());
+	});
+	await page.goto('/');
+	// The warm-up scans a made-up export in a range worker, and keeps the worker.
+	await expect.poll(() => rangeWorkers.length, { timeout: 20_000 }).toBe(1);
+	await page.waitForTimeout(500);
+	expect(page.workers().filter((w) => w.url().includes('range.worker'))).toHaveLength(1);
+
+	const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},user${i + 1}@example.com`);
+	await page.locator('input[type="file"]').setInputFiles({
+		name: 'users.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(['user_id,email', ...rows, ''].join('\r\n'))
+	});
+	await expect(page.getByTestId('count-valid')).toHaveText('2000');
+	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
+	// No other range worker was started for it, and the warmed one ended with the scan.
+	expect(rangeWorkers).toHaveLength(1);
+	await expect.poll(() => page.workers().some((w) => w.url().includes('range.worker'))).toBe(false);
 });

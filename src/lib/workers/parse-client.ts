@@ -27,8 +27,9 @@ class ParseClient {
 	}
 
 	/**
-	 * Starts the worker so the first drop does not pay for its start-up: it loads the engine and
-	 * compiles the preview's code at once; resolves when it has.
+	 * Starts the worker so the first drop does not pay for its start-up: it loads the engine, then
+	 * opens and scans a made-up export, so that the preview's and the scan's code is compiled (and
+	 * its range workers started); resolves when it has. A file opened meanwhile cancels that scan.
 	 */
 	warm(): Promise<void> {
 		return this.#remote().ready();

@@ -35,6 +35,7 @@ import {
 } from '../pipeline/convert-job';
 import { RangePool } from './range-pool';
 import { rangeWorkersFor } from '../core/limits';
+import { warmUpCsv } from '../core/engine/warm-up';
 
 const WASM_BUILDS: Record<WasmBuild, URL> = {
 	'csv.simd.wasm': new URL('../../../wasm/build/csv.simd.wasm', import.meta.url),
@@ -59,22 +60,43 @@ const engine = chooseEngine(
 );
 
 /**
- * Once the engine is loaded, a tiny file's preview is read and thrown away: the preview's code
- * (sniffing, parsing, the proposed mapping) is compiled before the first drop, which then pays
- * only for reading its own head.
+ * Once the engine is loaded, a made-up export (core/engine/warm-up.ts) is opened and scanned and
+ * its results thrown away, so that V8 has compiled the preview's and the scan's code, here and in
+ * the range workers, before the first drop; those range workers are kept for its scan. A file
+ * opened meanwhile cancels it.
  */
+let warming: AbortController | null = new AbortController();
+/** About 6 MB: two ranges, so that two range workers are warmed where the bench asks for two. */
+const WARM_UP_ROWS = 40_000;
+/** Warmed range workers that no scan took within this long are ended: idle, they hold memory. */
+const WARM_POOL_IDLE_MS = 120_000;
+let warmPoolTimer: ReturnType<typeof setTimeout> | undefined;
 const ready = engine
-	.then((chosen) =>
-		ImportSession.open(
-			new File(['user_id,email\r\n1,ada@example.com\r\n'], 'warm-up.csv'),
-			'warm-up.csv',
-			{ profile: REFERENCE_PROFILE, engine: chosen }
-		)
-	)
+	.then(async (chosen) => {
+		const signal = warming!.signal;
+		const file = new File([warmUpCsv(WARM_UP_ROWS)], 'warm-up.csv');
+		const warm = await ImportSession.open(file, file.name, {
+			profile: REFERENCE_PROFILE,
+			engine: chosen,
+			ranges: rangesOf(chosen)
+		});
+		signal.throwIfAborted();
+		await warm.scan({
+			mapping: warm.preview.proposals.map((proposal) => proposal.field),
+			options: { dateOrder: 'mdy', defaultRegion: 'US', now: Date.now() },
+			profile: REFERENCE_PROFILE,
+			signal
+		});
+		void warm.close();
+		warmPoolTimer = setTimeout(() => pool?.terminateIfIdle(), WARM_POOL_IDLE_MS);
+	})
 	.then(
 		() => undefined,
 		() => undefined
-	);
+	)
+	.finally(() => {
+		warming = null;
+	});
 
 // One dropped file at a time lives here; the main thread only ever sees previews, summaries and pages.
 let session: ImportSession | null = null;
@@ -142,6 +164,7 @@ function privateFileSink(): WorkingCopySink {
 function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
 	if (!('modules' in engine)) return undefined;
 	return (workingCopy) => {
+		clearTimeout(warmPoolTimer);
 		const workers = configuredWorkers ?? rangeWorkersFor(workingCopy.size, cores);
 		if (pool?.size !== workers) {
 			pool?.terminate();
@@ -208,6 +231,7 @@ const api = {
 	},
 
 	async open(file: File, encoding: string | undefined, profile: DestinationProfile) {
+		warming?.abort();
 		running?.abort();
 		scans++;
 		const chosen = await engine;

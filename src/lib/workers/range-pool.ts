@@ -64,6 +64,11 @@ export class RangePool {
 		for (const member of this.#members.splice(0)) member.worker.terminate();
 	}
 
+	/** terminate(), unless a range is being scanned or waits (a later range starts workers again). */
+	terminateIfIdle(): void {
+		if (this.#members.every((member) => member.ranges === 0)) this.terminate();
+	}
+
 	async #run(
 		workingCopy: Blob,
 		task: RangeTask,
