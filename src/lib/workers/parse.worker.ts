@@ -66,15 +66,20 @@ const engine = chooseEngine(
  * opened meanwhile cancels it.
  */
 let warming: AbortController | null = new AbortController();
-/** About 6 MB: two ranges, so that two range workers are warmed where the bench asks for two. */
-const WARM_UP_ROWS = 40_000;
+/**
+ * Rows of the made-up export per range worker it warms: about 3 MB each (enough for V8 to have
+ * optimised the hot code), and past one 4 MiB range for two.
+ */
+const WARM_UP_ROWS_PER_WORKER = 20_000;
 /** Warmed range workers that no scan took within this long are ended: idle, they hold memory. */
 const WARM_POOL_IDLE_MS = 120_000;
 let warmPoolTimer: ReturnType<typeof setTimeout> | undefined;
 const ready = engine
 	.then(async (chosen) => {
 		const signal = warming!.signal;
-		const file = new File([warmUpCsv(WARM_UP_ROWS)], 'warm-up.csv');
+		// One range worker unless configured (the bench): what a file under 256 MiB takes.
+		const rows = WARM_UP_ROWS_PER_WORKER * (configuredWorkers ?? 1);
+		const file = new File([warmUpCsv(rows)], 'warm-up.csv');
 		const warm = await ImportSession.open(file, file.name, {
 			profile: REFERENCE_PROFILE,
 			engine: chosen,
