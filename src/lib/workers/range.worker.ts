@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import {
+	PAST_END_BYTES,
 	rangeTransferables,
 	scanRange,
 	type RangePlan,
@@ -11,11 +12,11 @@ import type { RangeTools } from '../core/engine/ranges';
 import { blobSourceReadingAhead } from '../io/open';
 
 /**
- * Bytes read ahead past a range's first slice: the scan's first read starts at the range's first
- * record, which is within this far of the range's start on all but very long records (those read
- * their first slice again).
+ * The most bytes of a range read at once. A range is read whole, with the scan's first read past
+ * its end, in one Blob.slice (each a round trip to the browser process) while the range before is
+ * scanned; only a range longer than this (a file read as one range) is read on by slices.
  */
-const FIRST_RECORD_LEAD = 64 << 10;
+const READ_AHEAD_MAX = 8 << 20;
 
 // Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
 let tools: Promise<RangeTools> | null = null;
@@ -31,8 +32,7 @@ const api = {
 		task: RangeTask,
 		sliceSize: number
 	) {
-		// Its first slice is read while the range before is scanned.
-		const end = task.start + sliceSize + FIRST_RECORD_LEAD;
+		const end = Math.min(task.end + 1 + PAST_END_BYTES, task.start + READ_AHEAD_MAX);
 		const source = blobSourceReadingAhead(workingCopy, task.start, end);
 		const scanned = previous.then(async () => {
 			tools ??= instantiateTools(modules);

@@ -169,7 +169,7 @@ const QUOTE = 0x22;
 const GUESS_WINDOW = 16 << 10;
 const GUESS_RECORDS = 32;
 /** Bytes read past a range's end at first, for the record that runs over it (most are far shorter). */
-const PAST_END_BYTES = 64 << 10;
+export const PAST_END_BYTES = 64 << 10;
 const EMPTY = new Uint8Array(0);
 /** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
 const MACHINE_AFTER_CLOSE_UTF8 = 5;
