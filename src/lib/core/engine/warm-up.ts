@@ -1,7 +1,7 @@
 /**
  * A made-up user export that a worker scans once before the first real file: V8 compiles a
  * worker's hot code only after running it a while (and anew in every worker), so the first scan of
- * a dropped file would otherwise pay for that compiling, about a third of its time on a 2-core
+ * a dropped file would otherwise pay for that compiling, about a quarter of its time on a 2-core
  * machine (docs/performance.md). Its columns are fields of the reference schema under their own
  * names, so the proposed mapping takes them all, and its values take each rule's usual ways:
  * valid, invalid, empty, quoted, non-ASCII, duplicated. Nothing in it is anyone's data.
