@@ -18,7 +18,6 @@ import { countCredential, recordDate, type CredentialCounts } from '../validate/
 import {
 	createCsvIndexState,
 	fieldValue,
-	unquote,
 	type CsvIndex,
 	type CsvIndexer,
 	type CsvIndexState
@@ -262,6 +261,10 @@ function withoutFirst(index: CsvIndex): CsvIndex {
 	};
 }
 
+/** A roles cell as written (copied out of the scan's bytes) as the rules read it. */
+const rolesCellValue = (cell: Uint8Array, atTextEnd: boolean) =>
+	fieldValue(cell, 0, cell.length, atTextEnd ? cell.length : -1).trim();
+
 class RangeScan {
 	readonly #tools: RangeTools;
 	readonly #source: ByteSource;
@@ -275,7 +278,6 @@ class RangeScan {
 	/** Row places are kept (unless known) and keys only when a key column is checked. */
 	readonly #withPlaces: boolean;
 	readonly #withKeys: boolean;
-	readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 	readonly #encoder = new TextEncoder();
 
 	readonly #rowStarts = new Growable((n) => new Float64Array(n), 64);
@@ -321,11 +323,7 @@ class RangeScan {
 		this.#withPlaces = plan.placesKnown !== true;
 		this.#withKeys = plan.keysKnown !== true && this.#plan.keySignature !== null;
 		this.#roles =
-			this.#plan.rolesColumn >= 0
-				? new RawCellCounts(ROLE_VALUES_CAP, (bytes, atTextEnd) =>
-						unquote(this.#decoder.decode(bytes), atTextEnd).trim()
-					)
-				: null;
+			this.#plan.rolesColumn >= 0 ? new RawCellCounts(ROLE_VALUES_CAP, rolesCellValue) : null;
 		if (configured.get(tools.kernel) !== plan) {
 			tools.kernel.configure(kernelConfig(this.#plan, this.#withKeys));
 			configured.set(tools.kernel, plan);
