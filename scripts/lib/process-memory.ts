@@ -3,14 +3,22 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { sleep } from './browser-bench';
 
-function parentOf(pid: number): number {
+/**
+ * The fields of /proc/PID/stat after "pid (comm) " (comm may hold spaces and parentheses): state,
+ * ppid, …; null once the process has exited.
+ */
+function statFields(pid: number): string[] | null {
 	try {
 		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		// "pid (comm) state ppid …": comm may hold spaces and parentheses.
-		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	} catch {
-		return -1;
+		return null;
 	}
+}
+
+function parentOf(pid: number): number {
+	const fields = statFields(pid);
+	return fields ? Number(fields[1]) : -1;
 }
 
 /** Every process below `pid` (children, their children, …), not `pid` itself. */
@@ -108,14 +116,9 @@ export async function waitForExit(pids: number[]): Promise<void> {
 
 /** CPU time (user + system) `pid` has used, in clock ticks (0 once it has exited). */
 function cpuTicksOf(pid: number): number {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		// utime and stime: fields 14 and 15 of the whole line, 12 and 13 after "pid (comm)".
-		return Number(fields[11]) + Number(fields[12]);
-	} catch {
-		return 0;
-	}
+	const fields = statFields(pid);
+	// utime and stime: fields 14 and 15 of the whole line, 12 and 13 after "pid (comm)".
+	return fields ? Number(fields[11]) + Number(fields[12]) : 0;
 }
 
 /**

@@ -343,8 +343,8 @@ export function blobSource(blob: Blob): ByteSource {
 
 /**
  * blobSource with bytes [from, to) asked for at once; reads within them are answered from those
- * bytes. A range worker is given its next range while it scans the one before: the next range's
- * first slice is then read meanwhile, not when its scan starts.
+ * bytes. A range worker is given its next range while it scans the one before: the next range is
+ * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts.
  */
 export function blobSourceReadingAhead(blob: Blob, from: number, to: number): ByteSource {
 	const source = blobSource(blob);

@@ -114,8 +114,8 @@ export class RawCellCounts {
 		}
 		let hash = 0x811c9dc5;
 		for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193);
-		// 30 bits: a key V8 keeps as a small integer, never as a heap number (mixing the two made
-		// the optimised code of this method give up again and again).
+		// 30 bits: V8 keeps every key as a small integer, none as a heap number (keys of both kinds
+		// were one cause of this method's deoptimisations).
 		hash &= 0x3fffffff;
 		const bucket = this.#cells.get(hash);
 		if (bucket)
