@@ -70,21 +70,41 @@ export function countMask(counts: MaskCounts, mask: number, sign: 1 | -1 = 1): v
 		if (mask & (1 << bit)) counts.issueCounts[ISSUE_CODES[bit]] += sign;
 }
 
-/** The counts of a summary from its row masks. */
+/**
+ * The counts of a summary from its row masks: countMask for every row, in one pass that visits only
+ * the bits a row has set (most rows have none, the others one or two). It runs once the last range
+ * is in, so its time is waited for: counting 25 possible bits of every row took 20 ms per million
+ * rows.
+ */
 export function tally(masks: Uint32Array): MaskCounts {
-	const counts: MaskCounts = {
-		rows: 0,
-		valid: 0,
-		invalid: 0,
-		warnings: 0,
-		validWithWarnings: 0,
-		issueCounts: Object.fromEntries(ISSUE_CODES.map((code) => [code, 0])) as Record<
-			IssueCode,
-			number
-		>
+	const rowsOfBit = new Float64Array(32);
+	let valid = 0;
+	let warnings = 0;
+	let validWithWarnings = 0;
+	for (let row = 0; row < masks.length; row++) {
+		let mask = masks[row];
+		if (mask === 0) {
+			valid++;
+			continue;
+		}
+		const warned = (mask & WARNING_MASK) !== 0;
+		if (warned) warnings++;
+		if ((mask & ERROR_MASK) === 0) {
+			valid++;
+			if (warned) validWithWarnings++;
+		}
+		for (; mask !== 0; mask &= mask - 1) rowsOfBit[31 - Math.clz32(mask & -mask)]++;
+	}
+	return {
+		rows: masks.length,
+		valid,
+		invalid: masks.length - valid,
+		warnings,
+		validWithWarnings,
+		issueCounts: Object.fromEntries(
+			ISSUE_CODES.map((code, bit) => [code, rowsOfBit[bit]])
+		) as Record<IssueCode, number>
 	};
-	for (const mask of masks) countMask(counts, mask);
-	return counts;
 }
 
 /**
