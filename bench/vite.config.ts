@@ -17,6 +17,8 @@ export default defineConfig({
 	build: {
 		outDir: here('out/site'),
 		emptyOutDir: true,
+		// scripts/bench.ts --profile: functions keep their names.
+		minify: process.env.BENCH_UNMINIFIED ? false : undefined,
 		// The indexer modules are fetched by the parse worker as files, as in the app.
 		assetsInlineLimit: (file) => (file.endsWith('.wasm') ? false : undefined)
 	},

@@ -6,12 +6,14 @@
 //
 // Run: npx tsx scripts/bench.ts [--size MB] [--rounds N]
 //      [--only ferry,ferry-1w,papaparse,udsv,duckdb,duckdb-count]
-//      [--preview-only] [--trace]
+//      [--preview-only] [--trace] [--profile]
 // It builds the app's WebAssembly and the bench page (bench/, into bench/out/site), serves the page
 // with `vite preview` on 127.0.0.1:4181 (BENCH_PORT to change), and drives Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
 // --trace records a Chromium trace of every Ferry run and prints what each thread did in it (the
-// tracing itself slows the run: its MB/s are not comparable with untraced ones).
+// tracing itself slows the run: its MB/s are not comparable with untraced ones). --profile (which
+// implies --trace) builds the page unminified and adds, per thread, the functions that ran most by
+// V8's sampling profiler: where the time goes, by name (slower still).
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,13 +51,15 @@ const { values: args } = parseArgs({
 		rounds: { type: 'string', default: '5' },
 		only: { type: 'string' },
 		'preview-only': { type: 'boolean', default: false },
-		trace: { type: 'boolean', default: false }
+		trace: { type: 'boolean', default: false },
+		profile: { type: 'boolean', default: false }
 	}
 });
 const sizeMB = Number(args.size);
 const rounds = Number(args.rounds);
 const previewOnly = args['preview-only'];
-const traced = args.trace;
+const profiled = args.profile;
+const traced = args.trace || profiled;
 const selected = args.only
 	? args.only.split(',').map((id) => id.trim())
 	: CONTENDERS.map((c) => c.id);
@@ -159,7 +163,11 @@ async function measure(
 		const rss = samplePeaks(() => ({ renderers: totalRss(pids) }), RSS_SAMPLE_MS);
 		const trace =
 			traced && contender.startsWith('ferry')
-				? await ThreadTrace.start(browser, () => chromiumProcesses(descendants(process.pid)))
+				? await ThreadTrace.start(
+						browser,
+						() => chromiumProcesses(descendants(process.pid)),
+						profiled
+					)
 				: null;
 		const result = await session.guard(
 			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
@@ -270,7 +278,9 @@ async function main(): Promise<void> {
 	execFileSync('npm', ['run', '--silent', 'build:wasm'], { cwd: root, stdio: 'inherit' });
 	execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], {
 		cwd: root,
-		stdio: 'inherit'
+		stdio: 'inherit',
+		// Function names in a profile are the source's only unminified.
+		env: profiled ? { ...process.env, BENCH_UNMINIFIED: '1' } : process.env
 	});
 
 	const bytes = Math.round(sizeMB * 1e6);
@@ -494,6 +504,12 @@ function printThreads(traced: NonNullable<MeasuredRun['threads']>) {
 			`    ${`${use.process}: ${use.thread}`.padEnd(40)} ${ms(use.cpuMs)} ${ms(use.waitingForCoreMs)} ` +
 				`${ms(use.gcMs)}${measures ? `  (${measures})` : ''}`
 		);
+		if (use.topFunctions && use.cpuMs >= 100)
+			console.log(
+				`      most own time (sampled ms): ${use.topFunctions
+					.map(({ name, ms }) => `${name} ${ms.toFixed(0)}`)
+					.join(', ')}`
+			);
 	}
 }
 

@@ -3,11 +3,17 @@
 // /proc/PID/task/TID/schedstat read before, every 25 ms during (range workers end with their scan)
 // and after the run; which thread is the parse worker or a range
 // worker, its garbage collection, and the page's performance.measure() spans by name, from a
-// Chromium trace recorded over the browser's CDP session.
+// Chromium trace recorded over the browser's CDP session. With `profile`, the trace also holds V8's
+// sampling CPU profile of every thread, summed into the functions each thread ran most (their own
+// time, not what they called).
 import type { Browser, CDPSession } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 
 const CATEGORIES = ['devtools.timeline', 'blink.user_timing'];
+/** V8's sampling profiler, one profile per thread in the trace (it slows the run further). */
+const PROFILER_CATEGORY = 'disabled-by-default-v8.cpu_profiler';
+/** Functions kept per thread: those with the most own time. */
+const TOP_FUNCTIONS = 15;
 
 interface TraceEvent {
 	name: string;
@@ -19,7 +25,16 @@ interface TraceEvent {
 	dur?: number;
 	id?: string;
 	id2?: { local?: string; global?: string };
-	args?: { name?: string; data?: { url?: string } };
+	args?: { name?: string; data?: { url?: string } & Partial<ProfileChunk> };
+}
+
+/** A piece of a thread's sampled profile (trace event ProfileChunk). */
+interface ProfileChunk {
+	cpuProfile: {
+		nodes?: { id: number; parent?: number; callFrame: { functionName: string; url?: string } }[];
+		samples?: number[];
+	};
+	timeDeltas: number[];
 }
 
 /** Nanoseconds a thread has run, and waited runnable for a core, by thread id. */
@@ -53,6 +68,8 @@ export interface ThreadUse {
 	gcMs: number;
 	/** The page's performance.measure() spans on this thread, summed by name. */
 	measuresMs: Record<string, number>;
+	/** With a profile: the functions this thread ran most, by their own sampled time (ms). */
+	topFunctions?: { name: string; ms: number }[];
 }
 
 function clocksOf(pids: number[]): Clocks {
@@ -109,11 +126,15 @@ export class ThreadTrace {
 	}
 
 	/** Starts tracing the browser whose processes `pids` answers. */
-	static async start(browser: Browser, processes: () => Map<number, string>): Promise<ThreadTrace> {
+	static async start(
+		browser: Browser,
+		processes: () => Map<number, string>,
+		profile = false
+	): Promise<ThreadTrace> {
 		const session = await browser.newBrowserCDPSession();
 		await session.send('Tracing.start', {
 			transferMode: 'ReturnAsStream',
-			traceConfig: { includedCategories: CATEGORIES }
+			traceConfig: { includedCategories: profile ? [...CATEGORIES, PROFILER_CATEGORY] : CATEGORIES }
 		});
 		const before = clocksOf([...processes().keys()]);
 		return new ThreadTrace(session, processes, before, cpuPressureUs(), performance.now());
@@ -181,6 +202,7 @@ function threadUse(
 			open.delete(id);
 		}
 	}
+	const profiles = sampledFunctions(events);
 	const threads: ThreadUse[] = [];
 	let ranges = 0;
 	for (const [tid, clock] of after) {
@@ -194,8 +216,57 @@ function threadUse(
 			cpuMs,
 			waitingForCoreMs: (clock.waitNs - start.waitNs) / 1e6,
 			gcMs: gcMs.get(tid) ?? 0,
-			measuresMs: measures.get(tid) ?? {}
+			measuresMs: measures.get(tid) ?? {},
+			topFunctions: profiles.get(tid)
 		});
 	}
 	return threads.sort((a, b) => b.cpuMs - a.cpuMs);
+}
+
+/**
+ * Each profiled thread's functions by own sampled time, most first: a sample's time is the gap to
+ * the next one, and goes to the function on top of the stack (idle time to none).
+ */
+function sampledFunctions(events: TraceEvent[]): Map<number, { name: string; ms: number }[]> {
+	const threadOf = new Map<string, number>();
+	for (const event of events)
+		if (event.name === 'Profile') threadOf.set(`${event.pid}:${event.id}`, event.tid);
+	const profiles = new Map<
+		number,
+		{ names: Map<number, string>; samples: number[]; deltas: number[] }
+	>();
+	for (const event of events) {
+		const chunk = event.args?.data;
+		const tid = threadOf.get(`${event.pid}:${event.id}`);
+		if (event.name !== 'ProfileChunk' || !chunk || tid === undefined) continue;
+		let profile = profiles.get(tid);
+		if (!profile) profiles.set(tid, (profile = { names: new Map(), samples: [], deltas: [] }));
+		for (const node of chunk.cpuProfile?.nodes ?? []) {
+			const { functionName, url } = node.callFrame;
+			const file = url
+				? ` ${url
+						.split('/')
+						.pop()
+						?.replace(/-[\w-]{8}\.js$/, '.js')}`
+				: '';
+			profile.names.set(node.id, `${functionName || '(anonymous)'}${file}`);
+		}
+		profile.samples.push(...(chunk.cpuProfile?.samples ?? []));
+		profile.deltas.push(...(chunk.timeDeltas ?? []));
+	}
+	const tops = new Map<number, { name: string; ms: number }[]>();
+	for (const [tid, { names, samples, deltas }] of profiles) {
+		const own = new Map<string, number>();
+		for (let i = 0; i + 1 < samples.length; i++) {
+			const name = names.get(samples[i]) ?? '?';
+			if (name.startsWith('(idle)')) continue;
+			own.set(name, (own.get(name) ?? 0) + deltas[i + 1] / 1000);
+		}
+		const sorted = [...own].sort((a, b) => b[1] - a[1]).slice(0, TOP_FUNCTIONS);
+		tops.set(
+			tid,
+			sorted.map(([name, ms]) => ({ name, ms }))
+		);
+	}
+	return tops;
 }
