@@ -79,8 +79,8 @@ export function countMask(counts: MaskCounts, mask: number, sign: 1 | -1 = 1): v
 /**
  * The counts of a summary from its row masks: countMask for every row, in one pass that visits only
  * the bits a row has set (most rows have none, the others one or two). It runs once the last range
- * is in, so its time is waited for: counting 25 possible bits of every row took 20 ms per million
- * rows.
+ * is in, so its time is waited for: testing every possible bit of every row took about 20 ms for
+ * as many rows as the 100 MB bench export has (862,105), this about 5.
  */
 export function tally(masks: Uint32Array): MaskCounts {
 	// Int32, not Float64: the counts must be small integers to V8. issueCounts has ISSUE_BIT's
