@@ -160,6 +160,8 @@ export interface ScanCall {
 	profile: DestinationProfile;
 	options: ValidationOptions;
 	maxRows?: number;
+	/** ScanRequest.rangeSize: the warm-up's. */
+	rangeSize?: number;
 	signal?: AbortSignalLike;
 	onProgress?: (progress: ScanProgress) => void;
 }
@@ -305,6 +307,7 @@ export class ImportSession {
 				profile: call.profile,
 				options: call.options,
 				maxRows: call.maxRows,
+				rangeSize: call.rangeSize,
 				transformRecord,
 				signal: call.signal,
 				onProgress: call.onProgress

@@ -71,6 +71,14 @@ let warming: AbortController | null = new AbortController();
  * optimised the hot code), and past one 4 MiB range for two.
  */
 const WARM_UP_ROWS_PER_WORKER = 20_000;
+/**
+ * Bytes per range of the warm-up: each range worker scans many small ranges, as it does in a big
+ * file, so that the code for a range's end, for guessed starts and for reading on runs (and is
+ * compiled) before the first file, and the indexer is called often enough to be fully optimised.
+ * With one range per worker, those parts were compiled, and others deoptimised, during the first
+ * real scan (docs/performance.md).
+ */
+const WARM_UP_RANGE_BYTES = 128 << 10;
 /** Warmed range workers that no scan took within this long are ended: idle, they hold memory. */
 const WARM_POOL_IDLE_MS = 120_000;
 let warmPoolTimer: ReturnType<typeof setTimeout> | undefined;
@@ -90,6 +98,7 @@ const ready = engine
 			mapping: warm.preview.proposals.map((proposal) => proposal.field),
 			options: { dateOrder: 'mdy', defaultRegion: 'US', now: Date.now() },
 			profile: REFERENCE_PROFILE,
+			rangeSize: WARM_UP_RANGE_BYTES,
 			signal
 		});
 		void warm.close();

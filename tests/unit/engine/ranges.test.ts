@@ -8,8 +8,10 @@ import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
 	compiledModules,
 	expectSameAsReference,
+	expectSameOutcome,
 	generateExport,
 	loadEngines,
+	outcome,
 	prepareBytes,
 	prepareFile,
 	random,
@@ -111,6 +113,22 @@ describe('speculative splits', () => {
 		// Guessing the first line break alone was wrong for 5 of the 23 ranges of the 100 MB bench file.
 		expect(rescans).toBeLessThan(guesses / 20);
 		await expectSameAsReference(engine, prepared, 'ranges of 4096');
+	});
+
+	it("a scan's own rangeSize (the warm-up's small ranges) cuts the file instead of the engine's", async () => {
+		const prepared = await prepareFile(utf8(userExportCsv(200_000)));
+		const { engine, tasks, request } = await recordingScan(prepared, 4 << 20);
+		const whole = await outcome(engine, request);
+		expect(tasks).toHaveLength(1);
+		tasks.length = 0;
+		const small = await outcome(engine, { ...request, rangeSize: 8192 });
+		const size = prepared.bytes.length - prepared.layout.dataStart;
+		expect(tasks.length).toBe(
+			Math.ceil(size / 8192) + tasks.filter((task) => task.exact).length - 1
+		);
+		for (const task of tasks.filter((task) => !task.exact))
+			expect(task.end - task.start).toBeLessThanOrEqual(8192);
+		expectSameOutcome(whole, small, prepared, 'ranges of 8192');
 	});
 
 	it('a range reads little past its end: only the record that runs over it', async () => {

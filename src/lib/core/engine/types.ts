@@ -62,6 +62,8 @@ export interface ScanRequest {
 	keys?: KnownKeys;
 	/** A record longer than this many bytes is skipped unread (default MAX_RECORD_BYTES; tests set less). */
 	maxRecordBytes?: number;
+	/** Bytes per range of a scan by ranges, instead of the engine's (the warm-up's small ranges). */
+	rangeSize?: number;
 	signal?: AbortSignalLike;
 	onProgress?: (progress: ScanProgress) => void;
 }

@@ -98,7 +98,8 @@ export async function createWasmEngine(
 			if (delimiter < 0 || restorersOf(request.layout.preset) !== null)
 				return referenceEngine.scan(request);
 			const runner = request.ranges ?? localRunner(tools, request.source, sliceSize);
-			return new RangedScan(name, runner, rangeSize, delimiter, request).run();
+			const size = Math.max(1, request.rangeSize ?? rangeSize);
+			return new RangedScan(name, runner, size, delimiter, request).run();
 		}
 	};
 }
