@@ -67,8 +67,9 @@ const engine = chooseEngine(
  */
 let warming: AbortController | null = new AbortController();
 /**
- * Rows of the made-up export per range worker it warms: about 3 MB each (enough for V8 to have
- * optimised the hot code), and past one 4 MiB range for two.
+ * Rows of the made-up export per range worker it warms: about 3 MB each. More warmed more (60,000
+ * rows a worker ran the first scan faster) but raised the peak after a mapping change past its
+ * bound (docs/performance.md).
  */
 const WARM_UP_ROWS_PER_WORKER = 20_000;
 /**

@@ -85,7 +85,7 @@ export function warmUpCsv(rows: number): string {
 						? '2009-01-01'
 						: `2024-0${1 + (i % 9)}-1${i % 10}T09:00:00Z`,
 				i % 2 ? 'en-US' : 'fr',
-				// In runs of three: the roles counts compare a cell with the row before's first.
+				// In runs of three: the roles counts first compare a cell with the row before's, a path of its own.
 				ROLES[Math.floor(i / 3) % ROLES.length],
 				i % 4 ? 'acme' : '',
 				i % 11 === 0 ? 'true' : 'false',

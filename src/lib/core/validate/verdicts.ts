@@ -50,7 +50,8 @@ export function countCredential(
 	else counts[algorithm] = rows;
 }
 
-// The bits every row may get, read once: a row's commit reads no property of ISSUE_BIT.
+// The bits a row or a date cell may get, read once: no per-row or per-cell code reads ISSUE_BIT.
+const BIT_INVALID_DATE = ISSUE_BIT.invalid_date;
 const BIT_DUPLICATE_EMAIL = ISSUE_BIT.duplicate_email;
 const BIT_DUPLICATE_USER_ID = ISSUE_BIT.duplicate_user_id;
 const BIT_FUTURE_DATE = ISSUE_BIT.future_date;
@@ -131,7 +132,7 @@ export function recordDate(slots: DateSlots, at: number, parsed: ParsedDate): nu
 	if (parsed.kind === 'exact') {
 		slots.dateKinds[at] = DateKind.EXACT;
 		slots.dateA[at] = parsed.ms;
-		return Number.isNaN(parsed.ms) ? ISSUE_BIT.invalid_date : 0;
+		return Number.isNaN(parsed.ms) ? BIT_INVALID_DATE : 0;
 	}
 	const evidence = slashEvidence(parsed);
 	slots.dateKinds[at] =
@@ -370,7 +371,7 @@ export class VerdictBook implements DateSlots {
 			for (let slot = 0; slot < this.#dates.length; slot++) {
 				const offset = at + 2 + 2 * slot + (this.#dates[slot].order === 'dmy' ? 0 : 1);
 				instants[slot] = records[offset];
-				if (slashBits & (1 << slot) && Number.isNaN(instants[slot])) mask |= ISSUE_BIT.invalid_date;
+				if (slashBits & (1 << slot) && Number.isNaN(instants[slot])) mask |= BIT_INVALID_DATE;
 			}
 			masks[row] |= mask | this.#dateWarnings(instants);
 		}
