@@ -76,7 +76,8 @@ test('before the first drop the page warms a range worker up, and the first scan
 	await page.goto('/');
 	// The warm-up scans a made-up export in a range worker, and keeps the worker.
 	await expect.poll(() => rangeWorkers.length, { timeout: 20_000 }).toBe(1);
-	await page.waitForTimeout(500);
+	// A drop during the warm-up would cancel it (and end its worker): the file comes after it.
+	await page.locator('body[data-engine-warm]').waitFor({ state: 'attached', timeout: 20_000 });
 	expect(page.workers().filter((w) => w.url().includes('range.worker'))).toHaveLength(1);
 
 	const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},user${i + 1}@example.com`);
