@@ -342,21 +342,111 @@ export function blobSource(blob: Blob): ByteSource {
 }
 
 /**
+ * Buffers that reads go into, reused read after read. A fresh ArrayBuffer of a few MiB per read
+ * costs its pages again (the allocator maps buffers that large afresh), and a first touch of each
+ * page costs: on the 2-core VM of docs/performance.md, 10 µs a page, 2.5 ns a byte read. A buffer
+ * still read into is given back once its read settles.
+ */
+export class ReadBuffers {
+	readonly #free: ArrayBuffer[] = [];
+
+	/** A free buffer of at least `size` bytes, else a new one. */
+	take(size: number): ArrayBuffer {
+		const at = this.#free.findIndex((buffer) => buffer.byteLength >= size);
+		if (at >= 0) return this.#free.splice(at, 1)[0];
+		return new ArrayBuffer(Math.ceil(size / READ_BUFFER_GRAIN) * READ_BUFFER_GRAIN);
+	}
+
+	/** Keeps it, and drops the oldest kept beyond MAX_FREE_READ_BUFFERS (a warm-up's small ones). */
+	give(buffer: ArrayBuffer): void {
+		if (buffer.byteLength === 0) return;
+		this.#free.push(buffer);
+		if (this.#free.length > MAX_FREE_READ_BUFFERS) this.#free.shift();
+	}
+
+	get free(): number {
+		return this.#free.length;
+	}
+}
+
+/** A range worker has its range being scanned and the next one read ahead: two, and one spare. */
+const MAX_FREE_READ_BUFFERS = 3;
+/** Sizes are rounded up to this, so that a buffer serves the next range's slightly longer read. */
+const READ_BUFFER_GRAIN = 1 << 20;
+
+/**
+ * Readers being read: Chromium collects a Blob stream that only its pending read's promise chain
+ * holds, and that read then never answers (docs/performance.md, "Reading into two reused buffers").
+ */
+const reading = new Set<ReadableStreamBYOBReader>();
+
+/**
+ * The bytes of `blob` in `buffer` (at least blob.size bytes long), through a BYOB reader; where
+ * the runtime's Blob stream has none, in a buffer of their own (Blob.arrayBuffer). Each BYOB read
+ * moves the buffer: the answer's view is over the buffer that holds the bytes now.
+ */
+export async function readInto(blob: Blob, buffer: ArrayBuffer): Promise<Uint8Array> {
+	const size = blob.size;
+	if (size === 0) return new Uint8Array(buffer, 0, 0);
+	let reader: ReadableStreamBYOBReader;
+	try {
+		reader = (blob.stream() as ReadableStream<Uint8Array>).getReader({ mode: 'byob' });
+	} catch {
+		return new Uint8Array(await blob.arrayBuffer());
+	}
+	reading.add(reader);
+	try {
+		let filled = 0;
+		while (filled < size) {
+			const { done, value } = await reader.read(new Uint8Array(buffer, filled, size - filled));
+			if (!value) break;
+			buffer = value.buffer as ArrayBuffer;
+			if (done) break;
+			filled += value.byteLength;
+		}
+		return new Uint8Array(buffer, 0, filled);
+	} finally {
+		reading.delete(reader);
+		reader.releaseLock();
+	}
+}
+
+/** A ByteSource whose range read ahead is in a reused buffer: release() gives the buffer back. */
+export interface ReleasableByteSource extends ByteSource {
+	/** The source is done with: no view of its bytes may be used afterwards. */
+	release(): void;
+}
+
+/**
  * blobSource with bytes [from, to) asked for at once; reads within them are answered from those
  * bytes. A range worker is given its next range while it scans the one before: the next range is
- * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts.
+ * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts. With `buffers`,
+ * the range is read into one of them, given back by release().
  */
-export function blobSourceReadingAhead(blob: Blob, from: number, to: number): ByteSource {
+export function blobSourceReadingAhead(
+	blob: Blob,
+	from: number,
+	to: number,
+	buffers?: ReadBuffers
+): ReleasableByteSource {
 	const source = blobSource(blob);
 	const end = Math.min(to, blob.size);
-	const ahead = source.read(from, end);
+	const ahead = buffers
+		? readInto(blob.slice(from, end), buffers.take(end - from))
+		: source.read(from, end);
 	// A failed read shows where its bytes are used; unused, it must not go unhandled.
 	ahead.catch(() => undefined);
+	let released = false;
 	return {
 		size: source.size,
 		async read(start: number, stop: number): Promise<Uint8Array> {
 			if (start < from || stop > end) return source.read(start, stop);
 			return (await ahead).subarray(start - from, stop - from);
+		},
+		release() {
+			if (released || !buffers) return;
+			released = true;
+			ahead.then((bytes) => buffers.give(bytes.buffer as ArrayBuffer)).catch(() => undefined);
 		}
 	};
 }

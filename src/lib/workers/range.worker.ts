@@ -9,7 +9,7 @@ import {
 } from '../core/engine/ranges';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
-import { blobSourceReadingAhead } from '../io/open';
+import { blobSourceReadingAhead, ReadBuffers } from '../io/open';
 
 /**
  * The most bytes of a range read at once. A range is read whole, with the scan's first read past
@@ -22,6 +22,8 @@ const READ_AHEAD_MAX = 8 << 20;
 let tools: Promise<RangeTools> | null = null;
 /** The range before: the pool sends the next one early, and it waits for this one to end. */
 let previous: Promise<unknown> = Promise.resolve();
+/** Ranges are read into these, reused range after range (a new buffer a range costs its pages). */
+const buffers = new ReadBuffers();
 
 const api = {
 	/** Scans one byte range of the working copy; the packed result moves back, not copied. */
@@ -33,11 +35,16 @@ const api = {
 		sliceSize: number
 	) {
 		const end = Math.min(task.end + 1 + PAST_END_BYTES, task.start + READ_AHEAD_MAX);
-		const source = blobSourceReadingAhead(workingCopy, task.start, end);
+		const source = blobSourceReadingAhead(workingCopy, task.start, end, buffers);
 		const scanned = previous.then(async () => {
-			tools ??= instantiateTools(modules);
-			const result = await scanRange(await tools, source, plan, task, { sliceSize });
-			return Comlink.transfer(result, rangeTransferables(result));
+			try {
+				tools ??= instantiateTools(modules);
+				const result = await scanRange(await tools, source, plan, task, { sliceSize });
+				return Comlink.transfer(result, rangeTransferables(result));
+			} finally {
+				// The result holds none of the range's bytes: its buffer can take the next range.
+				source.release();
+			}
 		});
 		previous = scanned.catch(() => undefined);
 		return scanned;

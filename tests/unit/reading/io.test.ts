@@ -10,6 +10,8 @@ import {
 	HEAD_BYTES,
 	memorySink,
 	openHead,
+	ReadBuffers,
+	readInto,
 	workingCopy
 } from '../../../src/lib/io/open';
 import { writeGzipBomb } from '../../helpers/gzip-bomb';
@@ -358,5 +360,73 @@ describe('workingCopy', () => {
 		// Not used at all: no unhandled rejection (Vitest would report one).
 		await new Promise((resolve) => setTimeout(resolve, 10));
 		await expect(source.read(0, 2)).rejects.toThrow('gone');
+	});
+
+	/** Bytes 0…size-1 with a pattern that a shifted or short copy would not repeat. */
+	const pattern = (size: number) =>
+		Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+
+	it.each([
+		{ size: 10, capacity: 10 },
+		{ size: 10, capacity: 1 << 20 },
+		// Larger than one chunk of Node's Blob stream: the buffer moves from read to read.
+		{ size: 300_001, capacity: 1 << 20 }
+	])(
+		'readInto reads $size bytes into the buffer given ($capacity bytes)',
+		async ({ size, capacity }) => {
+			const bytes = pattern(size);
+			const buffer = new ArrayBuffer(capacity);
+			const read = await readInto(blob(bytes), buffer);
+			expect(read).toEqual(bytes);
+			// The same memory: each BYOB read moved the buffer, so the answer's is a new object of
+			// the buffer's length, and the buffer given is detached.
+			expect(read.buffer.byteLength).toBe(capacity);
+			expect(buffer.byteLength).toBe(0);
+		}
+	);
+
+	it('readInto reads into a buffer of its own where the Blob stream has no BYOB reader', async () => {
+		const whole = blob(pattern(100));
+		const plain = {
+			size: whole.size,
+			stream: () => new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
+			arrayBuffer: () => whole.arrayBuffer()
+		} as unknown as Blob;
+		const buffer = new ArrayBuffer(1024);
+		expect(await readInto(plain, buffer)).toEqual(pattern(100));
+		expect(buffer.byteLength).toBe(1024);
+	});
+
+	it('ReadBuffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
+		const buffers = new ReadBuffers();
+		const first = buffers.take(1000);
+		expect(first.byteLength).toBe(1 << 20);
+		buffers.give(first);
+		expect(buffers.take(5000)).toBe(first);
+		expect(buffers.take((1 << 20) + 1).byteLength).toBe(2 << 20);
+		for (let i = 0; i < 5; i++) buffers.give(new ArrayBuffer(8));
+		expect(buffers.free).toBe(3);
+		buffers.give(new ArrayBuffer(0)); // detached: not kept
+		expect(buffers.free).toBe(3);
+	});
+
+	it('blobSourceReadingAhead with buffers reads its range into one, given back on release', async () => {
+		const bytes = pattern(200_000);
+		const buffers = new ReadBuffers();
+		const reused = buffers.take(1);
+		buffers.give(reused);
+		const source = blobSourceReadingAhead(blob(bytes), 1000, 150_000, buffers);
+		expect(buffers.free).toBe(0);
+		expect(await source.read(1000, 150_000)).toEqual(bytes.subarray(1000, 150_000));
+		// Outside the range read ahead: a read of its own.
+		expect(await source.read(150_000, 150_010)).toEqual(bytes.subarray(150_000, 150_010));
+		expect(reused.byteLength).toBe(0);
+		source.release();
+		source.release();
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(buffers.free).toBe(1);
+		const again = buffers.take(1);
+		expect(again.byteLength).toBe(1 << 20);
+		expect(new Uint8Array(again, 0, 149_000)).toEqual(bytes.subarray(1000, 150_000));
 	});
 });
