@@ -31,6 +31,8 @@ const DEPTH = 2;
 export class RangePool {
 	readonly #members: Member[] = [];
 	readonly #waiting: ((member: Member) => void)[] = [];
+	/** The worker each result came from, which takes its arrays back. */
+	readonly #origins = new WeakMap<RangeResult, Member>();
 
 	constructor(
 		readonly size: number,
@@ -47,14 +49,15 @@ export class RangePool {
 	}
 
 	/**
-	 * A merged result's arrays go back to a range worker, to be freed with it when the scan ends:
-	 * left here they would wait for this (then idle) worker's next collection.
+	 * A merged result's arrays go back to the range worker that made them, to hold its next
+	 * ranges' rows (fresh arrays would cost their pages again), and to be freed with it when the
+	 * scan ends: left here they would wait for this (then idle) worker's next collection.
 	 */
 	#giveBack(result: RangeResult): void {
-		const member = this.#members[0];
-		if (!member) return;
+		const member = this.#origins.get(result);
+		if (!member || !this.#members.includes(member)) return;
 		const buffers = rangeTransferables(result).filter((buffer) => buffer.byteLength > 0);
-		void member.api.drop(Comlink.transfer(buffers, buffers)).catch(() => undefined);
+		void member.api.giveBack(Comlink.transfer(buffers, buffers)).catch(() => undefined);
 	}
 
 	terminate(): void {
@@ -86,7 +89,9 @@ export class RangePool {
 				task,
 				this.engine.sliceSize
 			);
-			return await Promise.race([call, aborted.promise]);
+			const result = await Promise.race([call, aborted.promise]);
+			this.#origins.set(result, member);
+			return result;
 		} finally {
 			aborted.dispose();
 			if (member) this.#release(member);

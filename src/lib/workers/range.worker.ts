@@ -7,6 +7,7 @@ import {
 	type RangePlan,
 	type RangeTask
 } from '../core/engine/ranges';
+import { BufferShelf } from '../core/engine/growable';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
 import { blobSourceReadingAhead, ReadBuffers } from '../io/open';
@@ -24,6 +25,11 @@ let tools: Promise<RangeTools> | null = null;
 let previous: Promise<unknown> = Promise.resolve();
 /** Ranges are read into these, reused range after range (a new buffer a range costs its pages). */
 const buffers = new ReadBuffers();
+/**
+ * The arrays of results merged by the parse worker, given back to hold later ranges' rows: two
+ * ranges' worth (a result has eight arrays; a worker has two ranges at a time).
+ */
+const shelf = new BufferShelf(16);
 
 const api = {
 	/** Scans one byte range of the working copy; the packed result moves back, not copied. */
@@ -39,7 +45,7 @@ const api = {
 		const scanned = previous.then(async () => {
 			try {
 				tools ??= instantiateTools(modules);
-				const result = await scanRange(await tools, source, plan, task, { sliceSize });
+				const result = await scanRange(await tools, source, plan, task, { sliceSize, shelf });
 				return Comlink.transfer(result, rangeTransferables(result));
 			} finally {
 				// The result holds none of the range's bytes: its buffer can take the next range.
@@ -50,9 +56,9 @@ const api = {
 		return scanned;
 	},
 
-	/** A result's arrays, merged by the parse worker: freed when this worker ends. */
-	drop(buffers: ArrayBuffer[]) {
-		void buffers;
+	/** A result's arrays, merged by the parse worker: kept for the next ranges' rows. */
+	giveBack(buffers: ArrayBuffer[]) {
+		shelf.give(buffers);
 	}
 };
 

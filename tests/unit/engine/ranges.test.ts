@@ -1,9 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RangeTask } from '../../../src/lib/core/engine/ranges';
+import { BufferShelf } from '../../../src/lib/core/engine/growable';
+import {
+	PAST_END_BYTES,
+	rangeTransferables,
+	scanRange,
+	type RangeTask
+} from '../../../src/lib/core/engine/ranges';
 import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
+import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
+import { blobSourceReadingAhead, ReadBuffers } from '../../../src/lib/io/open';
 import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
 	compiledModules,
@@ -73,6 +81,72 @@ describe('tiny ranges give the reference ScanResult', () => {
 				for (const engine of rangedEngines)
 					await expectSameAsReference(engine, prepared, `${name} ${JSON.stringify(newline)}`);
 			}
+	});
+});
+
+describe('buffers used again, as the range workers use them', () => {
+	/**
+	 * Buffers given back are overwritten at once, as a range running meanwhile may do: whatever
+	 * still reads them afterwards reads garbage.
+	 */
+	const overwrite = (buffer: ArrayBuffer) => new Uint8Array(buffer).fill(0xa5);
+
+	/** A shelf that overwrites what it is given and counts the buffers it hands out again. */
+	class CountingShelf extends BufferShelf {
+		reused = 0;
+		give(buffers: readonly ArrayBuffer[]): void {
+			buffers.forEach(overwrite);
+			super.give(buffers);
+		}
+		take(bytes: number): ArrayBuffer {
+			const before = this.free;
+			const buffer = super.take(bytes);
+			if (this.free < before) this.reused++;
+			return buffer;
+		}
+	}
+
+	class OverwrittenReadBuffers extends ReadBuffers {
+		give(buffer: ArrayBuffer): void {
+			overwrite(buffer);
+			super.give(buffer);
+		}
+	}
+
+	/**
+	 * A runner like range.worker.ts and RangePool: each range read ahead into reused read
+	 * buffers, released when its scan ends; each result's arrays given back once merged.
+	 */
+	async function reusingRunner(bytes: Uint8Array) {
+		const tools = await instantiateTools(compiledModules().simd);
+		const file = new Blob([bytes.slice()]);
+		const buffers = new OverwrittenReadBuffers();
+		const shelf = new CountingShelf(16);
+		const runner: RangeRunner = {
+			concurrency: 3,
+			run: async (task, plan, signal) => {
+				const end = Math.min(task.end + 1 + PAST_END_BYTES, task.start + (8 << 20));
+				const source = blobSourceReadingAhead(file, task.start, end, buffers);
+				try {
+					return await scanRange(tools, source, plan, task, { sliceSize: 4096, signal, shelf });
+				} finally {
+					source.release();
+				}
+			},
+			// Once merged: giving a result back before its merge fails this test.
+			release: (result) => shelf.give(rangeTransferables(result))
+		};
+		return { runner, shelf };
+	}
+
+	it('reused read buffers and result arrays give the reference ScanResult', async () => {
+		const prepared = await prepareFile(utf8(userExportCsv(600_000)));
+		const { runner, shelf } = await reusingRunner(prepared.bytes);
+		const engine = await createWasmEngine(compiledModules().simd, { rangeSize: 16384 });
+		const reference = await outcome(referenceEngine, prepared.request);
+		const actual = await outcome(engine, { ...prepared.request, ranges: runner });
+		expectSameOutcome(reference, actual, prepared, 'reused buffers');
+		expect(shelf.reused).toBeGreaterThan(20);
 	});
 });
 

@@ -65,6 +65,15 @@ export class Growable<T extends NumericArray> {
 	}
 
 	/**
+	 * What was pushed, as a view of the storage whatever room is left unused: for arrays handed on
+	 * and given back (a range's result), whose unused room costs nothing. The Growable is done with
+	 * after this.
+	 */
+	view(): T {
+		return this.#data.subarray(0, this.#length) as T;
+	}
+
+	/**
 	 * What was pushed, as an array of its own length: a view of the storage when little of it is
 	 * unused (no second copy of a million rows at the peak), else a right-sized copy. The Growable
 	 * is done with after this.
@@ -73,4 +82,39 @@ export class Growable<T extends NumericArray> {
 		if (this.#length * 4 >= this.#data.length * 3) return this.#data.subarray(0, this.#length) as T;
 		return this.#data.slice(0, this.#length) as T;
 	}
+}
+
+/**
+ * ArrayBuffers given back to be used again: a range worker's result arrays come back once the
+ * parse worker has merged them, and hold the next ranges' rows. A new buffer of a few hundred KiB
+ * costs its pages again on first touch (see ReadBuffers in io/open.ts for what that costs).
+ */
+export class BufferShelf {
+	readonly #free: ArrayBuffer[] = [];
+
+	/** Keeps at most `max` buffers. */
+	constructor(private readonly max: number) {}
+
+	/** A kept buffer of at least `bytes` bytes and at most twice that, else a new one. */
+	take(bytes: number): ArrayBuffer {
+		const at = this.#free.findIndex(
+			(buffer) => buffer.byteLength >= bytes && buffer.byteLength <= 2 * bytes
+		);
+		return at >= 0 ? this.#free.splice(at, 1)[0] : new ArrayBuffer(bytes);
+	}
+
+	/** Keeps these, and drops the oldest kept beyond `max` (a warm-up's small ones, say). */
+	give(buffers: readonly ArrayBuffer[]): void {
+		for (const buffer of buffers) if (buffer.byteLength > 0) this.#free.push(buffer);
+		if (this.#free.length > this.max) this.#free.splice(0, this.#free.length - this.max);
+	}
+
+	get free(): number {
+		return this.#free.length;
+	}
+
+	/** Typed arrays of `n` items over the shelf's buffers, for a Growable. */
+	readonly float64 = (n: number) => new Float64Array(this.take(n * 8), 0, n);
+	readonly uint32 = (n: number) => new Uint32Array(this.take(n * 4), 0, n);
+	readonly uint8 = (n: number) => new Uint8Array(this.take(n), 0, n);
 }

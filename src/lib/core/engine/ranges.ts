@@ -31,7 +31,7 @@ import {
 	type RowKernel
 } from '../wasm/row-kernel';
 import { DateKind } from '../wasm/layout';
-import { Growable } from './growable';
+import { BufferShelf, Growable } from './growable';
 
 /** The two WebAssembly modules a range is scanned with, instantiated once per worker. */
 export interface RangeTools {
@@ -183,9 +183,10 @@ export async function scanRange(
 	source: ByteSource,
 	plan: RangePlan,
 	task: RangeTask,
-	options: { sliceSize: number; signal?: AbortSignalLike }
+	options: { sliceSize: number; signal?: AbortSignalLike; shelf?: BufferShelf }
 ): Promise<RangeResult> {
-	const scan = new RangeScan(tools, source, plan, task, options.sliceSize, options.signal);
+	const { sliceSize, signal, shelf } = options;
+	const scan = new RangeScan(tools, source, plan, task, sliceSize, signal, shelf);
 	try {
 		return await scan.run();
 	} catch (error) {
@@ -280,14 +281,14 @@ class RangeScan {
 	readonly #withKeys: boolean;
 	readonly #encoder = new TextEncoder();
 
-	readonly #rowStarts = new Growable((n) => new Float64Array(n), 64);
-	readonly #rowEnds = new Growable((n) => new Float64Array(n), 64);
-	readonly #rowLines = new Growable((n) => new Uint32Array(n), 64);
-	readonly #masks = new Growable((n) => new Uint32Array(n), 64);
-	readonly #keys = new Growable((n) => new Uint32Array(n), 64);
-	readonly #dateKinds = new Growable((n) => new Uint8Array(n), 64);
-	readonly #dateA = new Growable((n) => new Float64Array(n), 64);
-	readonly #dateB = new Growable((n) => new Float64Array(n), 64);
+	readonly #rowStarts: Growable<Float64Array>;
+	readonly #rowEnds: Growable<Float64Array>;
+	readonly #rowLines: Growable<Uint32Array>;
+	readonly #masks: Growable<Uint32Array>;
+	readonly #keys: Growable<Uint32Array>;
+	readonly #dateKinds: Growable<Uint8Array>;
+	readonly #dateA: Growable<Float64Array>;
+	readonly #dateB: Growable<Float64Array>;
 	readonly #credentials: CredentialCounts = {};
 	readonly #roles: RawCellCounts | null;
 
@@ -309,8 +310,20 @@ class RangeScan {
 		plan: RangePlan,
 		task: RangeTask,
 		sliceSize: number,
-		signal: AbortSignalLike | undefined
+		signal: AbortSignalLike | undefined,
+		shelf: BufferShelf | undefined
 	) {
+		const float64 = shelf?.float64 ?? ((n: number) => new Float64Array(n));
+		const uint32 = shelf?.uint32 ?? ((n: number) => new Uint32Array(n));
+		const uint8 = shelf?.uint8 ?? ((n: number) => new Uint8Array(n));
+		this.#rowStarts = new Growable(float64, 64);
+		this.#rowEnds = new Growable(float64, 64);
+		this.#rowLines = new Growable(uint32, 64);
+		this.#masks = new Growable(uint32, 64);
+		this.#keys = new Growable(uint32, 64);
+		this.#dateKinds = new Growable(uint8, 64);
+		this.#dateA = new Growable(float64, 64);
+		this.#dateB = new Growable(float64, 64);
 		this.#tools = tools;
 		this.#source = source;
 		this.#task = { ...task, end: Math.min(task.end, source.size) };
@@ -383,14 +396,15 @@ class RangeScan {
 			first: this.#first,
 			boundary: boundary.at,
 			boundaryLine: boundary.line,
-			rowStarts: this.#rowStarts.toArray(),
-			rowEnds: this.#rowEnds.toArray(),
-			rowLines: this.#rowLines.toArray(),
-			masks: this.#masks.toArray(),
-			keys: this.#keys.toArray(),
-			dateKinds: this.#dateKinds.toArray(),
-			dateA: this.#dateA.toArray(),
-			dateB: this.#dateB.toArray(),
+			// Views: a result is merged, then dropped or given back (BufferShelf), never kept.
+			rowStarts: this.#rowStarts.view(),
+			rowEnds: this.#rowEnds.view(),
+			rowLines: this.#rowLines.view(),
+			masks: this.#masks.view(),
+			keys: this.#keys.view(),
+			dateKinds: this.#dateKinds.view(),
+			dateA: this.#dateA.view(),
+			dateB: this.#dateB.view(),
 			credentials: this.#credentials,
 			roleValues: this.#roles?.toData() ?? null,
 			error
