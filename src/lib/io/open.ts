@@ -14,6 +14,7 @@ import {
 	createTextDecoder,
 	detectEncoding
 } from '../core/sniff/encoding';
+import type { BufferShelf } from '../core/engine/growable';
 import type { ByteSource, EncodingInfo } from '../core/types';
 
 /** How much of a file the preview reads first (after decompression). */
@@ -342,39 +343,6 @@ export function blobSource(blob: Blob): ByteSource {
 }
 
 /**
- * Buffers that reads go into, reused read after read. A fresh ArrayBuffer of a few MiB per read
- * costs its pages again (the allocator maps buffers that large afresh), and a first touch of each
- * page costs: on the 2-core VM of docs/performance.md, 10 µs a page, 2.5 ns a byte read. A buffer
- * still read into is given back once its read settles.
- */
-export class ReadBuffers {
-	readonly #free: ArrayBuffer[] = [];
-
-	/** A free buffer of at least `size` bytes, else a new one. */
-	take(size: number): ArrayBuffer {
-		const at = this.#free.findIndex((buffer) => buffer.byteLength >= size);
-		if (at >= 0) return this.#free.splice(at, 1)[0];
-		return new ArrayBuffer(Math.ceil(size / READ_BUFFER_GRAIN) * READ_BUFFER_GRAIN);
-	}
-
-	/** Keeps it, and drops the oldest kept beyond MAX_FREE_READ_BUFFERS (a warm-up's small ones). */
-	give(buffer: ArrayBuffer): void {
-		if (buffer.byteLength === 0) return;
-		this.#free.push(buffer);
-		if (this.#free.length > MAX_FREE_READ_BUFFERS) this.#free.shift();
-	}
-
-	get free(): number {
-		return this.#free.length;
-	}
-}
-
-/** A range worker has its range being scanned and the next one read ahead: two, and one spare. */
-const MAX_FREE_READ_BUFFERS = 3;
-/** Sizes are rounded up to this, so that a buffer serves the next range's slightly longer read. */
-const READ_BUFFER_GRAIN = 1 << 20;
-
-/**
  * Readers being read: Chromium collects a Blob stream that only its pending read's promise chain
  * holds, and that read then never answers (docs/performance.md, "Reading into two reused buffers").
  */
@@ -411,6 +379,12 @@ export async function readInto(blob: Blob, buffer: ArrayBuffer): Promise<Uint8Ar
 	}
 }
 
+/**
+ * The shelf of a range worker's read buffers: the range being scanned and the next one read ahead,
+ * and one spare; in MiB, so that a buffer serves the next range's slightly longer read.
+ */
+export const READ_BUFFERS = { max: 3, grain: 1 << 20, slack: Infinity };
+
 /** A ByteSource whose range read ahead is in a reused buffer: release() gives the buffer back. */
 export interface ReleasableByteSource extends ByteSource {
 	/** The source is done with: no view of its bytes may be used afterwards. */
@@ -427,7 +401,7 @@ export function blobSourceReadingAhead(
 	blob: Blob,
 	from: number,
 	to: number,
-	buffers?: ReadBuffers
+	buffers?: BufferShelf
 ): ReleasableByteSource {
 	const source = blobSource(blob);
 	const end = Math.min(to, blob.size);
@@ -446,7 +420,7 @@ export function blobSourceReadingAhead(
 		release() {
 			if (released || !buffers) return;
 			released = true;
-			ahead.then((bytes) => buffers.give(bytes.buffer as ArrayBuffer)).catch(() => undefined);
+			ahead.then((bytes) => buffers.give([bytes.buffer as ArrayBuffer])).catch(() => undefined);
 		}
 	};
 }

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import {
 	PAST_END_BYTES,
+	RESULT_ARRAYS,
 	rangeTransferables,
 	scanRange,
 	type RangePlan,
@@ -10,7 +11,7 @@ import {
 import { BufferShelf } from '../core/engine/growable';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
-import { blobSourceReadingAhead, ReadBuffers } from '../io/open';
+import { blobSourceReadingAhead, READ_BUFFERS } from '../io/open';
 
 /**
  * The most bytes of a range read at once. A range is read whole, with the scan's first read past
@@ -23,13 +24,10 @@ const READ_AHEAD_MAX = 8 << 20;
 let tools: Promise<RangeTools> | null = null;
 /** The range before: the pool sends the next one early, and it waits for this one to end. */
 let previous: Promise<unknown> = Promise.resolve();
-/** Ranges are read into these, reused range after range (a new buffer a range costs its pages). */
-const buffers = new ReadBuffers();
-/**
- * The arrays of results merged by the parse worker, given back to hold later ranges' rows: two
- * ranges' worth (a result has eight arrays; a worker has two ranges at a time).
- */
-const shelf = new BufferShelf(16);
+/** Ranges are read into these, range after range: a new buffer a range costs its pages again. */
+const buffers = new BufferShelf(READ_BUFFERS);
+/** The arrays of results merged by the parse worker, given back to hold later ranges' rows. */
+const shelf = new BufferShelf(RESULT_ARRAYS);
 
 const api = {
 	/** Scans one byte range of the working copy; the packed result moves back, not copied. */

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BufferShelf } from '../../../src/lib/core/engine/growable';
 import {
 	PAST_END_BYTES,
+	RESULT_ARRAYS,
 	rangeTransferables,
 	scanRange,
 	type RangeTask
@@ -11,7 +12,7 @@ import {
 import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
-import { blobSourceReadingAhead, ReadBuffers } from '../../../src/lib/io/open';
+import { blobSourceReadingAhead, READ_BUFFERS } from '../../../src/lib/io/open';
 import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
 	compiledModules,
@@ -106,13 +107,6 @@ describe('buffers used again, as the range workers use them', () => {
 		}
 	}
 
-	class OverwrittenReadBuffers extends ReadBuffers {
-		give(buffer: ArrayBuffer): void {
-			overwrite(buffer);
-			super.give(buffer);
-		}
-	}
-
 	/**
 	 * A runner like range.worker.ts and RangePool: each range read ahead into reused read
 	 * buffers, released when its scan ends; each result's arrays given back once merged.
@@ -120,8 +114,8 @@ describe('buffers used again, as the range workers use them', () => {
 	async function reusingRunner(bytes: Uint8Array) {
 		const tools = await instantiateTools(compiledModules().simd);
 		const file = new Blob([bytes.slice()]);
-		const buffers = new OverwrittenReadBuffers();
-		const shelf = new CountingShelf(16);
+		const buffers = new CountingShelf(READ_BUFFERS);
+		const shelf = new CountingShelf(RESULT_ARRAYS);
 		const runner: RangeRunner = {
 			concurrency: 3,
 			run: async (task, plan, signal) => {

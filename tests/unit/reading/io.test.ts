@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { BufferShelf } from '../../../src/lib/core/engine/growable';
 import { RATIO_CHECKED_AFTER } from '../../../src/lib/core/limits';
 import {
 	blobSource,
@@ -10,7 +11,7 @@ import {
 	HEAD_BYTES,
 	memorySink,
 	openHead,
-	ReadBuffers,
+	READ_BUFFERS,
 	readInto,
 	workingCopy
 } from '../../../src/lib/io/open';
@@ -397,24 +398,26 @@ describe('workingCopy', () => {
 		expect(buffer.byteLength).toBe(1024);
 	});
 
-	it('ReadBuffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
-		const buffers = new ReadBuffers();
+	const readBuffers = () => new BufferShelf(READ_BUFFERS);
+
+	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
+		const buffers = readBuffers();
 		const first = buffers.take(1000);
 		expect(first.byteLength).toBe(1 << 20);
-		buffers.give(first);
+		buffers.give([first]);
 		expect(buffers.take(5000)).toBe(first);
 		expect(buffers.take((1 << 20) + 1).byteLength).toBe(2 << 20);
-		for (let i = 0; i < 5; i++) buffers.give(new ArrayBuffer(8));
+		for (let i = 0; i < 5; i++) buffers.give([new ArrayBuffer(8)]);
 		expect(buffers.free).toBe(3);
-		buffers.give(new ArrayBuffer(0)); // detached: not kept
+		buffers.give([new ArrayBuffer(0)]); // detached: not kept
 		expect(buffers.free).toBe(3);
 	});
 
 	it('blobSourceReadingAhead with buffers reads its range into one, given back on release', async () => {
 		const bytes = pattern(200_000);
-		const buffers = new ReadBuffers();
+		const buffers = readBuffers();
 		const reused = buffers.take(1);
-		buffers.give(reused);
+		buffers.give([reused]);
 		const source = blobSourceReadingAhead(blob(bytes), 1000, 150_000, buffers);
 		expect(buffers.free).toBe(0);
 		expect(await source.read(1000, 150_000)).toEqual(bytes.subarray(1000, 150_000));

@@ -85,28 +85,43 @@ export class Growable<T extends NumericArray> {
 }
 
 /**
- * ArrayBuffers given back to be used again: a range worker's result arrays come back once the
- * parse worker has merged them, and hold the next ranges' rows. A new buffer of a few hundred KiB
- * costs its pages again on first touch (see ReadBuffers in io/open.ts for what that costs).
+ * ArrayBuffers kept to be used again: a range worker's read buffers, and its results' arrays that
+ * come back once the parse worker has merged them. A new buffer of a few hundred KiB or more costs
+ * its pages again on first touch (the allocator maps buffers that large afresh): on the 2-core VM of
+ * docs/performance.md, 10 µs a page, 2.5 ns a byte.
  */
 export class BufferShelf {
 	readonly #free: ArrayBuffer[] = [];
+	readonly #max: number;
+	readonly #grain: number;
+	readonly #slack: number;
 
-	/** Keeps at most `max` buffers. */
-	constructor(private readonly max: number) {}
-
-	/** A kept buffer of at least `bytes` bytes and at most twice that, else a new one. */
-	take(bytes: number): ArrayBuffer {
-		const at = this.#free.findIndex(
-			(buffer) => buffer.byteLength >= bytes && buffer.byteLength <= 2 * bytes
-		);
-		return at >= 0 ? this.#free.splice(at, 1)[0] : new ArrayBuffer(bytes);
+	/**
+	 * Keeps at most `max` buffers; a new one is `grain` bytes or a multiple (so that it serves the
+	 * next, slightly longer request too); a kept one serves requests down to 1/`slack` of its size.
+	 */
+	constructor({ max, grain = 1, slack = 2 }: { max: number; grain?: number; slack?: number }) {
+		this.#max = max;
+		this.#grain = grain;
+		this.#slack = slack;
 	}
 
-	/** Keeps these, and drops the oldest kept beyond `max` (a warm-up's small ones, say). */
+	/** A kept buffer of at least `bytes` bytes (and at most `slack` times that), else a new one. */
+	take(bytes: number): ArrayBuffer {
+		const at = this.#free.findIndex(
+			(buffer) => buffer.byteLength >= bytes && buffer.byteLength <= this.#slack * bytes
+		);
+		if (at >= 0) return this.#free.splice(at, 1)[0];
+		return new ArrayBuffer(Math.ceil(bytes / this.#grain) * this.#grain);
+	}
+
+	/**
+	 * Keeps these (not detached ones), and drops the oldest kept beyond `max` (a warm-up's small
+	 * ones, say).
+	 */
 	give(buffers: readonly ArrayBuffer[]): void {
 		for (const buffer of buffers) if (buffer.byteLength > 0) this.#free.push(buffer);
-		if (this.#free.length > this.max) this.#free.splice(0, this.#free.length - this.max);
+		if (this.#free.length > this.#max) this.#free.splice(0, this.#free.length - this.#max);
 	}
 
 	get free(): number {

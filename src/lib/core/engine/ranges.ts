@@ -170,6 +170,13 @@ const GUESS_RECORDS = 32;
 /** Bytes read past a range's end at first, for the record that runs over it (most are far shorter). */
 export const PAST_END_BYTES = 64 << 10;
 const EMPTY = new Uint8Array(0);
+/**
+ * The shelf of a range worker's result arrays, given back once merged: two ranges' worth (a result
+ * has eight arrays; a worker has two ranges at a time).
+ */
+export const RESULT_ARRAYS = { max: 16 };
+/** New arrays for every range, when no shelf is given (it keeps nothing). */
+const UNSHELVED = new BufferShelf({ max: 0 });
 /** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
 const MACHINE_AFTER_CLOSE_UTF8 = 5;
 
@@ -313,9 +320,7 @@ class RangeScan {
 		signal: AbortSignalLike | undefined,
 		shelf: BufferShelf | undefined
 	) {
-		const float64 = shelf?.float64 ?? ((n: number) => new Float64Array(n));
-		const uint32 = shelf?.uint32 ?? ((n: number) => new Uint32Array(n));
-		const uint8 = shelf?.uint8 ?? ((n: number) => new Uint8Array(n));
+		const { float64, uint32, uint8 } = shelf ?? UNSHELVED;
 		this.#rowStarts = new Growable(float64, 64);
 		this.#rowEnds = new Growable(float64, 64);
 		this.#rowLines = new Growable(uint32, 64);
