@@ -61,6 +61,8 @@ test("changing one column's field shows the counts a fresh validation shows", as
 	await expectCounts(page, 5, 3, 2);
 	await expect(page.getByTestId('issue-invalid_locale')).toHaveAttribute('data-count', '1');
 	const remapped = await shown(page);
+	// The mapping is remembered once this scan is saved; a navigation before that would lose it.
+	await expect(page.getByTestId('saved')).toBeVisible();
 
 	// The same file dropped again: its header's mapping is remembered, and the whole file checked.
 	await drop(page);

@@ -703,7 +703,10 @@ class Importer {
 			void this.#adopt();
 			return false;
 		}
-		if (this.#mappingChosen) await saveProfile(headerSignature(this.preview.layout.keys), mapping);
+		// An older scan finishing late must not remember a mapping the admin has changed since.
+		const current = JSON.stringify($state.snapshot(this.mapping)) === JSON.stringify(mapping);
+		if (this.#mappingChosen && current)
+			await saveProfile(headerSignature(this.preview.layout.keys), mapping);
 		return true;
 	}
 
