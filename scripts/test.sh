@@ -25,24 +25,38 @@ mkdir -p test-results
 # .svelte-kit/tsconfig.json, which the build reads even when it writes elsewhere.
 test_build=test-results/app
 
-echo "== build (wasm, CLI, API + app)"
+# Each phase says how long it took: the whole suite must stay under 15 minutes on a 2-core machine.
+phase_name=
+phase_started=$SECONDS
+phase() {
+	if [ -n "$phase_name" ]; then
+		echo "test: $phase_name took $((SECONDS - phase_started)) s (suite so far: $SECONDS s)"
+	fi
+	phase_name=$1
+	phase_started=$SECONDS
+	[ -z "$1" ] || echo "== $1"
+}
+
+phase "build (wasm, CLI, API + app)"
 npx svelte-kit sync
 FERRY_BUILD_DIR=$test_build npm run --silent build
 
-echo "== static checks"
+phase "static checks"
 npm run --silent check
 npm run --silent lint
 
-echo "== unit tests (vitest; the API's storage on SQLite and on a throwaway PostgreSQL)"
+phase "unit tests (vitest; the API's storage on SQLite and on a throwaway PostgreSQL)"
 trap stop_test_postgres EXIT
 start_test_postgres
 unit_status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json || unit_status=$?
 stop_test_postgres
 
-echo "== end-to-end tests (playwright, chromium)"
+phase "end-to-end tests (playwright, chromium)"
 e2e_status=0
 FERRY_BUILD_DIR=$test_build npx playwright test || e2e_status=$?
+
+phase ""
 
 summary_status=0
 node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json || summary_status=$?
