@@ -43,20 +43,28 @@ async function bodyBytes(body: Blob | Uint8Array | null): Promise<Uint8Array<Arr
 
 /** OutboxStore over the Dexie database: what lets a reload or another tab resume an upload. */
 export class DexieOutbox implements OutboxStore {
-	async add(sourceId: string, chunk: NewOutboxChunk): Promise<void> {
+	async add(sourceId: string, chunks: readonly NewOutboxChunk[]): Promise<void> {
 		const source = await getDatabase().sources.get(sourceId);
 		if (!source) throw new OutboxError(`Source ${sourceId} is not on this device.`);
 		if (!source.upload) throw new OutboxError(`Source ${sourceId} has no upload started.`);
 		if (source.upload.chunkCount !== null) {
-			// A sealed outbox takes nothing new; the same chunk again is a resumed build (no-op).
-			const stored = await getDatabase().outbox.get([sourceId, chunk.seq]);
-			if (stored?.key === chunk.key) return;
+			// A sealed outbox takes nothing new; the same chunks again are a resumed build (no-op).
+			const stored = await getDatabase().outbox.bulkGet(
+				chunks.map((chunk) => [sourceId, chunk.seq])
+			);
+			if (chunks.every((chunk, i) => stored[i]?.key === chunk.key)) return;
 			throw new OutboxError(`Source ${sourceId} is sealed: no chunk can be added.`);
 		}
 		try {
-			await putChunks(sourceId, [
-				{ seq: chunk.seq, key: chunk.key, body: chunk.body, rows: Uint32Array.from(chunk.rows) }
-			]);
+			await putChunks(
+				sourceId,
+				chunks.map((chunk) => ({
+					seq: chunk.seq,
+					key: chunk.key,
+					body: chunk.body,
+					rows: Uint32Array.from(chunk.rows)
+				}))
+			);
 		} catch (error) {
 			throw outboxError(error);
 		}

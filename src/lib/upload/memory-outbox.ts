@@ -43,25 +43,27 @@ export class MemoryOutbox implements OutboxStore {
 		return chunks.sort((a, b) => a.seq - b.seq);
 	}
 
-	async add(sourceId: string, chunk: NewOutboxChunk): Promise<void> {
+	async add(sourceId: string, chunks: readonly NewOutboxChunk[]): Promise<void> {
 		const source = this.#source(sourceId);
-		const stored = source.chunks.get(chunk.seq);
-		if (stored) {
-			if (stored.key === chunk.key) return;
+		const added = chunks.filter((chunk) => {
+			const stored = source.chunks.get(chunk.seq);
+			if (!stored) return true;
+			if (stored.key === chunk.key) return false;
 			throw new OutboxError(
 				`Chunk ${chunk.seq} of source ${sourceId} is stored with other rows: it cannot be replaced.`
 			);
-		}
-		if (source.sealed)
-			throw new OutboxError(`Source ${sourceId} is sealed: no chunk can be added.`);
-		source.chunks.set(chunk.seq, {
-			seq: chunk.seq,
-			rows: [...chunk.rows],
-			key: chunk.key,
-			body: chunk.body.slice(),
-			sends: 0,
-			results: null
 		});
+		if (added.length > 0 && source.sealed)
+			throw new OutboxError(`Source ${sourceId} is sealed: no chunk can be added.`);
+		for (const chunk of added)
+			source.chunks.set(chunk.seq, {
+				seq: chunk.seq,
+				rows: [...chunk.rows],
+				key: chunk.key,
+				body: chunk.body.slice(),
+				sends: 0,
+				results: null
+			});
 	}
 
 	async seal(sourceId: string, chunkCount: number): Promise<void> {

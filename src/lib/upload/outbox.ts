@@ -40,10 +40,11 @@ export interface AckedChunk {
 
 export interface OutboxStore {
 	/**
-	 * Stores a built chunk. Adding the same seq with the same key again does nothing (a resumed
-	 * build); the same seq with another key is an error (the rows changed since).
+	 * Stores built chunks, all or none (one write: a database commits each write to disk). Adding
+	 * the same seq with the same key again does nothing (a resumed build); the same seq with another
+	 * key is an error (the rows changed since).
 	 */
-	add(sourceId: string, chunk: NewOutboxChunk): Promise<void>;
+	add(sourceId: string, chunks: readonly NewOutboxChunk[]): Promise<void>;
 	/** Every chunk of the source is stored; `chunkCount` must match what was added. */
 	seal(sourceId: string, chunkCount: number): Promise<void>;
 	isSealed(sourceId: string): Promise<boolean>;

@@ -12,6 +12,7 @@ import type { CallOptions, ChunkResponse } from './client';
 import { FatalError } from './errors';
 import {
 	OutboxError,
+	type NewOutboxChunk,
 	type OutboxChunk,
 	type OutboxStore,
 	type UploadRowResult,
@@ -95,6 +96,13 @@ export interface UploadResult {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Chunks are stored in batches before the first send: each write commits to disk (strict
+ * durability), so one write a chunk kept a 20,000-row file at 100 rows a chunk "preparing" for
+ * 1.1 s of its 2.8 s. A batch holds at most 8 MiB of bodies, and at most two are held at once.
+ */
+const STAGE_BATCH = { chunks: 32, bytes: 8 << 20 };
 
 function emptyCounts(): Record<UploadRowStatus, number> {
 	return {
@@ -261,12 +269,28 @@ export class Uploader {
 		const { outbox, sourceId, chunks } = this.#options;
 		if (!chunks || (await outbox.isSealed(sourceId))) return;
 		let count = 0;
+		let batch: NewOutboxChunk[] = [];
+		let batchBytes = 0;
+		// One batch is written while the next is built; a failed write surfaces at the next await.
+		let writing: Promise<void> = Promise.resolve();
+		const write = async () => {
+			const written = batch;
+			batch = [];
+			batchBytes = 0;
+			await writing;
+			writing = outbox.add(sourceId, written);
+			writing.catch(() => undefined);
+		};
 		for await (const { seq, rows, key, body } of chunks) {
 			if (signal.aborted) throw cancelled();
 			if (seq !== count) throw new OutboxError(`Chunk ${seq} came where ${count} was expected.`);
-			await outbox.add(sourceId, { seq, rows, key, body });
+			batch.push({ seq, rows, key, body });
+			batchBytes += body.byteLength;
 			count++;
+			if (batch.length >= STAGE_BATCH.chunks || batchBytes >= STAGE_BATCH.bytes) await write();
 		}
+		if (batch.length > 0) await write();
+		await writing;
 		await outbox.seal(sourceId, count);
 	}
 

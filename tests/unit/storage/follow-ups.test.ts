@@ -49,12 +49,9 @@ function run(kind: FollowUpKind, selection: StoredRowSelection, rows: number): N
 async function answer(runId: string, results: ChunkRowResult[]): Promise<void> {
 	const outbox = new DexieOutbox();
 	const seq = (await outbox.acked(runId)).length + (await outbox.pending(runId)).length;
-	await outbox.add(runId, {
-		seq,
-		rows: results.map((r) => r.row),
-		key: `k${runId}${seq}`,
-		body: bytesOf('gz')
-	});
+	await outbox.add(runId, [
+		{ seq, rows: results.map((r) => r.row), key: `k${runId}${seq}`, body: bytesOf('gz') }
+	]);
 	await outbox.ack(runId, seq, results);
 }
 

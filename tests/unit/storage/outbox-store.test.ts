@@ -48,7 +48,7 @@ function chunk(seq: number, rows: number[], key = `key-${seq}`): NewOutboxChunk 
 async function staged(count = 3): Promise<void> {
 	await startUpload(sourceId, START);
 	for (let seq = 0; seq < count; seq++)
-		await outbox.add(sourceId, chunk(seq, [2 * seq + 1, 2 * seq + 2]));
+		await outbox.add(sourceId, [chunk(seq, [2 * seq + 1, 2 * seq + 2])]);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -63,8 +63,8 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe('DexieOutbox: add, seal, pending', () => {
 	it('hands back every added chunk in seq order with its exact key, body and rows', async () => {
 		await startUpload(sourceId, START);
-		await outbox.add(sourceId, chunk(1, [3, 4]));
-		await outbox.add(sourceId, chunk(0, [1, 2]));
+		await outbox.add(sourceId, [chunk(1, [3, 4])]);
+		await outbox.add(sourceId, [chunk(0, [1, 2])]);
 		const pending = await outbox.pending(sourceId);
 		expect(pending).toEqual([
 			{ seq: 0, rows: [1, 2], key: 'key-0', body: bytesOf('gzip of chunk 0'), sends: 0 },
@@ -75,15 +75,24 @@ describe('DexieOutbox: add, seal, pending', () => {
 
 	it('ignores the same chunk added again and refuses it rebuilt with other rows', async () => {
 		await staged(1);
-		await outbox.add(sourceId, chunk(0, [1, 2]));
-		const error = await rejection(outbox.add(sourceId, chunk(0, [1, 2], 'another-key')));
+		await outbox.add(sourceId, [chunk(0, [1, 2])]);
+		const error = await rejection(outbox.add(sourceId, [chunk(0, [1, 2], 'another-key')]));
 		expect(error).toBeInstanceOf(OutboxError);
 		expect((await outbox.pending(sourceId)).map((c) => c.key)).toEqual(['key-0']);
 	});
 
+	it('stores a batch all or none: a rebuilt chunk in it keeps the others out', async () => {
+		await staged(1);
+		const batch = [chunk(1, [3, 4]), chunk(0, [1, 2], 'another-key'), chunk(2, [5])];
+		expect(await rejection(outbox.add(sourceId, batch))).toBeInstanceOf(OutboxError);
+		expect((await outbox.pending(sourceId)).map((c) => c.seq)).toEqual([0]);
+		await outbox.add(sourceId, [chunk(1, [3, 4]), chunk(0, [1, 2]), chunk(2, [5])]);
+		expect((await outbox.pending(sourceId)).map((c) => c.seq)).toEqual([0, 1, 2]);
+	});
+
 	it('refuses chunks for a source without an upload, or no longer on the device', async () => {
-		expect(await rejection(outbox.add(sourceId, chunk(0, [1])))).toBeInstanceOf(OutboxError);
-		expect(await rejection(outbox.add('gone', chunk(0, [1])))).toBeInstanceOf(OutboxError);
+		expect(await rejection(outbox.add(sourceId, [chunk(0, [1])]))).toBeInstanceOf(OutboxError);
+		expect(await rejection(outbox.add('gone', [chunk(0, [1])]))).toBeInstanceOf(OutboxError);
 		expect(await pendingChunks(sourceId)).toEqual([]);
 	});
 
@@ -96,8 +105,8 @@ describe('DexieOutbox: add, seal, pending', () => {
 		expect(await outbox.isSealed(sourceId)).toBe(true);
 		expect((await loadSource(sourceId))?.source.upload?.chunkCount).toBe(3);
 		// A resumed build offering the same chunk is harmless; a new one is refused.
-		await outbox.add(sourceId, chunk(2, [5, 6]));
-		expect(await rejection(outbox.add(sourceId, chunk(3, [7])))).toBeInstanceOf(OutboxError);
+		await outbox.add(sourceId, [chunk(2, [5, 6])]);
+		expect(await rejection(outbox.add(sourceId, [chunk(3, [7])]))).toBeInstanceOf(OutboxError);
 		await outbox.seal(sourceId, 3);
 	});
 });

@@ -190,18 +190,45 @@ describe('Uploader', () => {
 		expect(progress).toMatchObject({ sentRows: 50, ackedChunks: 5, totalRows: 50, replays: 1 });
 	});
 
+	it('stores the chunks in a few writes, not one a chunk, and sends nothing if one fails', async () => {
+		const writes: number[] = [];
+		let failAt = -1;
+		class CountingOutbox extends MemoryOutbox {
+			override async add(...[id, chunks]: Parameters<MemoryOutbox['add']>) {
+				writes.push(chunks.length);
+				if (writes.length === failAt) throw new OutboxError('the disk is full');
+				return super.add(id, chunks);
+			}
+		}
+		const chunks = await chunksOf(1000, 10);
+		const outbox = new CountingOutbox();
+		const api = new FakeApi(outbox);
+		await new Uploader({ client: api, outbox, sourceId: SOURCE, chunks }).run();
+		expect(writes).toEqual([32, 32, 32, 4]);
+		expect(api.sends).toHaveLength(100);
+
+		writes.length = 0;
+		failAt = 2;
+		const failing = new CountingOutbox();
+		const refused = new FakeApi(failing);
+		const run = new Uploader({ client: refused, outbox: failing, sourceId: SOURCE, chunks }).run();
+		await expect(run).rejects.toThrow('the disk is full');
+		expect(await failing.isSealed(SOURCE)).toBe(false);
+		expect(refused.sends).toHaveLength(0);
+	});
+
 	it('refuses to run over an outbox that was never completely stored', async () => {
 		const { outbox, make } = setup();
 		const [chunk] = await chunksOf(10);
-		await outbox.add(SOURCE, chunk);
+		await outbox.add(SOURCE, [chunk]);
 		await expect(make().run()).rejects.toBeInstanceOf(OutboxError);
 	});
 
 	it('a resumed build with other rows at a stored seq is refused', async () => {
 		const { outbox } = setup();
 		const [chunk] = await chunksOf(10);
-		await outbox.add(SOURCE, chunk);
-		await expect(outbox.add(SOURCE, { ...chunk, key: 'f'.repeat(64) })).rejects.toThrow(
+		await outbox.add(SOURCE, [chunk]);
+		await expect(outbox.add(SOURCE, [{ ...chunk, key: 'f'.repeat(64) }])).rejects.toThrow(
 			/cannot be replaced/
 		);
 	});
