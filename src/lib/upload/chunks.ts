@@ -4,6 +4,7 @@
  */
 import type { ImportLimits } from '../core/protocol/import-api';
 import { FIELDS } from '../core/schema/fields';
+import { utf8ByteLength } from '../core/sniff/utf8';
 import type { CanonicalRecord } from '../core/validate/normalize';
 import { gzip, sha256Hex, utf8Bytes } from './encoding';
 
@@ -83,7 +84,8 @@ export async function* buildChunks(
 
 	for await (const entry of rows) {
 		const json = rowJson(entry);
-		const rowBytes = utf8Bytes(json).length;
+		// Counted, not encoded: encoding every row only to measure it took a fifth of the builder's time.
+		const rowBytes = utf8ByteLength(json);
 		if (FRAME_BYTES + rowBytes > limits.bytesPerChunk) {
 			throw new ChunkError(
 				`Row ${entry.row} alone needs ${FRAME_BYTES + rowBytes} bytes; a chunk may have ${limits.bytesPerChunk}.`

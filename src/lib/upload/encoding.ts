@@ -22,8 +22,15 @@ async function transform(
 	bytes: Uint8Array<ArrayBuffer>,
 	stream: CompressionStream | DecompressionStream
 ): Promise<Uint8Array<ArrayBuffer>> {
-	const output = new Blob([bytes]).stream().pipeThrough(stream);
-	return new Uint8Array(await new Response(output).arrayBuffer());
+	// Written to the stream, not read from a new Blob: a Blob per chunk cost the parse worker a sixth
+	// of its time building upload chunks in Chromium.
+	const writer = stream.writable.getWriter();
+	const [, , output] = await Promise.all([
+		writer.write(bytes),
+		writer.close(),
+		new Response(stream.readable).arrayBuffer()
+	]);
+	return new Uint8Array(output);
 }
 
 export function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {

@@ -74,6 +74,22 @@ const limitCases: {
 		]
 	},
 	{
+		note: 'three- and four-byte characters and escapes counted as their UTF-8 bytes',
+		// A row with an empty name is 59 bytes; 中 adds 3, 😀 4 (a surrogate pair), \n 2 (escaped).
+		input: numbered(4, (row) => ({ ...person(row), name: '中😀\n' })),
+		config: { rowsPerChunk: 100, bytesPerChunk: FRAME + 2 * 68 + 1 },
+		expected: [
+			[1, 2],
+			[3, 4]
+		]
+	},
+	{
+		note: 'the same with one byte less: a row a chunk',
+		input: numbered(4, (row) => ({ ...person(row), name: '中😀\n' })),
+		config: { rowsPerChunk: 100, bytesPerChunk: FRAME + 2 * 68 },
+		expected: [[1], [2], [3], [4]]
+	},
+	{
 		note: 'no rows, no chunks',
 		input: [],
 		config: { rowsPerChunk: 10, bytesPerChunk: 1000 },
