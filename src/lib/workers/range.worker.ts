@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import {
-	PAST_END_BYTES,
 	RESULT_ARRAYS,
+	readAheadEnd,
 	rangeTransferables,
 	scanRange,
 	type RangePlan,
@@ -12,13 +12,6 @@ import { BufferShelf } from '../core/engine/growable';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
 import { blobSourceReadingAhead, READ_BUFFERS } from '../io/open';
-
-/**
- * The most bytes of a range read at once. A range is read whole, with the scan's first read past
- * its end, in one Blob.slice (each a round trip to the browser process) while the range before is
- * scanned; only a range longer than this (a file read as one range) is read on by slices.
- */
-const READ_AHEAD_MAX = 8 << 20;
 
 // Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
 let tools: Promise<RangeTools> | null = null;
@@ -38,8 +31,7 @@ const api = {
 		task: RangeTask,
 		sliceSize: number
 	) {
-		const end = Math.min(task.end + 1 + PAST_END_BYTES, task.start + READ_AHEAD_MAX);
-		const source = blobSourceReadingAhead(workingCopy, task.start, end, buffers);
+		const source = blobSourceReadingAhead(workingCopy, task.start, readAheadEnd(task), buffers);
 		const scanned = previous.then(async () => {
 			try {
 				tools ??= instantiateTools(modules);

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BufferShelf } from '../../../src/lib/core/engine/growable';
 import {
-	PAST_END_BYTES,
 	RESULT_ARRAYS,
 	rangeTransferables,
+	readAheadEnd,
 	scanRange,
 	type RangeTask
 } from '../../../src/lib/core/engine/ranges';
@@ -119,8 +119,7 @@ describe('buffers used again, as the range workers use them', () => {
 		const runner: RangeRunner = {
 			concurrency: 3,
 			run: async (task, plan, signal) => {
-				const end = Math.min(task.end + 1 + PAST_END_BYTES, task.start + (8 << 20));
-				const source = blobSourceReadingAhead(file, task.start, end, buffers);
+				const source = blobSourceReadingAhead(file, task.start, readAheadEnd(task), buffers);
 				try {
 					return await scanRange(tools, source, plan, task, { sliceSize: 4096, signal, shelf });
 				} finally {

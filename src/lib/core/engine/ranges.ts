@@ -168,7 +168,18 @@ const QUOTE = 0x22;
 const GUESS_WINDOW = 16 << 10;
 const GUESS_RECORDS = 32;
 /** Bytes read past a range's end at first, for the record that runs over it (most are far shorter). */
-export const PAST_END_BYTES = 64 << 10;
+const PAST_END_BYTES = 64 << 10;
+/**
+ * The most bytes of a range read at once. A range is read whole, with the scan's first read past
+ * its end, in one Blob.slice (each a round trip to the browser process) while the range before is
+ * scanned; only a range longer than this (a file read as one range) is read on by slices.
+ */
+const READ_AHEAD_MAX = 8 << 20;
+
+/** Where the bytes a range worker reads ahead for `task` end (see READ_AHEAD_MAX). */
+export function readAheadEnd(task: RangeTask): number {
+	return Math.min(task.end + 1 + PAST_END_BYTES, task.start + READ_AHEAD_MAX);
+}
 const EMPTY = new Uint8Array(0);
 /**
  * The shelf of a range worker's result arrays, given back once merged: two ranges' worth (a result
