@@ -394,20 +394,18 @@ export interface ReleasableByteSource extends ByteSource {
 /**
  * blobSource with bytes [from, to) asked for at once; reads within them are answered from those
  * bytes. A range worker is given its next range while it scans the one before: the next range is
- * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts. With `buffers`,
- * the range is read into one of them, given back by release().
+ * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts. The range is
+ * read into one of `buffers`, given back by release().
  */
 export function blobSourceReadingAhead(
 	blob: Blob,
 	from: number,
 	to: number,
-	buffers?: BufferShelf
+	buffers: BufferShelf
 ): ReleasableByteSource {
 	const source = blobSource(blob);
 	const end = Math.min(to, blob.size);
-	const ahead = buffers
-		? readInto(blob.slice(from, end), buffers.take(end - from))
-		: source.read(from, end);
+	const ahead = readInto(blob.slice(from, end), buffers.take(end - from));
 	// A failed read shows where its bytes are used; unused, it must not go unhandled.
 	ahead.catch(() => undefined);
 	let released = false;
@@ -418,7 +416,7 @@ export function blobSourceReadingAhead(
 			return (await ahead).subarray(start - from, stop - from);
 		},
 		release() {
-			if (released || !buffers) return;
+			if (released) return;
 			released = true;
 			ahead.then((bytes) => buffers.give([bytes.buffer as ArrayBuffer])).catch(() => undefined);
 		}

@@ -312,6 +312,8 @@ describe('workingCopy', () => {
 		expect(new TextDecoder().decode(await source.read(8, 50))).toBe('89');
 	});
 
+	const readBuffers = () => new BufferShelf(READ_BUFFERS);
+
 	/** A Blob that counts the reads it is asked for. */
 	function countingBlob(text: string) {
 		const whole = blob(utf8(text));
@@ -336,7 +338,7 @@ describe('workingCopy', () => {
 		'blobSourceReadingAhead, bytes [2, 8) read ahead: read($read) gives $text',
 		async ({ read, text, fromAhead }) => {
 			const { counted, reads } = countingBlob('0123456789');
-			const source = blobSourceReadingAhead(counted, 2, 8);
+			const source = blobSourceReadingAhead(counted, 2, 8, readBuffers());
 			expect(reads).toEqual([[2, 8]]);
 			expect(source.size).toBe(10);
 			expect(new TextDecoder().decode(await source.read(read[0], read[1]))).toBe(text);
@@ -346,7 +348,7 @@ describe('workingCopy', () => {
 
 	it('blobSourceReadingAhead stops its read at the end of the Blob', async () => {
 		const { counted, reads } = countingBlob('0123456789');
-		const source = blobSourceReadingAhead(counted, 6, 50);
+		const source = blobSourceReadingAhead(counted, 6, 50, readBuffers());
 		expect(reads).toEqual([[6, 10]]);
 		expect(new TextDecoder().decode(await source.read(7, 10))).toBe('789');
 		expect(reads.length).toBe(1);
@@ -355,9 +357,12 @@ describe('workingCopy', () => {
 	it('blobSourceReadingAhead: a read ahead that fails fails the read that uses it, and only that', async () => {
 		const failing = {
 			size: 10,
-			slice: () => ({ arrayBuffer: () => Promise.reject(new Error('gone')) })
+			slice: () => ({
+				size: 4,
+				stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(new Error('gone')) })
+			})
 		} as unknown as Blob;
-		const source = blobSourceReadingAhead(failing, 0, 4);
+		const source = blobSourceReadingAhead(failing, 0, 4, readBuffers());
 		// Not used at all: no unhandled rejection (Vitest would report one).
 		await new Promise((resolve) => setTimeout(resolve, 10));
 		await expect(source.read(0, 2)).rejects.toThrow('gone');
@@ -398,8 +403,6 @@ describe('workingCopy', () => {
 		expect(buffer.byteLength).toBe(1024);
 	});
 
-	const readBuffers = () => new BufferShelf(READ_BUFFERS);
-
 	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
 		const buffers = readBuffers();
 		const first = buffers.take(1000);
@@ -413,7 +416,7 @@ describe('workingCopy', () => {
 		expect(buffers.free).toBe(3);
 	});
 
-	it('blobSourceReadingAhead with buffers reads its range into one, given back on release', async () => {
+	it('blobSourceReadingAhead reads its range into a kept buffer, given back on release', async () => {
 		const bytes = pattern(200_000);
 		const buffers = readBuffers();
 		const reused = buffers.take(1);
