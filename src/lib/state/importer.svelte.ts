@@ -704,8 +704,7 @@ class Importer {
 			return false;
 		}
 		// An older scan finishing late must not remember a mapping the admin has changed since.
-		const current = JSON.stringify($state.snapshot(this.mapping)) === JSON.stringify(mapping);
-		if (this.#mappingChosen && current)
+		if (this.#mappingChosen && this.#localKey() === key)
 			await saveProfile(headerSignature(this.preview.layout.keys), mapping);
 		return true;
 	}
