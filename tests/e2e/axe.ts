@@ -1,7 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AxeResults } from 'axe-core';
+import type { AxeResults, RunOptions } from 'axe-core';
 
 // Evaluated rather than added with page.addScriptTag: the app's CSP (rightly) refuses an inline
 // script, and Playwright's evaluate is not subject to it.
@@ -10,19 +10,36 @@ const axeSource = readFileSync(
 	'utf8'
 );
 
-/**
- * Runs axe-core on the page as it is now and records its violations (each rule with the elements it
- * found and why) as a failure of the test; `state` names the page and state in the message.
- */
-export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
+// Only violations are read, so axe need not collect (and build selectors for) every passing node:
+// its documented performance option, which cut a run on a 30-column table from 3–5 s to under 1 s.
+const RUN_OPTIONS: RunOptions = { resultTypes: ['violations'] };
+
+export interface AxeViolation {
+	rule: string;
+	help: string;
+	nodes: string[];
+}
+
+/** Runs axe-core on the page as it is now: each violated rule with the elements it found and why. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 	if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-	const results = await page.evaluate(() =>
-		(window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run()
+	const results = await page.evaluate(
+		(options) =>
+			(
+				window as unknown as {
+					axe: { run(context: Document, options: RunOptions): Promise<AxeResults> };
+				}
+			).axe.run(document, options),
+		RUN_OPTIONS
 	);
-	const violations = results.violations.map((violation) => ({
+	return results.violations.map((violation) => ({
 		rule: violation.id,
 		help: violation.help,
 		nodes: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary}`)
 	}));
-	expect.soft(violations, `axe violations on ${state}`).toEqual([]);
+}
+
+/** Records axe's violations as a failure of the test; `state` names the page and state in the message. */
+export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
+	expect.soft(await axeViolations(page), `axe violations on ${state}`).toEqual([]);
 }
