@@ -44,8 +44,8 @@ test('a CSV over several ranges is validated by range workers, as the CLI counts
 	test.setTimeout(120_000);
 	const file = join(mkdtempSync(join(tmpdir(), 'ferry-ranges-')), 'users.csv');
 	writeFileSync(file, userExport());
-	// Range workers are dedicated workers nested in the parse worker, ended when the scan is done
-	// (the page's warm-up may have started the one this scan takes).
+	// Range workers are dedicated workers nested in the parse worker (the page's warm-up may have
+	// started the one this scan takes).
 	const started: string[] = [];
 	page.on('worker', (worker) => started.push(worker.url()));
 	await page.goto('/');
@@ -62,11 +62,10 @@ test('a CSV over several ranges is validated by range workers, as the CLI counts
 	expect(cli.rows).toBe(120_000);
 	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
 	expect(started.some((url) => url.includes('range.worker'))).toBe(true);
-	await expect.poll(() => page.workers().some((w) => w.url().includes('range.worker'))).toBe(false);
 	await screenshot(page, testInfo, 'ranges-validated');
 });
 
-test('before the first drop the page warms a range worker up, and the first scan takes it', async ({
+test('before the first drop the page warms a range worker up; the first scan and a mapping change take it', async ({
 	page
 }) => {
 	const rangeWorkers: string[] = [];
@@ -80,15 +79,24 @@ test('before the first drop the page warms a range worker up, and the first scan
 	await page.locator('body[data-engine-warm]').waitFor({ state: 'attached', timeout: 20_000 });
 	expect(page.workers().filter((w) => w.url().includes('range.worker'))).toHaveLength(1);
 
-	const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},user${i + 1}@example.com`);
+	const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},user${i + 1}@example.com,N${i}`);
 	await page.locator('input[type="file"]').setInputFiles({
 		name: 'users.csv',
 		mimeType: 'text/csv',
-		buffer: Buffer.from(['user_id,email', ...rows, ''].join('\r\n'))
+		buffer: Buffer.from(['user_id,email,name', ...rows, ''].join('\r\n'))
 	});
 	await expect(page.getByTestId('count-valid')).toHaveText('2000');
 	await expect(page.getByTestId('engine')).toHaveText('wasm-simd');
-	// No other range worker was started for it, and the warmed one ended with the scan.
+	// No other range worker was started for it, and the warmed one stays after the scan…
 	expect(rangeWorkers).toHaveLength(1);
-	await expect.poll(() => page.workers().some((w) => w.url().includes('range.worker'))).toBe(false);
+	expect(page.workers().filter((w) => w.url().includes('range.worker'))).toHaveLength(1);
+
+	// …so that a mapping change, checked again in a range worker, takes it warm.
+	await page
+		.locator('[data-testid="mapping-row"][data-column="name"] select')
+		.selectOption('locale');
+	await expect(page.getByTestId('count-valid')).toHaveText('0');
+	await expect(page.getByTestId('issue-invalid_locale')).toHaveAttribute('data-count', '2000');
+	expect(rangeWorkers).toHaveLength(1);
+	expect(page.workers().filter((w) => w.url().includes('range.worker'))).toHaveLength(1);
 });

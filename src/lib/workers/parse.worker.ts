@@ -80,9 +80,13 @@ const WARM_UP_ROWS_PER_WORKER = 20_000;
  * real scan (docs/performance.md).
  */
 const WARM_UP_RANGE_BYTES = 128 << 10;
-/** Warmed range workers that no scan took within this long are ended: idle, they hold memory. */
-const WARM_POOL_IDLE_MS = 120_000;
-let warmPoolTimer: ReturnType<typeof setTimeout> | undefined;
+/** Range workers that no scan took within this long, since the warm-up or the last scan, are ended. */
+const POOL_IDLE_MS = 120_000;
+let poolIdleTimer: ReturnType<typeof setTimeout> | undefined;
+function endPoolWhenIdle(): void {
+	clearTimeout(poolIdleTimer);
+	poolIdleTimer = setTimeout(() => pool?.terminateIfIdle(), POOL_IDLE_MS);
+}
 const ready = engine
 	.then(async (chosen) => {
 		const signal = warming!.signal;
@@ -103,7 +107,7 @@ const ready = engine
 			signal
 		});
 		void warm.close();
-		warmPoolTimer = setTimeout(() => pool?.terminateIfIdle(), WARM_POOL_IDLE_MS);
+		endPoolWhenIdle();
 	})
 	.then(
 		() => undefined,
@@ -179,7 +183,7 @@ function privateFileSink(): WorkingCopySink {
 function rangesOf(engine: ScanEngine): ((workingCopy: Blob) => RangeRunner) | undefined {
 	if (!('modules' in engine)) return undefined;
 	return (workingCopy) => {
-		clearTimeout(warmPoolTimer);
+		clearTimeout(poolIdleTimer);
 		const workers = configuredWorkers ?? rangeWorkersFor(workingCopy.size, cores);
 		if (pool?.size !== workers) {
 			pool?.terminate();
@@ -282,10 +286,10 @@ const api = {
 				onProgress
 			});
 		} finally {
-			// A range worker's read slices stay until its first collection (up to about 60 MB each):
-			// gone with the worker, they do not add to what the next step (a page of rows, a mapping
-			// change) holds. The next scan starts the workers again (a few ms: the modules are compiled).
-			if (running === controller) pool?.terminate();
+			// The range workers stay, warm, for the admin's next change: a mapping change re-checked
+			// by a fresh worker took 1.05–1.24 s on the 100 MB file, by this one 0.89–0.99 s. They
+			// hold about 40 MB more meanwhile (their reused buffers), until idle long enough.
+			if (running === controller) endPoolWhenIdle();
 		}
 	},
 

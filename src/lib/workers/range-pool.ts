@@ -26,7 +26,7 @@ const DEPTH = 2;
 /**
  * The range workers of the parse worker: `size` of them, started by each scan, each reading
  * its own Blob.slice ranges of the working copy. Aborting a scan terminates them (a WebAssembly
- * call cannot be interrupted); the parse worker ends them when its scan is done.
+ * call cannot be interrupted); the parse worker ends them once no scan has taken them for a while.
  */
 export class RangePool {
 	readonly #members: Member[] = [];
