@@ -367,9 +367,11 @@ export async function readInto(blob: Blob, buffer: ArrayBuffer): Promise<Uint8Ar
 		let filled = 0;
 		while (filled < size) {
 			const { done, value } = await reader.read(new Uint8Array(buffer, filled, size - filled));
-			if (!value) break;
+			// A stream that ends before the Blob's size (its file changed or went away): as
+			// Chromium's own failed reads, a NotReadableError, never a short range.
+			if (done || !value)
+				throw new DOMException(`The file ended at byte ${filled} of ${size}.`, 'NotReadableError');
 			buffer = value.buffer as ArrayBuffer;
-			if (done) break;
 			filled += value.byteLength;
 		}
 		return new Uint8Array(buffer, 0, filled);

@@ -403,6 +403,27 @@ describe('workingCopy', () => {
 		expect(buffer.byteLength).toBe(1024);
 	});
 
+	it('readInto fails with NotReadableError when the stream ends before the Blob size', async () => {
+		const short = {
+			size: 100,
+			stream: () =>
+				new ReadableStream({
+					type: 'bytes',
+					pull(controller) {
+						// 40 of the 100 bytes, then the end.
+						const { view } = controller.byobRequest!;
+						new Uint8Array(view!.buffer, view!.byteOffset, 40).fill(1);
+						controller.byobRequest!.respond(40);
+						controller.close();
+					}
+				})
+		} as unknown as Blob;
+		await expect(readInto(short, new ArrayBuffer(100))).rejects.toMatchObject({
+			name: 'NotReadableError',
+			message: 'The file ended at byte 40 of 100.'
+		});
+	});
+
 	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
 		const buffers = readBuffers();
 		const first = buffers.take(1000);
