@@ -13,7 +13,7 @@ import type { ReceivedView, SourceView } from '../../src/lib/core/protocol/impor
 import { decryptReport } from '../../src/lib/core/report';
 import { ReferenceApi } from '../support/reference-api';
 import { failOnConsoleErrors } from './console';
-import { screenshot } from './screenshot';
+import { KEEP_SCREENSHOTS, screenshot } from './screenshot';
 import { expectNoAxeViolations } from './axe';
 
 // Chromium reports the requests the tests make fail on purpose: the one in flight when the browser
@@ -76,12 +76,13 @@ async function openImport(page: Page): Promise<void> {
 	await page.getByTestId('dropzone').waitFor();
 }
 
-/** The upload panel and the results under it, kept like screenshot() keeps full pages. */
+/** The upload panel and the results under it, kept (with KEEP_SCREENSHOTS) like screenshot() keeps full pages. */
 async function uploadShot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
 	const path = `test-results/screenshots/${name}.png`;
 	const box = await page.getByTestId('upload').boundingBox();
 	const results = await page.getByTestId('upload-results').boundingBox();
 	expect(box).not.toBeNull();
+	if (!KEEP_SCREENSHOTS) return;
 	// Bounding boxes are relative to the viewport; a full-page clip is relative to the page.
 	const scrollY = await page.evaluate(() => window.scrollY);
 	const bottom = Math.min((results ?? box!).y + (results ?? box!).height, box!.y + 900);
