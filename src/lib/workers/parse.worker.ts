@@ -286,9 +286,9 @@ const api = {
 				onProgress
 			});
 		} finally {
-			// The range workers stay, warm, for the admin's next change: a mapping change re-checked
-			// by a fresh worker took 1.05–1.24 s on the 100 MB file, by this one 0.89–0.99 s. They
-			// hold about 40 MB more meanwhile (their reused buffers), until idle long enough.
+			// The range workers stay, warm, for the admin's next change: a mapping change re-checks
+			// its column in them about 0.1–0.2 s sooner than in fresh ones (100 MB file), for about
+			// 40 MB held meanwhile, their reused buffers (docs/performance.md).
 			if (running === controller) endPoolWhenIdle();
 		}
 	},
