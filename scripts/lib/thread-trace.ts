@@ -106,7 +106,7 @@ function cpuPressureUs(): number {
 const SAMPLE_MS = 25;
 
 export class ThreadTrace {
-	/** Each thread's clocks as last read: a range worker ends with its scan, before stop(). */
+	/** Each thread's clocks as last read: a thread that ends before stop() still counts. */
 	private readonly latest: Clocks;
 	private readonly sampler: ReturnType<typeof setInterval>;
 

@@ -20,7 +20,8 @@ function recordScripts(page: Page) {
 	page.on('response', (response) => {
 		const url = response.url();
 		if (!url.endsWith('.js')) return;
-		// Fetched again: a range worker ends with its scan, and with it the body of its response.
+		// Fetched again: a range worker can end meanwhile (a drop cancels the warm-up's), and with it
+		// the body of its response.
 		reading.push(
 			page.request
 				.get(url)
