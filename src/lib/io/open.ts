@@ -382,45 +382,130 @@ export async function readInto(blob: Blob, buffer: ArrayBuffer): Promise<Uint8Ar
 }
 
 /**
- * The shelf of a range worker's read buffers: the range being scanned and the next one read ahead,
- * and one spare; in MiB, so that a buffer serves the next range's slightly longer read.
+ * The shelf of BlobRanges' buffers when `ranges` of them are out at once (read, scanned or
+ * waiting): one each and a spare; in MiB, so that a buffer serves the next range's slightly
+ * longer read.
  */
-export const READ_BUFFERS = { max: 3, grain: 1 << 20, slack: Infinity };
-
-/** A ByteSource whose range read ahead is in a reused buffer: release() gives the buffer back. */
-export interface ReleasableByteSource extends ByteSource {
-	/** The source is done with: no view of its bytes may be used afterwards. */
-	release(): void;
+export function readBuffers(ranges: number): ConstructorParameters<typeof BufferShelf>[0] {
+	return { max: ranges + 1, grain: 1 << 20, slack: Infinity };
 }
 
 /**
- * blobSource with bytes [from, to) asked for at once; reads within them are answered from those
- * bytes. A range worker is given its next range while it scans the one before: the next range is
- * then read meanwhile, in one Blob.slice, not slice by slice when its scan starts. The range is
- * read into one of `buffers`, given back by release().
+ * Byte ranges of one Blob, read front to back through one stream. Chromium's browser process
+ * spends about as much CPU opening a Blob.slice stream as reading 4 MiB through it: a 100 MB file
+ * read as 4 MiB slices cost it 2–3 times the CPU of one stream (docs/performance.md). A scan's
+ * ranges are asked for in order and each overlaps the next by its read past its end: the last
+ * `overlap` bytes read are kept for it. A range that starts before them (one scanned again) is read
+ * by a slice of its own; one that starts past the stream (after a range longer than its read)
+ * starts a new stream there. Each range is read into a buffer from `buffers`.
  */
-export function blobSourceReadingAhead(
-	blob: Blob,
-	from: number,
-	to: number,
-	buffers: BufferShelf
-): ReleasableByteSource {
+export class BlobRanges {
+	readonly #blob: Blob;
+	readonly #buffers: BufferShelf;
+	readonly #tail: Uint8Array;
+	/** The stream and the offset of its next byte; the tail's bytes end there. */
+	#reader: ReadableStreamBYOBReader | null = null;
+	#position = 0;
+	#tailLength = 0;
+	#queue: Promise<unknown> = Promise.resolve();
+	#closed = false;
+
+	constructor(blob: Blob, buffers: BufferShelf, overlap: number) {
+		this.#blob = blob;
+		this.#buffers = buffers;
+		this.#tail = new Uint8Array(overlap);
+	}
+
+	/** Bytes [from, to) of the Blob (to at most its size); ranges are read in the order asked. */
+	read(from: number, to: number): Promise<Uint8Array> {
+		const read = this.#queue.then(() => this.#read(from, Math.min(to, this.#blob.size)));
+		this.#queue = read.catch(() => undefined);
+		return read;
+	}
+
+	/** Ends the stream: the reads asked for afterwards, or still waiting, fail. */
+	close(): void {
+		this.#closed = true;
+		this.#endStream();
+	}
+
+	async #read(from: number, to: number): Promise<Uint8Array> {
+		if (this.#closed) throw new FerryError('aborted', 'The operation was cancelled.');
+		const behind = from < this.#position - this.#tailLength;
+		const elsewhere = !behind && (from > this.#position || !this.#reader);
+		if (behind || (elsewhere && !this.#startStream(from)))
+			return readInto(this.#blob.slice(from, to), this.#buffers.take(to - from));
+		const kept = this.#position - this.#tailLength;
+		let buffer = this.#buffers.take(to - from);
+		// The start of the range, read already: the tail's last bytes.
+		const known = Math.min(this.#position, to) - from;
+		new Uint8Array(buffer, 0, known).set(this.#tail.subarray(from - kept, from - kept + known));
+		if (to <= this.#position) return new Uint8Array(buffer, 0, known);
+		let filled = known;
+		while (filled < to - from) {
+			const { done, value } = await this.#reader!.read(
+				new Uint8Array(buffer, filled, to - from - filled)
+			);
+			if (done || !value) {
+				this.#endStream();
+				throw new DOMException(
+					`The file ended at byte ${from + filled} of ${this.#blob.size}.`,
+					'NotReadableError'
+				);
+			}
+			buffer = value.buffer as ArrayBuffer;
+			filled += value.byteLength;
+		}
+		const bytes = new Uint8Array(buffer, 0, filled);
+		this.#keepTail(bytes);
+		this.#position = to;
+		if (to === this.#blob.size) this.#endStream();
+		return bytes;
+	}
+
+	/** Keeps the last bytes read (those `bytes` ends with) for the next range. */
+	#keepTail(bytes: Uint8Array): void {
+		const kept = bytes.subarray(Math.max(0, bytes.length - this.#tail.length));
+		this.#tail.set(kept);
+		this.#tailLength = kept.length;
+	}
+
+	/** A stream from `from` on; false where the runtime's Blob stream has no BYOB reader. */
+	#startStream(from: number): boolean {
+		this.#endStream();
+		const stream = this.#blob.slice(from).stream() as ReadableStream<Uint8Array>;
+		try {
+			this.#reader = stream.getReader({ mode: 'byob' });
+		} catch {
+			return false;
+		}
+		reading.add(this.#reader);
+		this.#position = from;
+		this.#tailLength = 0;
+		return true;
+	}
+
+	#endStream(): void {
+		const reader = this.#reader;
+		if (!reader) return;
+		this.#reader = null;
+		reading.delete(reader);
+		reader.cancel().catch(() => undefined);
+	}
+}
+
+/**
+ * A range's source: bytes [from, from + bytes.length) of the working copy answered from `bytes`
+ * (read for it by BlobRanges), any others read from the Blob.
+ */
+export function rangeSource(blob: Blob, from: number, bytes: Uint8Array): ByteSource {
 	const source = blobSource(blob);
-	const end = Math.min(to, blob.size);
-	const ahead = readInto(blob.slice(from, end), buffers.take(end - from));
-	// A failed read shows where its bytes are used; unused, it must not go unhandled.
-	ahead.catch(() => undefined);
-	let released = false;
+	const end = from + bytes.length;
 	return {
 		size: source.size,
-		async read(start: number, stop: number): Promise<Uint8Array> {
+		read(start: number, stop: number): Promise<Uint8Array> {
 			if (start < from || stop > end) return source.read(start, stop);
-			return (await ahead).subarray(start - from, stop - from);
-		},
-		release() {
-			if (released) return;
-			released = true;
-			ahead.then((bytes) => buffers.give([bytes.buffer as ArrayBuffer])).catch(() => undefined);
+			return Promise.resolve(bytes.subarray(start - from, stop - from));
 		}
 	};
 }

@@ -1,13 +1,17 @@
 import * as Comlink from 'comlink';
 import {
+	RANGE_OVERLAP_BYTES,
 	rangeTransferables,
+	readAheadEnd,
 	type RangePlan,
 	type RangeResult,
 	type RangeTask
 } from '../core/engine/ranges';
+import { BufferShelf } from '../core/engine/growable';
 import type { RangeRunner } from '../core/engine/types';
 import type { WasmScanEngine } from '../core/engine/wasm';
 import { FerryError, type AbortSignalLike } from '../core/errors';
+import { BlobRanges, readBuffers } from '../io/open';
 import type { RangeWorkerApi } from './range.worker';
 
 interface Member {
@@ -24,27 +28,35 @@ interface Member {
 const DEPTH = 2;
 
 /**
- * The range workers of the parse worker: `size` of them, started by each scan, each reading
- * its own Blob.slice ranges of the working copy. Aborting a scan terminates them (a WebAssembly
- * call cannot be interrupted); the parse worker ends them once no scan has taken them for a while.
+ * The range workers of the parse worker: `size` of them, started by the first scan. The ranges'
+ * bytes are read here, through one stream of the working copy (BlobRanges), and moved to the
+ * workers, which move their buffers back with the results. Aborting a scan terminates them (a
+ * WebAssembly call cannot be interrupted); the parse worker ends them once no scan has taken them
+ * for a while.
  */
 export class RangePool {
 	readonly #members: Member[] = [];
 	readonly #waiting: ((member: Member) => void)[] = [];
 	/** The worker each result came from, which takes its arrays back. */
 	readonly #origins = new WeakMap<RangeResult, Member>();
+	/** What the ranges are read into: those out at once are the scan's and one waiting for a worker. */
+	readonly #buffers: BufferShelf;
 
 	constructor(
 		readonly size: number,
 		private readonly engine: WasmScanEngine
-	) {}
+	) {
+		this.#buffers = new BufferShelf(readBuffers(size * DEPTH + 1));
+	}
 
-	/** A runner over one working copy, for ScanRequest.ranges. */
+	/** A runner over one working copy for one scan, for ScanRequest.ranges. */
 	runner(workingCopy: Blob): RangeRunner {
+		const reads = new BlobRanges(workingCopy, this.#buffers, RANGE_OVERLAP_BYTES);
 		return {
 			concurrency: this.size * DEPTH,
-			run: (task, plan, signal) => this.#run(workingCopy, task, plan, signal),
-			release: (result) => this.#giveBack(result)
+			run: (task, plan, signal) => this.#run(workingCopy, reads, task, plan, signal),
+			release: (result) => this.#giveBack(result),
+			finish: () => reads.close()
 		};
 	}
 
@@ -74,22 +86,29 @@ export class RangePool {
 
 	async #run(
 		workingCopy: Blob,
+		reads: BlobRanges,
 		task: RangeTask,
 		plan: RangePlan,
 		signal: AbortSignalLike | undefined
 	): Promise<RangeResult> {
+		// Asked for at once: ranges are read in the order the scan runs them.
+		const read = reads.read(task.start, readAheadEnd(task));
+		read.catch(() => undefined);
 		const aborted = abortPromise(signal as AbortSignal | undefined, () => this.terminate());
 		let member: Member | null = null;
 		try {
+			const bytes = await Promise.race([read, aborted.promise]);
 			member = await Promise.race([this.#acquire(), aborted.promise]);
 			const call = member.api.scanRange(
 				this.engine.modules,
 				workingCopy,
 				plan,
 				task,
-				this.engine.sliceSize
+				this.engine.sliceSize,
+				Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer])
 			);
-			const result = await Promise.race([call, aborted.promise]);
+			const { result, buffer } = await Promise.race([call, aborted.promise]);
+			this.#buffers.give([buffer]);
 			this.#origins.set(result, member);
 			return result;
 		} finally {

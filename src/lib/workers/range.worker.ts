@@ -2,7 +2,6 @@
 import * as Comlink from 'comlink';
 import {
 	RESULT_ARRAYS,
-	readAheadEnd,
 	rangeTransferables,
 	scanRange,
 	type RangePlan,
@@ -11,36 +10,35 @@ import {
 import { BufferShelf } from '../core/engine/growable';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
-import { blobSourceReadingAhead, READ_BUFFERS } from '../io/open';
+import { rangeSource } from '../io/open';
 
 // Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
 let tools: Promise<RangeTools> | null = null;
 /** The range before: the pool sends the next one early, and it waits for this one to end. */
 let previous: Promise<unknown> = Promise.resolve();
-/** Ranges are read into these, range after range: a new buffer a range costs its pages again. */
-const buffers = new BufferShelf(READ_BUFFERS);
 /** The arrays of results merged by the parse worker, given back to hold later ranges' rows. */
 const shelf = new BufferShelf(RESULT_ARRAYS);
 
 const api = {
-	/** Scans one byte range of the working copy; the packed result moves back, not copied. */
+	/**
+	 * Scans one byte range of the working copy, whose first bytes the parse worker read (`bytes`,
+	 * from task.start). The packed result and the bytes' buffer move back, not copied.
+	 */
 	scanRange(
 		modules: WasmModules,
 		workingCopy: Blob,
 		plan: RangePlan,
 		task: RangeTask,
-		sliceSize: number
+		sliceSize: number,
+		bytes: Uint8Array
 	) {
-		const source = blobSourceReadingAhead(workingCopy, task.start, readAheadEnd(task), buffers);
+		const source = rangeSource(workingCopy, task.start, bytes);
 		const scanned = previous.then(async () => {
-			try {
-				tools ??= instantiateTools(modules);
-				const result = await scanRange(await tools, source, plan, task, { sliceSize, shelf });
-				return Comlink.transfer(result, rangeTransferables(result));
-			} finally {
-				// The result holds none of the range's bytes: its buffer can take the next range.
-				source.release();
-			}
+			tools ??= instantiateTools(modules);
+			// The result holds none of the range's bytes: their buffer goes back to be read into again.
+			const result = await scanRange(await tools, source, plan, task, { sliceSize, shelf });
+			const buffer = bytes.buffer as ArrayBuffer;
+			return Comlink.transfer({ result, buffer }, [...rangeTransferables(result), buffer]);
 		});
 		previous = scanned.catch(() => undefined);
 		return scanned;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BufferShelf } from '../../../src/lib/core/engine/growable';
 import {
+	RANGE_OVERLAP_BYTES,
 	RESULT_ARRAYS,
 	rangeTransferables,
 	readAheadEnd,
@@ -12,7 +13,7 @@ import {
 import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
-import { blobSourceReadingAhead, READ_BUFFERS } from '../../../src/lib/io/open';
+import { BlobRanges, rangeSource, readBuffers } from '../../../src/lib/io/open';
 import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
 	compiledModules,
@@ -45,15 +46,42 @@ async function recordingScan(prepared: Prepared, rangeSize: number) {
 	const engine = await createWasmEngine(modules, { rangeSize });
 	const local = localRunner(await instantiateTools(modules), prepared.request.source, 1 << 20);
 	const tasks: RangeTask[] = [];
+	const finished = { count: 0 };
 	const ranges: RangeRunner = {
 		concurrency: 2,
 		run: (task, plan, signal) => {
 			tasks.push(task);
 			return local.run(task, plan, signal);
-		}
+		},
+		finish: () => void finished.count++
 	};
-	return { engine, tasks, request: { ...prepared.request, ranges } };
+	return { engine, tasks, finished, request: { ...prepared.request, ranges } };
 }
+
+describe('the runner is told when a scan is over', () => {
+	const text =
+		'user_id,email\n' + Array.from({ length: 400 }, (_, i) => `${i},u${i}@example.com`).join('\n');
+
+	it('once, after a scan that ends', async () => {
+		const prepared = await prepareFile(utf8(text));
+		const { engine, finished, request } = await recordingScan(prepared, 512);
+		expect((await engine.scan(request)).rows).toBe(400);
+		expect(finished.count).toBe(1);
+	});
+
+	it('once, after a scan that is cancelled', async () => {
+		const prepared = await prepareFile(utf8(text));
+		const { engine, finished, request } = await recordingScan(prepared, 512);
+		const controller = new AbortController();
+		const scan = engine.scan({
+			...request,
+			signal: controller.signal,
+			onProgress: () => controller.abort()
+		});
+		await expect(scan).rejects.toMatchObject({ code: 'aborted' });
+		expect(finished.count).toBe(1);
+	});
+});
 
 describe('tiny ranges give the reference ScanResult', () => {
 	it.each([
@@ -108,38 +136,45 @@ describe('buffers used again, as the range workers use them', () => {
 	}
 
 	/**
-	 * A runner like range.worker.ts and RangePool: each range read ahead into reused read
-	 * buffers, released when its scan ends; each result's arrays given back once merged.
+	 * A runner like RangePool and range.worker.ts: the ranges read in order through one stream
+	 * into reused read buffers, each given back when its scan ends; each result's arrays given back
+	 * once merged.
 	 */
 	async function reusingRunner(bytes: Uint8Array) {
 		const tools = await instantiateTools(compiledModules().simd);
 		const file = new Blob([bytes.slice()]);
-		const buffers = new CountingShelf(READ_BUFFERS);
+		const concurrency = 3;
+		// Out at once: the ranges running and the one the scan asks for ahead of them.
+		const buffers = new CountingShelf(readBuffers(concurrency + 1));
 		const shelf = new CountingShelf(RESULT_ARRAYS);
+		const reads = new BlobRanges(file, buffers, RANGE_OVERLAP_BYTES);
 		const runner: RangeRunner = {
-			concurrency: 3,
+			concurrency,
 			run: async (task, plan, signal) => {
-				const source = blobSourceReadingAhead(file, task.start, readAheadEnd(task), buffers);
+				const read = await reads.read(task.start, readAheadEnd(task));
 				try {
+					const source = rangeSource(file, task.start, read);
 					return await scanRange(tools, source, plan, task, { sliceSize: 4096, signal, shelf });
 				} finally {
-					source.release();
+					buffers.give([read.buffer as ArrayBuffer]);
 				}
 			},
 			// Once merged: giving a result back before its merge fails this test.
-			release: (result) => shelf.give(rangeTransferables(result))
+			release: (result) => shelf.give(rangeTransferables(result)),
+			finish: () => reads.close()
 		};
-		return { runner, shelf };
+		return { runner, shelf, buffers };
 	}
 
 	it('reused read buffers and result arrays give the reference ScanResult', async () => {
 		const prepared = await prepareFile(utf8(userExportCsv(600_000)));
-		const { runner, shelf } = await reusingRunner(prepared.bytes);
+		const { runner, shelf, buffers } = await reusingRunner(prepared.bytes);
 		const engine = await createWasmEngine(compiledModules().simd, { rangeSize: 16384 });
 		const reference = await outcome(referenceEngine, prepared.request);
 		const actual = await outcome(engine, { ...prepared.request, ranges: runner });
 		expectSameOutcome(reference, actual, prepared, 'reused buffers');
 		expect(shelf.reused).toBeGreaterThan(20);
+		expect(buffers.reused).toBeGreaterThan(20);
 	});
 });
 

@@ -6,16 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { BufferShelf } from '../../../src/lib/core/engine/growable';
 import { RATIO_CHECKED_AFTER } from '../../../src/lib/core/limits';
 import {
+	BlobRanges,
 	blobSource,
-	blobSourceReadingAhead,
 	HEAD_BYTES,
 	memorySink,
 	openHead,
-	READ_BUFFERS,
+	rangeSource,
+	readBuffers,
 	readInto,
 	workingCopy
 } from '../../../src/lib/io/open';
 import { writeGzipBomb } from '../../helpers/gzip-bomb';
+import { seededRandom } from '../../helpers/random';
 import { ferryError, utf8 } from './helpers';
 
 function utf16(text: string, littleEndian: boolean, bom: boolean): Uint8Array {
@@ -312,61 +314,210 @@ describe('workingCopy', () => {
 		expect(new TextDecoder().decode(await source.read(8, 50))).toBe('89');
 	});
 
-	const readBuffers = () => new BufferShelf(READ_BUFFERS);
-
-	/** A Blob that counts the reads it is asked for. */
-	function countingBlob(text: string) {
-		const whole = blob(utf8(text));
-		const reads: [number, number][] = [];
+	/** A Blob that records its slices: [start, end], end null for a stream to the end. */
+	function countingBlob(bytes: Uint8Array) {
+		const whole = blob(bytes);
+		const slices: [number, number | null][] = [];
 		const counted = {
 			size: whole.size,
 			slice(start?: number, end?: number) {
-				reads.push([start ?? 0, end ?? whole.size]);
+				slices.push([start ?? 0, end ?? null]);
 				return whole.slice(start, end);
 			}
 		} as Blob;
-		return { counted, reads };
+		return { counted, slices };
 	}
 
+	const text = '0123456789abcdefghij';
 	it.each([
-		{ read: [2, 5], text: '234', fromAhead: true },
-		{ read: [2, 8], text: '234567', fromAhead: true },
-		{ read: [1, 5], text: '1234', fromAhead: false },
-		{ read: [6, 9], text: '678', fromAhead: false },
-		{ read: [8, 50], text: '89', fromAhead: false }
-	])(
-		'blobSourceReadingAhead, bytes [2, 8) read ahead: read($read) gives $text',
-		async ({ read, text, fromAhead }) => {
-			const { counted, reads } = countingBlob('0123456789');
-			const source = blobSourceReadingAhead(counted, 2, 8, readBuffers());
-			expect(reads).toEqual([[2, 8]]);
-			expect(source.size).toBe(10);
-			expect(new TextDecoder().decode(await source.read(read[0], read[1]))).toBe(text);
-			expect(reads.length).toBe(fromAhead ? 1 : 2);
+		{
+			name: 'ranges in order, each overlapping the next: one stream',
+			reads: [
+				[0, 6],
+				[5, 11],
+				[10, 16],
+				[15, 20]
+			],
+			slices: [[0, null]]
+		},
+		{
+			name: 'ranges from the middle of the file',
+			reads: [
+				[4, 9],
+				[8, 14],
+				[13, 50]
+			],
+			slices: [[4, null]]
+		},
+		{
+			name: 'ranges shorter than the overlap',
+			reads: [
+				[0, 2],
+				[1, 3],
+				[2, 4],
+				[3, 6],
+				[4, 7],
+				[6, 12]
+			],
+			slices: [[0, null]]
+		},
+		{
+			name: 'a range within the bytes kept: no read',
+			reads: [
+				[0, 10],
+				[8, 10],
+				[9, 15]
+			],
+			slices: [[0, null]]
+		},
+		{
+			name: 'a range before the bytes kept (scanned again): a slice of its own, and the stream goes on',
+			reads: [
+				[0, 6],
+				[5, 11],
+				[2, 7],
+				[10, 16]
+			],
+			slices: [
+				[0, null],
+				[2, 7]
+			]
+		},
+		{
+			name: 'a range past the stream: a new stream from there',
+			reads: [
+				[0, 4],
+				[8, 12],
+				[11, 20]
+			],
+			slices: [
+				[0, null],
+				[8, null]
+			]
+		},
+		{
+			name: 'a range after the end of the stream: a new stream',
+			reads: [
+				[0, 20],
+				[18, 20]
+			],
+			slices: [
+				[0, null],
+				[18, null]
+			]
 		}
-	);
-
-	it('blobSourceReadingAhead stops its read at the end of the Blob', async () => {
-		const { counted, reads } = countingBlob('0123456789');
-		const source = blobSourceReadingAhead(counted, 6, 50, readBuffers());
-		expect(reads).toEqual([[6, 10]]);
-		expect(new TextDecoder().decode(await source.read(7, 10))).toBe('789');
-		expect(reads.length).toBe(1);
+	])('BlobRanges, overlap 3: $name', async ({ reads, slices }) => {
+		const { counted, slices: made } = countingBlob(utf8(text));
+		const ranges = new BlobRanges(counted, new BufferShelf(readBuffers(4)), 3);
+		const got = [];
+		for (const [from, to] of reads) got.push(new TextDecoder().decode(await ranges.read(from, to)));
+		expect(got).toEqual(reads.map(([from, to]) => text.slice(from, to)));
+		expect(made).toEqual(slices);
 	});
 
-	it('blobSourceReadingAhead: a read ahead that fails fails the read that uses it, and only that', async () => {
-		const failing = {
-			size: 10,
+	it("BlobRanges gives the Blob's bytes for random runs of ranges, asked for all at once", async () => {
+		const bytes = pattern(300_000);
+		const next = seededRandom(14);
+		for (let run = 0; run < 40; run++) {
+			const overlap = 1 + Math.floor(next() * 5000);
+			const ranges = new BlobRanges(blob(bytes), new BufferShelf(readBuffers(4)), overlap);
+			const asked: [number, number][] = [];
+			let from = Math.floor(next() * 1000);
+			while (from < bytes.length) {
+				const roll = next();
+				const end = from + 1 + Math.floor(next() * 40_000);
+				// Mostly the next range overlaps this one's read; sometimes one is scanned again from
+				// before, or the read stops short of the next range.
+				const to = roll < 0.1 ? end - Math.floor(next() * 100) : end + Math.floor(next() * overlap);
+				asked.push([from, Math.max(from, to)]);
+				from = roll < 0.15 ? Math.max(0, from - Math.floor(next() * 50_000)) : end;
+			}
+			const read = await Promise.all(asked.map(([from, to]) => ranges.read(from, to)));
+			// Compared by Buffer.compare: toEqual takes seconds over arrays this long.
+			const wrong = asked.filter(([from, to], i) => {
+				const expected = bytes.subarray(from, Math.min(to, bytes.length));
+				return Buffer.compare(read[i], expected) !== 0;
+			});
+			expect(wrong, `overlap ${overlap}, ranges ${JSON.stringify(asked)}`).toEqual([]);
+		}
+	});
+
+	it('BlobRanges reads into the buffers given back', async () => {
+		const bytes = pattern(200_000);
+		const buffers = new BufferShelf(readBuffers(1));
+		const ranges = new BlobRanges(blob(bytes), buffers, 10);
+		const first = await ranges.read(0, 100_000);
+		buffers.give([first.buffer as ArrayBuffer]);
+		const second = await ranges.read(99_990, 200_000);
+		expect(second).toEqual(bytes.subarray(99_990));
+		// The same memory: the buffer given back moved into the read (and is detached here).
+		expect(first.buffer.byteLength).toBe(0);
+		expect(second.buffer.byteLength).toBe(1 << 20);
+	});
+
+	it('BlobRanges fails with NotReadableError when the stream ends before the Blob size', async () => {
+		const short = {
+			size: 100,
 			slice: () => ({
-				size: 4,
-				stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(new Error('gone')) })
+				stream: () =>
+					new ReadableStream({
+						type: 'bytes',
+						pull(controller) {
+							const { view } = controller.byobRequest!;
+							new Uint8Array(view!.buffer, view!.byteOffset, 40).fill(1);
+							controller.byobRequest!.respond(40);
+							controller.close();
+						}
+					})
 			})
 		} as unknown as Blob;
-		const source = blobSourceReadingAhead(failing, 0, 4, readBuffers());
-		// Not used at all: no unhandled rejection (Vitest would report one).
-		await new Promise((resolve) => setTimeout(resolve, 10));
-		await expect(source.read(0, 2)).rejects.toThrow('gone');
+		const ranges = new BlobRanges(short, new BufferShelf(readBuffers(2)), 3);
+		await expect(ranges.read(0, 100)).rejects.toMatchObject({
+			name: 'NotReadableError',
+			message: 'The file ended at byte 40 of 100.'
+		});
 	});
+
+	it('BlobRanges.close() cancels its stream; reads asked for afterwards fail', async () => {
+		let cancelled = false;
+		const endless = {
+			size: 1 << 20,
+			slice: () => ({
+				stream: () =>
+					new ReadableStream({
+						type: 'bytes',
+						pull(controller) {
+							const { view } = controller.byobRequest!;
+							controller.byobRequest!.respond(Math.min(view!.byteLength, 1000));
+						},
+						cancel: () => void (cancelled = true)
+					})
+			})
+		} as unknown as Blob;
+		const ranges = new BlobRanges(endless, new BufferShelf(readBuffers(2)), 3);
+		expect((await ranges.read(0, 5000)).length).toBe(5000);
+		ranges.close();
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(cancelled).toBe(true);
+		await expect(ranges.read(4998, 9000)).rejects.toMatchObject({ code: 'aborted' });
+	});
+
+	it.each([
+		{ read: [2, 5], text: '234', sliced: false },
+		{ read: [2, 8], text: '234567', sliced: false },
+		{ read: [1, 5], text: '1234', sliced: true },
+		{ read: [6, 9], text: '678', sliced: true },
+		{ read: [8, 50], text: '89', sliced: true }
+	])(
+		'rangeSource with bytes [2, 8) read: read($read) gives $text',
+		async ({ read, text, sliced }) => {
+			const { counted, slices } = countingBlob(utf8('0123456789'));
+			const source = rangeSource(counted, 2, utf8('234567'));
+			expect(source.size).toBe(10);
+			expect(new TextDecoder().decode(await source.read(read[0], read[1]))).toBe(text);
+			expect(slices.length).toBe(sliced ? 1 : 0);
+		}
+	);
 
 	/** Bytes 0…size-1 with a pattern that a shifted or short copy would not repeat. */
 	const pattern = (size: number) =>
@@ -424,8 +575,8 @@ describe('workingCopy', () => {
 		});
 	});
 
-	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; at most three are kept', () => {
-		const buffers = readBuffers();
+	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; one more than the ranges out is kept', () => {
+		const buffers = new BufferShelf(readBuffers(2));
 		const first = buffers.take(1000);
 		expect(first.byteLength).toBe(1 << 20);
 		buffers.give([first]);
@@ -435,25 +586,5 @@ describe('workingCopy', () => {
 		expect(buffers.free).toBe(3);
 		buffers.give([new ArrayBuffer(0)]); // detached: not kept
 		expect(buffers.free).toBe(3);
-	});
-
-	it('blobSourceReadingAhead reads its range into a kept buffer, given back on release', async () => {
-		const bytes = pattern(200_000);
-		const buffers = readBuffers();
-		const reused = buffers.take(1);
-		buffers.give([reused]);
-		const source = blobSourceReadingAhead(blob(bytes), 1000, 150_000, buffers);
-		expect(buffers.free).toBe(0);
-		expect(await source.read(1000, 150_000)).toEqual(bytes.subarray(1000, 150_000));
-		// Outside the range read ahead: a read of its own.
-		expect(await source.read(150_000, 150_010)).toEqual(bytes.subarray(150_000, 150_010));
-		expect(reused.byteLength).toBe(0);
-		source.release();
-		source.release();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-		expect(buffers.free).toBe(1);
-		const again = buffers.take(1);
-		expect(again.byteLength).toBe(1 << 20);
-		expect(new Uint8Array(again, 0, 149_000)).toEqual(bytes.subarray(1000, 150_000));
 	});
 });

@@ -169,14 +169,16 @@ const GUESS_WINDOW = 16 << 10;
 const GUESS_RECORDS = 32;
 /** Bytes read past a range's end at first, for the record that runs over it (most are far shorter). */
 const PAST_END_BYTES = 64 << 10;
+/** What a range's first read shares with the next range's (that range starts at this one's end). */
+export const RANGE_OVERLAP_BYTES = PAST_END_BYTES + 1;
 /**
- * The most bytes of a range read at once. A range is read whole, with the scan's first read past
- * its end, in one Blob.slice (each a round trip to the browser process) while the range before is
- * scanned; only a range longer than this (a file read as one range) is read on by slices.
+ * The most bytes of a range read before its scan. A range is read whole, with the scan's first read
+ * past its end, while the ranges before are scanned; only a range longer than this (a file read as
+ * one range) is read on by slices during its scan.
  */
 const READ_AHEAD_MAX = 8 << 20;
 
-/** Where the bytes a range worker reads ahead for `task` end (see READ_AHEAD_MAX). */
+/** Where the bytes read for `task` before its scan end (see READ_AHEAD_MAX). */
 export function readAheadEnd(task: RangeTask): number {
 	return Math.min(task.end + 1 + PAST_END_BYTES, task.start + READ_AHEAD_MAX);
 }

@@ -25,6 +25,8 @@ export interface RangeRunner {
 	 * the worker that made them instead of leaving them to this thread's collector.
 	 */
 	release?(result: RangeResult): void;
+	/** The scan is over, done or not: what the runner holds for it (a stream) can go. */
+	finish?(): void;
 }
 
 /** A scan's duplicates, to be taken by a later scan that keys the same columns the same way. */

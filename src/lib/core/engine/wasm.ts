@@ -186,6 +186,8 @@ class RangedScan {
 		} catch (error) {
 			if (!(error instanceof ReadAsOneRange)) throw error;
 			await this.#scan([whole]);
+		} finally {
+			this.#runner.finish?.();
 		}
 
 		const summary = this.#book.finish();
