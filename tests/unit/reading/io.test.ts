@@ -455,29 +455,6 @@ describe('workingCopy', () => {
 		expect(second.buffer.byteLength).toBe(1 << 20);
 	});
 
-	it('BlobRanges fails with NotReadableError when the stream ends before the Blob size', async () => {
-		const short = {
-			size: 100,
-			slice: () => ({
-				stream: () =>
-					new ReadableStream({
-						type: 'bytes',
-						pull(controller) {
-							const { view } = controller.byobRequest!;
-							new Uint8Array(view!.buffer, view!.byteOffset, 40).fill(1);
-							controller.byobRequest!.respond(40);
-							controller.close();
-						}
-					})
-			})
-		} as unknown as Blob;
-		const ranges = new BlobRanges(short, new BufferShelf(readBuffers(2)), 3);
-		await expect(ranges.read(0, 100)).rejects.toMatchObject({
-			name: 'NotReadableError',
-			message: 'The file ended at byte 40 of 100.'
-		});
-	});
-
 	it('BlobRanges.close() cancels its stream; reads asked for afterwards fail', async () => {
 		let cancelled = false;
 		const endless = {
@@ -554,26 +531,36 @@ describe('workingCopy', () => {
 		expect(buffer.byteLength).toBe(1024);
 	});
 
-	it('readInto fails with NotReadableError when the stream ends before the Blob size', async () => {
-		const short = {
-			size: 100,
-			stream: () =>
-				new ReadableStream({
-					type: 'bytes',
-					pull(controller) {
-						// 40 of the 100 bytes, then the end.
-						const { view } = controller.byobRequest!;
-						new Uint8Array(view!.buffer, view!.byteOffset, 40).fill(1);
-						controller.byobRequest!.respond(40);
-						controller.close();
-					}
-				})
-		} as unknown as Blob;
-		await expect(readInto(short, new ArrayBuffer(100))).rejects.toMatchObject({
-			name: 'NotReadableError',
-			message: 'The file ended at byte 40 of 100.'
-		});
-	});
+	/** A Blob of 100 bytes whose stream (of it or of a slice) gives 40, then ends. */
+	function shortBlob(): Blob {
+		const stream = () =>
+			new ReadableStream({
+				type: 'bytes',
+				pull(controller) {
+					const { view } = controller.byobRequest!;
+					new Uint8Array(view!.buffer, view!.byteOffset, 40).fill(1);
+					controller.byobRequest!.respond(40);
+					controller.close();
+				}
+			});
+		return { size: 100, stream, slice: () => ({ size: 100, stream }) } as unknown as Blob;
+	}
+
+	it.each([
+		{ reader: 'readInto', read: (b: Blob) => readInto(b, new ArrayBuffer(100)) },
+		{
+			reader: 'BlobRanges',
+			read: (b: Blob) => new BlobRanges(b, new BufferShelf(readBuffers(2)), 3).read(0, 100)
+		}
+	])(
+		'$reader fails with NotReadableError when the stream ends before the Blob size',
+		async ({ read }) => {
+			await expect(read(shortBlob())).rejects.toMatchObject({
+				name: 'NotReadableError',
+				message: 'The file ended at byte 40 of 100.'
+			});
+		}
+	);
 
 	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; one more than the ranges out is kept', () => {
 		const buffers = new BufferShelf(readBuffers(2));
