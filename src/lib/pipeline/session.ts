@@ -50,6 +50,7 @@ import {
 	HEAD_BYTES,
 	MAX_HEAD_BYTES,
 	blobSource,
+	forwardSource,
 	openHead,
 	sha256OfBlob,
 	sha256Stream,
@@ -207,6 +208,8 @@ export class ImportSession {
 	 * (any mapping's), and the duplicates of the latest that keyed columns, with their signature.
 	 */
 	#known: { copy: Promise<WorkingCopy>; places: RowPlaces; keys: KnownKeys | null } | null = null;
+	/** What rows are read back through, for the working copy it reads. */
+	#rowSource: { copy: WorkingCopy; source: ReturnType<typeof forwardSource> } | null = null;
 	/** The mapping and options #result was computed with. */
 	#resultCall: ScanCall | null = null;
 	#notices: string[] = [];
@@ -364,6 +367,8 @@ export class ImportSession {
 	async #discardCopy(): Promise<void> {
 		const old = this.#copy;
 		this.#copy = null;
+		this.#rowSource?.source.close();
+		this.#rowSource = null;
 		const copy = await old?.made.catch(() => null);
 		await copy?.discard();
 	}
@@ -765,10 +770,17 @@ export class ImportSession {
 			: records.map((record, i) => this.#withEdits(record, rows[i]));
 	}
 
-	/** Reads runs of consecutive rows with one slice each (a row too large to read is not read). */
+	/**
+	 * Reads runs of consecutive rows, pages after pages through one stream where they move forward
+	 * (forwardSource); a row too large to read is not read.
+	 */
 	async #readRecords(result: ScanResult, rows: number[]): Promise<RecordSpan[]> {
-		const source = blobSource((await (this.#copy?.made ?? this.#workingCopy({}))).blob);
-		return readRows(source, result, rows, this.#preview.layout, transformRecord);
+		const copy = await (this.#copy?.made ?? this.#workingCopy({}));
+		if (this.#rowSource?.copy !== copy) {
+			this.#rowSource?.source.close();
+			this.#rowSource = { copy, source: forwardSource(copy.blob) };
+		}
+		return readRows(this.#rowSource.source, result, rows, this.#preview.layout, transformRecord);
 	}
 }
 

@@ -8,6 +8,7 @@ import { RATIO_CHECKED_AFTER } from '../../../src/lib/core/limits';
 import {
 	BlobRanges,
 	blobSource,
+	forwardSource,
 	HEAD_BYTES,
 	memorySink,
 	openHead,
@@ -477,6 +478,38 @@ describe('workingCopy', () => {
 		await new Promise((resolve) => setTimeout(resolve, 0));
 		expect(cancelled).toBe(true);
 		await expect(ranges.read(4998, 9000)).rejects.toMatchObject({ code: 'aborted' });
+	});
+
+	it('forwardSource reads pages moving forward through one stream, and others by slices of their own', async () => {
+		const MiB = 1 << 20;
+		const bytes = pattern(20 * MiB);
+		const { counted, slices } = countingBlob(bytes);
+		const source = forwardSource(counted);
+		const reads: [number, number, [number, number | null][]][] = [
+			// The first page: the stream starts there, and 4 MiB are read.
+			[100, 1000, [[100, null]]],
+			[2000, 3000, []],
+			// Across the end of what was read: read on.
+			[4 * MiB + 50, 4 * MiB + 500, []],
+			// After a gap of skipped rows: read on.
+			[8 * MiB + 300_000, 8 * MiB + 400_000, []],
+			// Far ahead (a page of the table): its bytes only, by a slice.
+			[18 * MiB, 18 * MiB + 10, [[18 * MiB, 18 * MiB + 10]]],
+			// Behind: a slice of its own.
+			[50, 60, [[50, 60]]],
+			// On from it: 4 MiB from there, by a slice (it is behind the stream).
+			[50, 70, [[50, 50 + 4 * MiB]]],
+			// Far ahead again (past what the stream read, 12 MiB), and on from there: a new stream.
+			[14 * MiB, 14 * MiB + 5, [[14 * MiB, 14 * MiB + 5]]],
+			[14 * MiB + 100, 20 * MiB + 1000, [[14 * MiB + 5, null]]]
+		];
+		for (const [start, end, made] of reads) {
+			const before = slices.length;
+			const got = await source.read(start, end);
+			expect(Buffer.compare(got, bytes.subarray(start, end)), `read(${start}, ${end})`).toBe(0);
+			expect(slices.slice(before), `read(${start}, ${end})`).toEqual(made);
+		}
+		source.close();
 	});
 
 	it.each([
