@@ -364,21 +364,38 @@ export async function readInto(blob: Blob, buffer: ArrayBuffer): Promise<Uint8Ar
 	}
 	reading.add(reader);
 	try {
-		let filled = 0;
-		while (filled < size) {
-			const { done, value } = await reader.read(new Uint8Array(buffer, filled, size - filled));
-			// A stream that ends before the Blob's size (its file changed or went away): as
-			// Chromium's own failed reads, a NotReadableError, never a short range.
-			if (done || !value)
-				throw new DOMException(`The file ended at byte ${filled} of ${size}.`, 'NotReadableError');
-			buffer = value.buffer as ArrayBuffer;
-			filled += value.byteLength;
-		}
-		return new Uint8Array(buffer, 0, filled);
+		return await fill(reader, buffer, 0, size, 0, size);
 	} finally {
 		reading.delete(reader);
 		reader.releaseLock();
 	}
+}
+
+/**
+ * `buffer` filled from byte `filled` to byte `length` by BYOB reads of `reader`, whose bytes are
+ * those of a Blob of `size` from byte `offset`: a view over the buffer that holds them now (each
+ * read moves it). A stream that ends first (its file changed or went away) fails as Chromium's own
+ * failed reads, with a NotReadableError, never a short range.
+ */
+async function fill(
+	reader: ReadableStreamBYOBReader,
+	buffer: ArrayBuffer,
+	filled: number,
+	length: number,
+	offset: number,
+	size: number
+): Promise<Uint8Array> {
+	while (filled < length) {
+		const { done, value } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+		if (done || !value)
+			throw new DOMException(
+				`The file ended at byte ${offset + filled} of ${size}.`,
+				'NotReadableError'
+			);
+		buffer = value.buffer as ArrayBuffer;
+		filled += value.byteLength;
+	}
+	return new Uint8Array(buffer, 0, filled);
 }
 
 /**
@@ -436,27 +453,18 @@ export class BlobRanges {
 		if (behind || (elsewhere && !this.#startStream(from)))
 			return readInto(this.#blob.slice(from, to), this.#buffers.take(to - from));
 		const kept = this.#position - this.#tailLength;
-		let buffer = this.#buffers.take(to - from);
+		const buffer = this.#buffers.take(to - from);
 		// The start of the range, read already: the tail's last bytes.
 		const known = Math.min(this.#position, to) - from;
 		new Uint8Array(buffer, 0, known).set(this.#tail.subarray(from - kept, from - kept + known));
 		if (to <= this.#position) return new Uint8Array(buffer, 0, known);
-		let filled = known;
-		while (filled < to - from) {
-			const { done, value } = await this.#reader!.read(
-				new Uint8Array(buffer, filled, to - from - filled)
-			);
-			if (done || !value) {
-				this.#endStream();
-				throw new DOMException(
-					`The file ended at byte ${from + filled} of ${this.#blob.size}.`,
-					'NotReadableError'
-				);
-			}
-			buffer = value.buffer as ArrayBuffer;
-			filled += value.byteLength;
+		let bytes: Uint8Array;
+		try {
+			bytes = await fill(this.#reader!, buffer, known, to - from, from, this.#blob.size);
+		} catch (error) {
+			this.#endStream();
+			throw error;
 		}
-		const bytes = new Uint8Array(buffer, 0, filled);
 		this.#keepTail(bytes);
 		this.#position = to;
 		if (to === this.#blob.size) this.#endStream();
@@ -513,6 +521,7 @@ const FORWARD_GAP_BYTES = 1 << 20;
 export function forwardSource(blob: Blob): ByteSource & { close(): void } {
 	// Never given back: a read's bytes are views of its buffer, kept by whoever reads them.
 	const ranges = new BlobRanges(blob, new BufferShelf({ max: 0 }), FORWARD_GAP_BYTES);
+	const slices = blobSource(blob);
 	let last: { from: number; bytes: Uint8Array } | null = null;
 	return {
 		size: blob.size,
@@ -523,7 +532,7 @@ export function forwardSource(blob: Blob): ByteSource & { close(): void } {
 			if (last && start >= from && stop <= lastEnd)
 				return last.bytes.subarray(start - from, stop - from);
 			if (start < from || start > lastEnd + FORWARD_GAP_BYTES) {
-				last = { from: start, bytes: new Uint8Array(await blob.slice(start, stop).arrayBuffer()) };
+				last = { from: start, bytes: await slices.read(start, stop) };
 				return last.bytes;
 			}
 			const at = Math.min(start, lastEnd);
