@@ -123,6 +123,8 @@ describe('buffers used again, as the range workers use them', () => {
 	/** A shelf that overwrites what it is given and counts the buffers it hands out again. */
 	class CountingShelf extends BufferShelf {
 		reused = 0;
+		/** New buffers of 64 KiB or more: each costs its pages afresh. */
+		newLarge = 0;
 		give(buffers: readonly ArrayBuffer[]): void {
 			buffers.forEach(overwrite);
 			super.give(buffers);
@@ -131,6 +133,7 @@ describe('buffers used again, as the range workers use them', () => {
 			const before = this.free;
 			const buffer = super.take(bytes);
 			if (this.free < before) this.reused++;
+			else if (buffer.byteLength >= 64 << 10) this.newLarge++;
 			return buffer;
 		}
 	}
@@ -140,10 +143,9 @@ describe('buffers used again, as the range workers use them', () => {
 	 * into reused read buffers, each given back when its scan ends; each result's arrays given back
 	 * once merged.
 	 */
-	async function reusingRunner(bytes: Uint8Array) {
+	async function reusingRunner(bytes: Uint8Array, concurrency = 3, sliceSize = 4096) {
 		const tools = await instantiateTools(compiledModules().simd);
 		const file = new Blob([bytes.slice()]);
-		const concurrency = 3;
 		// Out at once: the ranges running and the one the scan asks for ahead of them.
 		const buffers = new CountingShelf(readBuffers(concurrency + 1));
 		const shelf = new CountingShelf(RESULT_ARRAYS);
@@ -154,7 +156,7 @@ describe('buffers used again, as the range workers use them', () => {
 				const read = await reads.read(task.start, readAheadEnd(task));
 				try {
 					const source = rangeSource(file, task.start, read);
-					return await scanRange(tools, source, plan, task, { sliceSize: 4096, signal, shelf });
+					return await scanRange(tools, source, plan, task, { sliceSize, signal, shelf });
 				} finally {
 					buffers.give([read.buffer as ArrayBuffer]);
 				}
@@ -175,6 +177,21 @@ describe('buffers used again, as the range workers use them', () => {
 		expectSameOutcome(reference, actual, prepared, 'reused buffers');
 		expect(shelf.reused).toBeGreaterThan(20);
 		expect(buffers.reused).toBeGreaterThan(20);
+	});
+
+	it('ranges of a few more rows than the last take no new large arrays once two have been merged', async () => {
+		// 1 MiB ranges (about 9,000 rows), read 256 KiB at a time: most result arrays are 64 KiB or
+		// more, and so are the first slice's rows. Two ranges at a time, as a range worker has them;
+		// the shelf holds two ranges' worth.
+		const prepared = await prepareFile(utf8(userExportCsv(12_000_000)));
+		const { runner, shelf } = await reusingRunner(prepared.bytes, 2, 256 << 10);
+		const engine = await createWasmEngine(compiledModules().simd, { rangeSize: 1 << 20 });
+		const actual = await outcome(engine, { ...prepared.request, ranges: runner });
+		expect('result' in actual && actual.result.rows).toBeGreaterThan(100_000);
+		// Eight arrays per range: new ones for the two ranges scanned first at most, then none (30
+		// new for the 12 ranges when a range's first slice grew its arrays before sizing them).
+		expect(shelf.newLarge).toBeGreaterThan(0);
+		expect(shelf.newLarge).toBeLessThanOrEqual(2 * 8);
 	});
 });
 

@@ -595,6 +595,22 @@ describe('workingCopy', () => {
 		}
 	);
 
+	it('a shelf hands out the smallest kept buffer that fits, and none for an empty request', () => {
+		const shelf = new BufferShelf({ max: 8, grain: 1024, slack: Infinity });
+		const kept = [4096, 1024, 2048].map((bytes) => new ArrayBuffer(bytes));
+		shelf.give(kept);
+		expect(shelf.take(0).byteLength).toBe(0);
+		expect(shelf.free).toBe(3);
+		const cases: [request: number, size: number][] = [
+			[1500, 2048],
+			[10, 1024],
+			[1025, 4096],
+			[1, 1024] // none kept: a new one, in the grain
+		];
+		for (const [request, size] of cases) expect(shelf.take(request).byteLength).toBe(size);
+		expect(shelf.free).toBe(0);
+	});
+
 	it('a shelf of read buffers: a buffer given back serves a read as long, or shorter; one more than the ranges out is kept', () => {
 		const buffers = new BufferShelf(readBuffers(2));
 		const first = buffers.take(1000);

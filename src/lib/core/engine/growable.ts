@@ -12,12 +12,12 @@ export class Growable<T extends NumericArray> {
 		private readonly create: (capacity: number) => T,
 		capacity = 1024
 	) {
-		this.#data = create(Math.max(1, capacity));
+		this.#data = create(capacity);
 	}
 
 	#reserve(extra: number): void {
 		if (this.#length + extra <= this.#data.length) return;
-		let capacity = Math.ceil(this.#data.length * 1.5);
+		let capacity = Math.max(1, Math.ceil(this.#data.length * 1.5));
 		while (capacity < this.#length + extra) capacity = Math.ceil(capacity * 1.5);
 		const bigger = this.create(capacity);
 		bigger.set(this.#data.subarray(0, this.#length));
@@ -106,11 +106,19 @@ export class BufferShelf {
 		this.#slack = slack;
 	}
 
-	/** A kept buffer of at least `bytes` bytes (and at most `slack` times that), else a new one. */
+	/**
+	 * The smallest kept buffer of at least `bytes` bytes (and at most `slack` times that), else a
+	 * new one: the smallest, so that a larger one stays for a larger request (a range's result
+	 * asks for arrays of several sizes at once).
+	 */
 	take(bytes: number): ArrayBuffer {
-		const at = this.#free.findIndex(
-			(buffer) => buffer.byteLength >= bytes && buffer.byteLength <= this.#slack * bytes
-		);
+		if (bytes === 0) return new ArrayBuffer(0);
+		let at = -1;
+		for (let i = 0; i < this.#free.length; i++) {
+			const size = this.#free[i].byteLength;
+			if (size < bytes || size > this.#slack * bytes) continue;
+			if (at < 0 || size < this.#free[at].byteLength) at = i;
+		}
 		if (at >= 0) return this.#free.splice(at, 1)[0];
 		return new ArrayBuffer(Math.ceil(bytes / this.#grain) * this.#grain);
 	}

@@ -185,9 +185,11 @@ export function readAheadEnd(task: RangeTask): number {
 const EMPTY = new Uint8Array(0);
 /**
  * The shelf of a range worker's result arrays, given back once merged: two ranges' worth (a result
- * has eight arrays; a worker has two ranges at a time).
+ * has eight arrays; a worker has two ranges at a time). In 64 KiB steps, so that an array of one
+ * range serves the same array of the next, a few rows longer (the smallest that fits is taken);
+ * one of any size serves a smaller request (a warm-up's ranges are small).
  */
-export const RESULT_ARRAYS = { max: 16 };
+export const RESULT_ARRAYS = { max: 16, grain: 64 << 10, slack: Infinity };
 /** New arrays for every range, when no shelf is given (it keeps nothing). */
 const UNSHELVED = new BufferShelf({ max: 0 });
 /** The indexer's state inside a multi-byte character after a closing quote (see wasm.ts). */
@@ -333,15 +335,17 @@ class RangeScan {
 		signal: AbortSignalLike | undefined,
 		shelf: BufferShelf | undefined
 	) {
+		// Empty until the first rows size them (#reserveLike): nothing of a range's result grows by
+		// copying, and every array comes from the shelf in its grain.
 		const { float64, uint32, uint8 } = shelf ?? UNSHELVED;
-		this.#rowStarts = new Growable(float64, 64);
-		this.#rowEnds = new Growable(float64, 64);
-		this.#rowLines = new Growable(uint32, 64);
-		this.#masks = new Growable(uint32, 64);
-		this.#keys = new Growable(uint32, 64);
-		this.#dateKinds = new Growable(uint8, 64);
-		this.#dateA = new Growable(float64, 64);
-		this.#dateB = new Growable(float64, 64);
+		this.#rowStarts = new Growable(float64, 0);
+		this.#rowEnds = new Growable(float64, 0);
+		this.#rowLines = new Growable(uint32, 0);
+		this.#masks = new Growable(uint32, 0);
+		this.#keys = new Growable(uint32, 0);
+		this.#dateKinds = new Growable(uint8, 0);
+		this.#dateA = new Growable(float64, 0);
+		this.#dateB = new Growable(float64, 0);
 		this.#tools = tools;
 		this.#source = source;
 		this.#task = { ...task, end: Math.min(task.end, source.size) };
@@ -593,6 +597,7 @@ class RangeScan {
 		const output = this.#tools.kernel.checkPlaced(region, end - base);
 		this.#finishInJs(output, index, tooLarge, output.bytes, base);
 		for (const row of tooLarge) if (row < count) tooLargeRow(output, row, this.#slots);
+		if (!this.#sized) this.#reserveLike(count, end - this.#first);
 		if (this.#withPlaces) {
 			this.#rowStarts.append(recordStarts.subarray(0, count));
 			this.#rowEnds.append(recordEnds.subarray(0, count));
@@ -603,7 +608,6 @@ class RangeScan {
 		this.#dateKinds.append(output.dateKinds.subarray(0, count * this.#slots));
 		this.#dateA.append(output.dateA.subarray(0, count * this.#slots));
 		this.#dateB.append(output.dateB.subarray(0, count * this.#slots));
-		if (!this.#sized) this.#reserveLike(count, end - this.#first);
 	}
 
 	/**
