@@ -288,7 +288,8 @@ const api = {
 		} finally {
 			// The range workers stay, warm, for the admin's next change: a mapping change re-checks
 			// its column in them about 0.1–0.2 s sooner than in fresh ones (100 MB file), for about
-			// 40 MB held meanwhile, their reused buffers (docs/performance.md).
+			// 40 MB held meanwhile: their heaps, WebAssembly memory and shelves of result arrays
+			// (docs/performance.md).
 			if (running === controller) endPoolWhenIdle();
 		}
 	},
