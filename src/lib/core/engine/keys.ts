@@ -1,72 +1,66 @@
 import { Growable } from './growable';
 
-/** Numbers per distinct key in `#keys`: h1, h2 folded with the byte length (see fold), first row. */
-const STRIDE = 3;
-/** A slot holds the top TAG_BITS of the key's h1 above its index in #keys plus one (0 = empty). */
+/** A slot holds the top TAG_BITS of the key's h1 above the key's first row plus one (0 = empty). */
 const TAG_BITS = 7;
-const INDEX_BITS = 32 - TAG_BITS;
-const INDEX_MASK = 2 ** INDEX_BITS - 1;
+const ROW_BITS = 32 - TAG_BITS;
+const ROW_MASK = 2 ** ROW_BITS - 1;
+/** The table is at most 7/10 full, so that linear probing stays short; any size, not a power of 2. */
+const MAX_LOAD = 0.7;
+const MIN_SLOTS = 4096;
 /** Keys whose slots firstsOf reads ahead at once (a few KiB of cache lines). */
 const BATCH = 128;
 
-const tagOf = (h1: number) => (h1 >>> INDEX_BITS) << INDEX_BITS;
+const tagOf = (h1: number) => (h1 >>> ROW_BITS) << ROW_BITS;
 
 /**
  * h2 with the byte length folded in: multiplying by an odd number maps lengths one to one, so two
  * keys of different lengths differ here unless their h2 differ by exactly that (1 in 2³²), as
- * likely as for two keys of one length. A key then costs 12 bytes instead of 16.
+ * likely as for two keys of one length.
  */
 const fold = (h2: number, length: number) => (h2 ^ Math.imul(length, 0x85ebca6b)) >>> 0;
 
 /**
  * First rows by duplicate key, where a key is what the row kernel hashes a normalised value to:
- * two independent 32-bit hashes and the value's length in bytes. An open-addressing table of
- * indices into one packed list of distinct keys: a million keys cost no objects, no strings and
- * 18 to 25 bytes each (the table is 5/16 to 5/8 full). A slot keeps 7 bits of h1 beside the index,
- * so a probe past another key almost never reads that key (127 times in 128 the tags differ): a
- * new key touches one spot of memory, a known key two. Two different values count as one only
- * when h1 and h2 folded with the length agree: for a million distinct values, the chance that any
- * pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
+ * two independent 32-bit hashes and the value's length in bytes. Rows are given in order, and
+ * each row's hashes are kept by row (8 bytes a row); an open-addressing table of slots holds each
+ * distinct key's first row (4 bytes a slot, 3/10 to 7/10 of them used). No objects, no strings,
+ * and no list of distinct keys beside the table: on the 2-core VM of docs/performance.md each
+ * page of memory costs about 10 µs the first time it is touched, so bytes are time. A slot keeps
+ * 7 bits of h1 beside the row, so a probe past another key almost never reads that key's hashes
+ * (127 times in 128 the tags differ): a new key touches one spot of memory, a known key two. Two
+ * different values count as one only when h1 and h2 folded with the length agree: for a million
+ * distinct values, the chance that any pair does is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
  */
 export class KeyIndex {
-	readonly #keys = new Growable((n) => new Uint32Array(n));
-	#slots = new Uint32Array(1 << 12);
-	#mask = this.#slots.length - 1;
+	/** Per row given: its key's h1, then h2 folded with the length (anything, for a row without). */
+	readonly #hashes = new Growable((n) => new Uint32Array(n));
+	#slots = new Uint32Array(MIN_SLOTS);
+	#size = 0;
 	/** What firstsOf reads ahead, written down only so that the reads are not optimised away. */
 	readonly #ahead = new Uint32Array(BATCH);
 
-	/** Room for `keys` distinct keys in all without growing (for a count estimated ahead). */
-	reserve(keys: number): void {
-		this.#keys.reserve(keys * STRIDE);
-		let slots = this.#slots.length;
-		while (keys * 8 > slots * 5) slots *= 2;
+	/** Room for `rows` rows, each a distinct key at most, without growing (for a count estimated ahead). */
+	reserve(rows: number): void {
+		this.#hashes.reserve(rows * 2);
+		const slots = Math.ceil(rows / MAX_LOAD);
 		if (slots > this.#slots.length) this.#rehash(slots);
 	}
 
+	/** Distinct keys. */
 	get size(): number {
-		return this.#keys.length / STRIDE;
+		return this.#size;
 	}
 
-	/** The first row that had this key, or -1 after recording `row` as its first. */
+	/**
+	 * The first row that had this key, or -1 after recording `row` as its first. Rows come in order:
+	 * none before the last one given.
+	 */
 	firstOf(h1: number, h2: number, length: number, row: number): number {
-		return this.#firstOf(h1 >>> 0, fold(h2, length), row);
-	}
-
-	#firstOf(h1: number, folded: number, row: number): number {
-		const slot = this.#probe(h1, folded);
-		const entry = this.#slots[slot];
-		if (entry !== 0) return this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 2];
-		// MAX_ROWS_PER_FILE (20 million) keys fit the index bits (33 million).
-		if (this.size >= INDEX_MASK) throw new RangeError('too many distinct keys');
-		this.#slots[slot] = tagOf(h1) | (this.size + 1);
-		const at = this.#keys.extend(STRIDE);
-		const keys = this.#keys.data;
-		keys[at] = h1;
-		keys[at + 1] = folded;
-		keys[at + 2] = row;
-		// At most 5/8 full: linear probing stays short.
-		if (this.size * 8 > this.#slots.length * 5) this.#rehash(this.#slots.length * 2);
-		return -1;
+		this.#extend(row, 1);
+		const hashes = this.#hashes.data;
+		hashes[row * 2] = h1;
+		hashes[row * 2 + 1] = fold(h2, length);
+		return this.#firstOf(hashes[row * 2], hashes[row * 2 + 1], row);
 	}
 
 	/**
@@ -84,20 +78,25 @@ export class KeyIndex {
 		firstRow: number,
 		into: Int32Array
 	): void {
+		this.#extend(firstRow, count);
+		const hashes = this.#hashes.data;
+		for (let r = 0; r < count; r++) {
+			const key = r * stride + at;
+			hashes[(firstRow + r) * 2] = keys[key];
+			hashes[(firstRow + r) * 2 + 1] = fold(keys[key + 1], keys[key + 2]);
+		}
 		for (let batch = 0; batch < count; batch += BATCH) {
 			const end = Math.min(count, batch + BATCH);
 			for (let r = batch; r < end; r++) {
-				const key = r * stride + at;
-				const folded = fold(keys[key + 1], keys[key + 2]);
-				this.#ahead[r - batch] = this.#slots[this.#slot(keys[key], folded)];
+				const row = (firstRow + r) * 2;
+				this.#ahead[r - batch] = this.#slots[this.#slot(hashes[row], hashes[row + 1])];
 			}
 			for (let r = batch; r < end; r++) {
-				const key = r * stride + at;
-				const length = keys[key + 2];
+				const row = firstRow + r;
 				into[r] =
-					length === 0
+					keys[r * stride + at + 2] === 0
 						? -1
-						: this.#firstOf(keys[key] >>> 0, fold(keys[key + 1], length), firstRow + r);
+						: this.#firstOf(hashes[row * 2], hashes[row * 2 + 1], row);
 			}
 		}
 	}
@@ -105,42 +104,64 @@ export class KeyIndex {
 	/** The first row that had this key, or -1; records nothing. */
 	find(h1: number, h2: number, length: number): number {
 		const entry = this.#slots[this.#probe(h1 >>> 0, fold(h2, length))];
-		return entry === 0 ? -1 : this.#keys.data[((entry & INDEX_MASK) - 1) * STRIDE + 2];
+		return entry === 0 ? -1 : (entry & ROW_MASK) - 1;
+	}
+
+	/** Room for the hashes of `count` rows from `first` on, which come after every row given. */
+	#extend(first: number, count: number): void {
+		if (first * 2 < this.#hashes.length) throw new RangeError('KeyIndex: rows must come in order');
+		this.#hashes.extend((first + count) * 2 - this.#hashes.length);
+	}
+
+	/** `h1` (unsigned) and `folded` are row `row`'s, the newest row given. */
+	#firstOf(h1: number, folded: number, row: number): number {
+		const slot = this.#probe(h1, folded);
+		const entry = this.#slots[slot];
+		if (entry !== 0) return (entry & ROW_MASK) - 1;
+		// MAX_ROWS_PER_FILE (20 million) rows fit the row bits (33 million).
+		if (row + 1 >= ROW_MASK) throw new RangeError('too many rows for the key index');
+		this.#slots[slot] = tagOf(h1) | (row + 1);
+		if (++this.#size > this.#slots.length * MAX_LOAD) this.#rehash(this.#slots.length * 2);
+		return -1;
 	}
 
 	/** The slot holding this key (h1 unsigned, h2 folded), or the empty slot where it would go. */
 	#probe(h1: number, folded: number): number {
 		const slots = this.#slots;
-		const keys = this.#keys.data;
-		const mask = this.#mask;
-		const tag = h1 >>> INDEX_BITS;
+		const hashes = this.#hashes.data;
+		const tag = h1 >>> ROW_BITS;
 		let slot = this.#slot(h1, folded);
 		for (let entry = slots[slot]; entry !== 0; entry = slots[slot]) {
-			if (entry >>> INDEX_BITS === tag) {
-				const at = ((entry & INDEX_MASK) - 1) * STRIDE;
-				if (keys[at] === h1 && keys[at + 1] === folded) return slot;
+			if (entry >>> ROW_BITS === tag) {
+				const at = ((entry & ROW_MASK) - 1) * 2;
+				if (hashes[at] === h1 && hashes[at + 1] === folded) return slot;
 			}
-			slot = (slot + 1) & mask;
+			slot = slot + 1 === slots.length ? 0 : slot + 1;
 		}
 		return slot;
 	}
 
-	/** The first slot to probe for these hashes. */
-	#slot(h1: number, h2: number): number {
-		return (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.#mask;
+	/**
+	 * The first slot to probe for these hashes: their 32-bit mix scaled to the table's size (the
+	 * product's top 32 bits; a double rounds the product by far less than the size, so the slot
+	 * stays below it).
+	 */
+	#slot(h1: number, folded: number): number {
+		const mixed = (h1 ^ Math.imul(folded, 0x9e3779b1)) >>> 0;
+		return Math.floor((mixed * this.#slots.length) / 4294967296);
 	}
 
-	#rehash(slots: number): void {
+	#rehash(size: number): void {
 		const old = this.#slots;
-		const keys = this.#keys.data;
-		this.#slots = new Uint32Array(slots);
-		this.#mask = slots - 1;
+		const hashes = this.#hashes.data;
+		this.#slots = new Uint32Array(size);
+		const slots = this.#slots;
 		for (const entry of old) {
 			if (entry === 0) continue;
-			const at = ((entry & INDEX_MASK) - 1) * STRIDE;
-			let slot = this.#slot(keys[at], keys[at + 1]);
-			while (this.#slots[slot] !== 0) slot = (slot + 1) & this.#mask;
-			this.#slots[slot] = entry;
+			const at = ((entry & ROW_MASK) - 1) * 2;
+			let slot = this.#slot(hashes[at], hashes[at + 1]);
+			while (slots[slot] !== 0) slot = slot + 1 === slots.length ? 0 : slot + 1;
+			slots[slot] = entry;
 		}
 	}
 }
