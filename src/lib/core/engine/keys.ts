@@ -23,7 +23,7 @@ const fold = (h2: number, length: number) => (h2 ^ Math.imul(length, 0x85ebca6b)
  * First rows by duplicate key, where a key is what the row kernel hashes a normalised value to:
  * two independent 32-bit hashes and the value's length in bytes. Rows are given in order, and
  * each row's hashes are kept by row (8 bytes a row); an open-addressing table of slots holds each
- * distinct key's first row (4 bytes a slot, 3/10 to 7/10 of them used). No objects, no strings,
+ * distinct key's first row (4 bytes a slot, at most 7/10 of them used). No objects, no strings,
  * and no list of distinct keys beside the table: on the 2-core VM of docs/performance.md each
  * page of memory costs about 10 µs the first time it is touched, so bytes are time. A slot keeps
  * 7 bits of h1 beside the row, so a probe past another key almost never reads that key's hashes
