@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Response } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { failOnConsoleErrors } from './console';
 import { dropFile } from './drop';
@@ -12,12 +12,14 @@ const LIBSODIUM = 'crypto_pwhash';
 
 /**
  * Every script the page and its workers fetch from now on, with whether it bundles libsodium;
- * `read()` waits until each has been looked into.
+ * `read()` waits until each has been looked into. `stop()` ends the recording: a script fetched
+ * later (the report page's workers go on loading) would otherwise be read after the test ended,
+ * from a request context already gone ("Response has been disposed").
  */
 function recordScripts(page: Page) {
 	const scripts = new Map<string, boolean>();
 	const reading: Promise<void>[] = [];
-	page.on('response', (response) => {
+	const record = (response: Response) => {
 		const url = response.url();
 		if (!url.endsWith('.js')) return;
 		// Fetched again: a range worker can end meanwhile (a drop cancels the warm-up's), and with it
@@ -28,11 +30,16 @@ function recordScripts(page: Page) {
 				.then((again) => again.text())
 				.then((text) => void scripts.set(url, text.includes(LIBSODIUM)))
 		);
-	});
+	};
+	page.on('response', record);
 	return {
 		async read(): Promise<Map<string, boolean>> {
 			for (let done = 0; done < reading.length; done = reading.length) await Promise.all(reading);
 			return scripts;
+		},
+		async stop(): Promise<void> {
+			page.off('response', record);
+			await this.read();
 		}
 	};
 }
@@ -55,4 +62,5 @@ test('the import page loads no libsodium, not even to validate a file; the repor
 	await expect
 		.poll(async () => [...(await recorded.read()).values()].some(Boolean), { timeout: 20_000 })
 		.toBe(true);
+	await recorded.stop();
 });
