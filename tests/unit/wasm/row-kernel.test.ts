@@ -377,6 +377,44 @@ describe('email cells: seeded fuzz, byte by byte', () => {
 	});
 });
 
+describe('email cells: every length around the SIMD path’s 64 bytes, every place of the @', () => {
+	it('addresses of 3–70 bytes with the @ anywhere == isValidEmail', () => {
+		// The SIMD build classes addresses of up to 64 bytes 16 at a time: each length and each
+		// place of the @, with dots, hyphens and digits where labels start and end.
+		const next = seededRandom(0x5e11);
+		const letters = ['a', 'k', 'Z', '3'];
+		const anyByte = [...letters, '.', '-', '9', '_', '+', '~', '@', ' ', '\x7f', '[', '`', '/'];
+		/** `length` letters with dots at inner places (none doubled), as a part of an address. */
+		const dotted = (length: number, dots: number) => {
+			const chars = Array.from({ length }, () => pick(next, letters));
+			for (let d = 0; d < dots && length > 2; d++) {
+				const i = 1 + Math.floor(next() * (length - 2));
+				if (chars[i - 1] !== '.' && chars[i + 1] !== '.') chars[i] = '.';
+			}
+			return chars;
+		};
+		const values: string[] = [];
+		for (let length = 3; length <= 70; length++) {
+			for (let at = 1; at < length - 1; at++) {
+				const domain = dotted(length - at - 1, 1 + Math.floor(next() * 3));
+				// A hyphen inside a label, a digit-only last label: rules the SIMD path decides by bits.
+				if (next() < 0.3) domain[Math.floor(next() * domain.length)] = '-';
+				if (next() < 0.1) domain[domain.length - 1] = '7';
+				const chars = [...dotted(at, Math.floor(next() * 3)), '@', ...domain];
+				// Half of them with a byte or two anywhere replaced by any byte, @ included.
+				for (let m = next() < 0.5 ? Math.floor(next() * 3) : 0; m > 0; m--)
+					chars[Math.floor(next() * length)] = pick(next, anyByte);
+				values.push(chars.join(''));
+			}
+		}
+		const valid = values.filter((value) => isValidEmail(value.trim())).length;
+		expect(valid).toBeGreaterThan(values.length / 4);
+		expect(valid).toBeLessThan((values.length * 3) / 4);
+		const text = values.map((value) => `"${value}"`).join('\n');
+		expectOracle(text, { columns: 1, checks: [check({ type: 'email' })] });
+	});
+});
+
 describe('boolean cells', () => {
 	const valid = ['true', 'FALSE', 'Yes', 'no', 'N', 'y', '1', '0', ' tRuE ', '"no"', 'fAlSe'];
 	const invalid = ['tru', '2', 'yess', 't', 'f', 'ja', 'n0', 'on', '10', 'truE!'];
