@@ -1,7 +1,12 @@
 import { existsSync, openAsBlob } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { RangePlan, RangeResult, RangeTask } from '../src/lib/core/engine/ranges';
+import {
+	rangeTransferables,
+	type RangePlan,
+	type RangeResult,
+	type RangeTask
+} from '../src/lib/core/engine/ranges';
 import type { RangeRunner, ScanEngine } from '../src/lib/core/engine/types';
 import type { WasmModules, WasmScanEngine } from '../src/lib/core/engine/wasm';
 import { FerryError, type AbortSignalLike, type FerryErrorCode } from '../src/lib/core/errors';
@@ -23,6 +28,9 @@ export interface RangeRequest {
 	task: RangeTask;
 	sliceSize: number;
 }
+
+/** A request, or the arrays of a result the main thread merged, back to the worker that made it. */
+export type RangeThreadMessage = RangeRequest | { giveBack: ArrayBuffer[] };
 
 export type RangeReply =
 	| { id: number; result: RangeResult; error?: undefined }
@@ -84,6 +92,8 @@ export function rangeThreads(
 	const { modules, sliceSize } = engine as WasmScanEngine;
 	const members: Member[] = [];
 	const waiting: ((member: Member) => void)[] = [];
+	/** The worker each result came from, which takes its arrays back once merged. */
+	const origins = new WeakMap<RangeResult, Member>();
 	let nextId = 0;
 
 	const start = (): Member => {
@@ -97,7 +107,10 @@ export function rangeThreads(
 						? new FerryError(reply.error.code, reply.error.message)
 						: new Error(reply.error.message)
 				);
-			else call.resolve(reply.result);
+			else {
+				origins.set(reply.result, member);
+				call.resolve(reply.result);
+			}
 		});
 		member.worker.on('error', (error) => {
 			for (const call of member.pending.values()) call.reject(error);
@@ -142,7 +155,7 @@ export function rangeThreads(
 			};
 			return await new Promise<RangeResult>((resolve, reject) => {
 				member.pending.set(id, { resolve, reject });
-				member.worker.postMessage(request);
+				member.worker.postMessage(request satisfies RangeThreadMessage);
 			});
 		} finally {
 			release(member);
@@ -158,6 +171,12 @@ export function rangeThreads(
 				// must not end the process as an unhandled rejection (its caller still sees it).
 				result.catch(() => {});
 				return result;
+			},
+			release(result) {
+				const member = origins.get(result);
+				if (!member || !members.includes(member)) return;
+				const giveBack = rangeTransferables(result).filter((buffer) => buffer.byteLength > 0);
+				member.worker.postMessage({ giveBack } satisfies RangeThreadMessage, giveBack);
 			}
 		}),
 		async close() {

@@ -4,49 +4,79 @@
 // handle without a HandleScope").
 import { open, type FileHandle } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { rangeTransferables, scanRange, type RangeTools } from '../src/lib/core/engine/ranges';
+import {
+	RESULT_ARRAYS,
+	rangeTransferables,
+	readAheadEnd,
+	scanRange,
+	type RangeTools
+} from '../src/lib/core/engine/ranges';
+import { BufferShelf } from '../src/lib/core/engine/growable';
 import { instantiateTools } from '../src/lib/core/engine/wasm';
 import { isFerryError } from '../src/lib/core/errors';
 import type { ByteSource } from '../src/lib/core/types';
-import { blobSource } from '../src/lib/io/open';
-import type { FilePart, RangeReply, RangeRequest } from './range-threads';
+import { blobSource, rangeSource, readBuffers } from '../src/lib/io/open';
+import type { FilePart, RangeReply, RangeThreadMessage } from './range-threads';
 
 // Instantiated on the first range and kept: the modules arrive compiled from the main thread.
 let tools: Promise<RangeTools> | null = null;
 const handles = new Map<string, Promise<FileHandle>>();
+// As in the app's range workers, buffers are used again range after range: a new one costs its
+// pages again on first touch. The arrays of results merged by the main thread come back here; a
+// range's first bytes are read whole into one of `reads`, given back once it is scanned.
+const shelf = new BufferShelf(RESULT_ARRAYS);
+const reads = new BufferShelf(readBuffers(1));
 
-function fileSource(handle: FileHandle, { offset, size }: FilePart): ByteSource {
+/** Fills `target` from bytes [start, …) of the file part; answers what it holds (less at the end). */
+async function readPart(
+	handle: FileHandle,
+	{ offset }: FilePart,
+	start: number,
+	target: Uint8Array
+): Promise<Uint8Array> {
+	for (let at = 0; at < target.length;) {
+		const { bytesRead } = await handle.read(target, at, target.length - at, offset + start + at);
+		if (bytesRead === 0) return target.subarray(0, at);
+		at += bytesRead;
+	}
+	return target;
+}
+
+function fileSource(handle: FileHandle, part: FilePart): ByteSource {
 	return {
-		size,
-		async read(start, end) {
-			start = Math.min(start, size);
-			const bytes = new Uint8Array(Math.min(end, size) - start);
-			for (let at = 0; at < bytes.length;) {
-				const position = offset + start + at;
-				const { bytesRead } = await handle.read(bytes, at, bytes.length - at, position);
-				if (bytesRead === 0) break;
-				at += bytesRead;
-			}
-			return bytes;
+		size: part.size,
+		read(start, end) {
+			start = Math.min(start, part.size);
+			return readPart(handle, part, start, new Uint8Array(Math.min(end, part.size) - start));
 		}
 	};
 }
 
-async function sourceOf(request: RangeRequest): Promise<ByteSource> {
-	if (!request.file) return blobSource(request.blob!);
-	const { path } = request.file;
+function handleOf(path: string): Promise<FileHandle> {
 	let handle = handles.get(path);
 	if (!handle) handles.set(path, (handle = open(path, 'r')));
-	return fileSource(await handle, request.file);
+	return handle;
 }
 
-parentPort!.on('message', async (request: RangeRequest) => {
+parentPort!.on('message', async (message: RangeThreadMessage) => {
+	if ('giveBack' in message) return shelf.give(message.giveBack);
+	const request = message;
 	let reply: RangeReply;
+	let bytes: Uint8Array | null = null;
 	try {
 		tools ??= instantiateTools(request.modules);
-		const source = await sourceOf(request);
-		const options = { sliceSize: request.sliceSize };
-		const result = await scanRange(await tools, source, request.plan, request.task, options);
+		const { task, file } = request;
+		let source: ByteSource;
+		if (file) {
+			const handle = await handleOf(file.path);
+			const start = Math.min(task.start, file.size);
+			const length = Math.min(readAheadEnd(task), file.size) - start;
+			bytes = await readPart(handle, file, start, new Uint8Array(reads.take(length), 0, length));
+			source = rangeSource(fileSource(handle, file), start, bytes);
+		} else source = blobSource(request.blob!);
+		const options = { sliceSize: request.sliceSize, shelf };
+		// The result holds none of the range's bytes: their buffer is read into again.
+		const result = await scanRange(await tools, source, request.plan, task, options);
 		reply = { id: request.id, result };
 		parentPort!.postMessage(reply, rangeTransferables(result));
 		return;
@@ -57,6 +87,8 @@ parentPort!.on('message', async (request: RangeRequest) => {
 				? { code: error.code, message: error.message }
 				: { message: error instanceof Error ? error.message : String(error) }
 		};
+	} finally {
+		if (bytes) reads.give([bytes.buffer as ArrayBuffer]);
 	}
 	parentPort!.postMessage(reply);
 });

@@ -545,10 +545,9 @@ export function forwardSource(blob: Blob): ByteSource & { close(): void } {
 
 /**
  * A range's source: bytes [from, from + bytes.length) of the working copy answered from `bytes`
- * (read for it by BlobRanges), any others read from the Blob.
+ * (read for it whole beforehand), any others read from `source`.
  */
-export function rangeSource(blob: Blob, from: number, bytes: Uint8Array): ByteSource {
-	const source = blobSource(blob);
+export function rangeSource(source: ByteSource, from: number, bytes: Uint8Array): ByteSource {
 	const end = from + bytes.length;
 	return {
 		size: source.size,

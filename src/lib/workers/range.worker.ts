@@ -10,7 +10,7 @@ import {
 import { BufferShelf } from '../core/engine/growable';
 import { instantiateTools, type WasmModules } from '../core/engine/wasm';
 import type { RangeTools } from '../core/engine/ranges';
-import { rangeSource } from '../io/open';
+import { blobSource, rangeSource } from '../io/open';
 
 // Instantiated on the first range and kept: the modules arrive compiled from the parse worker.
 let tools: Promise<RangeTools> | null = null;
@@ -32,7 +32,7 @@ const api = {
 		sliceSize: number,
 		bytes: Uint8Array
 	) {
-		const source = rangeSource(workingCopy, task.start, bytes);
+		const source = rangeSource(blobSource(workingCopy), task.start, bytes);
 		const scanned = previous.then(async () => {
 			tools ??= instantiateTools(modules);
 			// The result holds none of the range's bytes: their buffer goes back to be read into again.

@@ -13,7 +13,7 @@ import {
 import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
 import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
-import { BlobRanges, rangeSource, readBuffers } from '../../../src/lib/io/open';
+import { BlobRanges, blobSource, rangeSource, readBuffers } from '../../../src/lib/io/open';
 import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
 	compiledModules,
@@ -155,7 +155,7 @@ describe('buffers used again, as the range workers use them', () => {
 			run: async (task, plan, signal) => {
 				const read = await reads.read(task.start, readAheadEnd(task));
 				try {
-					const source = rangeSource(file, task.start, read);
+					const source = rangeSource(blobSource(file), task.start, read);
 					return await scanRange(tools, source, plan, task, { sliceSize, signal, shelf });
 				} finally {
 					buffers.give([read.buffer as ArrayBuffer]);

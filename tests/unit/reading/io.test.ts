@@ -522,7 +522,7 @@ describe('workingCopy', () => {
 		'rangeSource with bytes [2, 8) read: read($read) gives $text',
 		async ({ read, text, sliced }) => {
 			const { counted, slices } = countingBlob(utf8('0123456789'));
-			const source = rangeSource(counted, 2, utf8('234567'));
+			const source = rangeSource(blobSource(counted), 2, utf8('234567'));
 			expect(source.size).toBe(10);
 			expect(new TextDecoder().decode(await source.read(read[0], read[1]))).toBe(text);
 			expect(slices.length).toBe(sliced ? 1 : 0);
