@@ -12,9 +12,11 @@ import { instantiateCsvIndexer } from '../wasm/csv-index';
 import { instantiateJsonSplitter } from '../wasm/json-split';
 import { KEY_STRIDE, instantiateRowKernel, keyHash } from '../wasm/row-kernel';
 import { createWasmJsonScan } from './json-wasm';
-import { Growable } from './growable';
+import { BufferShelf, Growable } from './growable';
 import { KeyIndex } from './keys';
 import {
+	RESULT_ARRAYS,
+	rangeTransferables,
 	scanRange,
 	validationPlanOf,
 	type RangePlan,
@@ -57,11 +59,16 @@ export async function instantiateTools(modules: WasmModules): Promise<RangeTools
 	return { indexer, kernel };
 }
 
-/** Scans ranges on this thread, one after another (the CLI, tests, and browsers without workers). */
+/**
+ * Scans ranges on this thread, one after another (the CLI, tests, and browsers without workers);
+ * a merged result's arrays hold a later range's rows, as in a range worker.
+ */
 export function localRunner(tools: RangeTools, source: ByteSource, sliceSize: number): RangeRunner {
+	const shelf = new BufferShelf(RESULT_ARRAYS);
 	return {
 		concurrency: 1,
-		run: (task, plan, signal) => scanRange(tools, source, plan, task, { sliceSize, signal })
+		run: (task, plan, signal) => scanRange(tools, source, plan, task, { sliceSize, signal, shelf }),
+		release: (result) => shelf.give(rangeTransferables(result))
 	};
 }
 
