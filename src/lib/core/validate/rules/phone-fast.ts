@@ -43,7 +43,11 @@ interface NumberTypeRule {
 /** One country's numbering plan, as the library's NumberingPlan accessors return it. */
 interface Plan {
 	callingCode: string;
-	/** null when the plan has no IDD prefix (a pattern that then strips nothing). */
+	/**
+	 * null when the plan has no IDD prefix (a pattern that then strips nothing). This and
+	 * leadingDigits are anchored: the library's `search(pattern) === 0` asks for a match at the
+	 * start, which the leftmost match is when there is one, found without a result array per call.
+	 */
 	idd: RegExp | null;
 	nationalNumber: RegExp;
 	lengths: number[] | undefined;
@@ -67,6 +71,8 @@ const plans = new Map<string, Plan>();
 
 /** The library's matchesEntirely() pattern. */
 const entirely = (text: string) => new RegExp('^(?:' + text + ')$');
+/** A pattern matched at the start of the text only. */
+const startsWith = (text: string) => new RegExp('^(?:' + text + ')');
 
 function planOf(country: string): Plan {
 	let plan = plans.get(country);
@@ -88,12 +94,12 @@ function planOf(country: string): Plan {
 	}
 	plan = {
 		callingCode: numbering.callingCode(),
-		idd: idd ? new RegExp(idd) : null,
+		idd: idd ? startsWith(idd) : null,
 		nationalNumber: entirely(numbering.nationalNumberPattern()),
 		lengths: numbering.possibleLengths(),
 		nationalPrefix: prefix ? new RegExp('^(?:' + prefix + ')') : null,
 		transformRule: numbering.nationalPrefixTransformRule(),
-		leadingDigits: leading ? new RegExp(leading) : null,
+		leadingDigits: leading ? startsWith(leading) : null,
 		types
 	};
 	plans.set(country, plan);
@@ -112,15 +118,18 @@ interface NumberingPlanAccessors {
 	type(name: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
 }
 
-/** countriesOf's answers: each number asks two or three times, of one of a few calling codes. */
-const geographic = new Map<string, string[] | undefined>();
+/** plansOf's answers: each number asks two or three times, of one of a few calling codes. */
+const geographic = new Map<string, Plan[] | undefined>();
 
-/** The countries of a calling code, or undefined for non-geographic codes (800, 808, 870…). */
-function countriesOf(callingCode: string): string[] | undefined {
+/**
+ * The plans of a calling code's countries, in the metadata's order (the main country first), or
+ * undefined for non-geographic codes (800, 808, 870…).
+ */
+function plansOf(callingCode: string): Plan[] | undefined {
 	if (geographic.has(callingCode)) return geographic.get(callingCode);
 	const countries = callingCodes[callingCode];
 	// Older metadata listed non-geographic codes here as "001": left to the library too.
-	const answer = countries && !countries.includes('001') ? countries : undefined;
+	const answer = countries && !countries.includes('001') ? countries.map(planOf) : undefined;
 	geographic.set(callingCode, answer);
 	return answer;
 }
@@ -150,16 +159,13 @@ function numberTyped(nationalNumber: string, plan: Plan): boolean {
 	return false;
 }
 
-/** getCountryByCallingCode. */
-function countryByCallingCode(callingCode: string, nationalNumber: string): string | undefined {
-	const countries = countriesOf(callingCode);
-	if (!countries) return undefined;
-	if (countries.length === 1) return countries[0];
-	for (const country of countries) {
-		const plan = planOf(country);
+/** getCountryByCallingCode, as the country's plan, among the plans of its calling code. */
+function planByCallingCode(plans: Plan[], nationalNumber: string): Plan | undefined {
+	if (plans.length === 1) return plans[0];
+	for (const plan of plans) {
 		if (plan.leadingDigits) {
-			if (nationalNumber && nationalNumber.search(plan.leadingDigits) === 0) return country;
-		} else if (hasNumberType(nationalNumber, plan)) return country;
+			if (nationalNumber && plan.leadingDigits.test(nationalNumber)) return plan;
+		} else if (hasNumberType(nationalNumber, plan)) return plan;
 	}
 	return undefined;
 }
@@ -192,8 +198,11 @@ function extractNationalNumber(number: string, plan: Plan): string {
 	// shouldHaveExtractedNationalPrefix
 	if (plan.nationalNumber.test(number) && !plan.nationalNumber.test(nationalNumber)) return number;
 	if (plan.lengths) {
-		const country = countryByCallingCode(plan.callingCode, nationalNumber);
-		const verdict = checkLength(nationalNumber, country ? planOf(country) : plan);
+		const plans = plansOf(plan.callingCode);
+		const verdict = checkLength(
+			nationalNumber,
+			(plans && planByCallingCode(plans, nationalNumber)) ?? plan
+		);
 		if (verdict === 'TOO_SHORT' || verdict === 'INVALID_LENGTH') return number;
 	}
 	return nationalNumber;
@@ -213,8 +222,9 @@ function splitCallingCode(digits: string): { callingCode: string; rest: string }
 /** stripIddPrefix: the digits after the region's international prefix, or undefined. */
 function stripIddPrefix(digits: string, plan: Plan): string | undefined {
 	if (!plan.idd) return digits;
-	if (digits.search(plan.idd) !== 0) return undefined;
-	const rest = digits.slice(digits.match(plan.idd)![0].length);
+	const prefix = plan.idd.exec(digits);
+	if (!prefix) return undefined;
+	const rest = digits.slice(prefix[0].length);
 	return rest[0] === '0' ? undefined : rest;
 }
 
@@ -222,7 +232,8 @@ function stripIddPrefix(digits: string, plan: Plan): string | undefined {
 function decide(digits: string, plus: boolean, defaultRegion: string): string | null | undefined {
 	let callingCode: string | undefined;
 	let number: string;
-	let country: string | undefined;
+	/** The default region's plan, when the number is taken as national in it. */
+	let regionPlan: Plan | undefined;
 	if (!plus) {
 		if (!defaultRegion) return null;
 		const region = planOf(defaultRegion);
@@ -248,20 +259,18 @@ function decide(digits: string, plus: boolean, defaultRegion: string): string | 
 		if (!split) return null;
 		({ callingCode, rest: number } = split);
 	} else if (!callingCode) {
-		country = defaultRegion;
-		callingCode = planOf(defaultRegion).callingCode;
+		regionPlan = planOf(defaultRegion);
+		callingCode = regionPlan.callingCode;
 		number = digits;
 	}
-	const main = countriesOf(callingCode!);
+	const main = plansOf(callingCode!);
 	if (!main) return undefined;
 	if (!number!) return null;
-	const selected = country ? planOf(country) : planOf(main[0]);
-	const nationalNumber = extractNationalNumber(number, selected);
-	country = countryByCallingCode(callingCode!, nationalNumber) ?? country;
+	const nationalNumber = extractNationalNumber(number, regionPlan ?? main[0]);
+	const plan = planByCallingCode(main, nationalNumber) ?? regionPlan ?? main[0];
 	if (nationalNumber.length < MIN_NATIONAL_LENGTH || nationalNumber.length > MAX_NATIONAL_LENGTH)
 		return null;
 	// isValid()
-	const plan = planOf(country ?? main[0]);
 	const valid = plan.types
 		? hasNumberType(nationalNumber, plan)
 		: plan.nationalNumber.test(nationalNumber);
