@@ -12,7 +12,12 @@ import {
 } from '../../../src/lib/core/engine/ranges';
 import type { RangeRunner, ScanEngine } from '../../../src/lib/core/engine/types';
 import { referenceEngine } from '../../../src/lib/core/engine/reference';
-import { createWasmEngine, instantiateTools, localRunner } from '../../../src/lib/core/engine/wasm';
+import {
+	createWasmEngine,
+	FIRST_RANGE_BYTES,
+	instantiateTools,
+	localRunner
+} from '../../../src/lib/core/engine/wasm';
 import { BlobRanges, blobSource, rangeSource, readBuffers } from '../../../src/lib/io/open';
 import { userExportCsv } from '../../../scripts/lib/user-export';
 import {
@@ -125,15 +130,24 @@ describe('buffers used again, as the range workers use them', () => {
 		reused = 0;
 		/** New buffers of 64 KiB or more: each costs its pages afresh. */
 		newLarge = 0;
+		/** Times buffers were given (a result's arrays are given at once, once it is merged). */
+		gives = 0;
+		/** New large buffers taken after `lateAfter` gives. */
+		lateAfter = Infinity;
+		newLargeLate = 0;
 		give(buffers: readonly ArrayBuffer[]): void {
 			buffers.forEach(overwrite);
 			super.give(buffers);
+			this.gives++;
 		}
 		take(bytes: number): ArrayBuffer {
 			const before = this.free;
 			const buffer = super.take(bytes);
 			if (this.free < before) this.reused++;
-			else if (buffer.byteLength >= 64 << 10) this.newLarge++;
+			else if (buffer.byteLength >= 64 << 10) {
+				this.newLarge++;
+				if (this.gives >= this.lateAfter) this.newLargeLate++;
+			}
 			return buffer;
 		}
 	}
@@ -180,18 +194,23 @@ describe('buffers used again, as the range workers use them', () => {
 	});
 
 	it('ranges of a few more rows than the last take no new large arrays once two have been merged', async () => {
-		// 1 MiB ranges (about 9,000 rows), read 256 KiB at a time: most result arrays are 64 KiB or
-		// more, and so are the first slice's rows. Two ranges at a time, as a range worker has them;
-		// the shelf holds two ranges' worth.
+		// 1 MiB ranges (about 9,000 rows) after the smaller first ones (256 and 512 KiB), read
+		// 256 KiB at a time: most result arrays are 64 KiB or more, and so are the first slice's
+		// rows. Two ranges at a time, as a range worker has them; the shelf holds two ranges' worth.
+		const rangeSize = 1 << 20;
 		const prepared = await prepareFile(utf8(userExportCsv(12_000_000)));
 		const { runner, shelf } = await reusingRunner(prepared.bytes, 2, 256 << 10);
-		const engine = await createWasmEngine(compiledModules().simd, { rangeSize: 1 << 20 });
+		const smaller = Math.log2(rangeSize / FIRST_RANGE_BYTES);
+		shelf.lateAfter = smaller + 2;
+		const engine = await createWasmEngine(compiledModules().simd, { rangeSize });
 		const actual = await outcome(engine, { ...prepared.request, ranges: runner });
 		expect('result' in actual && actual.result.rows).toBeGreaterThan(100_000);
-		// Eight arrays per range: new ones for the two ranges scanned first at most, then none (30
-		// new for the 12 ranges when a range's first slice grew its arrays before sizing them).
+		// Eight arrays per range: new ones for the smaller ranges and the first two of full size at
+		// most, then none (new ones for every range when a range's first slice grew its arrays
+		// before sizing them).
 		expect(shelf.newLarge).toBeGreaterThan(0);
-		expect(shelf.newLarge).toBeLessThanOrEqual(2 * 8);
+		expect(shelf.newLarge).toBeLessThanOrEqual((smaller + 2) * 8);
+		expect(shelf.newLargeLate).toBe(0);
 	});
 });
 
@@ -248,6 +267,24 @@ describe('speculative splits', () => {
 		for (const task of tasks.filter((task) => !task.exact))
 			expect(task.end - task.start).toBeLessThanOrEqual(8192);
 		expectSameOutcome(whole, small, prepared, 'ranges of 8192');
+	});
+
+	it('the first ranges are smaller, each twice the one before up to the range size', async () => {
+		// The range workers start on a small first range while the next ones are read.
+		const rangeSize = 4 * FIRST_RANGE_BYTES;
+		const prepared = await prepareFile(utf8(userExportCsv(20 * FIRST_RANGE_BYTES)));
+		const { engine, tasks, request } = await recordingScan(prepared, rangeSize);
+		await outcome(engine, request);
+		const cut = tasks.filter((task, k) => k === 0 || !task.exact);
+		const sizes = cut.map((task) => task.end - task.start);
+		expect(sizes.slice(0, 5)).toEqual([
+			FIRST_RANGE_BYTES,
+			2 * FIRST_RANGE_BYTES,
+			rangeSize,
+			rangeSize,
+			rangeSize
+		]);
+		await expectSameAsReference(engine, prepared, 'ramped ranges');
 	});
 
 	it('a range reads little past its end: only the record that runs over it', async () => {

@@ -49,6 +49,12 @@ export interface WasmScanEngine extends ScanEngine {
 
 const DEFAULT_SLICE_SIZE = 1 << 20;
 const DEFAULT_RANGE_SIZE = 4 << 20;
+/**
+ * The first range's bytes: the range workers start on it while the next ones are read, instead of
+ * waiting for a whole range to be read before any work begins (the ranges after it double in size
+ * up to the range size).
+ */
+export const FIRST_RANGE_BYTES = 256 << 10;
 
 /** The tools of one thread: instantiated once and kept. */
 export async function instantiateTools(modules: WasmModules): Promise<RangeTools> {
@@ -228,13 +234,18 @@ class RangedScan {
 		};
 	}
 
-	/** The data as ranges of about rangeSize bytes; all but the first guess where records start. */
+	/**
+	 * The data as ranges of about rangeSize bytes, the first ones smaller (FIRST_RANGE_BYTES, then
+	 * twice as many each); all but the first guess where records start.
+	 */
 	#cut(whole: RangeTask): RangeTask[] {
 		const tasks: RangeTask[] = [];
+		let size = Math.min(this.#rangeSize, FIRST_RANGE_BYTES);
 		for (let start = whole.start; start < whole.end || tasks.length === 0;) {
-			const end = Math.min(whole.end, start + this.#rangeSize);
+			const end = Math.min(whole.end, start + size);
 			tasks.push(tasks.length === 0 ? { ...whole, end } : { start, end, exact: false, line: 1 });
 			start = end;
+			size = Math.min(this.#rangeSize, size * 2);
 		}
 		return tasks;
 	}
