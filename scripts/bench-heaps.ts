@@ -6,8 +6,8 @@
 // worker and the range workers), every 40 ms; prints each step's PSS peak and what every thread
 // held at that moment. A benchmark, not a test.
 //   npm run bench:heaps -- [file]
-//   (after npm run build; under flock /tmp/ferry-e2e.lock)
-import { launchChromium, sleep, startPreview, stop } from './lib/browser-bench';
+//   (builds the app first; under flock /tmp/ferry-e2e.lock)
+import { buildApp, launchChromium, sleep, startPreview, stop } from './lib/browser-bench';
 import { descendants, renderersAmong, totalPss } from './lib/process-memory';
 
 const file = process.argv[2] ?? 'bench/out/users-v1-seed7-100000000B.csv';
@@ -23,7 +23,7 @@ interface Reply {
 	params?: { sessionId: string; targetInfo: { type: string; url: string } };
 }
 
-const preview = await startPreview(port);
+const preview = await startPreview(port, [], buildApp());
 const browser = await launchChromium([`--remote-debugging-port=${debugPort}`]);
 const version = await (await fetch(`http://127.0.0.1:${debugPort}/json/version`)).json();
 const socket = new WebSocket(version.webSocketDebuggerUrl);

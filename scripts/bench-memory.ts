@@ -7,16 +7,16 @@
 //
 // Run: npm run bench:memory -- [--sizes 100,1000] [--files users,tiny-rows,one-field]
 //      [--only cli,chromium]
-// Needs the built app and CLI (`npm run build`; run here when missing). The files go to bench/out/
+// Builds the app and the CLI from this working tree first (buildApp). The files go to bench/out/
 // and are re-used. The app is served by `vite preview` on 127.0.0.1:4197 (BENCH_PORT to change),
 // Chromium from /usr/bin/chromium (CHROMIUM_PATH to change).
 import type { Browser } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
+import { buildApp, launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
 import {
 	descendants,
 	highWaterOf,
@@ -290,13 +290,7 @@ function judge(file: BenchFile, run: Run) {
 const mb = (bytes: number) => `${Math.round(bytes / MB).toLocaleString('en-US')} MB`;
 
 async function main(): Promise<void> {
-	const built =
-		existsSync(join(root, 'dist', 'cli.js')) &&
-		existsSync(join(root, '.svelte-kit', 'output', 'client'));
-	if (!built) {
-		console.log('the built app or CLI is missing: npm run build');
-		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-	}
+	const appEnv = buildApp();
 	console.log('preparing the files under bench/out/');
 	const files = await prepareFiles();
 	for (const file of files) console.log(`  ${relative(root, file.path)} (${mb(file.bytes)})`);
@@ -316,7 +310,7 @@ async function main(): Promise<void> {
 		let preview: ChildProcess | undefined;
 		let browser: Browser | undefined;
 		try {
-			preview = await startPreview(PORT);
+			preview = await startPreview(PORT, [], appEnv);
 			browser = await launchChromium();
 			chromiumVersion = browser.version();
 			for (const result of results) {

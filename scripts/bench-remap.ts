@@ -2,10 +2,10 @@
 // validated whole, then one plain column's field is changed (name → nickname: that column is
 // checked again alone) and then unmapped. Each time is from the select's change event to the
 // page showing the new counts; the app's own "rows in N ms" is printed beside it.
-//   npx tsx scripts/bench-remap.ts [file] [runs]   (after npm run build; run under flock /tmp/ferry-e2e.lock)
+//   npx tsx scripts/bench-remap.ts [file] [runs]   (builds the app first; run under flock /tmp/ferry-e2e.lock)
 import { parseArgs } from 'node:util';
 import type { Page } from '@playwright/test';
-import { launchChromium, startPreview, stop } from './lib/browser-bench';
+import { buildApp, launchChromium, startPreview, stop } from './lib/browser-bench';
 import { descendants, renderersAmong, samplePeaks, totalPss } from './lib/process-memory';
 
 const { positionals } = parseArgs({ allowPositionals: true });
@@ -55,7 +55,7 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
 const median = (values: number[]) =>
 	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const preview = await startPreview(port);
+const preview = await startPreview(port, [], buildApp());
 const browser = await launchChromium();
 const results: {
 	whole: number;

@@ -4,18 +4,17 @@
 // row against the raw CSV, and the main thread's long tasks (PerformanceObserver 'longtask')
 // during the upload: the upload must not block the page (no task over 50 ms).
 //
-// Needs the built app: run `npm run build` first (this script runs it when what `vite preview`
-// serves, .svelte-kit/output, is missing).
+// Builds the app from this working tree first (buildApp: never a build an earlier tree left).
 // Serves it with `vite preview` on 127.0.0.1:4193 (BENCH_PORT to change), Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). Writes bench/out/upload-browser.json.
 // Run: npm run bench:upload (the Node bench, then this), or tsx scripts/bench-upload-browser.ts [rows]
 import type { Browser, Page } from '@playwright/test';
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceApi, type ReferenceApi } from '../tests/support/reference-api';
-import { launchChromium, root, startPreview, stop } from './lib/browser-bench';
+import { buildApp, launchChromium, root, startPreview, stop } from './lib/browser-bench';
 import { legacyExportCsv } from './lib/legacy-export';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
@@ -79,10 +78,7 @@ function summarise(tasks: LongTask[]) {
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(join(root, '.svelte-kit', 'output', 'client'))) {
-		console.log('the built app is missing: npm run build');
-		execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-	}
+	const appEnv = buildApp();
 	const temp = mkdtempSync(join(tmpdir(), 'ferry-bench-upload-browser-'));
 	let api: ReferenceApi | undefined;
 	let preview: ChildProcess | undefined;
@@ -90,7 +86,7 @@ async function main(): Promise<void> {
 	try {
 		api = await startReferenceApi({ token: TOKEN, args: ['--cors', ORIGIN] });
 		const apiUrl = api.url;
-		preview = await startPreview(PORT);
+		preview = await startPreview(PORT, [], appEnv);
 
 		const csv = legacyExportCsv(ROWS, { quoted: true });
 		const csvBytes = Buffer.byteLength(csv);

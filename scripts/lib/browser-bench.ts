@@ -1,7 +1,7 @@
 // What the browser benchmarks share: child processes in their own process group, waiting for a
 // server to answer, Debian's Chromium launched as the machine needs it, and the machine's description.
 import { chromium, type Browser } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,33 @@ export const root = join(import.meta.dirname, '../..');
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A child in its own process group, so stopping it also stops what it started (npx → vite). */
-export function start(command: string, args: string[]): ChildProcess {
-	return spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function start(command: string, args: string[], env = process.env): ChildProcess {
+	return spawn(command, args, {
+		cwd: root,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true
+	});
+}
+
+/**
+ * Builds the app and the CLI from this working tree, the app into a directory of its own:
+ * a benchmark measures the sources as they stand, never a build an earlier tree left in `build/`
+ * or `.svelte-kit/`. Answers the environment that `startPreview` serves that build with.
+ */
+export function buildApp(): NodeJS.ProcessEnv {
+	const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+		cwd: root,
+		encoding: 'utf8'
+	}).trim();
+	console.log(`building the app and the CLI from ${root} at ${commit}`);
+	const env = { ...process.env, FERRY_BUILD_DIR: 'test-results/bench-app' };
+	execFileSync('npm', ['run', '--silent', 'build'], {
+		cwd: root,
+		env,
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
+	return env;
 }
 
 export function stop(child: ChildProcess | undefined): void {
@@ -38,20 +63,28 @@ export async function waitForHttp(url: string): Promise<void> {
 }
 
 /**
- * `vite preview` of the built app on a loopback port (`extraArgs`, e.g. another --config, go
- * first); resolves once it answers.
+ * `vite preview` of a build on a loopback port (`extraArgs`, e.g. another --config, go first;
+ * `env`, buildApp's for the app); resolves once it answers.
  */
-export async function startPreview(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
-	const preview = start('npx', [
-		'vite',
-		'preview',
-		...extraArgs,
-		'--port',
-		String(port),
-		'--strictPort',
-		'--host',
-		'127.0.0.1'
-	]);
+export async function startPreview(
+	port: number,
+	extraArgs: string[] = [],
+	env = process.env
+): Promise<ChildProcess> {
+	const preview = start(
+		'npx',
+		[
+			'vite',
+			'preview',
+			...extraArgs,
+			'--port',
+			String(port),
+			'--strictPort',
+			'--host',
+			'127.0.0.1'
+		],
+		env
+	);
 	preview.once('exit', (code) => {
 		if (code) console.error(`vite preview exited (${code})`);
 	});
