@@ -97,7 +97,7 @@ function planOf(country: string): Plan {
 		idd: idd ? startsWith(idd) : null,
 		nationalNumber: entirely(numbering.nationalNumberPattern()),
 		lengths: numbering.possibleLengths(),
-		nationalPrefix: prefix ? new RegExp('^(?:' + prefix + ')') : null,
+		nationalPrefix: prefix ? startsWith(prefix) : null,
 		transformRule: numbering.nationalPrefixTransformRule(),
 		leadingDigits: leading ? startsWith(leading) : null,
 		types
