@@ -6,14 +6,16 @@
 //
 // Run: npx tsx scripts/bench.ts [--size MB] [--rounds N]
 //      [--only ferry,ferry-1w,papaparse,udsv,duckdb,duckdb-count]
-//      [--preview-only] [--trace] [--profile]
+//      [--preview-only] [--trace] [--profile] [--again N]
 // It builds the app's WebAssembly and the bench page (bench/, into bench/out/site), serves the page
 // with `vite preview` on 127.0.0.1:4181 (BENCH_PORT to change), and drives Chromium from
 // /usr/bin/chromium (CHROMIUM_PATH to change). The file goes to bench/out/ and is re-used.
 // --trace records a Chromium trace of every Ferry run and prints what each thread did in it (the
 // tracing itself slows the run: its MB/s are not comparable with untraced ones). --profile (which
 // implies --trace) builds the page unminified and adds, per thread, the functions that ran most by
-// V8's sampling profiler: where the time goes, by name (slower still).
+// V8's sampling profiler: where the time goes, by name (slower still). --again N scans the file N
+// more times in the page of each Ferry run, after its timed scan: what a scan costs once the page's
+// code is compiled and its memory has been used (timed and counted, not traced or sampled).
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +54,8 @@ const { values: args } = parseArgs({
 		only: { type: 'string' },
 		'preview-only': { type: 'boolean', default: false },
 		trace: { type: 'boolean', default: false },
-		profile: { type: 'boolean', default: false }
+		profile: { type: 'boolean', default: false },
+		again: { type: 'string', default: '0' }
 	}
 });
 const sizeMB = Number(args.size);
@@ -60,6 +63,7 @@ const rounds = Number(args.rounds);
 const previewOnly = args['preview-only'];
 const profiled = args.profile;
 const traced = args.trace || profiled;
+const again = Number(args.again);
 const selected = args.only
 	? args.only.split(',').map((id) => id.trim())
 	: CONTENDERS.map((c) => c.id);
@@ -68,6 +72,7 @@ for (const id of selected)
 		throw new Error(`--only: unknown contender ${id} (${CONTENDERS.map((c) => c.id).join(', ')})`);
 if (!(sizeMB > 0) || !Number.isInteger(rounds) || rounds < 1)
 	throw new Error('--size must be a positive number of MB and --rounds a whole number ≥ 1');
+if (!Number.isInteger(again) || again < 0) throw new Error('--again must be a whole number ≥ 0');
 const contenders = CONTENDERS.filter((contender) => selected.includes(contender.id));
 const PORT = Number(process.env.BENCH_PORT ?? 4181);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
@@ -144,6 +149,8 @@ interface MeasuredRun extends RunResult {
 	quietAfterMs: number;
 	/** With --trace: what each of the browser's threads did during the run. */
 	threads?: Awaited<ReturnType<ThreadTrace['stop']>>;
+	/** With --again (Ferry only): the same page's later scans of the file, after the timed one. */
+	again?: RunResult[];
 }
 
 async function measure(
@@ -177,6 +184,19 @@ async function measure(
 		);
 		const rssPeakBytes = rss.stop().renderers;
 		const threads = await trace?.stop();
+		const later: RunResult[] = [];
+		if (contender.startsWith('ferry'))
+			for (let scan = 0; scan < again; scan++) {
+				await waitForQuiet();
+				later.push(
+					await session.guard(
+						session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
+							contender,
+							setup
+						] as const)
+					)
+				);
+			}
 		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
 		return {
 			...result,
@@ -189,7 +209,8 @@ async function measure(
 			renderers: pids.length,
 			longestTaskMs: Math.round(longest),
 			quietAfterMs,
-			threads
+			threads,
+			...(later.length > 0 ? { again: later } : {})
 		};
 	} finally {
 		await closePage(session);
@@ -237,6 +258,9 @@ interface Medians {
 	longestTaskMs: number;
 	worstLongestTaskMs: number;
 	engine?: string;
+	/** With --again: over every later scan of every run, in the runs' pages. */
+	againMbPerSecond?: number;
+	againMs?: number;
 }
 
 // ---- numbers -----------------------------------------------------------------------------------
@@ -341,7 +365,10 @@ async function main(): Promise<void> {
 					console.log(
 						`  round ${round + 1} ${contender.id.padEnd(10)} ${run.mbPerSecond.toFixed(1).padStart(7)} MB/s ` +
 							`${(run.ms / 1000).toFixed(2)} s, RSS +${mb(run.rssPeakDeltaBytes)}, ` +
-							`longest task ${run.longestTaskMs} ms (started after ${run.quietAfterMs} ms of waiting for a quiet browser)`
+							`longest task ${run.longestTaskMs} ms (started after ${run.quietAfterMs} ms of waiting for a quiet browser)` +
+							(run.again
+								? `; again ${run.again.map((later) => `${(later.ms / 1000).toFixed(2)} s`).join(', ')}`
+								: '')
 					);
 					if (run.threads) printThreads(run.threads);
 				}
@@ -385,6 +412,7 @@ function summarise(
 		const mine = runs.filter((run) => run.contender === id);
 		if (mine.length === 0) continue;
 		const of = (pick: (run: MeasuredRun) => number) => median(mine.map(pick));
+		const later = mine.flatMap((run) => run.again ?? []);
 		medians[id] = {
 			mbPerSecond: of((run) => run.mbPerSecond),
 			ms: of((run) => run.ms),
@@ -396,7 +424,13 @@ function summarise(
 			heapPeakBytes: of((run) => run.heapPeakBytes),
 			longestTaskMs: of((run) => run.longestTaskMs),
 			worstLongestTaskMs: Math.max(...mine.map((run) => run.longestTaskMs)),
-			engine: mine[0].engine
+			engine: mine[0].engine,
+			...(later.length > 0
+				? {
+						againMs: median(later.map((scan) => scan.ms)),
+						againMbPerSecond: median(later.map((scan) => file.bytes / 1e6 / (scan.ms / 1000)))
+					}
+				: {})
 		};
 	}
 
@@ -407,7 +441,10 @@ function summarise(
 		runs.find((run) => run.contender === 'ferry') ??
 		runs.find((run) => SAME_RULES.includes(run.contender)) ??
 		runs[0];
-	for (const run of runs)
+	for (const run of runs.flatMap((run) => [
+		run,
+		...(run.again ?? []).map((later) => ({ ...later, round: run.round }))
+	]))
 		if (
 			run.rows !== reference.rows ||
 			(SAME_RULES.includes(run.contender) &&
@@ -551,6 +588,14 @@ function print(
 				mb(row.heapPeakBytes).padStart(10),
 				`${row.longestTaskMs} ms`.padStart(13)
 			].join(' ')
+		);
+	}
+	for (const { id, label } of contenders) {
+		const row = report.medians[id];
+		if (row?.againMbPerSecond === undefined || row.againMs === undefined) continue;
+		console.log(
+			`${label}, scanning again in the same page: ${row.againMbPerSecond.toFixed(1)} MB/s ` +
+				`(${(row.againMs / 1000).toFixed(2)} s; the first scan ${row.mbPerSecond.toFixed(1)} MB/s)`
 		);
 	}
 	for (const warning of report.warnings) console.log(warning);
