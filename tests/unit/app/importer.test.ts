@@ -62,6 +62,16 @@ async function untilScans(count: number): Promise<void> {
 	expect(scans).toHaveLength(count);
 }
 
+/** A dropped file, then a mapping change while its first scan is still out: two scans out. */
+async function twoScans() {
+	const { importer } = await import('../../../src/lib/state/importer.svelte');
+	void importer.drop(new File(['email,name\n'], 'users.csv'));
+	await untilScans(1);
+	importer.setField(1, 'nickname');
+	await untilScans(2);
+	return importer;
+}
+
 afterEach(() => {
 	scans.length = 0;
 	vi.resetModules();
@@ -69,11 +79,7 @@ afterEach(() => {
 
 describe('Importer', () => {
 	it('shows the newest scan, not an older one whose answer comes later', async () => {
-		const { importer } = await import('../../../src/lib/state/importer.svelte');
-		void importer.drop(new File(['email,name\n'], 'users.csv'));
-		await untilScans(1);
-		importer.setField(1, 'nickname');
-		await untilScans(2);
+		const importer = await twoScans();
 		expect(scans[1].mapping).toEqual(['email', 'nickname']);
 
 		scans[1].answer(summaryOf(2));
@@ -88,11 +94,7 @@ describe('Importer', () => {
 	});
 
 	it('stays scanning while the newest scan is out, whatever an older one answers', async () => {
-		const { importer } = await import('../../../src/lib/state/importer.svelte');
-		void importer.drop(new File(['email,name\n'], 'users.csv'));
-		await untilScans(1);
-		importer.setField(1, 'nickname');
-		await untilScans(2);
+		const importer = await twoScans();
 
 		scans[0].answer(summaryOf(1));
 		await settle();
@@ -105,11 +107,7 @@ describe('Importer', () => {
 	});
 
 	it('does not fail for an older scan that ends with an error (as an aborted one does)', async () => {
-		const { importer } = await import('../../../src/lib/state/importer.svelte');
-		void importer.drop(new File(['email,name\n'], 'users.csv'));
-		await untilScans(1);
-		importer.setField(1, 'nickname');
-		await untilScans(2);
+		const importer = await twoScans();
 
 		scans[0].fail(new DOMException('The scan was cancelled.', 'AbortError'));
 		await settle();
