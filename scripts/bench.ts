@@ -22,7 +22,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SAME_RULES, type ContenderId, type RulesSetup, type RunResult } from '../bench/protocol';
-import { launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
+import { headCommit, launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
 import {
 	descendants,
 	rendererPids,
@@ -176,26 +176,22 @@ async function measure(
 						profiled
 					)
 				: null;
-		const result = await session.guard(
-			session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
-				contender,
-				setup
-			] as const)
-		);
+		/** One scan of the file by the contender, in this page. */
+		const run = () =>
+			session.guard(
+				session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
+					contender,
+					setup
+				] as const)
+			);
+		const result = await run();
 		const rssPeakBytes = rss.stop().renderers;
 		const threads = await trace?.stop();
 		const later: RunResult[] = [];
 		if (contender.startsWith('ferry'))
 			for (let scan = 0; scan < again; scan++) {
 				await waitForQuiet();
-				later.push(
-					await session.guard(
-						session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
-							contender,
-							setup
-						] as const)
-					)
-				);
+				later.push(await run());
 			}
 		const longest = Math.max(0, ...result.longTasks.map((task) => task.duration));
 		return {
@@ -280,11 +276,14 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
  * (not from a FERRY_BUILD_DIR build), so two versions are compared from two trees.
  */
 function sourceMeasured() {
-	const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 	return {
 		tree: root,
-		commit: git('rev-parse', '--short', 'HEAD').trim(),
-		changedFiles: git('status', '--porcelain', '--', 'src', 'bench', 'wasm', 'vite-plugins')
+		commit: headCommit(),
+		changedFiles: execFileSync(
+			'git',
+			['status', '--porcelain', '--', 'src', 'bench', 'wasm', 'vite-plugins'],
+			{ cwd: root, encoding: 'utf8' }
+		)
 			.split('\n')
 			.filter(Boolean)
 			.map((line) => line.slice(3))

@@ -20,17 +20,21 @@ export function start(command: string, args: string[], env = process.env): Child
 	});
 }
 
+/** The working tree's commit, short: what a benchmark says it measured. */
+export function headCommit(): string {
+	return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+		cwd: root,
+		encoding: 'utf8'
+	}).trim();
+}
+
 /**
  * Builds the app and the CLI from this working tree, the app into a directory of its own:
  * a benchmark measures the sources as they stand, never a build an earlier tree left in `build/`
  * or `.svelte-kit/`. Answers the environment that `startPreview` serves that build with.
  */
 export function buildApp(): NodeJS.ProcessEnv {
-	const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-		cwd: root,
-		encoding: 'utf8'
-	}).trim();
-	console.log(`building the app and the CLI from ${root} at ${commit}`);
+	console.log(`building the app and the CLI from ${root} at ${headCommit()}`);
 	const env = { ...process.env, FERRY_BUILD_DIR: 'test-results/bench-app' };
 	execFileSync('npm', ['run', '--silent', 'build'], {
 		cwd: root,
