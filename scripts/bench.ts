@@ -1,7 +1,8 @@
 // Ferry against papaparse and uDSV in headless Chromium (a benchmark, not a test): the same
 // generated user export, the same mapping and the same rules for every contender, each run in a
-// fresh page, the order rotated every round. Prints MB/s, the ratios, peak memory and the longest
-// main-thread task, checks the project's targets, and writes everything to bench/out/bench-*.json.
+// fresh page, the order rotated every round. Prints MB/s, the ratios, peak memory, the browser's CPU
+// time over each run and the longest main-thread task, checks the project's targets, and writes
+// everything to bench/out/bench-*.json.
 // What each number means: docs/benchmark.md.
 //
 // Run: npx tsx scripts/bench.ts [--size MB] [--rounds N]
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { SAME_RULES, type ContenderId, type RulesSetup, type RunResult } from '../bench/protocol';
 import { headCommit, launchChromium, machine, root, startPreview, stop } from './lib/browser-bench';
 import {
+	cpuTimeMs,
 	descendants,
 	rendererPids,
 	samplePeaks,
@@ -136,7 +138,16 @@ async function longTasksObserved(page: Page): Promise<boolean> {
 		);
 }
 
-interface MeasuredRun extends RunResult {
+/** One scan, and the CPU the browser spent over it. */
+interface Scan extends RunResult {
+	/** CPU time of every Chromium process (user and system, all threads) from the scan's start to its end. */
+	cpuMs: number;
+}
+
+/** CPU time Chromium's processes have used so far. */
+const chromiumCpuMs = () => cpuTimeMs([...chromiumProcesses(descendants(process.pid)).keys()]);
+
+interface MeasuredRun extends Scan {
 	round: number;
 	position: number;
 	mbPerSecond: number;
@@ -150,7 +161,7 @@ interface MeasuredRun extends RunResult {
 	/** With --trace: what each of the browser's threads did during the run. */
 	threads?: Awaited<ReturnType<ThreadTrace['stop']>>;
 	/** With --again (Ferry only): the same page's later scans of the file, after the timed one. */
-	again?: RunResult[];
+	again?: Scan[];
 }
 
 async function measure(
@@ -177,17 +188,20 @@ async function measure(
 					)
 				: null;
 		/** One scan of the file by the contender, in this page. */
-		const run = () =>
-			session.guard(
+		const run = async (): Promise<Scan> => {
+			const cpuBefore = chromiumCpuMs();
+			const scanned = await session.guard(
 				session.page.evaluate(([id, rules]) => window.bench.run(id, rules), [
 					contender,
 					setup
 				] as const)
 			);
+			return { ...scanned, cpuMs: chromiumCpuMs() - cpuBefore };
+		};
 		const result = await run();
 		const rssPeakBytes = rss.stop().renderers;
 		const threads = await trace?.stop();
-		const later: RunResult[] = [];
+		const later: Scan[] = [];
 		if (contender.startsWith('ferry'))
 			for (let scan = 0; scan < again; scan++) {
 				await waitForQuiet();
@@ -254,9 +268,12 @@ interface Medians {
 	longestTaskMs: number;
 	worstLongestTaskMs: number;
 	engine?: string;
+	/** Chromium's CPU time over a scan (Scan.cpuMs). */
+	cpuMs: number;
 	/** With --again: over every later scan of every run, in the runs' pages. */
 	againMbPerSecond?: number;
 	againMs?: number;
+	againCpuMs?: number;
 }
 
 // ---- numbers -----------------------------------------------------------------------------------
@@ -268,6 +285,9 @@ function median(values: number[]): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** A scan's CPU time, and how many cores that is over its duration. */
+const cpuShown = (scan: { cpuMs: number; ms: number }) =>
+	`${(scan.cpuMs / 1000).toFixed(2)} s (${(scan.cpuMs / scan.ms).toFixed(2)} cores)`;
 
 // ---- main --------------------------------------------------------------------------------------
 
@@ -364,9 +384,9 @@ async function main(): Promise<void> {
 					console.log(
 						`  round ${round + 1} ${contender.id.padEnd(10)} ${run.mbPerSecond.toFixed(1).padStart(7)} MB/s ` +
 							`${(run.ms / 1000).toFixed(2)} s, RSS +${mb(run.rssPeakDeltaBytes)}, ` +
-							`longest task ${run.longestTaskMs} ms (started after ${run.quietAfterMs} ms of waiting for a quiet browser)` +
+							`CPU ${cpuShown(run)}, longest task ${run.longestTaskMs} ms (started after ${run.quietAfterMs} ms of waiting for a quiet browser)` +
 							(run.again
-								? `; again ${run.again.map((later) => `${(later.ms / 1000).toFixed(2)} s`).join(', ')}`
+								? `; again ${run.again.map((later) => `${(later.ms / 1000).toFixed(2)} s, CPU ${cpuShown(later)}`).join('; ')}`
 								: '')
 					);
 					if (run.threads) printThreads(run.threads);
@@ -424,10 +444,12 @@ function summarise(
 			longestTaskMs: of((run) => run.longestTaskMs),
 			worstLongestTaskMs: Math.max(...mine.map((run) => run.longestTaskMs)),
 			engine: mine[0].engine,
+			cpuMs: of((run) => run.cpuMs),
 			...(later.length > 0
 				? {
 						againMs: median(later.map((scan) => scan.ms)),
-						againMbPerSecond: median(later.map((scan) => file.bytes / 1e6 / (scan.ms / 1000)))
+						againMbPerSecond: median(later.map((scan) => file.bytes / 1e6 / (scan.ms / 1000))),
+						againCpuMs: median(later.map((scan) => scan.cpuMs))
 					}
 				: {})
 		};
@@ -591,10 +613,15 @@ function print(
 	}
 	for (const { id, label } of contenders) {
 		const row = report.medians[id];
-		if (row?.againMbPerSecond === undefined || row.againMs === undefined) continue;
+		if (!row) continue;
+		console.log(`${label}: Chromium's CPU over a scan ${cpuShown(row)}`);
+		const { againMbPerSecond, againMs, againCpuMs } = row;
+		if (againMbPerSecond === undefined || againMs === undefined || againCpuMs === undefined)
+			continue;
 		console.log(
-			`${label}, scanning again in the same page: ${row.againMbPerSecond.toFixed(1)} MB/s ` +
-				`(${(row.againMs / 1000).toFixed(2)} s; the first scan ${row.mbPerSecond.toFixed(1)} MB/s)`
+			`${label}, scanning again in the same page: ${againMbPerSecond.toFixed(1)} MB/s ` +
+				`(${(againMs / 1000).toFixed(2)} s, CPU ${cpuShown({ cpuMs: againCpuMs, ms: againMs })}; ` +
+				`the first scan ${row.mbPerSecond.toFixed(1)} MB/s)`
 		);
 	}
 	for (const warning of report.warnings) console.log(warning);

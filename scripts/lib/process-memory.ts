@@ -48,6 +48,23 @@ function isRenderer(pid: number): boolean {
 	}
 }
 
+/** Clock ticks per second of /proc/PID/stat's times (Linux's USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * User and system CPU time of these processes so far, in ms: every thread's, those that have ended
+ * included (a process that has exited counts nothing).
+ */
+export function cpuTimeMs(pids: number[]): number {
+	let ticks = 0;
+	for (const pid of pids) {
+		const fields = statFields(pid);
+		// utime and stime, fields 14 and 15 of stat.
+		if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+	}
+	return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
 /** Renderer processes among `pids` (workers are threads inside them). */
 export const renderersAmong = (pids: number[]): number[] => pids.filter(isRenderer);
 
