@@ -7,6 +7,8 @@ import { hankoUserId } from '../../../src/lib/core/convert/hanko';
 import { asBase64, decode } from '../../../src/lib/core/convert/hashes';
 import { addressesOf, instant, primaryAddress } from '../../../src/lib/core/convert/records';
 import type { Credential, Encoding } from '../../../src/lib/core/identity/credential';
+import { PROFILES } from '../../../src/lib/core/profiles/catalogue';
+import { credentialTakenBy, credentialVerdict } from '../../../src/lib/core/profiles/rules';
 import {
 	firebaseConfigFromFlags,
 	type FirebaseHashConfig
@@ -88,12 +90,22 @@ function heldBy(name: TargetName, record: CanonicalRecord): CanonicalRecord {
 	const target = TARGETS[name];
 	const held = pick(record, target.holds);
 	if (held.password && !target.keepsPassword(held.password as never)) delete held.password;
+	// Written the way the target's destination takes it (pbkdf2 as a PHC string for Auth0).
+	if (held.password && target.profile)
+		held.password = credentialTakenBy(target.profile, held.password as Credential) ?? undefined;
 	// A written algorithm is stated, no longer guessed from a digest's length.
 	if (held.password) held.password = { ...(held.password as object), guessed: undefined };
 	const text = (field: FieldName) => record[field] as string | undefined;
 	switch (name) {
 		case 'auth0':
 			if (held.user_id) held.user_id = (held.user_id as string).replace(/^auth0\|/, '');
+			// custom_password_hash states the hash's encoding (a PHC string's is utf8).
+			if (held.password) {
+				const password = held.password as Credential;
+				const verdict = credentialVerdict(PROFILES.auth0, password);
+				if (verdict.verdict === 'accepted' && verdict.field === 'custom_password_hash')
+					held.password = { encoding: 'utf8', ...password };
+			}
 			return held;
 		case 'hanko': {
 			const primary = primaryAddress(record) as { address: string; verified: boolean };

@@ -49,8 +49,15 @@ describe('credentialVerdict per profile', () => {
 			{ profile: 'auth0', credential: SALTED_BCRYPT, field: 'custom_password_hash' },
 			{ profile: 'auth0', credential: credential(HASHES.argon2id), field: 'custom_password_hash' },
 			{ profile: 'auth0', credential: credential(HASHES.pbkdf2Phc), field: 'custom_password_hash' },
-			{ profile: 'auth0', credential: credential(HASHES.django), field: null },
-			{ profile: 'auth0', credential: KEYCLOAK_PBKDF2, field: null },
+			// Taken written as a PHC string (credentialTakenBy).
+			{ profile: 'auth0', credential: credential(HASHES.django), field: 'custom_password_hash' },
+			{
+				profile: 'auth0',
+				credential: credential(HASHES.pbkdf2Passlib),
+				field: 'custom_password_hash'
+			},
+			{ profile: 'auth0', credential: KEYCLOAK_PBKDF2, field: 'custom_password_hash' },
+			{ profile: 'auth0', credential: { ...KEYCLOAK_PBKDF2, salt: undefined }, field: null },
 			{ profile: 'auth0', credential: credential(HASHES.ldapSsha), field: 'custom_password_hash' },
 			{ profile: 'auth0', credential: credential(`{CRYPT}${HASHES.bcrypt2b}`), field: null },
 			{ profile: 'auth0', credential: credential(HASHES.md5), field: 'custom_password_hash' },

@@ -1,11 +1,12 @@
 /**
  * Auth0 bulk user import (docs/platform-formats.md §1.1–1.2): JSON arrays of users, each file at
  * most 500,000 bytes with no user split between files; bcrypt `$2a$`/`$2b$` as `password_hash`, the
- * other accepted algorithms as `custom_password_hash` in its current nested shape.
+ * other accepted algorithms as `custom_password_hash` in its current nested shape (pbkdf2 written
+ * as the PHC string Auth0 takes, whichever way the source wrote it).
  */
 import type { Credential } from '../identity/credential';
 import { PROFILES } from '../profiles/catalogue';
-import { credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy, credentialVerdict } from '../profiles/rules';
 import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
 import { phcSaltAndHash } from './hashes';
@@ -81,7 +82,8 @@ export function auth0User(record: CanonicalRecord): Record<string, unknown> {
 	for (const field of STRINGS) if (record[field] !== undefined) user[field] = text(record, field);
 	for (const field of BOOLEANS) if (record[field] !== undefined) user[field] = flag(record, field);
 	for (const field of OBJECTS) if (record[field] !== undefined) user[field] = record[field];
-	const credential = credentialOf(record);
+	const found = credentialOf(record);
+	const credential = found && credentialTakenBy(PROFILE, found);
 	if (credential) {
 		const verdict = credentialVerdict(PROFILE, credential);
 		if (verdict.verdict === 'accepted')

@@ -1,6 +1,7 @@
 /** The profile rules that are decided per value: what a destination makes of one row's data. */
 import type { Credential } from '../identity/credential';
 import { isRecord } from '../identity/credential';
+import { pbkdf2AsPhc } from '../identity/pbkdf2';
 import { isValidUuid } from '../validate/rules/uuid';
 import { DEFAULT_MAX_LENGTH } from '../schema/fields';
 import type { FieldName } from '../types';
@@ -83,26 +84,46 @@ function describe(rule: AlgorithmRule): string {
 	return conditions.length > 0 ? `${rule.algorithm} (${conditions.join(', ')})` : rule.algorithm;
 }
 
+/** The field of the profile that takes this credential as it is written, or null. */
+function routeOf(profile: DestinationProfile, credential: Credential): string | null {
+	for (const route of profile.passwords)
+		if (route.accepts.some((rule) => accepts(rule, credential))) return route.field;
+	return null;
+}
+
 /**
- * Whether the destination takes this credential, and in which of its fields. An unsupported one
- * is the warning unsupported_password_hash: the row goes without it and the user resets the password.
+ * The credential as the destination takes it: itself, or the same hash written another way that
+ * the destination takes (pbkdf2 as a PHC string); null when the destination takes neither.
+ */
+export function credentialTakenBy(
+	profile: DestinationProfile,
+	credential: Credential
+): Credential | null {
+	if (routeOf(profile, credential) !== null) return credential;
+	const rewritten = pbkdf2AsPhc(credential);
+	return rewritten && routeOf(profile, rewritten) !== null ? rewritten : null;
+}
+
+/**
+ * Whether the destination takes this credential (as it is, or written as credentialTakenBy
+ * writes it), and in which of its fields. An unsupported one is the warning
+ * unsupported_password_hash: the row goes without it and the user resets the password.
  */
 export function credentialVerdict(
 	profile: DestinationProfile,
 	credential: Credential
 ): CredentialVerdict {
-	for (const route of profile.passwords)
-		if (route.accepts.some((rule) => accepts(rule, credential)))
-			return { verdict: 'accepted', field: route.field };
+	const taken = credentialTakenBy(profile, credential);
+	if (taken) return { verdict: 'accepted', field: routeOf(profile, taken)! };
 	const rules = profile.passwords.flatMap((route) => route.accepts);
-	const taken =
+	const takes =
 		rules.length === 0
 			? 'takes no password hashes'
 			: `takes ${[...new Set(rules.map(describe))].join(', ')} only`;
 	return {
 		verdict: 'unsupported',
 		code: 'unsupported_password_hash',
-		reason: `${profile.label} ${taken}, not this ${credential.algorithm} hash: the user will reset the password.`
+		reason: `${profile.label} ${takes}, not this ${credential.algorithm} hash: the user will reset the password.`
 	};
 }
 

@@ -7,7 +7,7 @@ import { readCredentialCell, readEmailsCell, readJsonCell } from '../identity/ce
 import type { Credential } from '../identity/credential';
 import type { EmailAddress } from '../identity/emails';
 import type { FirebaseHashConfig } from '../identity/firebase';
-import { CREDENTIAL_FIELDS, acceptedField, credentialVerdict } from '../profiles/rules';
+import { CREDENTIAL_FIELDS, acceptedField, credentialTakenBy } from '../profiles/rules';
 import type { DestinationProfile } from '../profiles/types';
 import { fieldByName } from '../schema/fields';
 import type { DateColumnOrder, DateOrder, FieldName, Mapping } from '../types';
@@ -134,7 +134,10 @@ export function listValue(value: string): string[] {
 		.filter((item) => item !== '');
 }
 
-/** The row's credential (a structured `password`, else a bare `password_hash` with its salt). */
+/**
+ * The row's credential (a structured `password`, else a bare `password_hash` with its salt) as the
+ * profile takes it (credentialTakenBy), or null when the profile does not take it.
+ */
 function credentialOf(record: MappedRecord, options: NormaliseOptions): Credential | null {
 	const field: FieldName = record.password ? 'password' : 'password_hash';
 	const text = record[field]?.trim() ?? '';
@@ -145,9 +148,7 @@ function credentialOf(record: MappedRecord, options: NormaliseOptions): Credenti
 	const read = readCredentialCell(text, context);
 	if (read === null) return null;
 	if ('error' in read) throw new NormaliseError(field, `${field}: not a valid password hash.`);
-	return credentialVerdict(options.profile, read.credential).verdict === 'accepted'
-		? read.credential
-		: null;
+	return credentialTakenBy(options.profile, read.credential);
 }
 
 function structuredValue(field: FieldName, value: string): CanonicalValue {
