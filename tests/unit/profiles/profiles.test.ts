@@ -64,7 +64,10 @@ describe('credentialVerdict per profile', () => {
 			{ profile: 'auth0', credential: credential(HASHES.fbscrypt), field: null },
 			{ profile: 'auth0', credential: credential('hunter2'), field: null },
 			{ profile: 'hanko', credential: credential(HASHES.bcrypt2a), field: 'password' },
-			{ profile: 'hanko', credential: credential(HASHES.bcrypt2b), field: null },
+			// Taken written as $2a$ (credentialTakenBy); one with a salt of its own is not.
+			{ profile: 'hanko', credential: credential(HASHES.bcrypt2b), field: 'password' },
+			{ profile: 'hanko', credential: credential(HASHES.bcrypt2y), field: 'password' },
+			{ profile: 'hanko', credential: SALTED_BCRYPT, field: null },
 			{ profile: 'hanko', credential: { ...credential(HASHES.bcrypt2a), salt: 'x' }, field: null },
 			{ profile: 'hanko', credential: credential(HASHES.md5), field: null },
 			{ profile: 'cognito', credential: credential(HASHES.bcrypt2a), field: null },

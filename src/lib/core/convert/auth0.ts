@@ -104,7 +104,7 @@ export const auth0Target: Target = {
 	holds: [...STRINGS, ...BOOLEANS, ...OBJECTS, 'user_id', 'password'],
 	limits: { bytesPerFile: PROFILE.limits.bytesPerImport, rowsPerFile: null },
 	skipReason: (record) => (text(record, 'email') === '' ? 'no_email' : null),
-	keepsPassword: (credential) => credentialVerdict(PROFILE, credential).verdict === 'accepted',
+	keepsPassword: (credential) => credentialTakenBy(PROFILE, credential) !== null,
 	async *write(records, options): AsyncIterable<ConvertPiece> {
 		const maxBytes = options.limits?.bytesPerFile ?? this.limits.bytesPerFile ?? Infinity;
 		const closeBytes = utf8Bytes(CLOSE);

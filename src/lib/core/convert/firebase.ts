@@ -7,7 +7,7 @@
 import type { Credential } from '../identity/credential';
 import { firebaseFlags, type FirebaseHashConfig } from '../identity/firebase';
 import { PROFILES } from '../profiles/catalogue';
-import { credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy } from '../profiles/rules';
 import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
 import { asBase64, phcSaltAndHash } from './hashes';
@@ -175,9 +175,8 @@ function passwordProblem(credential: Credential): string | null {
 
 /** The hash written for this credential: Firebase verifies its algorithm and auth:import can say how. */
 function keptHash(credential: Credential): FirebaseHash | null {
-	return credentialVerdict(PROFILE, credential).verdict === 'accepted'
-		? firebaseHash(credential)
-		: null;
+	const taken = credentialTakenBy(PROFILE, credential);
+	return taken && firebaseHash(taken);
 }
 
 const keepsPassword = (credential: Credential) => keptHash(credential) !== null;

@@ -6,7 +6,7 @@
  */
 import { v5 as uuidv5, validate as isUuid, version as uuidVersion } from 'uuid';
 import { PROFILES } from '../profiles/catalogue';
-import { credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy } from '../profiles/rules';
 import { csvCell } from '../schema/templates';
 import type { CanonicalRecord } from '../validate/normalize';
 import { OutputFile } from './output';
@@ -43,9 +43,9 @@ export function hankoUser(record: CanonicalRecord): Record<string, unknown> {
 	});
 	const username = text(record, 'username');
 	if (username) user.username = username;
-	const credential = credentialOf(record);
-	if (credential && credentialVerdict(PROFILE, credential).verdict === 'accepted')
-		user.password = { password: credential.hash };
+	const found = credentialOf(record);
+	const credential = found && credentialTakenBy(PROFILE, found);
+	if (credential) user.password = { password: credential.hash };
 	const created = text(record, 'registration_date');
 	if (created) user.created_at = instant(created);
 	return user;
@@ -69,7 +69,7 @@ export const hankoTarget: Target = {
 		const primary = primaryAddress(record);
 		return typeof primary === 'string' ? primary : null;
 	},
-	keepsPassword: (credential) => credentialVerdict(PROFILE, credential).verdict === 'accepted',
+	keepsPassword: (credential) => credentialTakenBy(PROFILE, credential) !== null,
 	async *write(records, options): AsyncIterable<ConvertPiece> {
 		const users = new OutputFile('users.json');
 		let idMap: OutputFile | null = null;

@@ -5,7 +5,7 @@
  * readers take back whole.
  */
 import { PROFILES } from '../profiles/catalogue';
-import { credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy } from '../profiles/rules';
 import { FIELDS } from '../schema/fields';
 import { csvCell } from '../schema/templates';
 import type { FieldName } from '../types';
@@ -80,7 +80,7 @@ const LOGINSIGN_COLUMNS = LOGINSIGN.fields.map((field) => field.name);
 /** A LoginSign template row: a bare bcrypt in password_hash as the template shows, else the credential. */
 function loginSignRow(record: CanonicalRecord): string {
 	const found = credentialOf(record);
-	const credential = found && loginSignTarget.keepsPassword(found) ? found : undefined;
+	const credential = (found && credentialTakenBy(LOGINSIGN, found)) ?? undefined;
 	const bare = credential?.algorithm === 'bcrypt' && credential.salt === undefined;
 	return LOGINSIGN_COLUMNS.map((field) => {
 		if (field === 'password_hash') return bare ? csvCell(credential.hash) : '';
@@ -102,7 +102,7 @@ export const loginSignTarget: Target = {
 			: text(record, 'email') === ''
 				? 'no_email'
 				: null,
-	keepsPassword: (credential) => credentialVerdict(LOGINSIGN, credential).verdict === 'accepted',
+	keepsPassword: (credential) => credentialTakenBy(LOGINSIGN, credential) !== null,
 	async *write(records, options): AsyncIterable<ConvertPiece> {
 		const file = new OutputFile('users.csv');
 		file.write(`${LOGINSIGN_COLUMNS.map(csvCell).join(',')}\r\n`);

@@ -1,7 +1,7 @@
 /** The profile rules that are decided per value: what a destination makes of one row's data. */
 import type { Credential } from '../identity/credential';
 import { isRecord } from '../identity/credential';
-import { pbkdf2AsPhc } from '../identity/pbkdf2';
+import { respellings } from '../identity/spellings';
 import { isValidUuid } from '../validate/rules/uuid';
 import { DEFAULT_MAX_LENGTH } from '../schema/fields';
 import type { FieldName } from '../types';
@@ -93,15 +93,15 @@ function routeOf(profile: DestinationProfile, credential: Credential): string | 
 
 /**
  * The credential as the destination takes it: itself, or the same hash written another way that
- * the destination takes (pbkdf2 as a PHC string); null when the destination takes neither.
+ * the destination takes (identity/spellings.ts: pbkdf2 as a PHC string, bcrypt as `$2a$`); null
+ * when the destination takes none of them.
  */
 export function credentialTakenBy(
 	profile: DestinationProfile,
 	credential: Credential
 ): Credential | null {
 	if (routeOf(profile, credential) !== null) return credential;
-	const rewritten = pbkdf2AsPhc(credential);
-	return rewritten && routeOf(profile, rewritten) !== null ? rewritten : null;
+	return respellings(credential).find((respelled) => routeOf(profile, respelled) !== null) ?? null;
 }
 
 /**

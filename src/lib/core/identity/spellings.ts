@@ -1,8 +1,13 @@
 /**
- * One pbkdf2 hash, many spellings: Django's `pbkdf2_sha256$…`, passlib's `$pbkdf2-sha256$29000$…`,
- * Keycloak's and Firebase's hash and salt kept apart, and the PHC string Auth0 takes. They hold the
- * same digest, iteration count, salt bytes and derived key, so one spelling becomes another with no
- * password reset (a destination that takes only PHC strings still takes the user's hash).
+ * One hash, several spellings. A destination that takes a hash written only one way still takes
+ * the user's hash written another way when the two verify the same passwords, so nobody has to
+ * reset a password over a spelling (credentialTakenBy in profiles/rules.ts):
+ * - pbkdf2: Django's `pbkdf2_sha256$…`, passlib's `$pbkdf2-sha256$29000$…` and Keycloak's and
+ *   Firebase's hash and salt kept apart hold the same digest, iteration count, salt bytes and
+ *   derived key as the PHC string Auth0 takes;
+ * - bcrypt: `$2b$` and `$2y$` name the same algorithm as `$2a$` does in an implementation without
+ *   the bugs those letters were introduced to mark, such as Go's, which reads the letter and
+ *   ignores it (Hanko verifies with it and imports `$2a$` strings only).
  */
 import { base64nopad } from '@scure/base';
 import { decode } from '../convert/hashes';
@@ -51,4 +56,26 @@ export function pbkdf2AsPhc(credential: Credential): Credential | null {
 		hash: `$pbkdf2-${digest}$i=${iterations},l=${key.length}$${base64nopad.encode(salt)}$${base64nopad.encode(key)}`,
 		params: { digest, iterations, keylen: key.length, format: 'phc' }
 	};
+}
+
+/**
+ * A `$2b$` or `$2y$` bcrypt string as `$2a$` (cost, salt and hash unchanged); null for any other
+ * credential, one with a salt of its own among them.
+ */
+export function bcryptAs2a(credential: Credential): Credential | null {
+	const { algorithm, params = {} } = credential;
+	if (algorithm !== 'bcrypt' || credential.salt !== undefined) return null;
+	if (params.variant !== '2b' && params.variant !== '2y') return null;
+	return {
+		algorithm,
+		hash: `$2a$${credential.hash.slice('$2b$'.length)}`,
+		params: { ...params, variant: '2a' }
+	};
+}
+
+/** The other spellings of this credential's hash, each verifying the same passwords. */
+export function respellings(credential: Credential): Credential[] {
+	return [pbkdf2AsPhc(credential), bcryptAs2a(credential)].filter(
+		(respelled): respelled is Credential => respelled !== null && respelled !== credential
+	);
 }

@@ -1,13 +1,17 @@
-// pbkdf2 written as a PHC string: every spelling Ferry reads (Django, passlib, hash and salt kept
-// apart as Keycloak and Firebase keep them) becomes a string Auth0's reader takes and from which
-// the password derives the very key it holds, so no user of such a hash has to reset a password.
+// One hash, several spellings: every spelling Ferry reads of a pbkdf2 hash (Django, passlib, hash
+// and salt kept apart as Keycloak and Firebase keep them) becomes a PHC string Auth0's reader
+// takes and from which the password derives the very key it holds; a `$2b$` or `$2y$` bcrypt
+// string becomes the `$2a$` one Hanko imports, which bcryptjs (like Go's bcrypt, with which Hanko
+// verifies) checks the same. So no user of such a hash has to reset a password.
+import bcrypt from 'bcryptjs';
 import { pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { auth0User } from '../../../src/lib/core/convert/auth0';
+import { hankoUser } from '../../../src/lib/core/convert/hanko';
 import { credentialFromAuth0 } from '../../../src/lib/core/identity/auth0';
 import type { Credential } from '../../../src/lib/core/identity/credential';
 import { recogniseHash } from '../../../src/lib/core/identity/hash-shapes';
-import { pbkdf2AsPhc } from '../../../src/lib/core/identity/pbkdf2';
+import { bcryptAs2a, pbkdf2AsPhc } from '../../../src/lib/core/identity/spellings';
 import { HASHES } from './fixtures';
 
 const PASSWORD = HASHES.password;
@@ -133,5 +137,44 @@ describe('the Auth0 bulk import', () => {
 		expect(written.algorithm).toBe('pbkdf2');
 		expect(written.hash.value).toBe(pbkdf2AsPhc(credential)!.hash);
 		expect(derives(written.hash.value, PASSWORD)).toBe(true);
+	});
+});
+
+describe('bcryptAs2a', () => {
+	const cases = [
+		{ name: '$2b$ (Auth0\'s example, "hello")', hash: HASHES.bcrypt2b, password: 'hello' },
+		{
+			name: '$2y$ (PHP\'s example, "rasmuslerdorf")',
+			hash: HASHES.bcrypt2y,
+			password: 'rasmuslerdorf'
+		}
+	];
+	for (const { name, hash, password } of cases)
+		it(name, () => {
+			expect(bcrypt.compareSync(password, hash)).toBe(true);
+			const rewritten = bcryptAs2a(read(hash))!;
+			expect(rewritten.hash).toBe(`$2a$${hash.slice(4)}`);
+			expect(rewritten.params).toEqual({ variant: '2a', cost: 10 });
+			expect(bcrypt.compareSync(password, rewritten.hash)).toBe(true);
+			expect(bcrypt.compareSync(`${password}!`, rewritten.hash)).toBe(false);
+		});
+
+	it('gives nothing for $2a$ already, a bcrypt with a salt of its own, or another algorithm', () => {
+		expect(bcryptAs2a(read(HASHES.bcrypt2a))).toBeNull();
+		expect(bcryptAs2a({ ...read(HASHES.bcrypt2b), salt: 'pepper' })).toBeNull();
+		expect(bcryptAs2a(read(HASHES.md5))).toBeNull();
+	});
+});
+
+describe('the Hanko import', () => {
+	it('writes a $2b$ hash as the $2a$ string that verifies the password', () => {
+		const user = hankoUser({
+			email: 'ana@example.org',
+			emails: [{ address: 'ana@example.org', primary: true, verified: true }],
+			password: read(HASHES.bcrypt2b)
+		});
+		const written = (user.password as { password: string }).password;
+		expect(written.startsWith('$2a$')).toBe(true);
+		expect(bcrypt.compareSync('hello', written)).toBe(true);
 	});
 });
