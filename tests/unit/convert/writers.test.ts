@@ -322,23 +322,29 @@ describe('pre-flight', () => {
 			user(1, { password: MD5, roles: ['admin'] }),
 			user(2, { password: MD5 }),
 			user(3, { password: BCRYPT_2A_CREDENTIAL }),
-			{ user_id: '4', username: 'no-mail' }
+			{ user_id: '4', username: 'no-mail' },
+			user(5, { password: BCRYPT_2B_CREDENTIAL })
 		];
 		const { census, builder } = await censusOf(TARGETS.hanko, asyncOf(records));
 		expect(census).toEqual({
-			records: 4,
+			records: 5,
 			skipped: { no_primary_email: 1 },
 			resets: { md5: 2 },
+			respelled: { bcrypt: 1 },
 			dropped: { roles: 1 },
-			rewrittenIds: 3
+			rewrittenIds: 4
 		});
 		const items = preflight(builder);
 		expect(items.map(({ outcome, subject, count }) => [outcome, subject, count])).toEqual([
 			['left_out', 'no_primary_email', 1],
 			['reset', 'md5', 2],
 			['dropped', 'roles', 1],
-			['rewritten', 'user_id', 3]
+			['rewritten', 'bcrypt', 1],
+			['rewritten', 'user_id', 4]
 		]);
+		expect(items[3].message).toBe(
+			'1 bcrypt password hash → written as $2a$…, the way Hanko user import (JSON) takes it: the same hash, so that user keeps the password.'
+		);
 		expect(items[1].message).toMatch(
 			/^2 md5 password hashes → those users reset their password\. Hanko takes bcrypt/
 		);

@@ -3,7 +3,7 @@
  * what happens to it, counted over the records (so nothing is lost silently).
  */
 import type { Algorithm, Credential } from '../identity/credential';
-import { credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy, credentialVerdict } from '../profiles/rules';
 import { fieldByName } from '../schema/fields';
 import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
@@ -17,6 +17,11 @@ export interface ConvertCensus {
 	skipped: Partial<Record<SkipReason, number>>;
 	/** Written records whose password the target cannot take, per algorithm: they reset it. */
 	resets: Partial<Record<Algorithm, number>>;
+	/**
+	 * Written records whose password the target takes written another way (the same hash,
+	 * identity/spellings.ts), per algorithm: they keep it.
+	 */
+	respelled: Partial<Record<Algorithm, number>>;
 	/** Written records holding a field the target's files have no place for, per field. */
 	dropped: Partial<Record<FieldName, number>>;
 	/** Source user ids written as another id (Hanko's v5 ids, listed in id-map.csv). */
@@ -29,11 +34,14 @@ export class CensusBuilder {
 		records: 0,
 		skipped: {},
 		resets: {},
+		respelled: {},
 		dropped: {},
 		rewrittenIds: 0
 	};
 	/** One credential per algorithm the target refused, for the pre-flight's reason. */
 	readonly refused = new Map<Algorithm, Credential>();
+	/** One credential per algorithm as the target writes it in another spelling, for the pre-flight. */
+	readonly respelledAs = new Map<Algorithm, Credential>();
 	readonly #holds: ReadonlySet<FieldName>;
 
 	constructor(readonly target: Target) {
@@ -55,6 +63,13 @@ export class CensusBuilder {
 			census.resets[credential.algorithm] = (census.resets[credential.algorithm] ?? 0) + 1;
 			if (!this.refused.has(credential.algorithm))
 				this.refused.set(credential.algorithm, credential);
+		} else if (credential && target.profile) {
+			const written = credentialTakenBy(target.profile, credential);
+			if (written && written !== credential) {
+				const { algorithm } = credential;
+				census.respelled[algorithm] = (census.respelled[algorithm] ?? 0) + 1;
+				if (!this.respelledAs.has(algorithm)) this.respelledAs.set(algorithm, written);
+			}
 		}
 		const userId = text(record, 'user_id');
 		if (target.name === 'hanko' && userId && hankoUserId(userId) !== userId) census.rewrittenIds++;
@@ -131,6 +146,17 @@ export function preflight(builder: CensusBuilder): PreflightItem[] {
 			subject: field,
 			message: `${users(count)} with ${fieldByName(field).label.toLowerCase()} (${field}) → written without it (${target.label} has no place for it).`
 		});
+	for (const [algorithm, count] of Object.entries(census.respelled) as [Algorithm, number][]) {
+		const { hash } = builder.respelledAs.get(algorithm)!;
+		// The scheme only ($pbkdf2-sha256$…, $2a$…): never the hash itself.
+		const spelling = `${hash.slice(0, hash.indexOf('$', 1) + 1)}…`;
+		items.push({
+			count,
+			outcome: 'rewritten',
+			subject: algorithm,
+			message: `${count.toLocaleString('en')} ${algorithm} password ${count === 1 ? 'hash' : 'hashes'} → written as ${spelling}, the way ${target.label} takes ${count === 1 ? 'it' : 'them'}: the same hash, so ${count === 1 ? 'that user keeps the password' : 'those users keep their password'}.`
+		});
+	}
 	if (census.rewrittenIds > 0)
 		items.push({
 			count: census.rewrittenIds,
