@@ -85,15 +85,16 @@ const cases: Case[] = [
 		expected: [[], ['invalid_uuid'], ['invalid_uuid']]
 	},
 	{
-		name: 'Hanko takes bcrypt $2a$ only: other hashes cost a reset, broken ones are errors',
+		name: 'Hanko takes bcrypt $2a$ only ($2b$ written as $2a$): other hashes cost a reset, broken ones are errors',
 		profile: 'hanko',
 		header: ['emails', 'password_hash'],
 		rows: [
 			[hankoEmails(['a@example.com', true]), HASHES.bcrypt2a],
 			[hankoEmails(['b@example.com', true]), HASHES.md5],
-			[hankoEmails(['c@example.com', true]), '$2a$10$tooshort']
+			[hankoEmails(['c@example.com', true]), '$2a$10$tooshort'],
+			[hankoEmails(['d@example.com', true]), HASHES.bcrypt2b]
 		],
-		expected: [[], ['unsupported_password_hash'], ['invalid_password_hash']]
+		expected: [[], ['unsupported_password_hash'], ['invalid_password_hash'], []]
 	},
 	{
 		name: 'reference: an emails column gives the required email (its primary) and the duplicate key',

@@ -120,6 +120,33 @@ describe('normaliseRecord as a whole', () => {
 		});
 	});
 
+	it('sends a hash the way the destination takes it: Django pbkdf2 as PHC for Auth0, $2b$ as $2a$ for Hanko', () => {
+		const django = `pbkdf2_sha256$600000$c2FsdHNhbHQ$${'A'.repeat(43)}=`;
+		expect(
+			normaliseRecord({ password_hash: django }, { ...OPTIONS, profile: PROFILES.auth0 })
+		).toEqual({
+			password: {
+				algorithm: 'pbkdf2',
+				hash: `$pbkdf2-sha256$i=600000,l=32$YzJGc2RITmhiSFE$${'A'.repeat(43)}`,
+				params: { digest: 'sha256', iterations: 600000, keylen: 32, format: 'phc' }
+			}
+		});
+		const bcrypt = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+		expect(
+			normaliseRecord({ password_hash: bcrypt }, { ...OPTIONS, profile: PROFILES.hanko })
+		).toEqual({
+			password: {
+				algorithm: 'bcrypt',
+				hash: `$2a$${bcrypt.slice(4)}`,
+				params: { cost: 10, variant: '2a' }
+			}
+		});
+		// The reference API takes every spelling: the hash goes as it was written.
+		expect(normaliseRecord({ password_hash: django }, OPTIONS).password).toMatchObject({
+			hash: django
+		});
+	});
+
 	it('keeps only the fields given, drops empty ones and leaves its input alone', () => {
 		const input = {
 			user_id: 'C-1',
