@@ -92,7 +92,7 @@ function heldBy(name: TargetName, record: CanonicalRecord): CanonicalRecord {
 	if (held.password && !target.keepsPassword(held.password as never)) delete held.password;
 	// Written the way the target's destination takes it (pbkdf2 as a PHC string for Auth0).
 	if (held.password && target.profile)
-		held.password = credentialTakenBy(target.profile, held.password as Credential) ?? undefined;
+		held.password = credentialTakenBy(target.profile, held.password as Credential)?.credential;
 	// A written algorithm is stated, no longer guessed from a digest's length.
 	if (held.password) held.password = { ...(held.password as object), guessed: undefined };
 	const text = (field: FieldName) => record[field] as string | undefined;

@@ -6,7 +6,7 @@
  */
 import type { Credential } from '../identity/credential';
 import { PROFILES } from '../profiles/catalogue';
-import { credentialTakenBy, credentialVerdict } from '../profiles/rules';
+import { credentialTakenBy } from '../profiles/rules';
 import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
 import { phcSaltAndHash } from './hashes';
@@ -83,13 +83,12 @@ export function auth0User(record: CanonicalRecord): Record<string, unknown> {
 	for (const field of BOOLEANS) if (record[field] !== undefined) user[field] = flag(record, field);
 	for (const field of OBJECTS) if (record[field] !== undefined) user[field] = record[field];
 	const found = credentialOf(record);
-	const credential = found && credentialTakenBy(PROFILE, found);
-	if (credential) {
-		const verdict = credentialVerdict(PROFILE, credential);
-		if (verdict.verdict === 'accepted')
-			user[verdict.field] =
-				verdict.field === 'password_hash' ? credential.hash : customPasswordHash(credential);
-	}
+	const taken = found && credentialTakenBy(PROFILE, found);
+	if (taken)
+		user[taken.field] =
+			taken.field === 'password_hash'
+				? taken.credential.hash
+				: customPasswordHash(taken.credential);
 	return user;
 }
 

@@ -64,7 +64,7 @@ export class CensusBuilder {
 			if (!this.refused.has(credential.algorithm))
 				this.refused.set(credential.algorithm, credential);
 		} else if (credential && target.profile) {
-			const written = credentialTakenBy(target.profile, credential);
+			const written = credentialTakenBy(target.profile, credential)?.credential;
 			if (written && written !== credential) {
 				const { algorithm } = credential;
 				census.respelled[algorithm] = (census.respelled[algorithm] ?? 0) + 1;

@@ -176,7 +176,7 @@ function passwordProblem(credential: Credential): string | null {
 /** The hash written for this credential: Firebase verifies its algorithm and auth:import can say how. */
 function keptHash(credential: Credential): FirebaseHash | null {
 	const taken = credentialTakenBy(PROFILE, credential);
-	return taken && firebaseHash(taken);
+	return taken && firebaseHash(taken.credential);
 }
 
 const keepsPassword = (credential: Credential) => keptHash(credential) !== null;

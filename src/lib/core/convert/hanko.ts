@@ -44,8 +44,8 @@ export function hankoUser(record: CanonicalRecord): Record<string, unknown> {
 	const username = text(record, 'username');
 	if (username) user.username = username;
 	const found = credentialOf(record);
-	const credential = found && credentialTakenBy(PROFILE, found);
-	if (credential) user.password = { password: credential.hash };
+	const taken = found && credentialTakenBy(PROFILE, found);
+	if (taken) user.password = { password: taken.credential.hash };
 	const created = text(record, 'registration_date');
 	if (created) user.created_at = instant(created);
 	return user;

@@ -80,7 +80,7 @@ const LOGINSIGN_COLUMNS = LOGINSIGN.fields.map((field) => field.name);
 /** A LoginSign template row: a bare bcrypt in password_hash as the template shows, else the credential. */
 function loginSignRow(record: CanonicalRecord): string {
 	const found = credentialOf(record);
-	const credential = (found && credentialTakenBy(LOGINSIGN, found)) ?? undefined;
+	const credential = (found && credentialTakenBy(LOGINSIGN, found)?.credential) ?? undefined;
 	const bare = credential?.algorithm === 'bcrypt' && credential.salt === undefined;
 	return LOGINSIGN_COLUMNS.map((field) => {
 		if (field === 'password_hash') return bare ? csvCell(credential.hash) : '';

@@ -92,16 +92,21 @@ function routeOf(profile: DestinationProfile, credential: Credential): string | 
 }
 
 /**
- * The credential as the destination takes it: itself, or the same hash written another way that
- * the destination takes (identity/spellings.ts: pbkdf2 as a PHC string, bcrypt as `$2a$`); null
- * when the destination takes none of them.
+ * The credential as the destination takes it, and the field it goes in: itself, or the same hash
+ * written another way that the destination takes (identity/spellings.ts: pbkdf2 as a PHC string,
+ * bcrypt as `$2a$`); null when the destination takes none of them.
  */
 export function credentialTakenBy(
 	profile: DestinationProfile,
 	credential: Credential
-): Credential | null {
-	if (routeOf(profile, credential) !== null) return credential;
-	return respellings(credential).find((respelled) => routeOf(profile, respelled) !== null) ?? null;
+): { credential: Credential; field: string } | null {
+	const field = routeOf(profile, credential);
+	if (field !== null) return { credential, field };
+	for (const respelled of respellings(credential)) {
+		const respelledField = routeOf(profile, respelled);
+		if (respelledField !== null) return { credential: respelled, field: respelledField };
+	}
+	return null;
 }
 
 /**
@@ -114,7 +119,7 @@ export function credentialVerdict(
 	credential: Credential
 ): CredentialVerdict {
 	const taken = credentialTakenBy(profile, credential);
-	if (taken) return { verdict: 'accepted', field: routeOf(profile, taken)! };
+	if (taken) return { verdict: 'accepted', field: taken.field };
 	const rules = profile.passwords.flatMap((route) => route.accepts);
 	const takes =
 		rules.length === 0

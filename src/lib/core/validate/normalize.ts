@@ -148,7 +148,7 @@ function credentialOf(record: MappedRecord, options: NormaliseOptions): Credenti
 	const read = readCredentialCell(text, context);
 	if (read === null) return null;
 	if ('error' in read) throw new NormaliseError(field, `${field}: not a valid password hash.`);
-	return credentialTakenBy(options.profile, read.credential);
+	return credentialTakenBy(options.profile, read.credential)?.credential ?? null;
 }
 
 function structuredValue(field: FieldName, value: string): CanonicalValue {
