@@ -6,11 +6,12 @@
  */
 import type { Credential } from '../identity/credential';
 import { firebaseFlags, type FirebaseHashConfig } from '../identity/firebase';
+import { pbkdf2SaltAndKey } from '../identity/spellings';
 import { PROFILES } from '../profiles/catalogue';
 import { credentialTakenBy } from '../profiles/rules';
 import type { FieldName } from '../types';
 import type { CanonicalRecord } from '../validate/normalize';
-import { asBase64, phcSaltAndHash } from './hashes';
+import { asBase64, phcSaltAndHash, toBase64 } from './hashes';
 import { numberedName, OutputFile } from './output';
 import { chosenRecords, credentialOf, flag, instant, text } from './records';
 import type { ConvertPiece, Target } from './types';
@@ -117,22 +118,9 @@ function writtenHash(credential: Credential): Written | Unwritable {
 				algorithm: params.digest === 'sha1' ? 'PBKDF_SHA1' : 'PBKDF2_SHA256',
 				rounds
 			};
-			if (params.format === 'django') {
-				// pbkdf2_sha256$<iterations>$<salt as text>$<base64 hash>
-				const [, , salt, hash] = credential.hash.split('$');
-				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt), config };
-			}
-			if (params.format === 'phc' || params.format === 'passlib') {
-				const { salt, hash } = phcSaltAndHash(credential);
-				return { passwordHash: asBase64(hash, 'base64'), salt: asBase64(salt, 'base64'), config };
-			}
-			// Hash and salt kept apart (Keycloak).
-			if (credential.salt === undefined) return { problem: 'it has no salt' };
-			return {
-				passwordHash: asBase64(credential.hash, credential.encoding ?? 'base64'),
-				salt: asBase64(credential.salt, credential.salt_encoding ?? 'utf8'),
-				config
-			};
+			const bytes = pbkdf2SaltAndKey(credential);
+			if (!bytes) return { problem: 'it has no salt' };
+			return { passwordHash: toBase64(bytes.key), salt: toBase64(bytes.salt), config };
 		}
 		case 'scrypt': {
 			const phc = params.format === 'phc';

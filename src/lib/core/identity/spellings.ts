@@ -10,11 +10,16 @@
  *   ignores it (Hanko verifies with it and imports `$2a$` strings only).
  */
 import { base64nopad } from '@scure/base';
-import { decode } from '../convert/hashes';
+import { decode, phcSaltAndHash } from '../convert/hashes';
 import type { Credential } from './credential';
 
-/** The salt and derived key of a pbkdf2 credential as bytes, or null when it lacks one of them. */
-function saltAndKey(credential: Credential): { salt: Uint8Array; key: Uint8Array } | null {
+/**
+ * The salt and derived key of a pbkdf2 credential as bytes, whichever way it is written (the
+ * Firebase target writes them too); null when the hash and salt are kept apart and there is no salt.
+ */
+export function pbkdf2SaltAndKey(
+	credential: Credential
+): { salt: Uint8Array; key: Uint8Array } | null {
 	const format = credential.params?.format;
 	if (format === 'django') {
 		// pbkdf2_<digest>$<iterations>$<salt as text>$<base64 key>: the salt's bytes are its text.
@@ -22,14 +27,12 @@ function saltAndKey(credential: Credential): { salt: Uint8Array; key: Uint8Array
 		return { salt: decode(salt), key: decode(key, 'base64') };
 	}
 	if (format === 'phc' || format === 'passlib') {
-		// $pbkdf2-<digest>$<params>$<salt>$<key>, B64 (passlib's '.' for '+' included).
-		const parts = credential.hash.split('$');
-		return {
-			salt: decode(parts[parts.length - 2], 'base64'),
-			key: decode(parts[parts.length - 1], 'base64')
-		};
+		// B64, passlib's '.' for '+' included.
+		const { salt, hash } = phcSaltAndHash(credential);
+		return { salt: decode(salt, 'base64'), key: decode(hash, 'base64') };
 	}
-	if (format !== undefined || credential.salt === undefined) return null;
+	// Hash and salt kept apart (Keycloak, Firebase).
+	if (credential.salt === undefined) return null;
 	return {
 		salt: decode(credential.salt, credential.salt_encoding ?? 'utf8'),
 		key: decode(credential.hash, credential.encoding ?? 'base64')
@@ -48,7 +51,7 @@ export function pbkdf2AsPhc(credential: Credential): Credential | null {
 	if (params.format === 'phc') return credential;
 	const { digest, iterations } = params;
 	if (typeof digest !== 'string' || typeof iterations !== 'number') return null;
-	const bytes = saltAndKey(credential);
+	const bytes = pbkdf2SaltAndKey(credential);
 	if (!bytes || bytes.salt.length === 0 || bytes.key.length === 0) return null;
 	const { salt, key } = bytes;
 	return {
