@@ -212,7 +212,7 @@ async function measure(
 			...result,
 			round,
 			position,
-			mbPerSecond: file.bytes / 1e6 / (result.ms / 1000),
+			mbPerSecond: mbPerSecond(file.bytes, result.ms),
 			rssBeforeBytes: rss.before.renderers,
 			rssPeakBytes,
 			rssPeakDeltaBytes: rssPeakBytes - rss.before.renderers,
@@ -285,6 +285,8 @@ function median(values: number[]): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** MB (10⁶ bytes) per second of a scan of `bytes` that took `ms`. */
+const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 /** A scan's CPU time, and how many cores that is over its duration. */
 const cpuShown = (scan: { cpuMs: number; ms: number }) =>
 	`${(scan.cpuMs / 1000).toFixed(2)} s (${(scan.cpuMs / scan.ms).toFixed(2)} cores)`;
@@ -448,7 +450,7 @@ function summarise(
 			...(later.length > 0
 				? {
 						againMs: median(later.map((scan) => scan.ms)),
-						againMbPerSecond: median(later.map((scan) => file.bytes / 1e6 / (scan.ms / 1000))),
+						againMbPerSecond: median(later.map((scan) => mbPerSecond(file.bytes, scan.ms))),
 						againCpuMs: median(later.map((scan) => scan.cpuMs))
 					}
 				: {})
